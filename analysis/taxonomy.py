@@ -1,0 +1,125 @@
+"""The built-in taxonomies (DESIGN.md §4) as data: machine values with their plain labels.
+
+The machine values are the bundle schema's enums; labels are what people read.
+"""
+
+from __future__ import annotations
+
+REVIEW_TYPES: dict[str, str] = {
+    "rapid_review": "Rapid review",
+    "local_cspr": "Local child safeguarding practice review",
+    "national_review": "National review",
+    "sar": "Safeguarding adults review",
+    "dhr": "Domestic homicide review",
+    "thematic": "Thematic review",
+    "psii": "Patient safety incident investigation",
+    "after_action": "After-action review",
+    "multi_agency_audit": "Multi-agency audit",
+}
+
+STAGES: dict[str, str] = {
+    "scoping": "Scoping",
+    "information_gathering": "Information gathering",
+    "analysis": "Analysis",
+    "findings": "Findings",
+    "report": "Report",
+    "published": "Published",
+    "monitoring": "Monitoring",
+    "closed": "Closed",
+}
+
+PERSON_ROLES: dict[str, str] = {
+    "child": "Child",
+    "sibling": "Sibling",
+    "parent": "Parent",
+    "carer": "Carer",
+    "household_adult": "Other adult in the household",
+    "relative": "Relative",
+    "practitioner": "Practitioner",
+    "other": "Other",
+}
+
+SYSTEM_LEVELS: dict[str, str] = {
+    "national": "National",
+    "partnership": "Partnership",
+    "organisation": "Organisation",
+    "team": "Team",
+    "practice": "Practice",
+    "child_and_family": "Child and family",
+}
+
+FACTOR_TYPES: dict[str, str] = {
+    "active_failure": "Active failure",
+    "latent_condition": "Latent condition",
+    "protective": "Protective factor",
+    "context": "Context",
+}
+
+SCIE_PATTERNS: dict[str, str] = {
+    "human_tool": "Human–tool operation",
+    "human_management_system": "Human–management system operation",
+    "multi_agency_incidents": "Multi-agency working in response to incidents and crises",
+    "multi_agency_longer_term": "Multi-agency working in assessment and longer-term work",
+    "family_professional": "Family–professional interaction",
+    "human_reasoning": "Human reasoning: cognitive and emotional biases",
+}
+
+CONTRIBUTORY_CATEGORIES: dict[str, str] = {
+    "family": "Aspects of the family",
+    "worker_role": "The worker's role",
+    "conditions_of_work": "Conditions of work",
+    "personal": "Personal aspects",
+    "own_team": "Own team",
+    "inter_agency_team": "Inter-agency and inter-professional team",
+    "organisational_culture": "Organisational culture and management",
+    "wider_context": "Wider political context",
+    "other": "Other",
+}
+
+SEIPS_COMPONENTS: dict[str, str] = {
+    "person": "Person(s)",
+    "tasks": "Tasks",
+    "tools_technology": "Tools and technology",
+    "organisation": "Organisation",
+    "internal_environment": "Internal environment",
+    "external_environment": "External environment",
+}
+
+LOCAL_RATIONALITY_PROMPTS: dict[str, str] = {
+    "what_going_on": "What did you think was going on?",
+    "reasoning": "What was behind your thinking?",
+    "information_in_mind": "What information was at the front of your mind?",
+    "other_demands": "What else was occupying you?",
+    "conflicting_concerns": "Which concerns clashed?",
+    "hoped_to_achieve": "What were you hoping to achieve?",
+    "options": "What options did you have?",
+    "what_went_well": "What went well, and what helped?",
+}
+
+SOURCE_KINDS: dict[str, str] = {
+    "agency_record": "Agency record",
+    "practitioner_account": "Practitioner account",
+    "family_account": "Family account",
+    "childs_voice": "Child's voice",
+    "audit": "Audit",
+    "observation": "Observation",
+    "document": "Policy or document",
+    "research": "Research",
+}
+
+AGENCY_SECTORS: tuple[str, ...] = (
+    "Children's social care",
+    "Police",
+    "Health visiting",
+    "GP",
+    "Hospital",
+    "Midwifery",
+    "School",
+    "Early help",
+    "Probation",
+    "Housing",
+    "Mental health",
+    "Substance misuse",
+    "Voluntary sector",
+    "Other",
+)

@@ -1,0 +1,121 @@
+"""Request parsing, validation against the bundle's schemas, paging and ETags."""
+
+from __future__ import annotations
+
+import base64
+import copy
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any
+
+from flask import abort, jsonify, make_response, request
+from flask.typing import ResponseReturnValue
+from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import Select
+
+from analysis.bundle import bundle_schema
+from app.db import db
+from app.services.errors import ServiceError
+
+MAX_PAGE = 1000
+DEFAULT_PAGE = 100
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, errors: Sequence[object] = ()) -> None:
+        super().__init__(message)
+        self.status, self.message, self.errors = status, message, list(errors)
+
+
+def error_response(error: ApiError) -> ResponseReturnValue:
+    return jsonify({"message": error.message, "errors": error.errors}), error.status
+
+
+def service_error(error: ServiceError) -> ApiError:
+    detail = {"field": error.field, "message": error.message} if error.field else error.message
+    return ApiError(422, error.message, [detail])
+
+
+def item_schema(section: str, *, creating: bool) -> dict[str, Any]:
+    """The bundle's schema for one item of ``section``, as a request body for POST or PATCH."""
+    return _item_schema(section, creating)
+
+
+@lru_cache(maxsize=32)
+def _item_schema(section: str, creating: bool) -> dict[str, Any]:
+    root = bundle_schema()
+    if section == "review":
+        schema = copy.deepcopy(root["properties"]["review"])
+        schema["properties"]["incident_known_on"] = {"type": "string", "format": "date"}
+    else:
+        schema = copy.deepcopy(root["properties"][section]["items"])
+    schema["$defs"] = root["$defs"]
+    if creating:
+        schema["required"] = [r for r in schema.get("required", []) if r != "ref"]
+    else:
+        schema["required"] = []
+        schema["properties"].pop("ref", None)
+    return schema
+
+
+def json_body(section: str, *, creating: bool) -> dict[str, Any]:
+    """The request's JSON object, checked against the bundle schema for ``section``."""
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "Send a JSON object with Content-Type: application/json")
+    validator = Draft202012Validator(item_schema(section, creating=creating), format_checker=FormatChecker())
+    problems = [
+        {"path": "$" + "".join(f".{p}" for p in e.absolute_path), "message": e.message}
+        for e in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    ]
+    if problems:
+        raise ApiError(422, "The request body has problems", problems)
+    return data
+
+
+def etag_of(version: int) -> str:
+    return f'"v{version}"'
+
+
+def expected_version() -> int:
+    """The version named by If-Match: 428 when it is missing, 412 handled by the caller."""
+    header = request.headers.get("If-Match")
+    if not header:
+        raise ApiError(428, "Send If-Match with the ETag you last read, so no change is lost")
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.startswith("v") or not value[1:].isdigit():
+        raise ApiError(412, "If-Match does not name a version of this item")
+    return int(value[1:])
+
+
+def with_etag(body: dict[str, Any], version: int, status: int = 200) -> ResponseReturnValue:
+    response = make_response(jsonify(body), status)
+    response.headers["ETag"] = etag_of(version)
+    return response
+
+
+def page(statement: Select[Any], id_column: Any) -> tuple[list[Any], str | None]:
+    """One page of ``statement`` ordered by ``id_column``, and the cursor for the next."""
+    try:
+        limit = min(int(request.args.get("limit", DEFAULT_PAGE)), MAX_PAGE)
+    except ValueError:
+        raise ApiError(400, "limit must be a whole number") from None
+    if limit < 1:
+        raise ApiError(400, "limit must be at least 1")
+    cursor = request.args.get("cursor")
+    if cursor:
+        try:
+            after = int(base64.urlsafe_b64decode(cursor.encode()).decode())
+        except ValueError:
+            raise ApiError(400, "cursor is not one this API gave out") from None
+        statement = statement.where(id_column > after)
+    rows = list(db().scalars(statement.order_by(id_column).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = base64.urlsafe_b64encode(str(rows[-1].id).encode()).decode()
+    return rows, next_cursor
+
+
+def not_found(what: str) -> None:
+    abort(404, f"No {what} here")

@@ -1,0 +1,203 @@
+"""The one answer to "may this user do this?": a table of roles and actions, and one check.
+
+Every route is listed in ``ROUTES`` with the action it needs; ``enforce`` runs before every
+request and denies by default: a route that is not in the table is refused for everyone (and
+the generated access test fails). Review routes take the review from the URL; a user who is
+not a member of it gets 404, so reviews cannot be discovered; a member whose role lacks the
+action gets 403. Views call ``can`` only to decide what to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, g, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.db import db
+from models import Membership, Review, User
+
+ROLES: dict[str, str] = {
+    "chair": "Chair",
+    "lead_reviewer": "Lead reviewer",
+    "panel_member": "Panel member",
+    "agency_rep": "Agency representative",
+    "facilitator": "Facilitator",
+    "board_member": "Safeguarding board member",
+    "observer": "Observer",
+}
+ALL_ROLES = frozenset(ROLES)
+LEADS = frozenset({"chair", "lead_reviewer"})
+# Roles that need to know who the people in the case really are.
+REAL_NAME_ROLES = frozenset({"chair", "lead_reviewer", "panel_member", "agency_rep"})
+
+# Actions on one review, and the roles that may take them.
+REVIEW_ACTIONS: dict[str, frozenset[str]] = {
+    "review.view": ALL_ROLES,
+    "review.edit": LEADS,
+    "review.members": LEADS,
+    "review.export": LEADS,
+    "review.audit": LEADS,
+    "agencies.edit": LEADS | {"panel_member"},
+    "people.view": ALL_ROLES,
+    "people.edit": LEADS | {"panel_member", "agency_rep"},
+    "people.real_names": REAL_NAME_ROLES,
+}
+# Actions that are not about one review.
+PUBLIC = "public"  # anyone, signed in or not
+SIGNED_IN = "signed_in"  # any active, signed-in user
+ADMIN = "admin"  # site administrators
+GLOBAL_ACTIONS = frozenset({PUBLIC, SIGNED_IN, ADMIN})
+
+# endpoint -> action, or endpoint -> {method: action} where methods need different actions.
+ROUTES: dict[str, str | dict[str, str]] = {
+    "static": PUBLIC,
+    "auth.sign_in": PUBLIC,
+    "auth.two_factor": PUBLIC,
+    "auth.two_factor_setup": PUBLIC,
+    "auth.sign_out": SIGNED_IN,
+    "main.dashboard": SIGNED_IN,
+    "reviews.new": SIGNED_IN,
+    "reviews.import_bundle": SIGNED_IN,
+    "reviews.overview": "review.view",
+    "reviews.edit": "review.edit",
+    "reviews.add_member": "review.members",
+    "reviews.remove_member": "review.members",
+    "reviews.add_agency": "agencies.edit",
+    "reviews.remove_agency": "agencies.edit",
+    "reviews.new_person": "people.edit",
+    "reviews.edit_person": "people.edit",
+    "reviews.real_names": "people.real_names",
+    "reviews.export_bundle": "review.export",
+    "reviews.audit_log": "review.audit",
+    "account.settings": SIGNED_IN,
+    "account.change_password": SIGNED_IN,
+    "account.two_factor": SIGNED_IN,
+    "account.disable_two_factor": SIGNED_IN,
+    "account.recovery_codes": SIGNED_IN,
+    "account.create_token": SIGNED_IN,
+    "account.revoke_token": SIGNED_IN,
+    "admin.index": ADMIN,
+    "admin.users": ADMIN,
+    "admin.set_user_active": ADMIN,
+    "admin.partnerships": ADMIN,
+    "api.openapi": PUBLIC,
+    "api.me": SIGNED_IN,
+    "api.reviews": SIGNED_IN,
+    "api.import_review": SIGNED_IN,
+    "api.review": {"GET": "review.view", "PATCH": "review.edit"},
+    "api.export_review": "review.export",
+    "api.members": {"GET": "review.view", "POST": "review.members"},
+    "api.member": "review.members",
+    "api.agencies": {"GET": "review.view", "POST": "agencies.edit"},
+    "api.agency": {"GET": "review.view", "PATCH": "agencies.edit", "DELETE": "agencies.edit"},
+    "api.people": {"GET": "people.view", "POST": "people.edit"},
+    "api.person": {"GET": "people.view", "PATCH": "people.edit", "DELETE": "people.edit"},
+}
+
+
+class PolicyTableError(LookupError):
+    """A route has no entry in ROUTES, or names an action nobody defined."""
+
+
+def action_for(endpoint: str | None, method: str) -> str | None:
+    """The action a request to ``endpoint`` with ``method`` needs, or None if unlisted."""
+    if endpoint is None:
+        return None
+    entry = ROUTES.get(endpoint)
+    if isinstance(entry, dict):
+        return entry.get("GET" if method in ("HEAD", "OPTIONS") else method)
+    return entry
+
+
+def role_may(role: str | None, action: str) -> bool:
+    """Whether a member with ``role`` on a review may take ``action`` on it."""
+    return role is not None and role in REVIEW_ACTIONS.get(action, frozenset())
+
+
+@dataclass(frozen=True)
+class ReviewAccess:
+    review: Review
+    membership: Membership | None
+
+    @property
+    def role(self) -> str | None:
+        return self.membership.role if self.membership else None
+
+
+def membership_of(user: User, review: Review) -> Membership | None:
+    return db().scalar(
+        select(Membership).where(Membership.review_id == review.id, Membership.user_id == user.id)
+    )
+
+
+def can(user: User | None, action: str, review: Review | None = None) -> bool:
+    """May ``user`` take ``action`` (on ``review``, for review actions)?"""
+    if action == PUBLIC:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if action == SIGNED_IN:
+        return True
+    if action == ADMIN:
+        return bool(user.is_admin)
+    if review is None:
+        return False
+    if review.partnership_id != user.partnership_id:
+        return False
+    membership = membership_of(user, review)
+    return membership is not None and role_may(membership.role, action)
+
+
+def _is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _deny_anonymous() -> object:
+    if _is_api_request():
+        abort(401)
+    return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+
+
+def enforce() -> object | None:
+    """Run before every request: allow it, or answer 302/401/403/404. Deny by default."""
+    action = action_for(request.endpoint, request.method)
+    if request.endpoint is None:
+        return None  # no route matched: Flask answers 404 or 405 itself
+    if action is None or (action not in GLOBAL_ACTIONS and action not in REVIEW_ACTIONS):
+        abort(403)
+    if action == PUBLIC:
+        return None
+    user = current_user
+    if not user.is_authenticated:
+        return _deny_anonymous()
+    if action == SIGNED_IN:
+        return None
+    if action == ADMIN:
+        if not user.is_admin:
+            abort(403)
+        return None
+    review_id = (request.view_args or {}).get("review_id")
+    review = db().get(Review, review_id) if review_id is not None else None
+    if review is None or review.partnership_id != user.partnership_id:
+        abort(404)
+    membership = membership_of(user, review)
+    if membership is None:
+        abort(404)
+    if not role_may(membership.role, action):
+        abort(403)
+    g.review_access = ReviewAccess(review, membership)
+    return None
+
+
+def review_access() -> ReviewAccess:
+    """The review of this request and the user's membership, as checked by ``enforce``."""
+    access: ReviewAccess = g.review_access
+    return access
+
+
+def may(action: str) -> bool:
+    """In a review route: may the current user take ``action`` on this review?"""
+    access: ReviewAccess | None = g.get("review_access")
+    return access is not None and role_may(access.role, action)

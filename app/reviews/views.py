@@ -1,0 +1,321 @@
+"""Review pages. The policy has already checked access; ``review_access()`` gives the review."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from analysis.dates import statutory_dates
+from app.db import db
+from app.forms import select_choices
+from app.policy import may, review_access
+from app.reviews import bp
+from app.reviews.forms import AgencyForm, BundleUploadForm, MemberForm, PersonForm, ReviewForm
+from app.services import bundles
+from app.services import reviews as review_service
+from app.services.errors import ServiceError, StaleVersionError
+from models import AuditEntry, Membership, audit
+
+
+def _form_error(form: Any, error: ServiceError) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*list(field.errors), error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _agency_choices() -> list[SelectChoice]:
+    review = review_access().review
+    return select_choices([("", "None"), *[(a.ref, a.name) for a in review.agencies]])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new() -> object:
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            review = review_service.create_review(
+                session=db(), creator=current_user, **form.data_for_service()
+            )
+        except ServiceError as error:
+            _form_error(form, error)
+        else:
+            flash(f"Review created. You are its chair.", "success")
+            return redirect(url_for("reviews.overview", review_id=review.id))
+    status = 422 if form.errors or form.form_errors else 200
+    return render_template("reviews/new.html", form=form, title="Create a review"), status
+
+
+@bp.route("/<int:review_id>")
+def overview(review_id: int) -> str:
+    access = review_access()
+    review = access.review
+    member_form = MemberForm()
+    member_form.agency.choices = _agency_choices()
+    return render_template(
+        "reviews/overview.html",
+        review=review,
+        role=access.role,
+        dates=statutory_dates(review.incident_known_on),
+        member_form=member_form,
+        agency_form=AgencyForm(),
+        title=review.title,
+    )
+
+
+@bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
+def edit(review_id: int) -> object:
+    review = review_access().review
+    form = ReviewForm(obj=review if request.method == "GET" else None)
+    theirs = None
+    if request.method == "GET":
+        form.version.data = str(review.version)
+    elif form.validate_on_submit():
+        try:
+            review_service.update_review(
+                session=db(),
+                review=review,
+                expected_version=int(form.version.data or 0),
+                **form.data_for_service(),
+            )
+        except StaleVersionError as error:
+            form.form_errors.append(error.message)
+            theirs = review
+        except ServiceError as error:
+            _form_error(form, error)
+        else:
+            flash("Review details saved.", "success")
+            return redirect(url_for("reviews.overview", review_id=review.id))
+    status = 200 if request.method == "GET" else (409 if theirs else 422)
+    return render_template(
+        "reviews/edit.html", form=form, review=review, theirs=theirs, title="Edit review details"
+    ), status
+
+
+@bp.route("/<int:review_id>/members", methods=["POST"])
+def add_member(review_id: int) -> object:
+    access = review_access()
+    form = MemberForm()
+    form.agency.choices = _agency_choices()
+    if form.validate_on_submit():
+        try:
+            membership = review_service.add_member(
+                session=db(),
+                review=access.review,
+                email=form.email.data or "",
+                role=form.role.data or "",
+                agency_ref=form.agency.data or None,
+            )
+        except ServiceError as error:
+            _form_error(form, error)
+        else:
+            flash(f"{membership.user.name} added as {membership.role.replace('_', ' ')}.", "success")
+            return redirect(url_for("reviews.overview", review_id=review_id) + "#members")
+    return render_template(
+        "reviews/overview.html",
+        review=access.review,
+        role=access.role,
+        dates=statutory_dates(access.review.incident_known_on),
+        member_form=form,
+        agency_form=AgencyForm(formdata=None),
+        title=access.review.title,
+    ), 422
+
+
+@bp.route("/<int:review_id>/members/<int:membership_id>/remove", methods=["POST"])
+def remove_member(review_id: int, membership_id: int) -> object:
+    review = review_access().review
+    membership = db().get(Membership, membership_id)
+    if membership is None or membership.review_id != review.id:
+        abort(404)
+    try:
+        review_service.remove_member(session=db(), review=review, membership=membership)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("reviews.overview", review_id=review_id) + "#members")
+    flash(f"{membership.user.name} removed from the review.", "success")
+    return redirect(url_for("reviews.overview", review_id=review_id) + "#members")
+
+
+@bp.route("/<int:review_id>/agencies", methods=["POST"])
+def add_agency(review_id: int) -> object:
+    access = review_access()
+    form = AgencyForm()
+    if form.validate_on_submit():
+        try:
+            agency = review_service.add_agency(
+                session=db(), review=access.review, name=form.name.data or "", sector=form.sector.data or ""
+            )
+        except ServiceError as error:
+            _form_error(form, error)
+        else:
+            flash(f"{agency.name} added to the review.", "success")
+            return redirect(url_for("reviews.overview", review_id=review_id) + "#agencies")
+    member_form = MemberForm(formdata=None)
+    member_form.agency.choices = _agency_choices()
+    return render_template(
+        "reviews/overview.html",
+        review=access.review,
+        role=access.role,
+        dates=statutory_dates(access.review.incident_known_on),
+        member_form=member_form,
+        agency_form=form,
+        title=access.review.title,
+    ), 422
+
+
+@bp.route("/<int:review_id>/agencies/<ref>/remove", methods=["POST"])
+def remove_agency(review_id: int, ref: str) -> object:
+    review = review_access().review
+    agency = review_service.agency_by_ref(db(), review, ref)
+    if agency is None:
+        abort(404)
+    try:
+        review_service.remove_agency(session=db(), review_agency=agency)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{agency.name} removed from the review.", "success")
+    return redirect(url_for("reviews.overview", review_id=review_id) + "#agencies")
+
+
+def _person_values(form: PersonForm, *, with_real_names: bool) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "pseudonym": form.pseudonym.data,
+        "role": form.role.data,
+        "agency": form.agency.data or None,
+    }
+    if with_real_names:
+        values["real_name"] = form.real_name.data
+        values["aliases"] = (form.aliases.data or "").splitlines()
+    return values
+
+
+@bp.route("/<int:review_id>/people/new", methods=["GET", "POST"])
+def new_person(review_id: int) -> object:
+    review = review_access().review
+    form = PersonForm()
+    form.agency.choices = _agency_choices()
+    with_real_names = may("people.real_names")
+    if form.validate_on_submit():
+        try:
+            person = review_service.create_person(
+                session=db(), review=review, **_person_values(form, with_real_names=with_real_names)
+            )
+        except ServiceError as error:
+            _form_error(form, error)
+        else:
+            flash(f"{person.pseudonym} added to the people register.", "success")
+            return redirect(url_for("reviews.overview", review_id=review_id) + "#people")
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "reviews/person.html", form=form, review=review, person=None,
+        with_real_names=with_real_names, title="Add a person",
+    ), status
+
+
+@bp.route("/<int:review_id>/people/<ref>/edit", methods=["GET", "POST"])
+def edit_person(review_id: int, ref: str) -> object:
+    review = review_access().review
+    person = review_service.person_by_ref(db(), review, ref)
+    if person is None:
+        abort(404)
+    with_real_names = may("people.real_names")
+    form = PersonForm(obj=person if request.method == "GET" else None)
+    form.agency.choices = _agency_choices()
+    theirs = None
+    if request.method == "GET":
+        form.version.data = str(person.version)
+        form.agency.data = person.agency.ref if person.agency else ""
+        form.aliases.data = "\n".join(person.aliases or [])
+        if with_real_names:
+            audit.record(
+                db(), "view_real_names", entity_type="people", entity_id=str(person.id),
+                review_id=review.id, after={"refs": [person.ref]},
+            )
+        else:
+            form.real_name.data = ""
+            form.aliases.data = ""
+    elif form.validate_on_submit():
+        try:
+            review_service.update_person(
+                session=db(), person=person, expected_version=int(form.version.data or 0),
+                **_person_values(form, with_real_names=with_real_names),
+            )
+        except StaleVersionError as error:
+            form.form_errors.append(error.message)
+            theirs = person
+        except ServiceError as error:
+            _form_error(form, error)
+        else:
+            flash(f"{person.pseudonym} saved.", "success")
+            return redirect(url_for("reviews.overview", review_id=review_id) + "#people")
+    status = 200 if request.method == "GET" else (409 if theirs else 422)
+    return render_template(
+        "reviews/person.html", form=form, review=review, person=person, theirs=theirs,
+        with_real_names=with_real_names, title=f"Edit {person.pseudonym}",
+    ), status
+
+
+@bp.route("/<int:review_id>/people/real-names")
+def real_names(review_id: int) -> str:
+    review = review_access().review
+    people = list(review.people)
+    audit.record(
+        db(), "view_real_names", entity_type="people", review_id=review.id,
+        after={"refs": [p.ref for p in people]},
+    )
+    return render_template(
+        "reviews/real_names.html", review=review, people=people, title="People: real names"
+    )
+
+
+@bp.route("/<int:review_id>/export.json")
+def export_bundle(review_id: int) -> Response:
+    review = review_access().review
+    audit.record(db(), "export_bundle", entity_type="reviews", entity_id=str(review.id), review_id=review.id)
+    body = json.dumps(bundles.export_bundle(review), indent=1, ensure_ascii=False)
+    response = Response(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="review-{review.id}.json"'
+    return response
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_bundle() -> object:
+    form = BundleUploadForm()
+    problems: list[Any] = []
+    if form.validate_on_submit():
+        raw = form.bundle.data.read()
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            problems = [bundles.BundleProblem("$", f"The file is not valid JSON: {error}")]
+        else:
+            try:
+                review = bundles.import_bundle(data, session=db(), importer=current_user)
+            except bundles.BundleError as error:
+                problems = error.problems
+            else:
+                flash("Review imported. You are its chair.", "success")
+                return redirect(url_for("reviews.overview", review_id=review.id))
+    status = 422 if (problems or form.errors) else 200
+    return render_template(
+        "reviews/import.html", form=form, problems=problems, title="Import a review bundle"
+    ), status
+
+
+@bp.route("/<int:review_id>/audit")
+def audit_log(review_id: int) -> str:
+    review = review_access().review
+    entries = db().scalars(
+        select(AuditEntry).where(AuditEntry.review_id == review.id).order_by(AuditEntry.seq.desc()).limit(200)
+    ).all()
+    return render_template("reviews/audit.html", review=review, entries=entries, title="Audit trail")
+
+

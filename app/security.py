@@ -1,0 +1,328 @@
+"""Passwords, sessions, API tokens, second factor, CSRF and response headers.
+
+Sessions are held on the server (``UserSession``): the cookie carries a random token and the
+database its SHA-256, so signing out, changing a password or deactivating an account ends the
+session everywhere and a replayed cookie is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+import pyotp
+import segno
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, Response, current_app, g, request, session
+from flask_login import login_user, logout_user
+from markupsafe import Markup
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from app.db import db, set_actor
+from app.extensions import csrf, login_manager
+from models import ApiToken, RecoveryCode, User, UserSession, utcnow
+from models.audit import Actor
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verifying against this keeps a wrong email as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing-only")
+TOTP_ISSUER = "Learning Review"
+RECOVERY_CODE_COUNT = 10
+TOKEN_PREFIX = "lr_"
+
+
+# --- passwords ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    # zxcvbn ships the 30,000 most common passwords from real breaches.
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Why ``password`` is not acceptable, in plain words, or None when it is fine."""
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        return f"Password must be at least {minimum} characters long"
+    lowered = password.lower()
+    if lowered in _common_passwords() or lowered.rstrip("0123456789!") in _common_passwords():
+        return "That password is on a list of commonly used passwords: choose another"
+    if email and lowered == email.lower():
+        return "Password must not be your email address"
+    if name and lowered == name.lower():
+        return "Password must not be your name"
+    return None
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Constant-ish time whether the user exists or not; rehashes when parameters change."""
+    if user is None:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return False
+    try:
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return True
+
+
+def is_locked(user: User) -> bool:
+    locked_until = user.locked_until
+    if locked_until is None:
+        return False
+    if locked_until.tzinfo is None:
+        locked_until = locked_until.replace(tzinfo=UTC)
+    return locked_until > utcnow()
+
+
+def note_failed_attempt(user: User) -> None:
+    """Count a failed password or code; lock the account after too many in a row."""
+    user.failed_logins += 1
+    if user.failed_logins >= current_app.config["LOGIN_LOCK_THRESHOLD"]:
+        user.locked_until = utcnow() + current_app.config["LOGIN_LOCK_DURATION"]
+        user.failed_logins = 0
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def start_session(user: User) -> None:
+    """Sign ``user`` in: a new server-side session and a fresh cookie."""
+    token = secrets.token_urlsafe(32)
+    db().add(UserSession(token_hash=_sha256(token), user_id=user.id))
+    user.failed_logins = 0
+    user.locked_until = None
+    session.clear()
+    session.permanent = True
+    session["sid"] = token
+    login_user(user)
+    set_actor(Actor(user.id, user.email))
+
+
+def end_session() -> None:
+    """Sign out this browser and revoke its session on the server."""
+    token = session.get("sid")
+    if token:
+        db().execute(
+            update(UserSession)
+            .where(UserSession.token_hash == _sha256(token))
+            .values(revoked_at=utcnow())
+        )
+    logout_user()
+    session.clear()
+
+
+def revoke_sessions(user: User, *, keep_current: bool) -> None:
+    """End the user's sessions on the server (all of them, or all but this browser's)."""
+    statement = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    current = session.get("sid")
+    if keep_current and current:
+        statement = statement.where(UserSession.token_hash != _sha256(current))
+    db().execute(statement.values(revoked_at=utcnow()))
+
+
+@login_manager.user_loader
+def _load_user_from_session(user_id: str) -> User | None:
+    token = session.get("sid")
+    if not token:
+        return None
+    row = db().scalar(select(UserSession).where(UserSession.token_hash == _sha256(token)))
+    if row is None or row.revoked_at is not None or str(row.user_id) != user_id:
+        return None
+    now = utcnow()
+    config = current_app.config
+    if now - _aware(row.created_at) > config["SESSION_ABSOLUTE_TIMEOUT"]:
+        return None
+    if now - _aware(row.last_seen_at) > config["SESSION_IDLE_TIMEOUT"]:
+        return None
+    if now - _aware(row.last_seen_at) > timedelta(seconds=60):
+        row.last_seen_at = now  # cheap enough once a minute; keeps the idle clock honest
+    user = db().get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    set_actor(Actor(user.id, user.email))
+    return user
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+
+def create_api_token(user: User, name: str, *, session: Session) -> str:
+    """Create a personal access token and return it; only its hash is kept."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user=user, name=name, token_hash=_sha256(token), prefix=token[:10]))
+    session.flush()
+    return token
+
+
+@login_manager.request_loader
+def _load_user_from_token(req: object) -> User | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token or not request.path.startswith("/api/"):
+        return None
+    row = db().scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(token.strip())))
+    if row is None or row.revoked_at is not None or not row.user.is_active:
+        return None
+    now = utcnow()
+    if row.last_used_at is None or now - _aware(row.last_used_at) > timedelta(minutes=5):
+        row.last_used_at = now
+    g.bearer_token = True
+    set_actor(Actor(row.user.id, f"{row.user.email} (token {row.prefix}…)"))
+    return row.user
+
+
+def is_bearer_request() -> bool:
+    return bool(request.headers.get("Authorization", "").lower().startswith("bearer "))
+
+
+# --- second factor --------------------------------------------------------------------------
+
+
+def new_totp_secret() -> str:
+    return pyotp.random_base32()
+
+
+def totp_uri(secret: str, email: str) -> str:
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=TOTP_ISSUER)
+
+
+def qr_code_svg(uri: str) -> Markup:
+    """The provisioning URI as an inline SVG QR code for an authenticator app to scan."""
+    svg = segno.make(uri, error="m").svg_inline(scale=4, title="QR code for your authenticator app")
+    return Markup(svg)  # noqa: S704 - segno's own SVG, built from a URI we generated
+
+
+def matching_timecode(secret: str, code: str, *, at: datetime | None = None) -> int | None:
+    """The time-step whose code equals ``code`` (allowing one step of clock drift), or None."""
+    code = "".join(code.split())
+    if not code.isdigit():
+        return None
+    totp = pyotp.TOTP(secret)
+    moment = at or datetime.now(UTC)
+    for drift in (0, -1, 1):
+        when = moment + timedelta(seconds=drift * totp.interval)
+        if hmac.compare_digest(totp.at(when), code):
+            return int(totp.timecode(when))
+    return None
+
+
+def verify_totp(user: User, code: str) -> bool:
+    """Check a code from the user's authenticator; a code is accepted once only."""
+    if not user.totp_secret:
+        return False
+    timecode = matching_timecode(user.totp_secret, code)
+    if timecode is None:
+        return False
+    if user.totp_last_timecode is not None and timecode <= user.totp_last_timecode:
+        return False  # replayed: this step's code (or an earlier one) was already used
+    user.totp_last_timecode = timecode
+    return True
+
+
+def new_recovery_codes(user: User) -> list[str]:
+    """Replace the user's recovery codes; return the new ones (shown once)."""
+    db().execute(
+        RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id)  # type: ignore[attr-defined]
+    )
+    codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
+    for code in codes:
+        db().add(RecoveryCode(user_id=user.id, code_hash=_hasher.hash(code)))
+    return codes
+
+
+def use_recovery_code(user: User, code: str) -> bool:
+    code = code.strip().lower()
+    rows = db().scalars(
+        select(RecoveryCode).where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    )
+    for row in rows:
+        try:
+            _hasher.verify(row.code_hash, code)
+        except VerificationError:
+            continue
+        row.used_at = utcnow()
+        return True
+    return False
+
+
+def requires_second_factor(user: User) -> bool:
+    """Site admins and review chairs must use a second factor at interactive sign-in."""
+    if user.totp_enabled:
+        return True
+    if user.mfa_exempt:
+        return False
+    if user.is_admin:
+        return True
+    from models import Membership  # noqa: PLC0415 - avoids a cycle at import time
+
+    chair = db().scalar(
+        select(Membership.id).where(Membership.user_id == user.id, Membership.role == "chair")
+    )
+    return chair is not None
+
+
+# --- request hooks --------------------------------------------------------------------------
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _check_csrf() -> None:
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.path.startswith("/api/") and is_bearer_request():
+        return  # a bearer token is not sent by a browser on its own: no CSRF risk
+    csrf.protect()
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.endpoint != "static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = ""
+    login_manager.session_protection = None  # our server-side sessions do this job
+    csrf.init_app(app)
+    app.before_request(_check_csrf)
+    app.after_request(_security_headers)

@@ -1,0 +1,16 @@
+"""Errors that services raise for the user to read; views turn them into messages."""
+
+from __future__ import annotations
+
+
+class ServiceError(ValueError):
+    """A request that cannot be carried out as asked; ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class StaleVersionError(ServiceError):
+    """Someone else saved this item since the user loaded it."""

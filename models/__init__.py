@@ -1,0 +1,23 @@
+"""The domain's tables. Import models from here: ``from models import Review``."""
+
+from models.audit import AuditEntry
+from models.base import Base, utcnow
+from models.partnership import Partnership
+from models.review import Agency, Membership, Person, Review, ReviewAgency
+from models.user import ApiToken, RecoveryCode, User, UserSession
+
+__all__ = [
+    "Agency",
+    "ApiToken",
+    "AuditEntry",
+    "Base",
+    "Membership",
+    "Partnership",
+    "Person",
+    "RecoveryCode",
+    "Review",
+    "ReviewAgency",
+    "User",
+    "UserSession",
+    "utcnow",
+]

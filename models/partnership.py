@@ -1,0 +1,18 @@
+"""Partnership: the tenant (a safeguarding partnership or board) that everything hangs off."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Audited, Base, utcnow
+
+
+class Partnership(Audited, Base):
+    __tablename__ = "partnerships"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

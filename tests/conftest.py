@@ -1,0 +1,266 @@
+"""Shared fixtures: the database (SQLite or PostgreSQL, chosen by LR_TEST_DB), the app, a
+client, a committed "world" of users in every role, and a login helper.
+
+Each test runs inside an outer transaction that is rolled back at the end; the app's
+request-boundary commits only release savepoints inside it (SQLAlchemy's "joining a session
+into an external transaction" recipe).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command as alembic_command
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app import create_app
+from app.cli import alembic_config
+from app.security import _sha256
+from models import Membership, Partnership, Person, Review, ReviewAgency, User, UserSession
+from models.audit import Actor
+from models.engine import make_engine, make_session_factory
+
+PASSWORD = "correct horse battery staple 42"
+ROLES_ON_REVIEW = (
+    "chair",
+    "lead_reviewer",
+    "panel_member",
+    "agency_rep",
+    "facilitator",
+    "board_member",
+    "observer",
+)
+
+
+def database_kind() -> str:
+    kind = os.environ.get("LR_TEST_DB", "sqlite")
+    if kind not in ("sqlite", "postgresql"):
+        raise pytest.UsageError("LR_TEST_DB must be sqlite or postgresql")
+    return kind
+
+
+def postgres_url(database: str | None = None) -> str:
+    url = make_url(
+        os.environ.get(
+            "TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/learning_review_test"
+        )
+    )
+    if database:
+        url = url.set(database=database)
+    return url.render_as_string(hide_password=False)
+
+
+def fresh_postgres_database(url: str) -> None:
+    """Create the database if missing and empty it; fail loudly if the server is unreachable."""
+    parsed = make_url(url)
+    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": parsed.database}
+            )
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    finally:
+        admin.dispose()
+    engine = create_engine(parsed, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def fresh_database_url(name: str, tmp_dir: Path) -> str:
+    """An empty database of the kind under test, named ``name``."""
+    if database_kind() == "sqlite":
+        path = tmp_dir / f"{name}.db"
+        path.unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    url = postgres_url(f"learning_review_{name}")
+    fresh_postgres_database(url)
+    return url
+
+
+def migrate(url: str) -> None:
+    alembic_command.upgrade(alembic_config(url), "head")
+
+
+@dataclass
+class World:
+    """Committed fixtures: ids of a review with one user in each role, and outsiders."""
+
+    review_id: int
+    other_review_id: int
+    users: dict[str, int]  # role or kind -> user id
+    agency_ref: str
+    person_ref: str
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = fresh_database_url("test", tmp_path_factory.mktemp("db"))
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def _make_user(session: Session, partnership: Partnership, key: str, **extra: Any) -> User:
+    from app.security import hash_password
+
+    user = User(
+        email=f"{key.replace('_', '-')}@test.example.org",
+        name=f"Test {key.replace('_', ' ').title()}",
+        password_hash=hash_password(PASSWORD),
+        partnership=partnership,
+        mfa_exempt=True,
+        **extra,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+@pytest.fixture(scope="session")
+def world(engine: Engine) -> World:
+    from app.services.reviews import directory_agency
+
+    session = make_session_factory(engine)()
+    session.info["actor"] = Actor(None, "test-setup")
+    ours = Partnership(name="Northshire Test Partnership")
+    theirs = Partnership(name="Elsewhere Test Partnership")
+    session.add_all([ours, theirs])
+    session.flush()
+    users = {role: _make_user(session, ours, role) for role in ROLES_ON_REVIEW}
+    users["other_member"] = _make_user(session, ours, "other_member")
+    users["outsider"] = _make_user(session, theirs, "outsider")
+    users["admin"] = _make_user(session, ours, "admin", is_admin=True)
+    review = Review(
+        partnership_id=ours.id, title="Test review", subject="Child T", review_type="rapid_review"
+    )
+    other = Review(
+        partnership_id=ours.id, title="Another review", subject="Child U", review_type="local_cspr"
+    )
+    session.add_all([review, other])
+    session.flush()
+    agency = ReviewAgency(
+        review_id=review.id,
+        agency=directory_agency(session, ours.id, "Northshire Police", "Police"),
+        ref="POL",
+    )
+    session.add(agency)
+    session.flush()
+    person = Person(
+        review_id=review.id,
+        ref="P1",
+        pseudonym="Child T",
+        role="child",
+        real_name="Tamsin Testcase",
+        aliases=["Tam"],
+    )
+    session.add(person)
+    for role in ROLES_ON_REVIEW:
+        session.add(
+            Membership(
+                review_id=review.id,
+                user_id=users[role].id,
+                role=role,
+                agency=agency if role == "agency_rep" else None,
+            )
+        )
+    session.add(Membership(review_id=other.id, user_id=users["other_member"].id, role="chair"))
+    session.commit()
+    result = World(
+        review_id=review.id,
+        other_review_id=other.id,
+        users={key: user.id for key, user in users.items()},
+        agency_ref="POL",
+        person_ref="P1",
+    )
+    session.close()
+    return result
+
+
+@pytest.fixture
+def connection(engine: Engine, world: World) -> Iterator[Connection]:
+    connection = engine.connect()
+    transaction = connection.begin()
+    yield connection
+    transaction.rollback()
+    connection.close()
+
+
+@pytest.fixture
+def db_session(connection: Connection) -> Iterator[Session]:
+    """A session inside the test's transaction, for arranging data and checking results."""
+    session = make_session_factory(connection, join_transaction_mode="create_savepoint")()
+    session.info["actor"] = Actor(None, "test")
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def app(connection: Connection, database_url: str) -> Flask:
+    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": database_url})
+    app.extensions["lr_engine"].dispose()
+    app.extensions["lr_session_factory"] = make_session_factory(
+        connection, join_transaction_mode="create_savepoint"
+    )
+    return app
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    return app.test_cli_runner()
+
+
+def csrf_token(client: FlaskClient, path: str = "/sign-in") -> str:
+    """A CSRF token for this client's session, read from a page the way a browser would."""
+    import re
+
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', html
+    )
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client: FlaskClient, db_session: Session, world: World) -> Any:
+    """login("chair") signs the client in as that world user (a real server-side session)."""
+
+    def _login(who: str) -> int:
+        import secrets
+
+        user_id = world.users[who]
+        token = secrets.token_urlsafe(32)
+        db_session.add(UserSession(token_hash=_sha256(token), user_id=user_id))
+        db_session.commit()
+        with client.session_transaction() as flask_session:
+            flask_session["sid"] = token
+            flask_session["_user_id"] = str(user_id)
+            flask_session["_fresh"] = True
+            flask_session.permanent = True
+        return user_id
+
+    return _login

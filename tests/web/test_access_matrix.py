@@ -1,0 +1,134 @@
+"""Every route × method × role gets exactly what the policy table says.
+
+Generated from ``app.url_map``: a new route that is not in ``app.policy.ROUTES`` fails here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from app import create_app, policy
+from tests.conftest import World, csrf_token
+
+WHO = (
+    "anonymous",
+    "observer",
+    "agency_rep",
+    "panel_member",
+    "lead_reviewer",
+    "facilitator",
+    "chair",
+    "board_member",
+    "other_member",  # a member of a different review in the same partnership
+    "outsider",  # a user of a different partnership
+    "admin",  # site admin, not a member of the review
+)
+SKIPPED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _routes() -> list[tuple[str, str, str]]:
+    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": "sqlite://"})
+    routes = []
+    for rule in app.url_map.iter_rules():
+        for method in sorted((rule.methods or set()) - SKIPPED_METHODS):
+            routes.append((rule.endpoint, rule.rule, method))
+    return sorted(routes)
+
+
+ROUTES = _routes()
+
+
+def test_every_route_is_in_the_policy_table() -> None:
+    missing = [
+        f"{method} {rule} ({endpoint})"
+        for endpoint, rule, method in ROUTES
+        if policy.action_for(endpoint, method) is None
+    ]
+    assert not missing, "routes with no policy entry: " + ", ".join(missing)
+    known = policy.GLOBAL_ACTIONS | set(policy.REVIEW_ACTIONS)
+    unknown = {
+        policy.action_for(endpoint, method)
+        for endpoint, _rule, method in ROUTES
+        if policy.action_for(endpoint, method) not in known
+    }
+    assert not unknown, f"actions nobody defined: {unknown}"
+
+
+def _url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> str:
+    values = {
+        "review_id": world.review_id,
+        "membership_id": ids["membership_id"],
+        "token_id": ids["token_id"],
+        "user_id": world.users["observer"],
+        "ref": world.agency_ref if "agenc" in endpoint else world.person_ref,
+        "filename": "css/app.css",
+    }
+    url = rule
+    for name, value in values.items():
+        for converter in ("int:", "path:", ""):
+            url = url.replace(f"<{converter}{name}>", str(value))
+    assert "<" not in url, f"no test value for a parameter of {rule}"
+    return url
+
+
+def expected(endpoint: str, method: str, who: str) -> str:
+    """'allow', or the denial the policy table prescribes: 'sign_in', 401, 403 or 404."""
+    action = policy.action_for(endpoint, method)
+    is_api = endpoint.startswith("api.")
+    if action == policy.PUBLIC:
+        return "allow"
+    if who == "anonymous":
+        return "401" if is_api else "sign_in"
+    if action == policy.SIGNED_IN:
+        return "allow"
+    if action == policy.ADMIN:
+        return "allow" if who == "admin" else "403"
+    if who in ("other_member", "outsider", "admin"):
+        return "404"
+    return "allow" if who in policy.REVIEW_ACTIONS[action] else "403"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("who", WHO)
+@pytest.mark.parametrize(("endpoint", "rule", "method"), ROUTES)
+def test_route_answers_as_the_policy_says(
+    app: Flask, client: Any, login: Any, world: World, db_session: Any,
+    endpoint: str, rule: str, method: str, who: str,
+) -> None:
+    from models import ApiToken, Membership
+
+    observer_membership = db_session.query(Membership).filter_by(
+        review_id=world.review_id, user_id=world.users["observer"]
+    ).one()
+    token = ApiToken(user_id=world.users["observer"], name="t", token_hash="x" * 64, prefix="lr_x")
+    db_session.add(token)
+    db_session.commit()
+    ids = {"membership_id": observer_membership.id, "token_id": token.id}
+    if who != "anonymous":
+        login(who)
+    url = _url(rule, endpoint, world, ids)
+    headers = {}
+    kwargs: dict[str, Any] = {}
+    if method not in ("GET",):
+        token_value = csrf_token(client, "/sign-in" if who == "anonymous" else "/account")
+        if endpoint.startswith("api."):
+            headers["X-CSRFToken"] = token_value
+            kwargs["json"] = {}
+        else:
+            kwargs["data"] = {"csrf_token": token_value}
+    response = client.open(url, method=method, headers=headers, **kwargs)
+    want = expected(endpoint, method, who)
+    status = response.status_code
+    response.close()
+    detail = f"{method} {url} as {who}: got {status}, policy says {want}"
+    if want == "allow":
+        assert status < 500, detail
+        assert status not in (401, 403), detail
+        if endpoint.startswith("reviews.") or "review_id" in rule:
+            assert status != 404, detail
+    elif want == "sign_in":
+        assert status == 302 and response.location.startswith("/sign-in"), detail
+    else:
+        assert status == int(want), detail
