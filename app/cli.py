@@ -10,7 +10,7 @@ import click
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -41,7 +41,7 @@ def _fail(message: str) -> None:
     sys.exit(1)
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_group() -> None:
     """Database migrations (Alembic)."""
 
@@ -83,13 +83,14 @@ def db_current() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--partnership", required=True, help="Created if it does not exist")
 @click.option("--admin", is_flag=True, help="Site administrator (must use a second factor)")
 def create_user_command(email: str, name: str, partnership: str, admin: bool) -> None:
     """Create a user. The password comes from LR_PASSWORD or a prompt."""
-    from app.services.users import create_user, get_or_create_partnership  # noqa: PLC0415
+    from app.services.users import create_user, get_or_create_partnership
 
     password = os.environ.get("LR_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True, err=True
@@ -98,8 +99,12 @@ def create_user_command(email: str, name: str, partnership: str, admin: bool) ->
     try:
         owner = get_or_create_partnership(partnership, session=session)
         user = create_user(
-            session=session, email=email, name=name, password=password,
-            partnership=owner, is_admin=admin,
+            session=session,
+            email=email,
+            name=name,
+            password=password,
+            partnership=owner,
+            is_admin=admin,
         )
         session.commit()
     except ServiceError as error:
@@ -112,11 +117,12 @@ def create_user_command(email: str, name: str, partnership: str, admin: bool) ->
 
 
 @click.command("create-token")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", default="command line", show_default=True)
 def create_token_command(email: str, name: str) -> None:
     """Create an API token; it is printed alone on the last line of standard output."""
-    from app.security import create_api_token  # noqa: PLC0415
+    from app.security import create_api_token
 
     session = _session("create-token")
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -132,18 +138,18 @@ def create_token_command(email: str, name: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database holds any review")
 @click.option("--require-totp", is_flag=True, help="Make demo admins and chairs use TOTP")
 def seed_demo_command(if_empty: bool, require_totp: bool) -> None:
     """Load the fictional demo review "Child F" and one demo user per role."""
-    from app.demo import DEMO_PARTNERSHIP, seed_demo  # noqa: PLC0415
+    from app.demo import DEMO_PARTNERSHIP, seed_demo
 
     session = _session("seed-demo")
     try:
-        if session.scalar(select(func.count(Review.id))):
-            if if_empty:
-                click.echo("The database already holds reviews: demo not loaded.", err=True)
-                return
+        if if_empty and session.scalar(select(func.count(Review.id))):
+            click.echo("The database already holds reviews: demo not loaded.", err=True)
+            return
         if session.scalar(select(User.id).where(User.email.like("%@demo.example.org"))):
             _fail("the demo is already loaded")
         review = seed_demo(session, require_totp=require_totp)
@@ -154,9 +160,10 @@ def seed_demo_command(if_empty: bool, require_totp: bool) -> None:
 
 
 @click.command("demo-logins")
+@with_appcontext
 def demo_logins_command() -> None:
     """Print the demo accounts and their password."""
-    from app.demo import DEMO_PASSWORD, DEMO_USERS  # noqa: PLC0415
+    from app.demo import DEMO_PASSWORD, DEMO_USERS
 
     session = _session("demo-logins")
     present = set(session.scalars(select(User.email).where(User.email.like("%@demo.example.org"))))
@@ -172,6 +179,7 @@ def demo_logins_command() -> None:
 
 
 @click.command("verify-audit")
+@with_appcontext
 def verify_audit_command() -> None:
     """Check the audit log's hash chain; exit 1 naming the first broken entry."""
     session = _session("verify-audit")
@@ -202,7 +210,7 @@ def init_app(app: Flask) -> None:
 
 def main() -> None:
     """Entry point of the ``learning-review`` console script."""
-    from app import create_app  # noqa: PLC0415 - app imports this module
+    from app import create_app
 
     cli = FlaskGroup(create_app=lambda: create_app(), help="Learning Review command line.")
     cli.main(prog_name="learning-review")

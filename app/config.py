@@ -72,7 +72,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
-    SECRET_KEY = "testing-secret-key-not-for-production-use-0123456789"
+    SECRET_KEY = "testing-secret-key-not-for-production-use-0123456789"  # noqa: S105 - tests only; production refuses it
     # Keep the throttle for sign-in tests but never let the suite trip it by accident.
     SIGN_IN_RATE_LIMIT = "1000 per minute"
 

@@ -63,7 +63,7 @@ def seed_demo(session: Session, *, require_totp: bool = False) -> Review:
     """Load the demo partnership, users and the Child F review into ``session`` (no commit)."""
     partnership = get_or_create_partnership(DEMO_PARTNERSHIP, session=session)
     users = {}
-    for email, name, role, is_admin in DEMO_USERS:
+    for email, name, _role, is_admin in DEMO_USERS:
         users[email] = create_user(
             session=session,
             email=email,
@@ -88,14 +88,26 @@ def seed_demo(session: Session, *, require_totp: bool = False) -> Review:
     )
     for ref, name, sector in AGENCIES:
         review_service.add_agency(session=session, review=review, name=name, sector=sector, ref=ref)
-    for ref, pseudonym, role, real_name, aliases, agency in PEOPLE:
+    for ref, pseudonym, person_role, real_name, aliases, agency in PEOPLE:
         review_service.create_person(
-            session=session, review=review, ref=ref, pseudonym=pseudonym, role=role,
-            real_name=real_name, aliases=aliases, agency=agency,
+            session=session,
+            review=review,
+            ref=ref,
+            pseudonym=pseudonym,
+            role=person_role,
+            real_name=real_name,
+            aliases=aliases,
+            agency=agency,
         )
     for email, _name, role, _admin in DEMO_USERS:
         if role and role != "chair":
-            agency = review_service.agency_by_ref(session, review, "POL") if role == "agency_rep" else None
-            session.add(Membership(review_id=review.id, user_id=users[email].id, role=role, agency=agency))
+            agency = (
+                review_service.agency_by_ref(session, review, "POL")
+                if role == "agency_rep"
+                else None
+            )
+            session.add(
+                Membership(review_id=review.id, user_id=users[email].id, role=role, agency=agency)
+            )
     session.flush()
     return review

@@ -9,20 +9,24 @@ class PasswordForm(FlaskForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password")]
     )
-    new_password = PasswordField(
-        "New password", validators=[DataRequired("Enter a new password")]
-    )
+    new_password = PasswordField("New password", validators=[DataRequired("Enter a new password")])
     confirm_password = PasswordField(
         "New password again",
-        validators=[DataRequired("Enter the new password again"), EqualTo("new_password", "The two new passwords do not match")],
+        validators=[
+            DataRequired("Enter the new password again"),
+            EqualTo("new_password", "The two new passwords do not match"),
+        ],
     )
 
 
 class TotpForm(FlaskForm):
-    code = StringField("Code from your authenticator app", validators=[DataRequired("Enter the code")])
+    code = StringField(
+        "Code from your authenticator app", validators=[DataRequired("Enter the code")]
+    )
 
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "What the token is for", validators=[DataRequired("Name the token, for example 'import script'"), Length(max=100)]
+        "What the token is for",
+        validators=[DataRequired("Name the token, for example 'import script'"), Length(max=100)],
     )

@@ -26,9 +26,15 @@ from models import ApiToken, audit, utcnow
 
 
 def _settings_page(status: int = 200, **forms: object) -> tuple[str, int]:
-    tokens = db().scalars(
-        select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.created_at)
-    ).all()
+    tokens = (
+        db()
+        .scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == current_user.id)
+            .order_by(ApiToken.created_at)
+        )
+        .all()
+    )
     context = {
         "password_form": PasswordForm(formdata=None),
         "token_form": TokenForm(formdata=None),
@@ -116,7 +122,9 @@ def recovery_codes() -> object:
     if not current_user.totp_enabled:
         abort(409)
     codes = new_recovery_codes(current_user)
-    audit.record(db(), "recovery_codes_replaced", entity_type="users", entity_id=str(current_user.id))
+    audit.record(
+        db(), "recovery_codes_replaced", entity_type="users", entity_id=str(current_user.id)
+    )
     return render_template(
         "account/recovery_codes.html",
         codes=codes,

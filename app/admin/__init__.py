@@ -20,15 +20,21 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 class UserForm(FlaskForm):
-    name = StringField("Full name", validators=[DataRequired("Enter the person's name"), Length(max=200)])
+    name = StringField(
+        "Full name", validators=[DataRequired("Enter the person's name"), Length(max=200)]
+    )
     email = EmailField("Email address", validators=[DataRequired("Enter an email address")])
     partnership = SelectField("Partnership", coerce=int, choices=[])
-    password = PasswordField("Initial password", validators=[DataRequired("Enter an initial password")])
+    password = PasswordField(
+        "Initial password", validators=[DataRequired("Enter an initial password")]
+    )
     is_admin = BooleanField("Site administrator")
 
 
 class PartnershipForm(FlaskForm):
-    name = StringField("Partnership name", validators=[DataRequired("Enter a name"), Length(max=200)])
+    name = StringField(
+        "Partnership name", validators=[DataRequired("Enter a name"), Length(max=200)]
+    )
 
 
 def _partnership_choices() -> list[SelectChoice]:
@@ -79,10 +85,17 @@ def set_user_active(user_id: int) -> object:
     user.is_active = not user.is_active
     if not user.is_active:
         now = utcnow()
-        db().execute(update(UserSession).where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None)).values(revoked_at=now))
-        for token in db().scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))):
+        db().execute(
+            update(UserSession)
+            .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        for token in db().scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        ):
             token.revoked_at = now
-    flash(f"{user.email} {'reactivated' if user.is_active else 'deactivated and signed out everywhere'}.", "success")
+    what = "reactivated" if user.is_active else "deactivated and signed out everywhere"
+    flash(f"{user.email} {what}.", "success")
     return redirect(url_for("admin.users"))
 
 

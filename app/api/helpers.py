@@ -63,7 +63,9 @@ def json_body(section: str, *, creating: bool) -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
         raise ApiError(400, "Send a JSON object with Content-Type: application/json")
-    validator = Draft202012Validator(item_schema(section, creating=creating), format_checker=FormatChecker())
+    validator = Draft202012Validator(
+        item_schema(section, creating=creating), format_checker=FormatChecker()
+    )
     problems = [
         {"path": "$" + "".join(f".{p}" for p in e.absolute_path), "message": e.message}
         for e in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))

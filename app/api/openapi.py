@@ -75,15 +75,33 @@ def openapi_document() -> dict[str, Any]:
         version="1",
         openapi_version="3.0.3",
         plugins=[FlaskPlugin()],
-        info={"description": "Reviews, people, agencies and bundles. Send a personal access token as Authorization: Bearer <token>."},
+        info={
+            "description": "Reviews, people, agencies and bundles. Send a personal access "
+            "token as Authorization: Bearer <token>."
+        },
         security=[{"bearer": []}],
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     for name, schema in _schemas().items():
         spec.components.schema(name, schema)
-    spec.components.parameter("ReviewId", "path", {"schema": {"type": "integer"}, "required": True, "name": "review_id"})
-    spec.components.parameter("Ref", "path", {"schema": {"$ref": "#/components/schemas/ref"}, "required": True, "name": "ref"})
-    spec.components.parameter("IfMatch", "header", {"schema": {"type": "string"}, "required": True, "name": "If-Match", "description": "The ETag of the version you changed"})
+    spec.components.parameter(
+        "ReviewId", "path", {"schema": {"type": "integer"}, "required": True, "name": "review_id"}
+    )
+    spec.components.parameter(
+        "Ref",
+        "path",
+        {"schema": {"$ref": "#/components/schemas/ref"}, "required": True, "name": "ref"},
+    )
+    spec.components.parameter(
+        "IfMatch",
+        "header",
+        {
+            "schema": {"type": "string"},
+            "required": True,
+            "name": "If-Match",
+            "description": "The ETag of the version you changed",
+        },
+    )
     for name, description in {
         "Unauthorised": "No valid token or session",
         "NotFound": "No such item, or not visible to you",

@@ -55,9 +55,15 @@ def review_resource(review: Review) -> dict[str, Any]:
     return {
         "id": review.id,
         **bundles.review_item(review),
-        "incident_known_on": review.incident_known_on.isoformat() if review.incident_known_on else None,
-        "notification_due": due["notification_due"].isoformat() if due["notification_due"] else None,
-        "rapid_review_due": due["rapid_review_due"].isoformat() if due["rapid_review_due"] else None,
+        "incident_known_on": review.incident_known_on.isoformat()
+        if review.incident_known_on
+        else None,
+        "notification_due": due["notification_due"].isoformat()
+        if due["notification_due"]
+        else None,
+        "rapid_review_due": due["rapid_review_due"].isoformat()
+        if due["rapid_review_due"]
+        else None,
         "version": review.version,
     }
 
@@ -96,8 +102,12 @@ def me() -> ResponseReturnValue:
         401: Unauthorised
     """
     return jsonify(
-        {"id": current_user.id, "email": current_user.email, "name": current_user.name,
-         "partnership": current_user.partnership.name}
+        {
+            "id": current_user.id,
+            "email": current_user.email,
+            "name": current_user.name,
+            "partnership": current_user.partnership.name,
+        }
     )
 
 
@@ -152,7 +162,9 @@ def import_review() -> ResponseReturnValue:
         review = bundles.import_bundle(data, session=db(), importer=current_user)
     except bundles.BundleError as error:
         problems = [{"path": p.path, "message": p.message} for p in error.problems]
-        raise ApiError(422, "The bundle was not imported: nothing has been stored", problems) from None
+        raise ApiError(
+            422, "The bundle was not imported: nothing has been stored", problems
+        ) from None
     return jsonify({"id": review.id, **review_resource(review)}), 201
 
 
@@ -199,7 +211,13 @@ def export_review(review_id: int) -> ResponseReturnValue:
           content: {application/json: {schema: {$ref: '#/components/schemas/Bundle'}}}
     """
     current = review_access().review
-    audit.record(db(), "export_bundle", entity_type="reviews", entity_id=str(current.id), review_id=current.id)
+    audit.record(
+        db(),
+        "export_bundle",
+        entity_type="reviews",
+        entity_id=str(current.id),
+        review_id=current.id,
+    )
     return jsonify(bundles.export_bundle(current))
 
 
@@ -227,11 +245,16 @@ def members(review_id: int) -> ResponseReturnValue:
         if not isinstance(data, dict) or not isinstance(data.get("email"), str):
             raise ApiError(422, "Send email and role", [{"path": "$.email", "message": "required"}])
         membership = review_service.add_member(
-            session=db(), review=current, email=data["email"], role=str(data.get("role", "")),
+            session=db(),
+            review=current,
+            email=data["email"],
+            role=str(data.get("role", "")),
             agency_ref=data.get("agency"),
         )
         return jsonify(member_resource(membership)), 201
-    return jsonify({"items": [member_resource(m) for m in current.memberships], "next_cursor": None})
+    return jsonify(
+        {"items": [member_resource(m) for m in current.memberships], "next_cursor": None}
+    )
 
 
 @bp.route("/reviews/<int:review_id>/members/<int:membership_id>", methods=["DELETE"])
@@ -275,11 +298,16 @@ def agencies(review_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         data = json_body("agencies", creating=True)
         agency = review_service.add_agency(
-            session=db(), review=current, name=data["name"], sector=data.get("sector", ""),
+            session=db(),
+            review=current,
+            name=data["name"],
+            sector=data.get("sector", ""),
             ref=data.get("ref"),
         )
         return with_etag(bundles.agency_item(agency), agency.version, 201)
-    return jsonify({"items": [bundles.agency_item(a) for a in current.agencies], "next_cursor": None})
+    return jsonify(
+        {"items": [bundles.agency_item(a) for a in current.agencies], "next_cursor": None}
+    )
 
 
 @bp.route("/reviews/<int:review_id>/agencies/<ref>", methods=["GET", "PATCH", "DELETE"])
@@ -316,8 +344,11 @@ def agency(review_id: int, ref: str) -> ResponseReturnValue:
         version = expected_version()
         data = json_body("agencies", creating=False)
         review_service.update_agency(
-            session=db(), review_agency=item, expected_version=version,
-            name=data.get("name"), sector=data.get("sector"),
+            session=db(),
+            review_agency=item,
+            expected_version=version,
+            name=data.get("name"),
+            sector=data.get("sector"),
         )
     return with_etag(bundles.agency_item(item), item.version)
 
@@ -357,10 +388,18 @@ def people(review_id: int) -> ResponseReturnValue:
     reveal = _reveal_real_names()
     items = list(current.people)
     if reveal:
-        audit.record(db(), "view_real_names", entity_type="people", review_id=current.id,
-                     after={"refs": [p.ref for p in items]})
+        audit.record(
+            db(),
+            "view_real_names",
+            entity_type="people",
+            review_id=current.id,
+            after={"refs": [p.ref for p in items]},
+        )
     return jsonify(
-        {"items": [bundles.person_item(p, with_real_names=reveal) for p in items], "next_cursor": None}
+        {
+            "items": [bundles.person_item(p, with_real_names=reveal) for p in items],
+            "next_cursor": None,
+        }
     )
 
 
@@ -401,6 +440,12 @@ def person(review_id: int, ref: str) -> ResponseReturnValue:
         return with_etag(bundles.person_item(item, with_real_names=True), item.version)
     reveal = _reveal_real_names()
     if reveal:
-        audit.record(db(), "view_real_names", entity_type="people", entity_id=str(item.id),
-                     review_id=current.id, after={"refs": [item.ref]})
+        audit.record(
+            db(),
+            "view_real_names",
+            entity_type="people",
+            entity_id=str(item.id),
+            review_id=current.id,
+            after={"refs": [item.ref]},
+        )
     return with_etag(bundles.person_item(item, with_real_names=reveal), item.version)

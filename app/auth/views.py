@@ -26,9 +26,9 @@ from app.security import (
     new_recovery_codes,
     new_totp_secret,
     note_failed_attempt,
+    qr_code_svg,
     requires_second_factor,
     start_session,
-    qr_code_svg,
     totp_uri,
     use_recovery_code,
     verify_totp,
@@ -53,7 +53,7 @@ def safe_next(target: str | None) -> str:
 
 
 def _sign_in_rate_limit() -> str:
-    from flask import current_app  # noqa: PLC0415 - read at request time, after config
+    from flask import current_app
 
     return str(current_app.config["SIGN_IN_RATE_LIMIT"])
 

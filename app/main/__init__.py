@@ -15,12 +15,16 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def dashboard() -> str:
-    rows = db().execute(
-        select(Review, Membership.role)
-        .join(Membership, Membership.review_id == Review.id)
-        .where(Membership.user_id == current_user.id)
-        .order_by(Review.created_at.desc())
-    ).all()
+    rows = (
+        db()
+        .execute(
+            select(Review, Membership.role)
+            .join(Membership, Membership.review_id == Review.id)
+            .where(Membership.user_id == current_user.id)
+            .order_by(Review.created_at.desc())
+        )
+        .all()
+    )
     reviews = [
         {"review": review, "role": role, **statutory_dates(review.incident_known_on)}
         for review, role in rows

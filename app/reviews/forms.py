@@ -11,10 +11,9 @@ from analysis.taxonomy import AGENCY_SECTORS, PERSON_ROLES, REVIEW_TYPES, STAGES
 from app.forms import select_choices
 from app.policy import ROLES
 
+
 class ReviewForm(FlaskForm):
-    title = StringField(
-        "Title", validators=[DataRequired("Enter a title"), Length(max=200)]
-    )
+    title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
     subject = StringField(
         "Pseudonym of the child or adult at the centre",
         validators=[DataRequired("Enter the pseudonym, for example Child Q"), Length(max=100)],
@@ -43,19 +42,27 @@ class ReviewForm(FlaskForm):
 
 
 class MemberForm(FlaskForm):
-    email = EmailField("Email address of the user", validators=[DataRequired("Enter an email address")])
+    email = EmailField(
+        "Email address of the user", validators=[DataRequired("Enter an email address")]
+    )
     role = SelectField("Role", choices=select_choices(ROLES))
     agency = SelectField("Agency (for an agency representative)", choices=[], validate_choice=False)
 
 
 class AgencyForm(FlaskForm):
-    name = StringField("Agency name", validators=[DataRequired("Enter the agency's name"), Length(max=200)])
-    sector = SelectField("Sector", choices=select_choices([("", "Choose a sector"), *[(s, s) for s in AGENCY_SECTORS]]))
+    name = StringField(
+        "Agency name", validators=[DataRequired("Enter the agency's name"), Length(max=200)]
+    )
+    sector = SelectField(
+        "Sector",
+        choices=select_choices([("", "Choose a sector"), *[(s, s) for s in AGENCY_SECTORS]]),
+    )
 
 
 class PersonForm(FlaskForm):
     pseudonym = StringField(
-        "Pseudonym", validators=[DataRequired("Enter the pseudonym used in every output"), Length(max=200)]
+        "Pseudonym",
+        validators=[DataRequired("Enter the pseudonym used in every output"), Length(max=200)],
     )
     role = SelectField("Role in the case", choices=select_choices(PERSON_ROLES))
     agency = SelectField("Agency (for a practitioner)", choices=[], validate_choice=False)
@@ -66,4 +73,3 @@ class PersonForm(FlaskForm):
 
 class BundleUploadForm(FlaskForm):
     bundle = FileField("Review bundle (JSON)", validators=[FileRequired("Choose a bundle file")])
-

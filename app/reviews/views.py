@@ -46,7 +46,7 @@ def new() -> object:
         except ServiceError as error:
             _form_error(form, error)
         else:
-            flash(f"Review created. You are its chair.", "success")
+            flash("Review created. You are its chair.", "success")
             return redirect(url_for("reviews.overview", review_id=review.id))
     status = 422 if form.errors or form.form_errors else 200
     return render_template("reviews/new.html", form=form, title="Create a review"), status
@@ -115,7 +115,9 @@ def add_member(review_id: int) -> object:
         except ServiceError as error:
             _form_error(form, error)
         else:
-            flash(f"{membership.user.name} added as {membership.role.replace('_', ' ')}.", "success")
+            flash(
+                f"{membership.user.name} added as {membership.role.replace('_', ' ')}.", "success"
+            )
             return redirect(url_for("reviews.overview", review_id=review_id) + "#members")
     return render_template(
         "reviews/overview.html",
@@ -150,7 +152,10 @@ def add_agency(review_id: int) -> object:
     if form.validate_on_submit():
         try:
             agency = review_service.add_agency(
-                session=db(), review=access.review, name=form.name.data or "", sector=form.sector.data or ""
+                session=db(),
+                review=access.review,
+                name=form.name.data or "",
+                sector=form.sector.data or "",
             )
         except ServiceError as error:
             _form_error(form, error)
@@ -215,8 +220,12 @@ def new_person(review_id: int) -> object:
             return redirect(url_for("reviews.overview", review_id=review_id) + "#people")
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "reviews/person.html", form=form, review=review, person=None,
-        with_real_names=with_real_names, title="Add a person",
+        "reviews/person.html",
+        form=form,
+        review=review,
+        person=None,
+        with_real_names=with_real_names,
+        title="Add a person",
     ), status
 
 
@@ -236,8 +245,12 @@ def edit_person(review_id: int, ref: str) -> object:
         form.aliases.data = "\n".join(person.aliases or [])
         if with_real_names:
             audit.record(
-                db(), "view_real_names", entity_type="people", entity_id=str(person.id),
-                review_id=review.id, after={"refs": [person.ref]},
+                db(),
+                "view_real_names",
+                entity_type="people",
+                entity_id=str(person.id),
+                review_id=review.id,
+                after={"refs": [person.ref]},
             )
         else:
             form.real_name.data = ""
@@ -245,7 +258,9 @@ def edit_person(review_id: int, ref: str) -> object:
     elif form.validate_on_submit():
         try:
             review_service.update_person(
-                session=db(), person=person, expected_version=int(form.version.data or 0),
+                session=db(),
+                person=person,
+                expected_version=int(form.version.data or 0),
                 **_person_values(form, with_real_names=with_real_names),
             )
         except StaleVersionError as error:
@@ -258,8 +273,13 @@ def edit_person(review_id: int, ref: str) -> object:
             return redirect(url_for("reviews.overview", review_id=review_id) + "#people")
     status = 200 if request.method == "GET" else (409 if theirs else 422)
     return render_template(
-        "reviews/person.html", form=form, review=review, person=person, theirs=theirs,
-        with_real_names=with_real_names, title=f"Edit {person.pseudonym}",
+        "reviews/person.html",
+        form=form,
+        review=review,
+        person=person,
+        theirs=theirs,
+        with_real_names=with_real_names,
+        title=f"Edit {person.pseudonym}",
     ), status
 
 
@@ -268,7 +288,10 @@ def real_names(review_id: int) -> str:
     review = review_access().review
     people = list(review.people)
     audit.record(
-        db(), "view_real_names", entity_type="people", review_id=review.id,
+        db(),
+        "view_real_names",
+        entity_type="people",
+        review_id=review.id,
         after={"refs": [p.ref for p in people]},
     )
     return render_template(
@@ -279,7 +302,9 @@ def real_names(review_id: int) -> str:
 @bp.route("/<int:review_id>/export.json")
 def export_bundle(review_id: int) -> Response:
     review = review_access().review
-    audit.record(db(), "export_bundle", entity_type="reviews", entity_id=str(review.id), review_id=review.id)
+    audit.record(
+        db(), "export_bundle", entity_type="reviews", entity_id=str(review.id), review_id=review.id
+    )
     body = json.dumps(bundles.export_bundle(review), indent=1, ensure_ascii=False)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="review-{review.id}.json"'
@@ -313,9 +338,16 @@ def import_bundle() -> object:
 @bp.route("/<int:review_id>/audit")
 def audit_log(review_id: int) -> str:
     review = review_access().review
-    entries = db().scalars(
-        select(AuditEntry).where(AuditEntry.review_id == review.id).order_by(AuditEntry.seq.desc()).limit(200)
-    ).all()
-    return render_template("reviews/audit.html", review=review, entries=entries, title="Audit trail")
-
-
+    entries = (
+        db()
+        .scalars(
+            select(AuditEntry)
+            .where(AuditEntry.review_id == review.id)
+            .order_by(AuditEntry.seq.desc())
+            .limit(200)
+        )
+        .all()
+    )
+    return render_template(
+        "reviews/audit.html", review=review, entries=entries, title="Audit trail"
+    )

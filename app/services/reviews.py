@@ -39,7 +39,9 @@ def check_ref(ref: str, field: str = "ref") -> str:
 
 def _next_ref(session: Session, model: Any, review_id: int, prefix: str) -> str:
     refs = session.scalars(select(model.ref).where(model.review_id == review_id))
-    numbers = [int(r[len(prefix) :]) for r in refs if r.startswith(prefix) and r[len(prefix) :].isdigit()]
+    numbers = [
+        int(r[len(prefix) :]) for r in refs if r.startswith(prefix) and r[len(prefix) :].isdigit()
+    ]
     return f"{prefix}{max(numbers, default=0) + 1}"
 
 
@@ -221,16 +223,22 @@ def add_member(
         raise ServiceError("Choose a role from the list", "role")
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
     if user is None or user.partnership_id != review.partnership_id or not user.is_active:
-        raise ServiceError("There is no active user with that email address in this partnership", "email")
+        raise ServiceError(
+            "There is no active user with that email address in this partnership", "email"
+        )
     if session.scalar(
-        select(Membership.id).where(Membership.review_id == review.id, Membership.user_id == user.id)
+        select(Membership.id).where(
+            Membership.review_id == review.id, Membership.user_id == user.id
+        )
     ):
         raise ServiceError(f"{user.name} is already a member of this review", "email")
     agency = None
     if role == "agency_rep":
         agency = agency_by_ref(session, review, agency_ref or "")
         if agency is None:
-            raise ServiceError("An agency representative must be bound to one of the review's agencies", "agency")
+            raise ServiceError(
+                "An agency representative must be bound to one of the review's agencies", "agency"
+            )
     membership = Membership(review_id=review.id, user_id=user.id, role=role, agency=agency)
     session.add(membership)
     session.flush()
@@ -245,7 +253,9 @@ def remove_member(*, session: Session, review: Review, membership: Membership) -
             )
         )
         if chairs == 1:
-            raise ServiceError("A review needs a chair: appoint another before removing this one", "member")
+            raise ServiceError(
+                "A review needs a chair: appoint another before removing this one", "member"
+            )
     session.delete(membership)
     session.flush()
 
@@ -259,7 +269,9 @@ def _clean_person(session: Session, review: Review, values: dict[str, Any]) -> d
     if "pseudonym" in values:
         cleaned["pseudonym"] = " ".join(str(values["pseudonym"] or "").split())
         if not cleaned["pseudonym"]:
-            raise ServiceError("Enter the pseudonym used for this person in every output", "pseudonym")
+            raise ServiceError(
+                "Enter the pseudonym used for this person in every output", "pseudonym"
+            )
     if "role" in values:
         if values["role"] not in PERSON_ROLES:
             raise ServiceError("Choose the person's role in the case from the list", "role")

@@ -1,4 +1,4 @@
-"""Every route × method × role gets exactly what the policy table says.
+"""Every route, method and role gets exactly what the policy table says.
 
 Generated from ``app.url_map``: a new route that is not in ``app.policy.ROUTES`` fails here.
 """
@@ -94,14 +94,23 @@ def expected(endpoint: str, method: str, who: str) -> str:
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize(("endpoint", "rule", "method"), ROUTES)
 def test_route_answers_as_the_policy_says(
-    app: Flask, client: Any, login: Any, world: World, db_session: Any,
-    endpoint: str, rule: str, method: str, who: str,
+    app: Flask,
+    client: Any,
+    login: Any,
+    world: World,
+    db_session: Any,
+    endpoint: str,
+    rule: str,
+    method: str,
+    who: str,
 ) -> None:
     from models import ApiToken, Membership
 
-    observer_membership = db_session.query(Membership).filter_by(
-        review_id=world.review_id, user_id=world.users["observer"]
-    ).one()
+    observer_membership = (
+        db_session.query(Membership)
+        .filter_by(review_id=world.review_id, user_id=world.users["observer"])
+        .one()
+    )
     token = ApiToken(user_id=world.users["observer"], name="t", token_hash="x" * 64, prefix="lr_x")
     db_session.add(token)
     db_session.commit()
