@@ -159,7 +159,7 @@ def assert_accessible(page: Page) -> None:
 def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     """Sign in through the real form; waits until the browser has left the sign-in page."""
     page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
+    page.get_by_label("Email address", exact=True).fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/sign-in" not in url)

@@ -1,0 +1,13 @@
+"""Run every benchmark: ``python -m bench`` (``make bench``)."""
+
+from __future__ import annotations
+
+from bench import audit_chain
+
+
+def main() -> None:
+    audit_chain.run()
+
+
+if __name__ == "__main__":
+    main()
