@@ -4,7 +4,7 @@ Every route is listed in ``ROUTES`` with the action it needs; ``enforce`` runs b
 request and denies by default: a route that is not in the table is refused for everyone (and
 the generated access test fails). Review routes take the review from the URL; a user who is
 not a member of it gets 404, so reviews cannot be discovered; a member whose role lacks the
-action gets 403. Views call ``can`` only to decide what to show.
+action gets 403. Views call ``may`` only to decide what to show.
 """
 
 from __future__ import annotations
@@ -130,24 +130,6 @@ def membership_of(user: User, review: Review) -> Membership | None:
     return db().scalar(
         select(Membership).where(Membership.review_id == review.id, Membership.user_id == user.id)
     )
-
-
-def can(user: User | None, action: str, review: Review | None = None) -> bool:
-    """May ``user`` take ``action`` (on ``review``, for review actions)?"""
-    if action == PUBLIC:
-        return True
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if action == SIGNED_IN:
-        return True
-    if action == ADMIN:
-        return bool(user.is_admin)
-    if review is None:
-        return False
-    if review.partnership_id != user.partnership_id:
-        return False
-    membership = membership_of(user, review)
-    return membership is not None and role_may(membership.role, action)
 
 
 def _is_api_request() -> bool:

@@ -265,9 +265,13 @@ def _after_flush(session: Session, _flush_context: object) -> None:
 
 
 def install_audit_listener(factory: sessionmaker[Session]) -> None:
-    """Record every change to an ``Audited`` model made through sessions of this factory."""
-    if not event.contains(factory, "after_flush", _after_flush):
-        event.listen(factory, "after_flush", _after_flush)
+    """Record every change to an ``Audited`` model made through sessions of this factory.
+
+    Call it once per factory (``make_session_factory`` does). Do not guard it with
+    ``event.contains``: the event registry is keyed by object id, so a new factory at a
+    reused address can look as if it already had the listener, and changes go unrecorded.
+    """
+    event.listen(factory, "after_flush", _after_flush)
 
 
 @dataclass(frozen=True)
@@ -286,7 +290,8 @@ def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
     count = 0
     columns = [getattr(AuditEntry, name) for name in (*_HASHED_FIELDS, "at", "id", "hash")]
     # Plain rows, streamed: no ORM objects to build for what may be millions of entries.
-    rows = session.execute(select(*columns).order_by(AuditEntry.id).execution_options(yield_per=2000))
+    statement = select(*columns).order_by(AuditEntry.id).execution_options(yield_per=2000)
+    rows = session.execute(statement)
     for entry in rows:
         count += 1
         if entry.seq != expected_seq:

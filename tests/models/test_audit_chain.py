@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 
 from models import AuditEntry, Person, Review
 from models.audit import verify_chain
@@ -112,3 +112,21 @@ def test_verify_audit_command_passes_on_an_intact_log(runner: Any) -> None:
     result = runner.invoke(args=["verify-audit"])
     assert result.exit_code == 0, result.output
     assert "chain verified" in result.output
+
+
+def test_every_new_session_factory_records_changes(connection: Any, world: World) -> None:
+    """Factories come and go (one per app, one per test); each must audit its sessions.
+
+    Regression: guarding the listener with ``event.contains`` skipped it whenever a new factory
+    reused a collected one's memory address, so some changes went unrecorded.
+    """
+    from models.engine import make_session_factory
+
+    for n in range(150):
+        session = make_session_factory(connection, join_transaction_mode="create_savepoint")()
+        before = session.scalar(select(func.max(AuditEntry.seq)))
+        person = session.scalar(select(Person).where(Person.ref == "P1"))
+        person.pseudonym = f"Child T {n}"
+        session.commit()
+        assert session.scalar(select(func.max(AuditEntry.seq))) == before + 1, f"factory {n}"
+        session.close()
