@@ -292,16 +292,19 @@ def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
     # Plain rows, streamed: no ORM objects to build for what may be millions of entries.
     statement = select(*columns).order_by(AuditEntry.id).execution_options(yield_per=2000)
     rows = session.execute(statement)
-    for entry in rows:
-        count += 1
-        if entry.seq != expected_seq:
-            reason = f"expected entry number {expected_seq} here, found {entry.seq}"
-            return count, ChainBreak(entry.seq, entry.id, reason)
-        if entry.prev_hash != prev:
-            reason = "it does not follow the entry before it (an entry was removed or moved)"
-            return count, ChainBreak(entry.seq, entry.id, reason)
-        if entry_hash(entry._mapping) != entry.hash:
-            return count, ChainBreak(entry.seq, entry.id, "its content was changed")
-        prev = entry.hash
-        expected_seq += 1
+    try:
+        for entry in rows:
+            count += 1
+            if entry.seq != expected_seq:
+                reason = f"expected entry number {expected_seq} here, found {entry.seq}"
+                return count, ChainBreak(entry.seq, entry.id, reason)
+            if entry.prev_hash != prev:
+                reason = "it does not follow the entry before it (an entry was removed or moved)"
+                return count, ChainBreak(entry.seq, entry.id, reason)
+            if entry_hash(dict(entry._mapping)) != entry.hash:
+                return count, ChainBreak(entry.seq, entry.id, "its content was changed")
+            prev = entry.hash
+            expected_seq += 1
+    finally:
+        rows.close()  # a server-side cursor on PostgreSQL: close it even when we stop early
     return count, None

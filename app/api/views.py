@@ -388,13 +388,7 @@ def people(review_id: int) -> ResponseReturnValue:
     reveal = _reveal_real_names()
     items = list(current.people)
     if reveal:
-        audit.record(
-            db(),
-            "view_real_names",
-            entity_type="people",
-            review_id=current.id,
-            after={"refs": [p.ref for p in items]},
-        )
+        review_service.record_real_name_view(session=db(), review=current, people=items)
     return jsonify(
         {
             "items": [bundles.person_item(p, with_real_names=reveal) for p in items],
@@ -440,12 +434,5 @@ def person(review_id: int, ref: str) -> ResponseReturnValue:
         return with_etag(bundles.person_item(item, with_real_names=True), item.version)
     reveal = _reveal_real_names()
     if reveal:
-        audit.record(
-            db(),
-            "view_real_names",
-            entity_type="people",
-            entity_id=str(item.id),
-            review_id=current.id,
-            after={"refs": [item.ref]},
-        )
+        review_service.record_real_name_view(session=db(), review=current, people=[item])
     return with_etag(bundles.person_item(item, with_real_names=reveal), item.version)

@@ -244,14 +244,7 @@ def edit_person(review_id: int, ref: str) -> object:
         form.agency.data = person.agency.ref if person.agency else ""
         form.aliases.data = "\n".join(person.aliases or [])
         if with_real_names:
-            audit.record(
-                db(),
-                "view_real_names",
-                entity_type="people",
-                entity_id=str(person.id),
-                review_id=review.id,
-                after={"refs": [person.ref]},
-            )
+            review_service.record_real_name_view(session=db(), review=review, people=[person])
         else:
             form.real_name.data = ""
             form.aliases.data = ""
@@ -287,13 +280,7 @@ def edit_person(review_id: int, ref: str) -> object:
 def real_names(review_id: int) -> str:
     review = review_access().review
     people = list(review.people)
-    audit.record(
-        db(),
-        "view_real_names",
-        entity_type="people",
-        review_id=review.id,
-        after={"refs": [p.ref for p in people]},
-    )
+    review_service.record_real_name_view(session=db(), review=review, people=people)
     return render_template(
         "reviews/real_names.html", review=review, people=people, title="People: real names"
     )

@@ -14,7 +14,7 @@ from analysis.taxonomy import PERSON_ROLES, REVIEW_TYPES, STAGES
 from app.policy import ROLES
 from app.services.errors import ServiceError, StaleVersionError
 from app.services.users import normalise_email
-from models import Agency, Membership, Person, Review, ReviewAgency, User
+from models import Agency, Membership, Person, Review, ReviewAgency, User, audit
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 REVIEW_FIELDS = (
@@ -320,6 +320,18 @@ def update_person(
         setattr(person, key, value)
     session.flush()
     return person
+
+
+def record_real_name_view(*, session: Session, review: Review, people: list[Person]) -> None:
+    """Audit that the current actor saw these people's real names."""
+    audit.record(
+        session,
+        "view_real_names",
+        entity_type="people",
+        entity_id=str(people[0].id) if len(people) == 1 else "",
+        review_id=review.id,
+        after={"refs": [p.ref for p in people]},
+    )
 
 
 def delete_person(*, session: Session, person: Person) -> None:

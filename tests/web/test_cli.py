@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 
 from models import Partnership, Review, User
+from tests.conftest import ROLES_ON_REVIEW
 
 
 def test_create_user_takes_the_password_from_the_environment(runner: Any, db_session: Any) -> None:
@@ -54,15 +55,7 @@ def test_seed_demo_loads_child_f_and_logins_are_printed(runner: Any, db_session:
     assert review is not None
     assert len(review.agencies) >= 6 and len(review.people) >= 10
     roles = {m.role for m in review.memberships}
-    assert roles == {
-        "chair",
-        "lead_reviewer",
-        "panel_member",
-        "agency_rep",
-        "facilitator",
-        "board_member",
-        "observer",
-    }
+    assert roles == set(ROLES_ON_REVIEW)
     logins = runner.invoke(args=["demo-logins"])
     assert "chair@demo.example.org" in logins.output and "learning-review-demo" in logins.output
     again = runner.invoke(args=["seed-demo", "--if-empty"])
