@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session
 
 from app.config import PROJECT_ROOT
 from app.db import session_factory
+from app.demo import DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
+from app.security import create_api_token
 from app.services.errors import ServiceError
+from app.services.users import create_user, get_or_create_partnership
 from models import Review, User
 from models.audit import Actor, verify_chain
 
@@ -90,8 +93,6 @@ def db_current() -> None:
 @click.option("--admin", is_flag=True, help="Site administrator (must use a second factor)")
 def create_user_command(email: str, name: str, partnership: str, admin: bool) -> None:
     """Create a user. The password comes from LR_PASSWORD or a prompt."""
-    from app.services.users import create_user, get_or_create_partnership
-
     password = os.environ.get("LR_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True, err=True
     )
@@ -122,8 +123,6 @@ def create_user_command(email: str, name: str, partnership: str, admin: bool) ->
 @click.option("--name", default="command line", show_default=True)
 def create_token_command(email: str, name: str) -> None:
     """Create an API token; it is printed alone on the last line of standard output."""
-    from app.security import create_api_token
-
     session = _session("create-token")
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.is_active:
@@ -143,8 +142,6 @@ def create_token_command(email: str, name: str) -> None:
 @click.option("--require-totp", is_flag=True, help="Make demo admins and chairs use TOTP")
 def seed_demo_command(if_empty: bool, require_totp: bool) -> None:
     """Load the fictional demo review "Child F" and one demo user per role."""
-    from app.demo import DEMO_PARTNERSHIP, seed_demo
-
     session = _session("seed-demo")
     try:
         if if_empty and session.scalar(select(func.count(Review.id))):
@@ -163,8 +160,6 @@ def seed_demo_command(if_empty: bool, require_totp: bool) -> None:
 @with_appcontext
 def demo_logins_command() -> None:
     """Print the demo accounts and their password."""
-    from app.demo import DEMO_PASSWORD, DEMO_USERS
-
     session = _session("demo-logins")
     present = set(session.scalars(select(User.email).where(User.email.like("%@demo.example.org"))))
     session.close()

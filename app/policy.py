@@ -97,10 +97,6 @@ ROUTES: dict[str, str | dict[str, str]] = {
 }
 
 
-class PolicyTableError(LookupError):
-    """A route has no entry in ROUTES, or names an action nobody defined."""
-
-
 def action_for(endpoint: str | None, method: str) -> str | None:
     """The action a request to ``endpoint`` with ``method`` needs, or None if unlisted."""
     if endpoint is None:
@@ -144,9 +140,9 @@ def _deny_anonymous() -> object:
 
 def enforce() -> object | None:
     """Run before every request: allow it, or answer 302/401/403/404. Deny by default."""
-    action = action_for(request.endpoint, request.method)
     if request.endpoint is None:
         return None  # no route matched: Flask answers 404 or 405 itself
+    action = action_for(request.endpoint, request.method)
     if action is None or (action not in GLOBAL_ACTIONS and action not in REVIEW_ACTIONS):
         abort(403)
     if action == PUBLIC:

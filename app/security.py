@@ -27,7 +27,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.db import db, set_actor
 from app.extensions import csrf, login_manager
-from models import ApiToken, RecoveryCode, User, UserSession, utcnow
+from models import ApiToken, Membership, RecoveryCode, User, UserSession, utcnow
 from models.audit import Actor
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -279,8 +279,6 @@ def requires_second_factor(user: User) -> bool:
         return False
     if user.is_admin:
         return True
-    from models import Membership
-
     chair = db().scalar(
         select(Membership.id).where(Membership.user_id == user.id, Membership.role == "chair")
     )

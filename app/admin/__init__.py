@@ -5,16 +5,17 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select, update
+from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app.db import db
 from app.forms import select_choices
+from app.security import revoke_sessions
 from app.services.errors import ServiceError
 from app.services.users import create_user, get_or_create_partnership
-from models import ApiToken, Partnership, User, UserSession, utcnow
+from models import ApiToken, Partnership, User, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -84,16 +85,11 @@ def set_user_active(user_id: int) -> object:
         return redirect(url_for("admin.users"))
     user.is_active = not user.is_active
     if not user.is_active:
-        now = utcnow()
-        db().execute(
-            update(UserSession)
-            .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
+        revoke_sessions(user, keep_current=False)
         for token in db().scalars(
             select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         ):
-            token.revoked_at = now
+            token.revoked_at = utcnow()
     what = "reactivated" if user.is_active else "deactivated and signed out everywhere"
     flash(f"{user.email} {what}.", "success")
     return redirect(url_for("admin.users"))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from flask import abort, jsonify, make_response, request
+from flask import jsonify, make_response, request
 from flask.typing import ResponseReturnValue
 from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import Select
@@ -117,7 +117,3 @@ def page(statement: Select[Any], id_column: Any) -> tuple[list[Any], str | None]
         rows = rows[:limit]
         next_cursor = base64.urlsafe_b64encode(str(rows[-1].id).encode()).decode()
     return rows, next_cursor
-
-
-def not_found(what: str) -> None:
-    abort(404, f"No {what} here")

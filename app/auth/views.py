@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import redirect, render_template, request, session, url_for
+from flask import current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -53,8 +53,6 @@ def safe_next(target: str | None) -> str:
 
 
 def _sign_in_rate_limit() -> str:
-    from flask import current_app
-
     return str(current_app.config["SIGN_IN_RATE_LIMIT"])
 
 

@@ -52,21 +52,29 @@ def new() -> object:
     return render_template("reviews/new.html", form=form, title="Create a review"), status
 
 
-@bp.route("/<int:review_id>")
-def overview(review_id: int) -> str:
+def _overview_page(
+    member_form: MemberForm | None = None, agency_form: AgencyForm | None = None
+) -> str:
+    """The overview, with a submitted form (and its errors and input) where one failed."""
     access = review_access()
     review = access.review
-    member_form = MemberForm()
-    member_form.agency.choices = _agency_choices()
+    if member_form is None:
+        member_form = MemberForm(formdata=None)
+        member_form.agency.choices = _agency_choices()
     return render_template(
         "reviews/overview.html",
         review=review,
         role=access.role,
         dates=statutory_dates(review.incident_known_on),
         member_form=member_form,
-        agency_form=AgencyForm(),
+        agency_form=agency_form or AgencyForm(formdata=None),
         title=review.title,
     )
+
+
+@bp.route("/<int:review_id>")
+def overview(review_id: int) -> str:
+    return _overview_page()
 
 
 @bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
@@ -119,15 +127,7 @@ def add_member(review_id: int) -> object:
                 f"{membership.user.name} added as {membership.role.replace('_', ' ')}.", "success"
             )
             return redirect(url_for("reviews.overview", review_id=review_id) + "#members")
-    return render_template(
-        "reviews/overview.html",
-        review=access.review,
-        role=access.role,
-        dates=statutory_dates(access.review.incident_known_on),
-        member_form=form,
-        agency_form=AgencyForm(formdata=None),
-        title=access.review.title,
-    ), 422
+    return _overview_page(member_form=form), 422
 
 
 @bp.route("/<int:review_id>/members/<int:membership_id>/remove", methods=["POST"])
@@ -162,17 +162,7 @@ def add_agency(review_id: int) -> object:
         else:
             flash(f"{agency.name} added to the review.", "success")
             return redirect(url_for("reviews.overview", review_id=review_id) + "#agencies")
-    member_form = MemberForm(formdata=None)
-    member_form.agency.choices = _agency_choices()
-    return render_template(
-        "reviews/overview.html",
-        review=access.review,
-        role=access.role,
-        dates=statutory_dates(access.review.incident_known_on),
-        member_form=member_form,
-        agency_form=form,
-        title=access.review.title,
-    ), 422
+    return _overview_page(agency_form=form), 422
 
 
 @bp.route("/<int:review_id>/agencies/<ref>/remove", methods=["POST"])
