@@ -12,6 +12,7 @@ from app.account import bp as account_bp
 from app.admin import bp as admin_bp
 from app.api import bp as api_bp
 from app.auth import bp as auth_bp
+from app.chronology import bp as chronology_bp
 from app.config import CONFIGS, INSTANCE_PATH, PROJECT_ROOT, config_class
 from app.extensions import limiter
 from app.main import bp as main_bp
@@ -58,5 +59,6 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (auth_bp, main_bp, reviews_bp, account_bp, admin_bp, api_bp):
+    blueprints = (auth_bp, main_bp, reviews_bp, chronology_bp, account_bp, admin_bp, api_bp)
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)

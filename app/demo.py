@@ -6,6 +6,8 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from app import demo_chronology
+from app.services import chronology
 from app.services import reviews as review_service
 from app.services.users import create_user, get_or_create_partnership
 from models import Membership, Review
@@ -110,4 +112,9 @@ def seed_demo(session: Session, *, require_totp: bool = False) -> Review:
                 Membership(review_id=review.id, user_id=users[email].id, role=role, agency=agency)
             )
     session.flush()
+    for ref, title, summary in demo_chronology.KPES:
+        chronology.create_kpe(session=session, review=review, title=title, summary=summary, ref=ref)
+    panel = users["panel@demo.example.org"]
+    for values in demo_chronology.demo_events():
+        chronology.create_event(session=session, review=review, added_by_id=panel.id, **values)
     return review

@@ -43,6 +43,12 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     "people.view": ALL_ROLES,
     "people.edit": LEADS | {"panel_member", "agency_rep"},
     "people.real_names": REAL_NAME_ROLES,
+    "events.view": ALL_ROLES,
+    # Agency representatives may change only their own agency's events (checked in the view).
+    "events.edit": LEADS | {"panel_member", "agency_rep"},
+    "events.comment": ALL_ROLES - {"observer"},
+    "events.merge": LEADS | {"panel_member"},
+    "kpes.edit": LEADS | {"panel_member"},
 }
 # Actions that are not about one review.
 PUBLIC = "public"  # anyone, signed in or not
@@ -82,6 +88,27 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "admin.users": ADMIN,
     "admin.set_user_active": ADMIN,
     "admin.partnerships": ADMIN,
+    "chronology.table": "events.view",
+    "chronology.bulk_assign": "kpes.edit",
+    "chronology.export": "events.view",
+    "chronology.template": "events.view",
+    "chronology.deleted": "events.edit",
+    "chronology.new_event": "events.edit",
+    "chronology.event": "events.view",
+    "chronology.edit_event": "events.edit",
+    "chronology.delete_event": "events.edit",
+    "chronology.restore_event": "events.edit",
+    "chronology.comment": "events.comment",
+    "chronology.unmerge": "events.merge",
+    "chronology.merges": {"GET": "events.view", "POST": "events.merge"},
+    "chronology.kpes": {"GET": "events.view", "POST": "kpes.edit"},
+    "chronology.kpe": "events.view",
+    "chronology.edit_kpe": "kpes.edit",
+    "chronology.timeline": "events.view",
+    "chronology.who_knew": "events.view",
+    "chronology.import_upload": "events.edit",
+    "chronology.import_preview": "events.edit",
+    "chronology.import_confirm": "events.edit",
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
     "api.reviews": SIGNED_IN,
@@ -94,6 +121,13 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.agency": {"GET": "review.view", "PATCH": "agencies.edit", "DELETE": "agencies.edit"},
     "api.people": {"GET": "people.view", "POST": "people.edit"},
     "api.person": {"GET": "people.view", "PATCH": "people.edit", "DELETE": "people.edit"},
+    "api.events": {"GET": "events.view", "POST": "events.edit"},
+    "api.event": {"GET": "events.view", "PATCH": "events.edit", "DELETE": "events.edit"},
+    "api.kpes": {"GET": "events.view", "POST": "kpes.edit"},
+    "api.kpe": {"GET": "events.view", "PATCH": "kpes.edit", "DELETE": "kpes.edit"},
+    "api.chronology_imports": "events.edit",
+    "api.confirm_import_api": "events.edit",
+    "api.changes": "events.view",
 }
 
 
@@ -173,6 +207,16 @@ def review_access() -> ReviewAccess:
     """The review of this request and the user's membership, as checked by ``enforce``."""
     access: ReviewAccess = g.review_access
     return access
+
+
+def own_agency_ref() -> str | None:
+    """For an agency representative on this review, their agency's ref ("" if unbound);
+    None for every other role, who are not limited to one agency."""
+    access: ReviewAccess | None = g.get("review_access")
+    if access is None or access.role != "agency_rep" or access.membership is None:
+        return None
+    agency = access.membership.agency
+    return agency.ref if agency is not None else ""
 
 
 def may(action: str) -> bool:

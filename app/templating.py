@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask
 from markupsafe import Markup
 
+from analysis.chronology.dates import When
 from analysis.dates import uk_date
 from analysis.markdown import render_markdown
 from analysis.taxonomy import AGENCY_SECTORS, PERSON_ROLES, REVIEW_TYPES, STAGES
@@ -20,12 +22,25 @@ def _markdown(text: str | None) -> Markup:
 
 def _uk_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
+        if value.hour == value.minute == value.second == 0 and value.tzinfo is None:
+            return uk_date(value.date())  # a date-only moment (a chronology window's start)
         return f"{uk_date(value.date())} {value:%H:%M}"
     return uk_date(value)
 
 
+def _when_display(event: Any) -> str:
+    """An event's date the UK way at its precision ("14 Jan 2011", "c. 2007", "Jan-Jun 2007")."""
+    return When(event.date, event.date_precision, event.end_date).display()
+
+
+def plural_of(count: int, singular: str, plural: str | None = None) -> str:
+    """``1 event``, ``2 events``: the count with the right form of the noun."""
+    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = _markdown
+    app.jinja_env.filters["plural"] = plural_of
     app.jinja_env.filters["uk_date"] = _uk_date
     app.jinja_env.globals.update(
         ROLES=policy.ROLES,
@@ -34,4 +49,5 @@ def init_app(app: Flask) -> None:
         PERSON_ROLES=PERSON_ROLES,
         AGENCY_SECTORS=AGENCY_SECTORS,
         may=policy.may,
+        when_display=_when_display,
     )

@@ -2,6 +2,15 @@
 
 from models.audit import AuditEntry
 from models.base import Base, utcnow
+from models.chronology import (
+    ChronologyImport,
+    Event,
+    EventComment,
+    EventVersion,
+    ItemRef,
+    KeyPracticeEpisode,
+    event_people,
+)
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
 from models.user import ApiToken, RecoveryCode, User, UserSession
@@ -11,6 +20,12 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "ChronologyImport",
+    "Event",
+    "EventComment",
+    "EventVersion",
+    "ItemRef",
+    "KeyPracticeEpisode",
     "Membership",
     "Partnership",
     "Person",
@@ -19,5 +34,6 @@ __all__ = [
     "ReviewAgency",
     "User",
     "UserSession",
+    "event_people",
     "utcnow",
 ]

@@ -103,6 +103,8 @@ class World:
     users: dict[str, int]  # role or kind -> user id
     agency_ref: str
     person_ref: str
+    event_ref: str = "E1"
+    kpe_ref: str = "K1"
 
 
 @pytest.fixture(scope="session")
@@ -137,6 +139,8 @@ def _make_user(session: Session, partnership: Partnership, key: str, **extra: An
 
 @pytest.fixture(scope="session")
 def world(engine: Engine) -> World:
+    from analysis.chronology.dates import parse_when
+    from app.services import chronology
     from app.services.reviews import directory_agency
 
     session = make_session_factory(engine)()
@@ -183,6 +187,19 @@ def world(engine: Engine) -> World:
             )
         )
     session.add(Membership(review_id=other.id, user_id=users["other_member"].id, role="chair"))
+    session.flush()
+    chronology.create_kpe(session=session, review=review, title="First episode", ref="K1")
+    chronology.create_event(
+        session=session,
+        review=review,
+        added_by_id=users["panel_member"].id,
+        ref="E1",
+        when=parse_when("14/01/2023"),
+        agency="POL",
+        description="Police attend the family home after a call from a neighbour.",
+        people=["P1"],
+        kpe="K1",
+    )
     session.commit()
     result = World(
         review_id=review.id,

@@ -42,6 +42,8 @@ def _schemas() -> dict[str, dict[str, Any]]:
     schemas["Review"] = rewrite(props["review"])
     schemas["Agency"] = rewrite(props["agencies"]["items"])
     schemas["Person"] = rewrite(props["people"]["items"])
+    schemas["Event"] = rewrite(props["events"]["items"])
+    schemas["Kpe"] = rewrite(props["kpes"]["items"])
     bundle = rewrite({k: v for k, v in root.items() if not k.startswith("$")})
     schemas["Bundle"] = bundle
     schemas["MemberInput"] = {

@@ -9,15 +9,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from analysis.bundle import BUNDLE_FORMAT, BundleProblem, validate_bundle
+from analysis.chronology.dates import DateParseError, when_from_bundle
+from app.services import chronology
 from app.services import reviews as review_service
 from app.services.errors import ServiceError
-from models import Person, Review, ReviewAgency, User
+from models import Event, KeyPracticeEpisode, Person, Review, ReviewAgency, User
 
 # The optional sections this version stores; later features add to it.
-SUPPORTED_SECTIONS = ("agencies", "people")
+SUPPORTED_SECTIONS = ("agencies", "people", "kpes", "events")
 
 
 class BundleError(ValueError):
@@ -72,7 +75,36 @@ def export_bundle(review: Review) -> dict[str, Any]:
         bundle["agencies"] = agencies
     if people:
         bundle["people"] = people
+    kpes = [
+        _drop_empty({"ref": k.ref, "title": k.title, "summary": k.summary})
+        for k in review_kpes(review)
+    ]
+    if kpes:
+        bundle["kpes"] = kpes
+    events = [chronology.event_item(e) for e in review_events(review)]
+    if events:
+        bundle["events"] = events
     return bundle
+
+
+def _session_of(review: Review) -> Session:
+    session = object_session(review)
+    if session is None:
+        raise ValueError("the review must belong to a session")
+    return session
+
+
+def review_kpes(review: Review) -> list[KeyPracticeEpisode]:
+    session = _session_of(review)
+    statement = select(KeyPracticeEpisode).where(KeyPracticeEpisode.review_id == review.id)
+    return list(session.scalars(statement.order_by(KeyPracticeEpisode.id)))
+
+
+def review_events(review: Review) -> list[Event]:
+    """Live events in the order they were added (so a bundle round-trips exactly)."""
+    session = _session_of(review)
+    statement = select(Event).where(Event.review_id == review.id, Event.deleted_at.is_(None))
+    return list(session.scalars(statement.order_by(Event.id).options(selectinload(Event.people))))
 
 
 def _date(value: str | None) -> date | None:
@@ -122,6 +154,40 @@ def import_bundle(data: Any, *, session: Session, importer: User) -> Review:
             )
         except ServiceError as error:
             problems.append(BundleProblem(f"$.people[{index}]", error.message))
+    for index, item in enumerate(data.get("kpes", [])):
+        try:
+            chronology.create_kpe(
+                session=session,
+                review=review,
+                title=item["title"],
+                summary=item.get("summary", ""),
+                ref=item["ref"],
+            )
+        except ServiceError as error:
+            problems.append(BundleProblem(f"$.kpes[{index}]", error.message))
+    for index, item in enumerate(data.get("events", [])):
+        try:
+            when = when_from_bundle(item["date"], item["date_precision"], item.get("end_date"))
+            event = chronology.create_event(
+                session=session,
+                review=review,
+                added_by_id=importer.id,
+                ref=item["ref"],
+                when=when,
+                agency=item.get("agency"),
+                source=item.get("source"),
+                source_detail=item.get("source_detail", ""),
+                description=item["description"],
+                people=item.get("people", []),
+                appraisal=item.get("appraisal"),
+                kpe=item.get("kpe"),
+            )
+            if item.get("merged_from"):
+                event.merged_from = list(item["merged_from"])
+        except DateParseError as error:
+            problems.append(BundleProblem(f"$.events[{index}].date", str(error)))
+        except ServiceError as error:
+            problems.append(BundleProblem(f"$.events[{index}]", error.message))
     if problems:
         # The caller's transaction is rolled back on this error, so nothing stays stored.
         raise BundleError(problems)

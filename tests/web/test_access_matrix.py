@@ -57,14 +57,26 @@ def test_every_route_is_in_the_policy_table() -> None:
     assert not unknown, f"actions nobody defined: {unknown}"
 
 
+def _ref_for(endpoint: str, world: World) -> str:
+    if "agenc" in endpoint:
+        return world.agency_ref
+    if "person" in endpoint or "people" in endpoint:
+        return world.person_ref
+    if "kpe" in endpoint:
+        return world.kpe_ref
+    return world.event_ref
+
+
 def _url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> str:
     values = {
         "review_id": world.review_id,
         "membership_id": ids["membership_id"],
         "token_id": ids["token_id"],
         "user_id": world.users["observer"],
-        "ref": world.agency_ref if "agenc" in endpoint else world.person_ref,
+        "ref": _ref_for(endpoint, world),
         "filename": "css/app.css",
+        "fmt": "csv",
+        "import_id": ids["import_id"],
     }
     url = rule
     for name, value in values.items():
@@ -104,7 +116,7 @@ def test_route_answers_as_the_policy_says(
     method: str,
     who: str,
 ) -> None:
-    from models import ApiToken, Membership
+    from models import ApiToken, ChronologyImport, Membership
 
     observer_membership = (
         db_session.query(Membership)
@@ -112,9 +124,25 @@ def test_route_answers_as_the_policy_says(
         .one()
     )
     token = ApiToken(user_id=world.users["observer"], name="t", token_hash="x" * 64, prefix="lr_x")
-    db_session.add(token)
+    empty_preview = {
+        "rows": [],
+        "errors": [],
+        "mapping": {"fields": {}, "unknown": [], "missing": []},
+        "unknown_agencies": [],
+        "unknown_people": [],
+        "duplicates": [],
+        "row_count": 0,
+    }
+    upload = ChronologyImport(
+        review_id=world.review_id,
+        user_id=world.users["chair"],
+        filename="x.csv",
+        sha256="0" * 64,
+        preview=empty_preview,
+    )
+    db_session.add_all([token, upload])
     db_session.commit()
-    ids = {"membership_id": observer_membership.id, "token_id": token.id}
+    ids = {"membership_id": observer_membership.id, "token_id": token.id, "import_id": upload.id}
     if who != "anonymous":
         login(who)
     url = _url(rule, endpoint, world, ids)

@@ -222,12 +222,14 @@ def test_bundle_with_problems_lists_them_all_and_stores_nothing(
     bad = copy.deepcopy(BUNDLE)
     bad["people"][1]["agency"] = "NOPE"
     bad["agencies"].append({"ref": "A1", "name": "Duplicate"})
-    bad["events"] = [{"ref": "E1", "date": "2022", "date_precision": "year", "description": "x"}]
+    bad["factors"] = [
+        {"ref": "F1", "label": "Caseloads", "type": "latent_condition", "level": "team"}
+    ]
     before = db_session.scalar(select(func.count(Review.id)))
     response = client.post("/api/v1/reviews/import", json=bad, headers=token_for("chair"))
     assert response.status_code == 422
     paths = {e["path"] for e in response.json["errors"]}
-    assert {"$.people[1].agency", "$.agencies[2].ref", "$.events"} <= paths
+    assert {"$.people[1].agency", "$.agencies[2].ref", "$.factors"} <= paths
     assert db_session.scalar(select(func.count(Review.id))) == before
 
 
@@ -250,6 +252,12 @@ def test_openapi_document_lists_the_endpoints(client: Any) -> None:
         "/api/v1/reviews",
         "/api/v1/reviews/import",
         "/api/v1/reviews/{review_id}/export",
+        "/api/v1/reviews/{review_id}/events",
+        "/api/v1/reviews/{review_id}/events/{ref}",
+        "/api/v1/reviews/{review_id}/kpes/{ref}",
+        "/api/v1/reviews/{review_id}/chronology-imports",
+        "/api/v1/reviews/{review_id}/chronology-imports/{import_id}/confirm",
+        "/api/v1/reviews/{review_id}/changes",
         "/api/v1/reviews/{review_id}/people/{ref}",
     ):
         assert path in doc["paths"], path

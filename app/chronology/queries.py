@@ -1,0 +1,129 @@
+"""Reading the chronology: the filtered, paged event list used by the table, API and exports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from models import Event, KeyPracticeEpisode, Person, Review, ReviewAgency
+
+
+@dataclass
+class EventFilters:
+    """What the user asked to see. Empty values mean "no filter"."""
+
+    agency: str = ""
+    person: str = ""
+    kpe: str = ""
+    appraisal: str = ""
+    source: str = ""
+    text: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    known_at: date | None = None
+    errors: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_args(cls, args: Any) -> EventFilters:
+        filters = cls(
+            agency=args.get("agency", ""),
+            person=args.get("person", ""),
+            kpe=args.get("kpe", ""),
+            appraisal=args.get("appraisal", ""),
+            source=args.get("source", ""),
+            text=args.get("q", "").strip(),
+        )
+        for name, key in (("date_from", "from"), ("date_to", "to"), ("known_at", "known_at")):
+            value = args.get(key, "").strip()
+            if value:
+                try:
+                    setattr(filters, name, date.fromisoformat(value))
+                except ValueError:
+                    filters.errors.append(f"'{value}' is not a date: use the form 2011-01-14")
+        return filters
+
+    def as_args(self) -> dict[str, str]:
+        values = {
+            "agency": self.agency,
+            "person": self.person,
+            "kpe": self.kpe,
+            "appraisal": self.appraisal,
+            "source": self.source,
+            "q": self.text,
+            "from": self.date_from.isoformat() if self.date_from else "",
+            "to": self.date_to.isoformat() if self.date_to else "",
+            "known_at": self.known_at.isoformat() if self.known_at else "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max)
+
+
+def filtered(review: Review, filters: EventFilters) -> Select[tuple[Event]]:
+    """The live (not deleted) events of ``review`` that pass ``filters``, unordered."""
+    statement = select(Event).where(Event.review_id == review.id, Event.deleted_at.is_(None))
+    if filters.agency == "none":
+        statement = statement.where(Event.agency_id.is_(None))
+    elif filters.agency:
+        statement = statement.join(ReviewAgency, Event.agency_id == ReviewAgency.id).where(
+            ReviewAgency.ref == filters.agency
+        )
+    if filters.person:
+        statement = statement.where(Event.people.any(Person.ref == filters.person))
+    if filters.kpe == "none":
+        statement = statement.where(Event.kpe_id.is_(None))
+    elif filters.kpe:
+        statement = statement.where(Event.kpe.has(KeyPracticeEpisode.ref == filters.kpe))
+    if filters.appraisal:
+        statement = statement.where(Event.appraisal == filters.appraisal)
+    if filters.source:
+        statement = statement.where(Event.source == filters.source)
+    if filters.text:
+        pattern = (
+            "%"
+            + filters.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            + "%"
+        )
+        statement = statement.where(
+            or_(
+                func.lower(Event.description).like(pattern, escape="\\"),
+                func.lower(Event.source_detail).like(pattern, escape="\\"),
+            )
+        )
+    if filters.date_from:
+        statement = statement.where(Event.sort_end >= datetime.combine(filters.date_from, time.min))
+    if filters.date_to:
+        statement = statement.where(Event.sort_start <= _end_of(filters.date_to))
+    if filters.known_at:
+        # Hindsight guard: only what could have been recorded by the end of that day.
+        statement = statement.where(and_(Event.sort_start <= _end_of(filters.known_at)))
+    return statement
+
+
+def ordered(statement: Select[tuple[Event]]) -> Select[tuple[Event]]:
+    return statement.order_by(Event.sort_start, Event.sort_end, Event.id).options(
+        selectinload(Event.people)
+    )
+
+
+def page_of_events(
+    session: Session, review: Review, filters: EventFilters, page: int, per_page: int
+) -> tuple[list[Event], int]:
+    """One page of matching events in date order, and how many match in all."""
+    statement = filtered(review, filters)
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = session.scalars(ordered(statement).limit(per_page).offset((page - 1) * per_page))
+    return list(rows.unique()), int(total)
+
+
+def all_events(
+    session: Session, review: Review, filters: EventFilters | None = None
+) -> list[Event]:
+    statement = ordered(filtered(review, filters or EventFilters()))
+    return list(session.scalars(statement).unique())

@@ -1,0 +1,12 @@
+// Forms marked data-busy-message say what is happening while a slow request runs (a large
+// import), and cannot be sent twice.
+document.querySelectorAll("form[data-busy-message]").forEach((form) => {
+  form.addEventListener("submit", () => {
+    const status = form.querySelector(".lr-busy");
+    if (status) status.textContent = form.dataset.busyMessage;
+    form.querySelectorAll("button[type=submit]").forEach((button) => {
+      button.setAttribute("aria-disabled", "true");
+      button.addEventListener("click", (event) => event.preventDefault());
+    });
+  });
+});
