@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bench import audit_chain
+from bench import audit_chain, chronology
 
 
 def main() -> None:
     audit_chain.run()
+    chronology.run()
 
 
 if __name__ == "__main__":

@@ -294,7 +294,7 @@ def _checked_zip(data: bytes, kind: str) -> None:
         )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as error:
+    except _MALFORMED as error:  # a newer zip version is NotImplementedError, not BadZipFile
         raise ImportRefusedError(f"The file is damaged or is not really a {kind} file.") from error
     with archive:
         members = archive.infolist()

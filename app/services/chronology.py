@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from analysis.chronology.dates import DateParseError, When, parse_when, when_from_bundle
 from analysis.taxonomy import SOURCE_KINDS
 from app.services.errors import ServiceError
-from app.services.reviews import agency_by_ref, check_ref, check_version, person_by_ref
+from app.services.reviews import check_ref, check_version
 from models import (
     Event,
     EventComment,
@@ -22,6 +22,7 @@ from models import (
     KeyPracticeEpisode,
     Person,
     Review,
+    ReviewAgency,
     audit,
     utcnow,
 )
@@ -49,30 +50,38 @@ _REF_NUMBER = re.compile(r"^([A-Za-z]+)(\d+)$")
 # --- refs -----------------------------------------------------------------------------------
 
 
+def claim_refs(
+    session: Session, review: Review, kind: str, wanted: Sequence[str | None], prefix: str
+) -> list[str]:
+    """Take each wanted ref (or, for None, the next free ``prefix``N) in the review's shared
+    namespace, in one pass: one read of the refs in use, one write."""
+    rows = session.execute(select(ItemRef.ref, ItemRef.kind).where(ItemRef.review_id == review.id))
+    taken = {row.ref: row.kind for row in rows}
+    numbers = [
+        int(m.group(2)) for r in taken if (m := _REF_NUMBER.match(r)) and m.group(1) == prefix
+    ]
+    next_number = max(numbers, default=0) + 1
+    refs: list[str] = []
+    for ref in wanted:
+        if ref is not None:
+            check_ref(ref)
+            if ref in taken:
+                message = f"The ref '{ref}' is already used in this review (by a {taken[ref]})"
+                raise ServiceError(message, "ref")
+        else:
+            while f"{prefix}{next_number}" in taken:
+                next_number += 1
+            ref = f"{prefix}{next_number}"
+        taken[ref] = kind
+        refs.append(ref)
+    session.add_all(ItemRef(review_id=review.id, ref=ref, kind=kind) for ref in refs)
+    session.flush()
+    return refs
+
+
 def claim_ref(session: Session, review: Review, kind: str, ref: str | None, prefix: str) -> str:
     """Take ``ref`` (or the next free ``prefix``N) in the review's shared namespace."""
-    if ref is not None:
-        check_ref(ref)
-        taken = session.scalar(
-            select(ItemRef.kind).where(ItemRef.review_id == review.id, ItemRef.ref == ref)
-        )
-        if taken is not None:
-            raise ServiceError(
-                f"The ref '{ref}' is already used in this review (by a {taken})", "ref"
-            )
-    else:
-        refs = session.scalars(
-            select(ItemRef.ref).where(
-                ItemRef.review_id == review.id, ItemRef.ref.like(f"{prefix}%")
-            )
-        )
-        numbers = [
-            int(m.group(2)) for r in refs if (m := _REF_NUMBER.match(r)) and m.group(1) == prefix
-        ]
-        ref = f"{prefix}{max(numbers, default=0) + 1}"
-    session.add(ItemRef(review_id=review.id, ref=ref, kind=kind))
-    session.flush()
-    return ref
+    return claim_refs(session, review, kind, [ref], prefix)[0]
 
 
 def used_refs(session: Session, review: Review) -> frozenset[str]:
@@ -189,27 +198,47 @@ def to_when(value: Any, precision: str | None = None, end: str | None = None) ->
         raise ServiceError(str(error), "date") from error
 
 
-def _people(session: Session, review: Review, refs: Iterable[str]) -> list[Person]:
-    people = []
-    for ref in dict.fromkeys(r.strip() for r in refs if r and r.strip()):
-        person = person_by_ref(session, review, ref)
-        if person is None:
-            raise ServiceError(f"There is no person '{ref}' in this review", "people")
-        people.append(person)
-    return people
+class _ReviewItems:
+    """The review's agencies, people and KPEs by ref, read once per operation."""
+
+    def __init__(self, session: Session, review: Review) -> None:
+        self.review = review
+        # Queried, not read from review.agencies: an import adds agencies in the same session.
+        self.agencies = {
+            a.ref: a
+            for a in session.scalars(
+                select(ReviewAgency).where(ReviewAgency.review_id == review.id)
+            )
+        }
+        self.people = {
+            p.ref: p for p in session.scalars(select(Person).where(Person.review_id == review.id))
+        }
+        self.kpes = {
+            k.ref: k
+            for k in session.scalars(
+                select(KeyPracticeEpisode).where(KeyPracticeEpisode.review_id == review.id)
+            )
+        }
+
+    def people_for(self, refs: Iterable[str]) -> list[Person]:
+        people = []
+        for ref in dict.fromkeys(r.strip() for r in refs if r and r.strip()):
+            if ref not in self.people:
+                raise ServiceError(f"There is no person '{ref}' in this review", "people")
+            people.append(self.people[ref])
+        return people
 
 
-def _apply(session: Session, review: Review, event: Event, values: dict[str, Any]) -> None:
+def _apply(items: _ReviewItems, event: Event, values: dict[str, Any]) -> None:
     if "when" in values:
         when: When = values["when"]
         event.date, event.date_precision, event.end_date = when.date, when.precision, when.end_date
         event.sort_start, event.sort_end = when.earliest(), when.latest()
     if "agency" in values:
         ref = values["agency"]
-        agency = agency_by_ref(session, review, ref) if ref else None
-        if ref and agency is None:
+        if ref and ref not in items.agencies:
             raise ServiceError(f"There is no agency '{ref}' in this review", "agency")
-        event.agency = agency
+        event.agency = items.agencies[ref] if ref else None
     if "source" in values:
         source = values["source"] or "agency_record"
         if source not in SOURCE_KINDS:
@@ -228,26 +257,64 @@ def _apply(session: Session, review: Review, event: Event, values: dict[str, Any
         event.appraisal = appraisal
     if "kpe" in values:
         ref = values["kpe"]
-        kpe = kpe_by_ref(session, review, ref) if ref else None
-        if ref and kpe is None:
+        if ref and ref not in items.kpes:
             raise ServiceError(f"There is no key practice episode '{ref}' in this review", "kpe")
-        event.kpe = kpe
+        event.kpe = items.kpes[ref] if ref else None
     if "people" in values:
-        event.people = _people(session, review, values["people"] or [])
+        event.people = items.people_for(values["people"] or [])
 
 
-def _snapshot(session: Session, event: Event, action: str) -> None:
+def _snapshots(session: Session, events: Sequence[Event], action: str) -> None:
     session.flush()
-    session.add(
+    changed_by = session_actor(session).label
+    session.add_all(
         EventVersion(
             event_id=event.id,
             version=event.version,
             action=action,
             snapshot=event_item(event),
-            changed_by=session_actor(session).label,
+            changed_by=changed_by,
         )
+        for event in events
     )
     session.flush()
+
+
+def _snapshot(session: Session, event: Event, action: str) -> None:
+    _snapshots(session, [event], action)
+
+
+def create_events(
+    *, session: Session, review: Review, added_by_id: int | None, rows: Sequence[dict[str, Any]]
+) -> list[Event]:
+    """Add many events at once (an import): each row's ``when`` is a When, its other values as
+    in EVENT_FIELDS, with an optional ``ref``. All are checked before any is added."""
+    items = _ReviewItems(session, review)
+    events = []
+    for number, values in enumerate(rows, start=1):
+        values = dict(values)
+        values.pop("ref", None)
+        unknown = set(values) - set(EVENT_FIELDS)
+        if unknown:
+            raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}")
+        if "when" not in values:
+            raise ServiceError("Enter when it happened", "date")
+        if not (values.get("description") or "").strip():
+            raise ServiceError("Describe what happened", "description")
+        event = Event(review_id=review.id, added_by_id=added_by_id, merged_from=[])
+        try:
+            _apply(items, event, {"source": None, "appraisal": None, **values})
+        except ServiceError as error:
+            if len(rows) > 1:
+                error.message = f"Event {number}: {error.message}"
+            raise
+        events.append(event)
+    refs = claim_refs(session, review, "event", [r.get("ref") for r in rows], "E")
+    for event, ref in zip(events, refs, strict=True):
+        event.ref = ref
+    session.add_all(events)
+    _snapshots(session, events, "create")
+    return events
 
 
 def create_event(
@@ -259,19 +326,8 @@ def create_event(
     **values: Any,
 ) -> Event:
     """Add an event; ``when`` is a When, the other values as in EVENT_FIELDS (refs for links)."""
-    unknown = set(values) - set(EVENT_FIELDS)
-    if unknown:
-        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}")
-    if "when" not in values:
-        raise ServiceError("Enter when it happened", "date")
-    if not (values.get("description") or "").strip():
-        raise ServiceError("Describe what happened", "description")
-    ref = claim_ref(session, review, "event", ref, "E")
-    event = Event(review_id=review.id, ref=ref, added_by_id=added_by_id, merged_from=[])
-    _apply(session, review, event, {"source": None, "appraisal": None, **values})
-    session.add(event)
-    _snapshot(session, event, "create")
-    return event
+    row = {**values, "ref": ref}
+    return create_events(session=session, review=review, added_by_id=added_by_id, rows=[row])[0]
 
 
 def update_event(
@@ -285,7 +341,7 @@ def update_event(
         raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}")
     review = session.get_one(Review, event.review_id)
     before_people = [p.ref for p in event.people]
-    _apply(session, review, event, values)
+    _apply(_ReviewItems(session, review), event, values)
     after_people = [p.ref for p in event.people]
     if before_people != after_people:
         # The link table is not an audited model: record the change to who was involved here.

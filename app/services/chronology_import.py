@@ -164,24 +164,22 @@ def confirm_import(
         agency_refs[fold(name)] = review_service.add_agency(
             session=session, review=review, name=name
         ).ref
-    for row in preview["rows"]:
-        agency = row["agency_ref"] or (
-            agency_refs.get(fold(row["agency_name"])) if row["agency_name"] else None
-        )
-        chrono.create_event(
-            session=session,
-            review=review,
-            added_by_id=added_by_id,
-            ref=row["ref"],
-            when=When(row["date"], row["date_precision"], row["end_date"]),
-            agency=agency,
-            source=row["source"],
-            source_detail=row["source_detail"],
-            description=row["description"],
-            people=row["people"],
-            appraisal=row["appraisal"],
-            kpe=row["kpe"],
-        )
+    rows = [
+        {
+            "ref": row["ref"],
+            "when": When(row["date"], row["date_precision"], row["end_date"]),
+            "agency": row["agency_ref"]
+            or (agency_refs.get(fold(row["agency_name"])) if row["agency_name"] else None),
+            "source": row["source"],
+            "source_detail": row["source_detail"],
+            "description": row["description"],
+            "people": row["people"],
+            "appraisal": row["appraisal"],
+            "kpe": row["kpe"],
+        }
+        for row in preview["rows"]
+    ]
+    chrono.create_events(session=session, review=review, added_by_id=added_by_id, rows=rows)
     record.status = "confirmed"
     record.confirmed_at = utcnow()
     audit.record(

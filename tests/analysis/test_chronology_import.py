@@ -595,3 +595,16 @@ def test_damaged_files_are_refused_never_crash(kind: str, data: st.DataObject) -
     damaged[position : position + 4] = data.draw(st.binary(min_size=4, max_size=4))
     with contextlib.suppress(ImportRefusedError):
         build_preview(read_table(f"x.{kind}", bytes(damaged)), CONTEXT)
+
+
+def test_a_zip_of_an_unsupported_version_is_refused_not_a_crash() -> None:
+    """Regression (found by the fuzz test): zipfile raises NotImplementedError for a zip whose
+    central directory claims a version it cannot read; that is a damaged file, not a 500."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+    data = bytearray(buffer.getvalue())
+    directory = data.rfind(b"PK\x01\x02")
+    data[directory + 6] = 64  # "version needed to extract": 6.4
+    with pytest.raises(ImportRefusedError, match="damaged"):
+        read_table("broken.xlsx", bytes(data))

@@ -7,6 +7,8 @@ import io
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
@@ -454,3 +456,32 @@ def test_agency_rep_imports_only_their_own_agencys_rows(
     assert mixed.status_code == 201
     refused = client.post(f"{base}/{mixed.json['id']}/confirm", headers=headers)
     assert refused.status_code == 422 and "own agency" in refused.json["message"]
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(text=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=400))
+def test_any_csv_text_never_causes_a_500_or_a_partial_import(
+    client: Any, world: World, api: Any, db_session: Any, text: str
+) -> None:
+    headers = api("panel_member")
+    base = f"/api/v1/reviews/{world.review_id}/chronology-imports"
+    before = db_session.scalar(select(func.count(Event.id)))
+    upload = client.post(
+        base,
+        data={"file": (io.BytesIO(("Date,Agency,Description\n" + text).encode()), "x.csv")},
+        headers=headers,
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code in (201, 422), upload.json
+    if upload.status_code == 201:
+        confirm = client.post(f"{base}/{upload.json['id']}/confirm", headers=headers)
+        assert confirm.status_code in (200, 422), confirm.json
+        after = db_session.scalar(select(func.count(Event.id)))
+        if confirm.status_code == 422:
+            assert after == before
+        else:
+            assert after == before + confirm.json["created"]
