@@ -123,3 +123,20 @@ AGENCY_SECTORS: tuple[str, ...] = (
     "Voluntary sector",
     "Other",
 )
+
+CONTRIBUTOR_KINDS: dict[str, str] = {
+    "practitioner": "Practitioner",
+    "manager": "Manager",
+    "family": "Family member",
+    "child": "Child",
+    "learning_event_group": "Group at a learning event",
+}
+
+LINK_RELATIONS: dict[str, str] = {
+    "contributed_to": "contributed to",
+    "enabled": "enabled",
+    "precondition_of": "was a precondition of",
+    "mitigated": "mitigated",
+}
+
+CONFIDENCE_LEVELS: dict[str, str] = {"low": "Low", "medium": "Medium", "high": "High"}

@@ -15,6 +15,7 @@ from app.auth import bp as auth_bp
 from app.chronology import bp as chronology_bp
 from app.config import CONFIGS, INSTANCE_PATH, PROJECT_ROOT, config_class
 from app.extensions import limiter
+from app.factors import bp as factors_bp
 from app.main import bp as main_bp
 from app.reviews import bp as reviews_bp
 
@@ -59,6 +60,15 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    blueprints = (auth_bp, main_bp, reviews_bp, chronology_bp, account_bp, admin_bp, api_bp)
+    blueprints = (
+        auth_bp,
+        main_bp,
+        reviews_bp,
+        chronology_bp,
+        factors_bp,
+        account_bp,
+        admin_bp,
+        api_bp,
+    )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from app import demo_chronology
+from app.demo_factors import seed_factors
 from app.services import chronology
 from app.services import reviews as review_service
 from app.services.users import create_user, get_or_create_partnership
@@ -117,4 +118,5 @@ def seed_demo(session: Session, *, require_totp: bool = False) -> Review:
     panel = users["panel@demo.example.org"]
     for values in demo_chronology.demo_events():
         chronology.create_event(session=session, review=review, added_by_id=panel.id, **values)
+    seed_factors(session, review)
     return review

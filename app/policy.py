@@ -49,6 +49,11 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     "events.comment": ALL_ROLES - {"observer"},
     "events.merge": LEADS | {"panel_member"},
     "kpes.edit": LEADS | {"panel_member"},
+    # Accounts hold what practitioners, family and the child said: not for boards or observers.
+    "accounts.view": LEADS | {"panel_member", "agency_rep", "facilitator"},
+    "accounts.edit": LEADS | {"panel_member", "facilitator"},
+    "factors.view": ALL_ROLES,
+    "factors.edit": LEADS | {"panel_member"},
 }
 # Actions that are not about one review.
 PUBLIC = "public"  # anyone, signed in or not
@@ -109,6 +114,18 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "chronology.import_upload": "events.edit",
     "chronology.import_preview": "events.edit",
     "chronology.import_confirm": "events.edit",
+    "factors.accounts": "accounts.view",
+    "factors.new_account": "accounts.edit",
+    "factors.account": "accounts.view",
+    "factors.edit_account": "accounts.edit",
+    "factors.delete_account": "accounts.edit",
+    "factors.factors": "factors.view",
+    "factors.new_factor": "factors.edit",
+    "factors.factor": "factors.view",
+    "factors.edit_factor": "factors.edit",
+    "factors.delete_factor": "factors.edit",
+    "factors.add_link": "factors.edit",
+    "factors.delete_link": "factors.edit",
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
     "api.reviews": SIGNED_IN,
@@ -128,6 +145,12 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.chronology_imports": "events.edit",
     "api.confirm_import_api": "events.edit",
     "api.changes": "events.view",
+    "api.accounts": {"GET": "accounts.view", "POST": "accounts.edit"},
+    "api.account": {"GET": "accounts.view", "PATCH": "accounts.edit", "DELETE": "accounts.edit"},
+    "api.factors": {"GET": "factors.view", "POST": "factors.edit"},
+    "api.factor": {"GET": "factors.view", "PATCH": "factors.edit", "DELETE": "factors.edit"},
+    "api.links": {"GET": "factors.view", "POST": "factors.edit"},
+    "api.link": {"GET": "factors.view", "PATCH": "factors.edit", "DELETE": "factors.edit"},
 }
 
 

@@ -148,6 +148,10 @@ def revoke_sessions(user: User, *, keep_current: bool) -> None:
 
 @login_manager.user_loader
 def _load_user_from_session(user_id: str) -> User | None:
+    if request.path.startswith("/api/") and is_bearer_request():
+        # A call that names a token acts as the token's owner only, never as whoever's
+        # browser session happens to ride along (and it skips the CSRF check for that reason).
+        return None
     token = session.get("sid")
     if not token:
         return None

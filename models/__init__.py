@@ -11,11 +11,20 @@ from models.chronology import (
     KeyPracticeEpisode,
     event_people,
 )
+from models.factors import (
+    Account,
+    Factor,
+    FactorEvidence,
+    Link,
+    PartnershipCondition,
+    account_events,
+)
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
 from models.user import ApiToken, RecoveryCode, User, UserSession
 
 __all__ = [
+    "Account",
     "Agency",
     "ApiToken",
     "AuditEntry",
@@ -24,16 +33,21 @@ __all__ = [
     "Event",
     "EventComment",
     "EventVersion",
+    "Factor",
+    "FactorEvidence",
     "ItemRef",
     "KeyPracticeEpisode",
+    "Link",
     "Membership",
     "Partnership",
+    "PartnershipCondition",
     "Person",
     "RecoveryCode",
     "Review",
     "ReviewAgency",
     "User",
     "UserSession",
+    "account_events",
     "event_people",
     "utcnow",
 ]

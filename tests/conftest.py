@@ -105,6 +105,9 @@ class World:
     person_ref: str
     event_ref: str = "E1"
     kpe_ref: str = "K1"
+    account_ref: str = "AC1"
+    factor_ref: str = "F1"
+    link_ref: str = "L1"
 
 
 @pytest.fixture(scope="session")
@@ -140,7 +143,7 @@ def _make_user(session: Session, partnership: Partnership, key: str, **extra: An
 @pytest.fixture(scope="session")
 def world(engine: Engine) -> World:
     from analysis.chronology.dates import parse_when
-    from app.services import chronology
+    from app.services import chronology, factors
     from app.services.reviews import directory_agency
 
     session = make_session_factory(engine)()
@@ -199,6 +202,25 @@ def world(engine: Engine) -> World:
         description="Police attend the family home after a call from a neighbour.",
         people=["P1"],
         kpe="K1",
+    )
+    factors.create_account(
+        session=session,
+        review=review,
+        contributor_kind="practitioner",
+        contributor_role="Duty officer",
+        narrative="I thought the call was a one-off argument.",
+        events=["E1"],
+    )
+    factors.create_factor(
+        session=session,
+        review=review,
+        label="Domestic incidents graded standard get no follow-up",
+        type="latent_condition",
+        level="organisation",
+        evidence=[{"source": "agency_record", "event": "E1"}],
+    )
+    factors.create_link(
+        session=session, review=review, source="F1", target="E1", relation="contributed_to"
     )
     session.commit()
     result = World(

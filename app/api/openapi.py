@@ -44,6 +44,9 @@ def _schemas() -> dict[str, dict[str, Any]]:
     schemas["Person"] = rewrite(props["people"]["items"])
     schemas["Event"] = rewrite(props["events"]["items"])
     schemas["Kpe"] = rewrite(props["kpes"]["items"])
+    schemas["Account"] = rewrite(props["accounts"]["items"])
+    schemas["Factor"] = rewrite(props["factors"]["items"])
+    schemas["Link"] = rewrite(props["links"]["items"])
     bundle = rewrite({k: v for k, v in root.items() if not k.startswith("$")})
     schemas["Bundle"] = bundle
     schemas["MemberInput"] = {

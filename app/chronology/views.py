@@ -14,7 +14,7 @@ from sqlalchemy import select
 from analysis.chronology.importing import export_csv, export_xlsx, template_bytes
 from analysis.chronology.knowledge import PersonFacts, who_knew_what
 from analysis.chronology.merge import EventFacts, MergeSide, conflicts, suggest_merges
-from analysis.taxonomy import SOURCE_KINDS
+from analysis.taxonomy import LINK_RELATIONS, SOURCE_KINDS
 from app.chronology import bp
 from app.chronology.forms import CommentForm, EventForm, KpeForm
 from app.chronology.queries import EventFilters, all_events, page_of_events
@@ -23,9 +23,10 @@ from app.db import db
 from app.forms import select_choices
 from app.policy import may, own_agency_ref, review_access
 from app.services import chronology as chrono
+from app.services import factors as factor_service
 from app.services.errors import ServiceError, StaleVersionError
 from app.templating import plural_of
-from models import Event, EventComment, EventVersion, KeyPracticeEpisode
+from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode
 
 PER_PAGE = 50
 
@@ -320,6 +321,19 @@ def event(review_id: int, ref: str) -> str:
         )
         merged.append({"entry": entry, "side": side, "conflicts": conflicts(own_side, side)})
     merged_into = db().get(Event, item.merged_into_id) if item.merged_into_id else None
+    why, _ = factor_service.links_of(db(), review, item.ref)
+    factors = (
+        db().scalars(select(Factor).where(Factor.review_id == review.id).order_by(Factor.id)).all()
+    )
+    speaking = (
+        db()
+        .scalars(
+            select(Account).where(
+                Account.review_id == review.id, Account.events.any(Event.id == item.id)
+            )
+        )
+        .all()
+    )
     return render_template(
         "chronology/event.html",
         review=review,
@@ -334,6 +348,11 @@ def event(review_id: int, ref: str) -> str:
         may_edit=_may_edit(item),
         appraisals=chrono.APPRAISALS,
         sources=SOURCE_KINDS,
+        why=why,
+        factor_titles={f.ref: f.label for f in factors},
+        factor_choices=[(f.ref, f.label) for f in factors],
+        relations=LINK_RELATIONS,
+        speaking=speaking,
         title=f"Event {item.ref}",
     )
 
@@ -534,6 +553,7 @@ def kpes(review_id: int) -> Any:
         episodes=episodes,
         counts=counts,
         form=form,
+        voice=factor_service.voice_of_kpes(db(), review),
         title="Key practice episodes",
     ), status
 
@@ -546,7 +566,12 @@ def kpe(review_id: int, ref: str) -> str:
         abort(404)
     events = all_events(db(), review, EventFilters(kpe=ref))
     return render_template(
-        "chronology/kpe.html", review=review, kpe=episode, events=events, title=episode.title
+        "chronology/kpe.html",
+        review=review,
+        kpe=episode,
+        events=events,
+        has_voice=factor_service.voice_of_kpes(db(), review).get(episode.ref, False),
+        title=episode.title,
     )
 
 

@@ -15,12 +15,23 @@ from sqlalchemy.orm import Session, object_session, selectinload
 from analysis.bundle import BUNDLE_FORMAT, BundleProblem, validate_bundle
 from analysis.chronology.dates import DateParseError, when_from_bundle
 from app.services import chronology
+from app.services import factors as factor_service
 from app.services import reviews as review_service
 from app.services.errors import ServiceError
-from models import Event, KeyPracticeEpisode, Person, Review, ReviewAgency, User
+from models import (
+    Account,
+    Event,
+    Factor,
+    KeyPracticeEpisode,
+    Link,
+    Person,
+    Review,
+    ReviewAgency,
+    User,
+)
 
 # The optional sections this version stores; later features add to it.
-SUPPORTED_SECTIONS = ("agencies", "people", "kpes", "events")
+SUPPORTED_SECTIONS = ("agencies", "people", "kpes", "events", "accounts", "factors", "links")
 
 
 class BundleError(ValueError):
@@ -84,6 +95,16 @@ def export_bundle(review: Review) -> dict[str, Any]:
     events = [chronology.event_item(e) for e in review_events(review)]
     if events:
         bundle["events"] = events
+    session = _session_of(review)
+    for section, model, item in (
+        ("accounts", Account, factor_service.account_item),
+        ("factors", Factor, factor_service.factor_item),
+        ("links", Link, factor_service.link_item),
+    ):
+        rows = session.scalars(select(model).where(model.review_id == review.id).order_by(model.id))
+        items = [item(row) for row in rows]
+        if items:
+            bundle[section] = items
     return bundle
 
 
@@ -188,6 +209,16 @@ def import_bundle(data: Any, *, session: Session, importer: User) -> Review:
             problems.append(BundleProblem(f"$.events[{index}].date", str(error)))
         except ServiceError as error:
             problems.append(BundleProblem(f"$.events[{index}]", error.message))
+    for section, create in (
+        ("accounts", factor_service.create_account),
+        ("factors", factor_service.create_factor),
+        ("links", factor_service.create_link),
+    ):
+        for index, item in enumerate(data.get(section, [])):
+            try:
+                create(session=session, review=review, **item)
+            except ServiceError as error:
+                problems.append(BundleProblem(f"$.{section}[{index}]", error.message))
     if problems:
         # The caller's transaction is rolled back on this error, so nothing stays stored.
         raise BundleError(problems)

@@ -88,7 +88,7 @@ def used_refs(session: Session, review: Review) -> frozenset[str]:
     return frozenset(session.scalars(select(ItemRef.ref).where(ItemRef.review_id == review.id)))
 
 
-def _release_ref(session: Session, review: Review, ref: str) -> None:
+def release_ref(session: Session, review: Review, ref: str) -> None:
     row = session.scalar(select(ItemRef).where(ItemRef.review_id == review.id, ItemRef.ref == ref))
     if row is not None:
         session.delete(row)
@@ -137,7 +137,7 @@ def delete_kpe(*, session: Session, review: Review, kpe: KeyPracticeEpisode) -> 
     """Remove a KPE; its events stay in the chronology, unassigned."""
     for event in session.scalars(select(Event).where(Event.kpe_id == kpe.id)):
         event.kpe = None
-    _release_ref(session, review, kpe.ref)
+    release_ref(session, review, kpe.ref)
     session.delete(kpe)
     session.flush()
 

@@ -64,6 +64,12 @@ def _ref_for(endpoint: str, world: World) -> str:
         return world.person_ref
     if "kpe" in endpoint:
         return world.kpe_ref
+    if "link" in endpoint:
+        return world.link_ref
+    if "account" in endpoint:
+        return world.account_ref
+    if "factor" in endpoint:
+        return world.factor_ref
     return world.event_ref
 
 

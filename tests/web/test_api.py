@@ -222,14 +222,12 @@ def test_bundle_with_problems_lists_them_all_and_stores_nothing(
     bad = copy.deepcopy(BUNDLE)
     bad["people"][1]["agency"] = "NOPE"
     bad["agencies"].append({"ref": "A1", "name": "Duplicate"})
-    bad["factors"] = [
-        {"ref": "F1", "label": "Caseloads", "type": "latent_condition", "level": "team"}
-    ]
+    bad["findings"] = [{"ref": "FN1", "title": "Supervision is squeezed"}]
     before = db_session.scalar(select(func.count(Review.id)))
     response = client.post("/api/v1/reviews/import", json=bad, headers=token_for("chair"))
     assert response.status_code == 422
     paths = {e["path"] for e in response.json["errors"]}
-    assert {"$.people[1].agency", "$.agencies[2].ref", "$.factors"} <= paths
+    assert {"$.people[1].agency", "$.agencies[2].ref", "$.findings"} <= paths
     assert db_session.scalar(select(func.count(Review.id))) == before
 
 
@@ -270,3 +268,17 @@ def test_session_api_calls_need_csrf(client: Any, login: Any) -> None:
         "/api/v1/reviews", json={"title": "x", "subject": "y", "review_type": "thematic"}
     )
     assert response.status_code == 400
+
+
+def test_a_bearer_call_acts_as_the_token_not_the_browser_session(
+    client: Any, login: Any, token_for: Any
+) -> None:
+    login("observer")
+    me = client.get("/api/v1/me", headers=token_for("chair")).json
+    assert me["email"] == "chair@test.example.org"
+    bogus = client.post(
+        "/api/v1/reviews",
+        json={"title": "x", "subject": "y", "review_type": "thematic"},
+        headers={"Authorization": "Bearer not-a-real-token"},
+    )
+    assert bogus.status_code == 401  # not the observer's session, and no CSRF bypass

@@ -1,0 +1,209 @@
+"""API for accounts, factors (with evidence) and links, by ref, in the bundle's vocabulary."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, jsonify, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from app.api import bp
+from app.api.helpers import expected_version, json_body, with_etag
+from app.db import db
+from app.policy import may, review_access
+from app.services import factors as service
+from models import Account, Factor, Link
+
+
+def _factor_item(factor: Factor) -> dict[str, Any]:
+    return service.factor_item(factor, show_accounts=may("accounts.view"))
+
+
+def _list(model: Any, item: Callable[[Any], dict[str, Any]]) -> ResponseReturnValue:
+    review = review_access().review
+    rows = db().scalars(select(model).where(model.review_id == review.id).order_by(model.id))
+    return jsonify({"items": [item(row) for row in rows], "next_cursor": None})
+
+
+@bp.route("/reviews/<int:review_id>/accounts", methods=["GET", "POST"])
+def accounts(review_id: int) -> ResponseReturnValue:
+    """Accounts (bundle 'accounts' items).
+    ---
+    get:
+      summary: List accounts
+      parameters: [ReviewId]
+      responses:
+        200: {description: 'items: accounts'}
+    post:
+      summary: Record an account
+      parameters: [ReviewId]
+      requestBody:
+        content: {application/json: {schema: {$ref: '#/components/schemas/Account'}}}
+      responses:
+        201: {description: The account, with its ETag}
+        422: Invalid
+    """
+    if request.method == "POST":
+        data = json_body("accounts", creating=True)
+        account = service.create_account(session=db(), review=review_access().review, **data)
+        return with_etag(service.account_item(account), account.version, 201)
+    return _list(Account, service.account_item)
+
+
+@bp.route("/reviews/<int:review_id>/accounts/<ref>", methods=["GET", "PATCH", "DELETE"])
+def account(review_id: int, ref: str) -> ResponseReturnValue:
+    """One account, by ref.
+    ---
+    get:
+      summary: Read an account
+      parameters: [ReviewId, Ref]
+      responses:
+        200: {description: The account, with its ETag}
+    patch:
+      summary: Change an account
+      parameters: [ReviewId, Ref, IfMatch]
+      responses:
+        200: {description: The account, with its new ETag}
+        412: Stale
+        428: VersionNeeded
+    delete:
+      summary: Delete an account
+      parameters: [ReviewId, Ref]
+      responses:
+        204: {description: Deleted}
+    """
+    item = service.account_by_ref(db(), review_access().review, ref)
+    if item is None:
+        abort(404, f"No account '{ref}' in this review")
+    if request.method == "DELETE":
+        service.delete_account(session=db(), account=item)
+        return "", 204
+    if request.method == "PATCH":
+        version = expected_version()
+        data = json_body("accounts", creating=False)
+        service.update_account(session=db(), account=item, expected_version=version, **data)
+    return with_etag(service.account_item(item), item.version)
+
+
+@bp.route("/reviews/<int:review_id>/factors", methods=["GET", "POST"])
+def factors(review_id: int) -> ResponseReturnValue:
+    """Contributing factors with their evidence (bundle 'factors' items).
+    ---
+    get:
+      summary: List factors
+      parameters: [ReviewId]
+      responses:
+        200: {description: 'items: factors'}
+    post:
+      summary: Add a factor
+      parameters: [ReviewId]
+      requestBody:
+        content: {application/json: {schema: {$ref: '#/components/schemas/Factor'}}}
+      responses:
+        201: {description: The factor, with its ETag}
+        422: Invalid
+    """
+    if request.method == "POST":
+        data = json_body("factors", creating=True)
+        factor = service.create_factor(session=db(), review=review_access().review, **data)
+        return with_etag(_factor_item(factor), factor.version, 201)
+    return _list(Factor, _factor_item)
+
+
+@bp.route("/reviews/<int:review_id>/factors/<ref>", methods=["GET", "PATCH", "DELETE"])
+def factor(review_id: int, ref: str) -> ResponseReturnValue:
+    """One factor, by ref.
+    ---
+    get:
+      summary: Read a factor
+      parameters: [ReviewId, Ref]
+      responses:
+        200: {description: The factor, with its ETag}
+    patch:
+      summary: Change a factor
+      parameters: [ReviewId, Ref, IfMatch]
+      responses:
+        200: {description: The factor, with its new ETag}
+        412: Stale
+        428: VersionNeeded
+    delete:
+      summary: Delete a factor and its links
+      parameters: [ReviewId, Ref]
+      responses:
+        204: {description: Deleted}
+    """
+    review = review_access().review
+    item = service.factor_by_ref(db(), review, ref)
+    if item is None:
+        abort(404, f"No factor '{ref}' in this review")
+    if request.method == "DELETE":
+        service.delete_factor(session=db(), review=review, factor=item)
+        return "", 204
+    if request.method == "PATCH":
+        version = expected_version()
+        data = json_body("factors", creating=False)
+        service.update_factor(session=db(), factor=item, expected_version=version, **data)
+    return with_etag(_factor_item(item), item.version)
+
+
+@bp.route("/reviews/<int:review_id>/links", methods=["GET", "POST"])
+def links(review_id: int) -> ResponseReturnValue:
+    """Directed links between items (bundle 'links' items).
+    ---
+    get:
+      summary: List links
+      parameters: [ReviewId]
+      responses:
+        200: {description: 'items: links'}
+    post:
+      summary: Add a link
+      parameters: [ReviewId]
+      requestBody:
+        content: {application/json: {schema: {$ref: '#/components/schemas/Link'}}}
+      responses:
+        201: {description: The link, with its ETag}
+        422: Invalid
+    """
+    if request.method == "POST":
+        data = json_body("links", creating=True)
+        link = service.create_link(session=db(), review=review_access().review, **data)
+        return with_etag(service.link_item(link), link.version, 201)
+    return _list(Link, service.link_item)
+
+
+@bp.route("/reviews/<int:review_id>/links/<ref>", methods=["GET", "PATCH", "DELETE"])
+def link(review_id: int, ref: str) -> ResponseReturnValue:
+    """One link, by ref.
+    ---
+    get:
+      summary: Read a link
+      parameters: [ReviewId, Ref]
+      responses:
+        200: {description: The link, with its ETag}
+    patch:
+      summary: Change a link's relation or confidence
+      parameters: [ReviewId, Ref, IfMatch]
+      responses:
+        200: {description: The link, with its new ETag}
+        412: Stale
+    delete:
+      summary: Remove a link
+      parameters: [ReviewId, Ref]
+      responses:
+        204: {description: Removed}
+    """
+    item = service.link_by_ref(db(), review_access().review, ref)
+    if item is None:
+        abort(404, f"No link '{ref}' in this review")
+    if request.method == "DELETE":
+        service.delete_link(session=db(), link=item)
+        return "", 204
+    if request.method == "PATCH":
+        version = expected_version()
+        data = json_body("links", creating=False)
+        data.pop("source", None)
+        data.pop("target", None)
+        service.update_link(session=db(), link=item, expected_version=version, **data)
+    return with_etag(service.link_item(item), item.version)

@@ -1,0 +1,512 @@
+"""Pages for accounts, factors and links. The policy has checked access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from analysis.factors import (
+    EvidenceFacts,
+    FactorFacts,
+    LinkFacts,
+    factor_warnings,
+    highlight_wording,
+    triangulation,
+    wording_flags,
+)
+from analysis.taxonomy import (
+    CONFIDENCE_LEVELS,
+    CONTRIBUTOR_KINDS,
+    FACTOR_TYPES,
+    LINK_RELATIONS,
+    LOCAL_RATIONALITY_PROMPTS,
+    SCIE_PATTERNS,
+    SEIPS_COMPONENTS,
+    SOURCE_KINDS,
+    SYSTEM_LEVELS,
+)
+from app.db import db
+from app.factors import bp
+from app.factors.forms import EVIDENCE_ROWS, AccountForm, FactorForm
+from app.forms import select_choices
+from app.policy import review_access
+from app.services import chronology as chrono
+from app.services import factors as service
+from app.services.errors import ServiceError, StaleVersionError
+from models import Account, Event, Factor, Link
+
+
+def _review() -> Any:
+    return review_access().review
+
+
+def _form_error(form: Any, error: ServiceError) -> None:
+    field = getattr(form, error.field or "", None)
+    if field is not None and hasattr(field, "errors"):
+        field.errors = [*list(field.errors), error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+def _event_choices() -> list[object]:
+    events = db().scalars(
+        select(Event)
+        .where(Event.review_id == _review().id, Event.deleted_at.is_(None))
+        .order_by(Event.sort_start, Event.id)
+    )
+    return select_choices(
+        (e.ref, f"{e.ref} · {chrono.when_of(e).display()} · {e.description[:70]}") for e in events
+    )
+
+
+def facts_of(factor: Factor) -> FactorFacts:
+    return FactorFacts(
+        ref=factor.ref,
+        type=factor.type,
+        level=factor.level,
+        label=factor.label,
+        description=factor.description,
+        seips_component=factor.seips_component,
+        evidence=tuple(
+            EvidenceFacts(
+                source=e.source,
+                event=e.event.ref if e.event else None,
+                account=e.account.ref if e.account else None,
+            )
+            for e in factor.evidence
+        ),
+    )
+
+
+def _review_links_and_events() -> tuple[list[LinkFacts], frozenset[str]]:
+    review = _review()
+    links = [
+        LinkFacts(source=lk.source, target=lk.target, relation=lk.relation)
+        for lk in db().scalars(select(Link).where(Link.review_id == review.id))
+    ]
+    events = frozenset(
+        db().scalars(
+            select(Event.ref).where(Event.review_id == review.id, Event.deleted_at.is_(None))
+        )
+    )
+    return links, events
+
+
+def _titles() -> dict[str, str]:
+    """What each ref of the review names, for showing links in words."""
+    review = _review()
+    titles = {
+        e.ref: f"{e.ref}: {chrono.when_of(e).display()}, {e.description[:80]}"
+        for e in db().scalars(select(Event).where(Event.review_id == review.id))
+    }
+    titles.update(
+        (f.ref, f"{f.ref}: {f.label}")
+        for f in db().scalars(select(Factor).where(Factor.review_id == review.id))
+    )
+    return titles
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+def _account_form(account: Account | None = None) -> AccountForm:
+    form = AccountForm(formdata=None if request.method == "GET" else request.form)
+    form.contributor.choices = select_choices(
+        [
+            ("", "Not in the register"),
+            *[(p.ref, f"{p.pseudonym} ({p.ref})") for p in _review().people],
+        ]
+    )
+    form.events.choices = _event_choices()
+    if request.method == "GET" and account is not None:
+        form.contributor_kind.data = account.contributor_kind
+        form.contributor.data = account.contributor.ref if account.contributor else ""
+        form.contributor_role.data = account.contributor_role
+        form.taken_on.data = account.taken_on
+        form.consent_to_quote.data = account.consent_to_quote
+        form.narrative.data = account.narrative
+        form.events.data = [e.ref for e in account.events]
+        form.version.data = str(account.version)
+        for key in LOCAL_RATIONALITY_PROMPTS:
+            getattr(form, f"prompt_{key}").data = account.prompts.get(key, "")
+    if request.method == "GET" and account is None and request.args.get("event"):
+        form.events.data = [request.args["event"]]
+    return form
+
+
+def _account_values(form: AccountForm) -> dict[str, Any]:
+    return {
+        "contributor_kind": form.contributor_kind.data,
+        "contributor": form.contributor.data or None,
+        "contributor_role": form.contributor_role.data or "",
+        "taken_on": form.taken_on.data,
+        "consent_to_quote": bool(form.consent_to_quote.data),
+        "narrative": form.narrative.data or "",
+        "prompts": {k: getattr(form, f"prompt_{k}").data or "" for k in LOCAL_RATIONALITY_PROMPTS},
+        "events": form.events.data or [],
+    }
+
+
+def _account_or_404(ref: str) -> Account:
+    account = service.account_by_ref(db(), _review(), ref)
+    if account is None:
+        abort(404)
+    return account
+
+
+@bp.route("/accounts")
+def accounts(review_id: int) -> str:
+    review = _review()
+    rows = (
+        db()
+        .scalars(select(Account).where(Account.review_id == review.id).order_by(Account.id))
+        .all()
+    )
+    return render_template(
+        "factors/accounts.html",
+        review=review,
+        accounts=rows,
+        kinds=CONTRIBUTOR_KINDS,
+        title="Accounts",
+    )
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+def new_account(review_id: int) -> Any:
+    review = _review()
+    form = _account_form()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            account = service.create_account(session=db(), review=review, **_account_values(form))
+        except ServiceError as error:
+            _form_error(form, error)
+        else:
+            flash(f"Account {account.ref} recorded.", "success")
+            return redirect(url_for("factors.account", review_id=review_id, ref=account.ref))
+    return render_template(
+        "factors/account_form.html",
+        review=review,
+        form=form,
+        account=None,
+        prompts=LOCAL_RATIONALITY_PROMPTS,
+        title="Record an account",
+    ), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/accounts/<ref>")
+def account(review_id: int, ref: str) -> str:
+    item = _account_or_404(ref)
+    return render_template(
+        "factors/account.html",
+        review=_review(),
+        account=item,
+        kinds=CONTRIBUTOR_KINDS,
+        prompts=LOCAL_RATIONALITY_PROMPTS,
+        title=f"Account {item.ref}",
+    )
+
+
+@bp.route("/accounts/<ref>/edit", methods=["GET", "POST"])
+def edit_account(review_id: int, ref: str) -> Any:
+    review = _review()
+    item = _account_or_404(ref)
+    form = _account_form(item)
+    theirs = None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            service.update_account(
+                session=db(),
+                account=item,
+                expected_version=int(form.version.data or 0),
+                **_account_values(form),
+            )
+        except StaleVersionError as error:
+            form.form_errors.append(error.message)
+            theirs = item
+        except ServiceError as error:
+            _form_error(form, error)
+        else:
+            flash(f"Account {item.ref} saved.", "success")
+            return redirect(url_for("factors.account", review_id=review_id, ref=ref))
+    status = 200 if request.method == "GET" else (409 if theirs else 422)
+    return render_template(
+        "factors/account_form.html",
+        review=review,
+        form=form,
+        account=item,
+        theirs=theirs,
+        prompts=LOCAL_RATIONALITY_PROMPTS,
+        title=f"Edit account {item.ref}",
+    ), status
+
+
+@bp.route("/accounts/<ref>/delete", methods=["POST"])
+def delete_account(review_id: int, ref: str) -> Response:
+    item = _account_or_404(ref)
+    service.delete_account(session=db(), account=item)
+    flash(f"Account {ref} deleted.", "success")
+    return redirect(url_for("factors.accounts", review_id=review_id))
+
+
+# --- factors --------------------------------------------------------------------------------
+
+
+def _factor_or_404(ref: str) -> Factor:
+    factor = service.factor_by_ref(db(), _review(), ref)
+    if factor is None:
+        abort(404)
+    return factor
+
+
+@bp.route("/factors")
+def factors(review_id: int) -> str:
+    review = _review()
+    rows = (
+        db().scalars(select(Factor).where(Factor.review_id == review.id).order_by(Factor.id)).all()
+    )
+    links, events = _review_links_and_events()
+    summary = []
+    for factor in rows:
+        facts = facts_of(factor)
+        summary.append(
+            {
+                "factor": factor,
+                "warnings": factor_warnings(facts, links, events),
+                "triangulation": triangulation(facts.evidence),
+            }
+        )
+    by_type = {kind: [s for s in summary if s["factor"].type == kind] for kind in FACTOR_TYPES}
+    return render_template(
+        "factors/factors.html",
+        review=review,
+        by_type=by_type,
+        types=FACTOR_TYPES,
+        levels=SYSTEM_LEVELS,
+        title="Contributing factors",
+    )
+
+
+def _evidence_from_form() -> list[dict[str, Any]]:
+    evidence = []
+    for index in range(int(request.form.get("evidence_rows", EVIDENCE_ROWS))):
+        source = request.form.get(f"evidence-{index}-source", "")
+        if source:
+            evidence.append(
+                {
+                    "source": source,
+                    "event": request.form.get(f"evidence-{index}-event") or None,
+                    "account": request.form.get(f"evidence-{index}-account") or None,
+                    "note": request.form.get(f"evidence-{index}-note", ""),
+                }
+            )
+    return evidence
+
+
+def _factor_context(
+    form: FactorForm, factor: Factor | None, evidence: list[dict[str, Any]]
+) -> dict[str, Any]:
+    review = _review()
+    rows = [*evidence, *[{} for _ in range(max(EVIDENCE_ROWS - len(evidence), 1))]]
+    library = service.condition_library(db(), review.partnership_id)
+    accounts = (
+        db()
+        .scalars(select(Account).where(Account.review_id == review.id).order_by(Account.id))
+        .all()
+    )
+    flags = wording_flags(f"{form.label.data or ''}\n{form.description.data or ''}")
+    return {
+        "review": review,
+        "form": form,
+        "factor": factor,
+        "evidence_rows": rows,
+        "sources": SOURCE_KINDS,
+        "events": _event_choices(),
+        "accounts": accounts,
+        "library": library,
+        "flags": flags,
+    }
+
+
+def _factor_values(form: FactorForm) -> dict[str, Any]:
+    return {
+        "label": form.label.data,
+        "type": form.type.data,
+        "level": form.level.data,
+        "description": form.description.data or "",
+        "condition": (form.condition.data or None)
+        if form.type.data == "latent_condition"
+        else None,
+        "scie_pattern": form.scie_pattern.data or None,
+        "seips_component": form.seips_component.data or None,
+        "contributory_category": form.contributory_category.data or None,
+        "evidence": _evidence_from_form(),
+    }
+
+
+@bp.route("/factors/new", methods=["GET", "POST"])
+def new_factor(review_id: int) -> Any:
+    """Add a factor; from an event ("why did this happen?") it starts linked to the event."""
+    review = _review()
+    form = FactorForm()
+    event_ref = request.values.get("event") or ""
+    evidence: list[dict[str, Any]] = []
+    if request.method == "GET":
+        form.type.data = request.args.get("type", "latent_condition")
+        form.level.data = "practice" if form.type.data == "active_failure" else "team"
+        if event_ref:
+            evidence = [{"source": "agency_record", "event": event_ref}]
+    elif form.validate_on_submit():
+        try:
+            factor = service.create_factor(session=db(), review=review, **_factor_values(form))
+            if event_ref:
+                relation = "mitigated" if factor.type == "protective" else "contributed_to"
+                service.create_link(
+                    session=db(),
+                    review=review,
+                    source=factor.ref,
+                    target=event_ref,
+                    relation=relation,
+                )
+        except ServiceError as error:
+            _form_error(form, error)
+        else:
+            flash(f"Factor {factor.ref} added.", "success")
+            return redirect(url_for("factors.factor", review_id=review_id, ref=factor.ref))
+    if request.method == "POST":
+        evidence = _evidence_from_form()
+    context = _factor_context(form, None, evidence)
+    return render_template(
+        "factors/factor_form.html",
+        event_ref=event_ref,
+        title="Add a contributing factor",
+        **context,
+    ), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/factors/<ref>")
+def factor(review_id: int, ref: str) -> str:
+    review = _review()
+    item = _factor_or_404(ref)
+    links, events = _review_links_and_events()
+    facts = facts_of(item)
+    incoming, outgoing = service.links_of(db(), review, ref)
+    titles = _titles()
+    others = [(r, t) for r, t in titles.items() if r != ref]
+    return render_template(
+        "factors/factor.html",
+        review=review,
+        factor=item,
+        warnings=factor_warnings(facts, links, events),
+        triangulation=triangulation(facts.evidence),
+        description_html=highlight_wording(item.description),
+        label_flags=wording_flags(item.label),
+        description_flags=wording_flags(item.description),
+        incoming=incoming,
+        outgoing=outgoing,
+        titles=titles,
+        others=others,
+        relations=LINK_RELATIONS,
+        confidences=CONFIDENCE_LEVELS,
+        types=FACTOR_TYPES,
+        levels=SYSTEM_LEVELS,
+        scie=SCIE_PATTERNS,
+        seips=SEIPS_COMPONENTS,
+        sources=SOURCE_KINDS,
+        title=item.label,
+    )
+
+
+@bp.route("/factors/<ref>/edit", methods=["GET", "POST"])
+def edit_factor(review_id: int, ref: str) -> Any:
+    item = _factor_or_404(ref)
+    form = FactorForm(obj=item if request.method == "GET" else None)
+    theirs = None
+    if request.method == "GET":
+        form.version.data = str(item.version)
+        form.condition.data = item.condition.label if item.condition else ""
+        evidence = [
+            {
+                "source": e.source,
+                "event": e.event.ref if e.event else None,
+                "account": e.account.ref if e.account else None,
+                "note": e.note,
+            }
+            for e in item.evidence
+        ]
+    else:
+        evidence = _evidence_from_form()
+        if form.validate_on_submit():
+            try:
+                service.update_factor(
+                    session=db(),
+                    factor=item,
+                    expected_version=int(form.version.data or 0),
+                    **_factor_values(form),
+                )
+            except StaleVersionError as error:
+                form.form_errors.append(error.message)
+                theirs = item
+            except ServiceError as error:
+                _form_error(form, error)
+            else:
+                flash(f"Factor {item.ref} saved.", "success")
+                return redirect(url_for("factors.factor", review_id=review_id, ref=ref))
+    status = 200 if request.method == "GET" else (409 if theirs else 422)
+    context = _factor_context(form, item, evidence)
+    return render_template(
+        "factors/factor_form.html",
+        event_ref="",
+        theirs=theirs,
+        title=f"Edit factor {item.ref}",
+        **context,
+    ), status
+
+
+@bp.route("/factors/<ref>/delete", methods=["POST"])
+def delete_factor(review_id: int, ref: str) -> Response:
+    item = _factor_or_404(ref)
+    service.delete_factor(session=db(), review=_review(), factor=item)
+    flash(f"Factor {ref} and its links deleted.", "success")
+    return redirect(url_for("factors.factors", review_id=review_id))
+
+
+# --- links ----------------------------------------------------------------------------------
+
+
+def _back(default: str) -> str:
+    back = request.form.get("back") or ""
+    return back if back.startswith("/") and not back.startswith("//") else default
+
+
+@bp.route("/links", methods=["POST"])
+def add_link(review_id: int) -> Response:
+    review = _review()
+    back = _back(url_for("factors.factors", review_id=review_id))
+    try:
+        link = service.create_link(
+            session=db(),
+            review=review,
+            source=request.form.get("source", ""),
+            target=request.form.get("target", ""),
+            relation=request.form.get("relation", ""),
+            confidence=request.form.get("confidence") or None,
+        )
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Linked: {link.source} {LINK_RELATIONS[link.relation]} {link.target}.", "success")
+    return redirect(back)
+
+
+@bp.route("/links/<ref>/delete", methods=["POST"])
+def delete_link(review_id: int, ref: str) -> Response:
+    review = _review()
+    link = service.link_by_ref(db(), review, ref)
+    if link is None:
+        abort(404)
+    service.delete_link(session=db(), link=link)
+    flash(f"Link {ref} removed.", "success")
+    return redirect(_back(url_for("factors.factors", review_id=review_id)))
