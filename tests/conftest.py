@@ -303,3 +303,19 @@ def login(client: FlaskClient, db_session: Session, world: World) -> Any:
         return user_id
 
     return _login
+
+
+@pytest.fixture
+def api(db_session: Session, world: World) -> Any:
+    """api("chair") gives the headers of an API call made with a new token of that user."""
+
+    def _headers(who: str) -> dict[str, str]:
+        from app.security import create_api_token
+
+        user = db_session.get(User, world.users[who])
+        assert user is not None
+        token = create_api_token(user, "tests", session=db_session)
+        db_session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    return _headers

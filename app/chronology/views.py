@@ -20,11 +20,11 @@ from app.chronology.forms import CommentForm, EventForm, KpeForm
 from app.chronology.queries import EventFilters, all_events, page_of_events
 from app.chronology.timeline import timeline_svg
 from app.db import db
-from app.forms import select_choices
+from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.policy import may, own_agency_ref, review_access
 from app.services import chronology as chrono
 from app.services import factors as factor_service
-from app.services.errors import ServiceError, StaleVersionError
+from app.services.errors import ServiceError
 from app.templating import plural_of
 from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode
 
@@ -80,14 +80,6 @@ def _event_values(form: EventForm) -> dict[str, Any]:
         "appraisal": form.appraisal.data,
         "kpe": form.kpe.data or None,
     }
-
-
-def _form_error(form: Any, error: ServiceError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*list(field.errors), error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _filter_context(filters: EventFilters) -> dict[str, Any]:
@@ -254,7 +246,7 @@ def new_event(review_id: int) -> Any:
                 session=db(), review=review, added_by_id=current_user.id, **_event_values(form)
             )
         except ServiceError as error:
-            _form_error(form, error)
+            show_service_error(form, error)
         else:
             flash(f"Event {event.ref} added.", "success")
             if request.form.get("another"):
@@ -386,23 +378,18 @@ def edit_event(review_id: int, ref: str) -> Any:
         form.kpe.data = item.kpe.ref if item.kpe else ""
         form.version.data = str(item.version)
     elif form.validate_on_submit():
-        try:
-            _check_agency_scope(form.agency.data or None)
-            chrono.update_event(
-                session=db(),
-                event=item,
-                expected_version=int(form.version.data or 0),
-                **_event_values(form),
-            )
-        except StaleVersionError as error:
-            form.form_errors.append(error.message)
-            theirs = item
-        except ServiceError as error:
-            _form_error(form, error)
-        else:
+        _check_agency_scope(form.agency.data or None)
+        saved, theirs = save_versioned(
+            form,
+            lambda version: chrono.update_event(
+                session=db(), event=item, expected_version=version, **_event_values(form)
+            ),
+            item,
+        )
+        if saved:
             flash(f"Event {item.ref} saved.", "success")
             return redirect(url_for("chronology.event", review_id=review_id, ref=item.ref))
-    status = 200 if request.method == "GET" else (409 if theirs else 422)
+    status = edit_status(request.method, theirs)
     return render_template(
         "chronology/event_form.html",
         form=form,
@@ -526,7 +513,7 @@ def kpes(review_id: int) -> Any:
                 summary=form.summary.data or "",
             )
         except ServiceError as error:
-            _form_error(form, error)
+            show_service_error(form, error)
         else:
             flash(f"Key practice episode {kpe.ref} created.", "success")
             return redirect(url_for("chronology.kpe", review_id=review_id, ref=kpe.ref))
@@ -601,7 +588,7 @@ def edit_kpe(review_id: int, ref: str) -> Any:
                 summary=form.summary.data,
             )
         except ServiceError as error:
-            _form_error(form, error)
+            show_service_error(form, error)
         else:
             flash("Key practice episode saved.", "success")
             return redirect(url_for("chronology.kpe", review_id=review_id, ref=ref))

@@ -31,24 +31,16 @@ from analysis.taxonomy import (
 from app.db import db
 from app.factors import bp
 from app.factors.forms import EVIDENCE_ROWS, AccountForm, FactorForm
-from app.forms import select_choices
+from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.policy import review_access
 from app.services import chronology as chrono
 from app.services import factors as service
-from app.services.errors import ServiceError, StaleVersionError
+from app.services.errors import ServiceError
 from models import Account, Event, Factor, Link
 
 
 def _review() -> Any:
     return review_access().review
-
-
-def _form_error(form: Any, error: ServiceError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*list(field.errors), error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _event_choices() -> list[object]:
@@ -182,7 +174,7 @@ def new_account(review_id: int) -> Any:
         try:
             account = service.create_account(session=db(), review=review, **_account_values(form))
         except ServiceError as error:
-            _form_error(form, error)
+            show_service_error(form, error)
         else:
             flash(f"Account {account.ref} recorded.", "success")
             return redirect(url_for("factors.account", review_id=review_id, ref=account.ref))
@@ -216,22 +208,17 @@ def edit_account(review_id: int, ref: str) -> Any:
     form = _account_form(item)
     theirs = None
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            service.update_account(
-                session=db(),
-                account=item,
-                expected_version=int(form.version.data or 0),
-                **_account_values(form),
-            )
-        except StaleVersionError as error:
-            form.form_errors.append(error.message)
-            theirs = item
-        except ServiceError as error:
-            _form_error(form, error)
-        else:
+        saved, theirs = save_versioned(
+            form,
+            lambda version: service.update_account(
+                session=db(), account=item, expected_version=version, **_account_values(form)
+            ),
+            item,
+        )
+        if saved:
             flash(f"Account {item.ref} saved.", "success")
             return redirect(url_for("factors.account", review_id=review_id, ref=ref))
-    status = 200 if request.method == "GET" else (409 if theirs else 422)
+    status = edit_status(request.method, theirs)
     return render_template(
         "factors/account_form.html",
         review=review,
@@ -371,7 +358,7 @@ def new_factor(review_id: int) -> Any:
                     relation=relation,
                 )
         except ServiceError as error:
-            _form_error(form, error)
+            show_service_error(form, error)
         else:
             flash(f"Factor {factor.ref} added.", "success")
             return redirect(url_for("factors.factor", review_id=review_id, ref=factor.ref))
@@ -439,22 +426,17 @@ def edit_factor(review_id: int, ref: str) -> Any:
     else:
         evidence = _evidence_from_form()
         if form.validate_on_submit():
-            try:
-                service.update_factor(
-                    session=db(),
-                    factor=item,
-                    expected_version=int(form.version.data or 0),
-                    **_factor_values(form),
-                )
-            except StaleVersionError as error:
-                form.form_errors.append(error.message)
-                theirs = item
-            except ServiceError as error:
-                _form_error(form, error)
-            else:
+            saved, theirs = save_versioned(
+                form,
+                lambda version: service.update_factor(
+                    session=db(), factor=item, expected_version=version, **_factor_values(form)
+                ),
+                item,
+            )
+            if saved:
                 flash(f"Factor {item.ref} saved.", "success")
                 return redirect(url_for("factors.factor", review_id=review_id, ref=ref))
-    status = 200 if request.method == "GET" else (409 if theirs else 422)
+    status = edit_status(request.method, theirs)
     context = _factor_context(form, item, evidence)
     return render_template(
         "factors/factor_form.html",

@@ -12,22 +12,14 @@ from wtforms.fields.choices import SelectChoice
 
 from analysis.dates import statutory_dates
 from app.db import db
-from app.forms import select_choices
+from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.policy import may, review_access
 from app.reviews import bp
 from app.reviews.forms import AgencyForm, BundleUploadForm, MemberForm, PersonForm, ReviewForm
 from app.services import bundles
 from app.services import reviews as review_service
-from app.services.errors import ServiceError, StaleVersionError
+from app.services.errors import ServiceError
 from models import AuditEntry, Membership, audit
-
-
-def _form_error(form: Any, error: ServiceError) -> None:
-    field = getattr(form, error.field or "", None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*list(field.errors), error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 def _agency_choices() -> list[SelectChoice]:
@@ -44,7 +36,7 @@ def new() -> object:
                 session=db(), creator=current_user, **form.data_for_service()
             )
         except ServiceError as error:
-            _form_error(form, error)
+            show_service_error(form, error)
         else:
             flash("Review created. You are its chair.", "success")
             return redirect(url_for("reviews.overview", review_id=review.id))
@@ -85,22 +77,17 @@ def edit(review_id: int) -> object:
     if request.method == "GET":
         form.version.data = str(review.version)
     elif form.validate_on_submit():
-        try:
-            review_service.update_review(
-                session=db(),
-                review=review,
-                expected_version=int(form.version.data or 0),
-                **form.data_for_service(),
-            )
-        except StaleVersionError as error:
-            form.form_errors.append(error.message)
-            theirs = review
-        except ServiceError as error:
-            _form_error(form, error)
-        else:
+        saved, theirs = save_versioned(
+            form,
+            lambda version: review_service.update_review(
+                session=db(), review=review, expected_version=version, **form.data_for_service()
+            ),
+            review,
+        )
+        if saved:
             flash("Review details saved.", "success")
             return redirect(url_for("reviews.overview", review_id=review.id))
-    status = 200 if request.method == "GET" else (409 if theirs else 422)
+    status = edit_status(request.method, theirs)
     return render_template(
         "reviews/edit.html", form=form, review=review, theirs=theirs, title="Edit review details"
     ), status
@@ -121,7 +108,7 @@ def add_member(review_id: int) -> object:
                 agency_ref=form.agency.data or None,
             )
         except ServiceError as error:
-            _form_error(form, error)
+            show_service_error(form, error)
         else:
             flash(
                 f"{membership.user.name} added as {membership.role.replace('_', ' ')}.", "success"
@@ -158,7 +145,7 @@ def add_agency(review_id: int) -> object:
                 sector=form.sector.data or "",
             )
         except ServiceError as error:
-            _form_error(form, error)
+            show_service_error(form, error)
         else:
             flash(f"{agency.name} added to the review.", "success")
             return redirect(url_for("reviews.overview", review_id=review_id) + "#agencies")
@@ -204,7 +191,7 @@ def new_person(review_id: int) -> object:
                 session=db(), review=review, **_person_values(form, with_real_names=with_real_names)
             )
         except ServiceError as error:
-            _form_error(form, error)
+            show_service_error(form, error)
         else:
             flash(f"{person.pseudonym} added to the people register.", "success")
             return redirect(url_for("reviews.overview", review_id=review_id) + "#people")
@@ -239,19 +226,17 @@ def edit_person(review_id: int, ref: str) -> object:
             form.real_name.data = ""
             form.aliases.data = ""
     elif form.validate_on_submit():
-        try:
-            review_service.update_person(
+        saved, theirs = save_versioned(
+            form,
+            lambda version: review_service.update_person(
                 session=db(),
                 person=person,
-                expected_version=int(form.version.data or 0),
+                expected_version=version,
                 **_person_values(form, with_real_names=with_real_names),
-            )
-        except StaleVersionError as error:
-            form.form_errors.append(error.message)
-            theirs = person
-        except ServiceError as error:
-            _form_error(form, error)
-        else:
+            ),
+            person,
+        )
+        if saved:
             flash(f"{person.pseudonym} saved.", "success")
             return redirect(url_for("reviews.overview", review_id=review_id) + "#people")
     status = 200 if request.method == "GET" else (409 if theirs else 422)

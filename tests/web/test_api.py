@@ -7,12 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 
-from app.security import create_api_token
-from models import Review, User
+from models import Review
 from tests.conftest import World
 
 SHARED_SCHEMA = (
@@ -53,17 +51,6 @@ BUNDLE: dict[str, Any] = {
 }
 
 
-@pytest.fixture
-def token_for(db_session: Any, world: World) -> Any:
-    def _token(who: str) -> dict[str, str]:
-        user = db_session.get(User, world.users[who])
-        token = create_api_token(user, "tests", session=db_session)
-        db_session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return _token
-
-
 def test_the_bundle_schema_is_the_shared_one() -> None:
     from analysis.bundle import bundle_schema
 
@@ -77,10 +64,10 @@ def test_no_token_gets_401_json(client: Any) -> None:
     assert response.json["message"] and response.json["errors"] == []
 
 
-def test_a_revoked_token_gets_401(client: Any, token_for: Any, db_session: Any) -> None:
+def test_a_revoked_token_gets_401(client: Any, api: Any, db_session: Any) -> None:
     from models import ApiToken
 
-    headers = token_for("chair")
+    headers = api("chair")
     assert client.get("/api/v1/me", headers=headers).status_code == 200
     for row in db_session.scalars(select(ApiToken)):
         row.revoked_at = func.now()
@@ -88,8 +75,8 @@ def test_a_revoked_token_gets_401(client: Any, token_for: Any, db_session: Any) 
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
-def test_create_review_makes_the_creator_chair(client: Any, token_for: Any) -> None:
-    headers = token_for("observer")
+def test_create_review_makes_the_creator_chair(client: Any, api: Any) -> None:
+    headers = api("observer")
     body = {
         "title": "New one",
         "subject": "Child N",
@@ -107,13 +94,13 @@ def test_create_review_makes_the_creator_chair(client: Any, token_for: Any) -> N
 
 
 def test_invalid_review_lists_every_problem_and_stores_nothing(
-    client: Any, token_for: Any, db_session: Any
+    client: Any, api: Any, db_session: Any
 ) -> None:
     before = db_session.scalar(select(func.count(Review.id)))
     response = client.post(
         "/api/v1/reviews",
         json={"title": "", "review_type": "nonsense", "colour": "red"},
-        headers=token_for("chair"),
+        headers=api("chair"),
     )
     assert response.status_code == 422
     messages = " ".join(e["message"] for e in response.json["errors"])
@@ -122,9 +109,9 @@ def test_invalid_review_lists_every_problem_and_stores_nothing(
 
 
 def test_patch_needs_if_match_and_refuses_a_stale_version(
-    client: Any, token_for: Any, world: World
+    client: Any, api: Any, world: World
 ) -> None:
-    headers = token_for("chair")
+    headers = api("chair")
     url = f"/api/v1/reviews/{world.review_id}"
     etag = client.get(url, headers=headers).headers["ETag"]
     assert client.patch(url, json={"stage": "analysis"}, headers=headers).status_code == 428
@@ -137,23 +124,23 @@ def test_patch_needs_if_match_and_refuses_a_stale_version(
 
 
 def test_people_hide_real_names_unless_asked_and_asking_is_audited(
-    client: Any, token_for: Any, world: World, db_session: Any
+    client: Any, api: Any, world: World, db_session: Any
 ) -> None:
     from models import AuditEntry
 
     url = f"/api/v1/reviews/{world.review_id}/people"
-    plain = client.get(url, headers=token_for("panel_member")).json["items"]
+    plain = client.get(url, headers=api("panel_member")).json["items"]
     assert "real_name" not in plain[0] and "Tamsin" not in json.dumps(plain)
-    revealed = client.get(url + "?reveal=real_names", headers=token_for("panel_member"))
+    revealed = client.get(url + "?reveal=real_names", headers=api("panel_member"))
     assert revealed.json["items"][0]["real_name"] == "Tamsin Testcase"
     last = db_session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc())).first()
     assert last.action == "view_real_names" and last.review_id == world.review_id
-    denied = client.get(url + "?reveal=real_names", headers=token_for("board_member"))
+    denied = client.get(url + "?reveal=real_names", headers=api("board_member"))
     assert denied.status_code == 403
 
 
-def test_people_and_agencies_crud_by_ref(client: Any, token_for: Any, world: World) -> None:
-    headers = token_for("panel_member")
+def test_people_and_agencies_crud_by_ref(client: Any, api: Any, world: World) -> None:
+    headers = api("panel_member")
     base = f"/api/v1/reviews/{world.review_id}"
     made = client.post(
         f"{base}/agencies", json={"name": "Northshire Schools", "sector": "School"}, headers=headers
@@ -179,8 +166,8 @@ def test_people_and_agencies_crud_by_ref(client: Any, token_for: Any, world: Wor
     assert client.get(f"{base}/people/{ref}", headers=headers).status_code == 404
 
 
-def test_list_paging_with_cursor(client: Any, token_for: Any) -> None:
-    headers = token_for("other_member")
+def test_list_paging_with_cursor(client: Any, api: Any) -> None:
+    headers = api("other_member")
     for n in range(3):
         client.post(
             "/api/v1/reviews",
@@ -197,8 +184,8 @@ def test_list_paging_with_cursor(client: Any, token_for: Any) -> None:
     assert len(set(ids)) == 4
 
 
-def test_bundle_round_trips_exactly(client: Any, token_for: Any) -> None:
-    headers = token_for("lead_reviewer")
+def test_bundle_round_trips_exactly(client: Any, api: Any) -> None:
+    headers = api("lead_reviewer")
     imported = client.post("/api/v1/reviews/import", json=BUNDLE, headers=headers)
     assert imported.status_code == 201, imported.json
     exported = client.get(f"/api/v1/reviews/{imported.json['id']}/export", headers=headers)
@@ -217,14 +204,14 @@ def test_bundle_round_trips_exactly(client: Any, token_for: Any) -> None:
 
 
 def test_bundle_with_problems_lists_them_all_and_stores_nothing(
-    client: Any, token_for: Any, db_session: Any
+    client: Any, api: Any, db_session: Any
 ) -> None:
     bad = copy.deepcopy(BUNDLE)
     bad["people"][1]["agency"] = "NOPE"
     bad["agencies"].append({"ref": "A1", "name": "Duplicate"})
     bad["findings"] = [{"ref": "FN1", "title": "Supervision is squeezed"}]
     before = db_session.scalar(select(func.count(Review.id)))
-    response = client.post("/api/v1/reviews/import", json=bad, headers=token_for("chair"))
+    response = client.post("/api/v1/reviews/import", json=bad, headers=api("chair"))
     assert response.status_code == 422
     paths = {e["path"] for e in response.json["errors"]}
     assert {"$.people[1].agency", "$.agencies[2].ref", "$.findings"} <= paths
@@ -232,12 +219,12 @@ def test_bundle_with_problems_lists_them_all_and_stores_nothing(
 
 
 def test_bundle_failing_while_storing_leaves_nothing(
-    client: Any, token_for: Any, db_session: Any
+    client: Any, api: Any, db_session: Any
 ) -> None:
     bad = copy.deepcopy(BUNDLE)
     bad["agencies"][1]["name"] = "zedford  POLICE"  # the same directory agency twice
     before = db_session.scalar(select(func.count(Review.id)))
-    response = client.post("/api/v1/reviews/import", json=bad, headers=token_for("chair"))
+    response = client.post("/api/v1/reviews/import", json=bad, headers=api("chair"))
     assert response.status_code == 422
     assert "already taking part" in response.json["errors"][0]["message"]
     assert db_session.scalar(select(func.count(Review.id))) == before
@@ -271,10 +258,10 @@ def test_session_api_calls_need_csrf(client: Any, login: Any) -> None:
 
 
 def test_a_bearer_call_acts_as_the_token_not_the_browser_session(
-    client: Any, login: Any, token_for: Any
+    client: Any, login: Any, api: Any
 ) -> None:
     login("observer")
-    me = client.get("/api/v1/me", headers=token_for("chair")).json
+    me = client.get("/api/v1/me", headers=api("chair")).json
     assert me["email"] == "chair@test.example.org"
     bogus = client.post(
         "/api/v1/reviews",

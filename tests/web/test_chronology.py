@@ -6,30 +6,17 @@ from __future__ import annotations
 import io
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
-from app.security import create_api_token
-from models import AuditEntry, Event, User
+from models import AuditEntry, Event
 from tests.conftest import World, csrf_token
 
 
 def _post(client: Any, url: str, data: dict[str, Any]) -> Any:
     return client.post(url, data={"csrf_token": csrf_token(client, "/account"), **data})
-
-
-@pytest.fixture
-def api(db_session: Any, world: World) -> Any:
-    def _headers(who: str) -> dict[str, str]:
-        user = db_session.get(User, world.users[who])
-        token = create_api_token(user, "tests", session=db_session)
-        db_session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return _headers
 
 
 def _event_form(**overrides: str) -> dict[str, Any]:

@@ -5,27 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from app.security import create_api_token
-from models import Account, Factor, PartnershipCondition, User
+from models import Account, Factor, PartnershipCondition
 from tests.conftest import World, csrf_token
 
 
 def _post(client: Any, url: str, data: dict[str, Any]) -> Any:
     return client.post(url, data={"csrf_token": csrf_token(client, "/account"), **data})
-
-
-@pytest.fixture
-def api(db_session: Any, world: World) -> Any:
-    def _headers(who: str) -> dict[str, str]:
-        user = db_session.get(User, world.users[who])
-        token = create_api_token(user, "tests", session=db_session)
-        db_session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return _headers
 
 
 def _factor_form(**values: str) -> dict[str, str]:
