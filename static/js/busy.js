@@ -10,3 +10,11 @@ document.querySelectorAll("form[data-busy-message]").forEach((form) => {
     });
   });
 });
+
+// Forms marked data-confirm ask before doing something hard to undo (deleting a factor with its
+// links). Without JavaScript the form still works, as the server keeps the audit trail.
+document.querySelectorAll("form[data-confirm]").forEach((form) => {
+  form.addEventListener("submit", (event) => {
+    if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+  });
+});
