@@ -85,7 +85,9 @@ def fresh_database_url(name: str, tmp_dir: Path) -> str:
         path = tmp_dir / f"{name}.db"
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
-    url = postgres_url(f"learning_review_{name}")
+    # LR_TEST_DB_PREFIX lets two checkouts run their PostgreSQL suites side by side.
+    prefix = os.environ.get("LR_TEST_DB_PREFIX", "learning_review")
+    url = postgres_url(f"{prefix}_{name}")
     fresh_postgres_database(url)
     return url
 
