@@ -54,9 +54,7 @@ def entry_document(entry: BriefingEntry) -> Document:
     blocks.append(Markdown(entry.story))
     sections = [Section(_heading(entry), tuple(blocks))]
     if entry.what_made_it_work:
-        sections.append(
-            Section("What made it work", (Markdown(entry.what_made_it_work),), level=2)
-        )
+        sections.append(Section("What made it work", (Markdown(entry.what_made_it_work),), level=2))
     for key, text in entry.four_d:
         sections.append(Section(FOUR_D_PROMPTS.get(key, key), (Markdown(text),), level=2))
     if entry.themes:
@@ -142,7 +140,7 @@ def briefing_document(
         Section("Questions to reflect on", (BulletList(reflection_questions(entries)),)),
     )
     if drafts and not subtitle.startswith("DRAFT"):
-        subtitle = f"DRAFT – {subtitle}" if subtitle else "DRAFT"
+        subtitle = f"DRAFT: {subtitle}" if subtitle else "DRAFT"
     return Document(title=title, subtitle=subtitle, sections=sections, contents=False)
 
 

@@ -49,9 +49,9 @@ FORMATS = {
 def _directory() -> list[Agency]:
     return list(
         db().scalars(
-            select(Agency).where(Agency.partnership_id == current_user.partnership_id).order_by(
-                Agency.name
-            )
+            select(Agency)
+            .where(Agency.partnership_id == current_user.partnership_id)
+            .order_by(Agency.name)
         )
     )
 
@@ -187,7 +187,9 @@ def _values(form: EntryForm, review: Review | None) -> dict[str, Any]:
     return values
 
 
-def _form_page(form: EntryForm, review: Review | None, entry: GoodPractice | None, **extra: Any) -> Any:
+def _form_page(
+    form: EntryForm, review: Review | None, entry: GoodPractice | None, **extra: Any
+) -> Any:
     return render_template(
         "good_practice/form.html",
         form=form,
@@ -231,8 +233,12 @@ def register() -> str:
         agency_id=_int_arg("agency"),
         review_id=int(review_arg) if review_arg.isdigit() else None,
         no_review=review_arg == "none",
-        source=request.args.get("source", "") if request.args.get("source") in GOOD_PRACTICE_SOURCES else "",
-        status=request.args.get("status", "") if request.args.get("status") in SHARE_STATUSES else "",
+        source=request.args.get("source", "")
+        if request.args.get("source") in GOOD_PRACTICE_SOURCES
+        else "",
+        status=request.args.get("status", "")
+        if request.args.get("status") in SHARE_STATUSES
+        else "",
         date_from=_date_arg("from"),
         date_to=_date_arg("to"),
     )

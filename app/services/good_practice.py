@@ -602,8 +602,6 @@ def entry_resource(entry: GoodPractice) -> dict[str, Any]:
     }
 
 
-
-
 # --- outputs and balance ---------------------------------------------------------------------
 
 
@@ -617,9 +615,7 @@ def _render(document: Document, fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def pseudonymised_entries(
-    session: Session, entries: Sequence[GoodPractice]
-) -> list[BriefingEntry]:
+def pseudonymised_entries(session: Session, entries: Sequence[GoodPractice]) -> list[BriefingEntry]:
     """Each entry ready for an output, with its own review's real names replaced."""
     registers: dict[int | None, list[RegisterPerson]] = {}
     out = []
@@ -666,7 +662,8 @@ def newly_shared(entries: Iterable[GoodPractice], since: date) -> list[GoodPract
     return [
         e
         for e in entries
-        if e.share_status == "shared" and any(s.get("on", "") >= since.isoformat() for s in e.shared or [])
+        if e.share_status == "shared"
+        and any(s.get("on", "") >= since.isoformat() for s in e.shared or [])
     ]
 
 
