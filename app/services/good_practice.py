@@ -523,11 +523,14 @@ def scan_entry(session: Session, entry: GoodPractice) -> list[Hit]:
     review's people register, school names, and identifiers (NHS numbers, postcodes, …)."""
     review = session.get(Review, entry.review_id) if entry.review_id is not None else None
     document: Document = entry_document(briefing_entry(entry))
-    return scan_document(
+    hits = scan_document(
         document,
         register=people_register(review),
         places=school_names(session, entry.partnership_id),
     )
+    # One row per place in the text, however many register entries share the name.
+    unique = {(h.location, h.start, h.end): h for h in hits}
+    return list(unique.values())
 
 
 def share_entry(

@@ -426,9 +426,7 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client: Any) -> None:
 
 def _text_of_pdf(data: bytes) -> str:
     assert shutil.which("pdftotext"), "pdftotext (poppler-utils) is needed"
-    result = subprocess.run(
-        ["pdftotext", "-", "-"], input=data, capture_output=True, check=True
-    )
+    result = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True)
     return result.stdout.decode()
 
 
