@@ -243,15 +243,21 @@ def _matcher(register: tuple[RegisterPerson, ...]) -> _Matcher:
     return _Matcher(names, groups, pseudonyms)
 
 
+_LINK = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+
+
 def _name_matches(
-    text: str, register: Sequence[RegisterPerson]
+    text: str, register: Sequence[RegisterPerson], *, skip_links: bool = False
 ) -> list[tuple[re.Match[str], RegisterPerson]]:
-    """Register-name matches in ``text`` that do not overlap a pseudonym."""
+    """Register-name matches in ``text`` that do not overlap a pseudonym (or, if
+    ``skip_links``, a web address or an email address)."""
     people = tuple(register)
     matcher = _matcher(people)
     if matcher.names is None:
         return []
     protected = [m.span() for m in matcher.pseudonyms.finditer(text)] if matcher.pseudonyms else []
+    if skip_links:
+        protected.extend(m.span() for m in _LINK.finditer(text))
     found = []
     for match in matcher.names.finditer(text):
         start, end = match.span()
@@ -277,7 +283,9 @@ def substitute(text: str, register: Sequence[RegisterPerson]) -> str:
         return text
     pieces = []
     last = 0
-    for match, person in _name_matches(text, register):
+    # A name inside a web or email address is left for the scan to report: replacing it
+    # would break the address without making it safe.
+    for match, person in _name_matches(text, register, skip_links=True):
         start, end = match.span()
         replacement = _with_possessive(person.pseudonym, match.group("possessive"))
         matched = match.group(0)

@@ -154,6 +154,17 @@ def test_a_pseudonym_that_is_a_real_name_elsewhere_is_kept() -> None:
     assert substitute("Mother met Grace.", people) == "Mother met Mother."
 
 
+def test_names_in_web_addresses_are_left_for_the_scan() -> None:
+    text = "See [her page](https://example.org/zara-quillfeather) and Zara's note."
+    clean = substitute(text, PEOPLE)
+    assert clean == "See [her page](https://example.org/zara-quillfeather) and Child F's note."
+    hits = scan(clean, register=PEOPLE)
+    assert [(h.kind, h.text) for h in hits] == [
+        ("register_name", "zara"),
+        ("register_name", "quillfeather"),
+    ]
+
+
 def test_shared_surname_goes_to_the_first_registered_person() -> None:
     assert substitute("Ms Quillfeather", PEOPLE) == "Child F"
 
