@@ -386,7 +386,8 @@ def to_pdf(doc: Document) -> bytes:
     metadata.generator = None
     metadata.created = None
     metadata.modified = None
-    pdf: bytes = rendered.write_pdf(finisher=_strip_pdf_metadata)
+    # Tagged PDF: headings, lists and tables stay readable by screen readers.
+    pdf: bytes = rendered.write_pdf(finisher=_strip_pdf_metadata, pdf_tags=True)
     return pdf
 
 

@@ -179,6 +179,7 @@ def test_pdf_contains_every_text_and_no_metadata(tmp_path: Path) -> None:
     for key in ("Author", "Creator", "Producer", "Keywords", "Subject", "CreationDate"):
         assert key not in fields, key
     assert b"WeasyPrint" not in pdf
+    assert fields["Tagged"] == "yes"  # structure for screen readers
 
 
 def test_pdf_refuses_external_resources() -> None:
