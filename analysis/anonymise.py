@@ -21,6 +21,7 @@ number, a capitalised street name and a street suffix), the school and agency na
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -118,13 +119,29 @@ _POSSESSIVE = r"(?P<possessive>['’][sS](?!\w)|(?<=[sS])['’](?=\s+\w))?(?![\w
 _APOSTROPHE = re.compile("['’]")
 
 
+def _escape_name(text: str) -> str:
+    """A literal name, with either apostrophe and any dash or a space inside double names."""
+    escaped = _APOSTROPHE.sub("['’]", re.escape(text))
+    return escaped.replace("\\-", "[-‐‑–\\s]")
+
+
+def _ascii_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _token_pattern(token: str) -> str:
-    """A name token: any letter case, unless it is an ordinary word or very short."""
-    escaped = _APOSTROPHE.sub("['’]", re.escape(token))
+    """A name token: any letter case, unless it is an ordinary word or very short; a name
+    with accents ("Zoë") also matches without them ("Zoe")."""
+    spellings = dict.fromkeys([token, _ascii_fold(token)])
     if token.lower() in COMMON_WORDS or len(token) <= 2:
-        forms = {token, token.upper(), token[:1].upper() + token[1:].lower()}
-        return "(?:" + "|".join(_APOSTROPHE.sub("['’]", re.escape(f)) for f in sorted(forms)) + ")"
-    return f"(?i:{escaped})"
+        forms = {
+            form
+            for spelling in spellings
+            for form in (spelling, spelling.upper(), spelling[:1].upper() + spelling[1:].lower())
+        }
+        return "(?:" + "|".join(_escape_name(f) for f in sorted(forms, key=len, reverse=True)) + ")"
+    return "(?i:" + "|".join(_escape_name(s) for s in spellings) + ")"
 
 
 def _initial(letter: str) -> str:
@@ -263,11 +280,33 @@ def _name_matches(
         start, end = match.span()
         if any(start < p_end and p_start < end for p_start, p_end in protected):
             continue
+        if _is_ordinary_word(text, match):
+            continue
         for group, person in matcher.groups:
             if match.group(group) is not None:
                 found.append((match, people[person]))
                 break
     return found
+
+
+_SENTENCE_START = re.compile(r"(?:(?:^|\n)\s*(?:[-*+]\s+|\d+[.)]\s+)?|[.!?:]\s+)$")
+_FUNCTION_WORD_NEXT = re.compile(
+    r"\s+(?:the|a|an|this|that|these|those|we|you|they|it|there|our|your|their|he|she|i|"
+    r"all|any|each|every|no|not|be|have|agencies|partners|practitioners|staff|leaders)\b"
+)
+
+
+def _is_ordinary_word(text: str, match: re.Match[str]) -> bool:
+    """A name that is also an ordinary word, opening a sentence as that word ("Will the
+    board ensure…", "May we ask…") rather than as the name ("Will said…")."""
+    word = match.group(0)
+    if word.lower() not in COMMON_WORDS:
+        return False
+    start, end = match.span()
+    return bool(
+        _SENTENCE_START.search(text, max(0, start - 12), start)
+        and _FUNCTION_WORD_NEXT.match(text, end)
+    )
 
 
 def _with_possessive(pseudonym: str, possessive: str | None) -> str:

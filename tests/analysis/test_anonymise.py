@@ -139,6 +139,8 @@ PEOPLE = (
         ("Hope said we hope to HOPE", "Mother said we hope to Mother"),
         ("The HV visited; Harriet Vance is HV 1.", "The HV visited; Health Visitor 1 is HV 1."),
         ("Zarah and Tobiasson are other people.", "Zarah and Tobiasson are other people."),
+        ("Hope the board agrees. Hope said no.", "Hope the board agrees. Mother said no."),
+        ("- Hope we learn. Then Hope we", "- Hope we learn. Then Mother we"),
         ("zara@example.org", "zara@example.org"),  # left whole: the scan reports the email
     ],
 )
@@ -163,6 +165,12 @@ def test_names_in_web_addresses_are_left_for_the_scan() -> None:
         ("register_name", "zara"),
         ("register_name", "quillfeather"),
     ]
+
+
+def test_accents_dashes_and_spaces_in_names() -> None:
+    people = (RegisterPerson("Sibling 1", ("Zoë Quillfeather-Wrenfield",)),)
+    for text in ("Zoe", "ZOË", "Quillfeather Wrenfield", "Quillfeather–Wrenfield", "Zoë's"):
+        assert substitute(text, people).startswith("Sibling 1"), text
 
 
 def test_shared_surname_goes_to_the_first_registered_person() -> None:
