@@ -7,9 +7,12 @@ registered, "Zara Quillfeather", "Zara", "Quillfeather", each part of a hyphenat
 not when they are a common abbreviation such as "HV" or "SW"), with an optional title
 ("Mrs Quillfeather"), in any letter case, and possessives ("Zara's" -> "Mother's"). Names that
 are also ordinary words ("Hope", "Will", "Rose") or very short ones are only matched when
-capitalised, so "we will hope" is left alone. Matching is whole-word and longest first, and a
-pseudonym in the text is never changed. A variant shared by two people (a family surname)
-goes to the person for whom it is most specific, then to the one registered first.
+capitalised, so "we will hope" is left alone, and not when they open a sentence as the word
+("Will the board ensure…"). Accents are optional ("Zoë" matches "Zoe") and a double name may
+be joined by a dash or a space. Matching is whole-word and longest first, and a pseudonym in
+the text is never changed. A variant shared by two people (a family surname) goes to the
+person for whom it is most specific, then to the one registered first. Names inside a web or
+email address are not replaced (that would break the address): the scan reports them.
 
 :func:`scan` finds what substitution cannot know: NHS numbers (with a valid Modulus 11
 checksum), UK postcodes, UK phone numbers, email addresses, National Insurance numbers,
