@@ -277,11 +277,23 @@ def _figure_html(block: Figure, number: int) -> str:
     return f"<figure>{image}<figcaption>{_esc(caption)}</figcaption></figure>"
 
 
-def _block_html(block: Block, figure_number: int) -> str:
+_MARKDOWN_HEADING = re.compile(r"<(/?)h([2-6])>")
+
+
+def _shift_headings(rendered: str, level: int) -> str:
+    """Put Markdown's headings under the section's own (h2 in a level-1 section -> h3)."""
+    return _MARKDOWN_HEADING.sub(
+        lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + level, 6)}>", rendered
+    )
+
+
+def _block_html(block: Block, figure_number: int, level: int = 1) -> str:
     if isinstance(block, Paragraph):
         return f"<p>{_esc_lines(block.text)}</p>"
     if isinstance(block, Markdown):
-        return f'<div class="markdown">{render_markdown(block.source)}</div>'
+        return (
+            f'<div class="markdown">{_shift_headings(render_markdown(block.source), level)}</div>'
+        )
     if isinstance(block, BulletList):
         items = "".join(f"<li>{_esc_lines(item)}</li>" for item in block.items)
         return f"<ul>{items}</ul>" if items else ""
@@ -322,7 +334,7 @@ def _body_html(doc: Document) -> str:
         for block in heading.section.blocks:
             if isinstance(block, Figure):
                 figure_number += 1
-            parts.append(_block_html(block, figure_number))
+            parts.append(_block_html(block, figure_number, level))
         parts.append("</section>")
     return "\n".join(parts)
 
