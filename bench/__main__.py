@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import audit_chain, chronology
+from bench import audit_chain, chronology, graph
 
 
 def main() -> None:
     audit_chain.run()
     chronology.run()
+    graph.run()
 
 
 if __name__ == "__main__":
