@@ -16,6 +16,7 @@ from app.chronology import bp as chronology_bp
 from app.config import CONFIGS, INSTANCE_PATH, PROJECT_ROOT, config_class
 from app.extensions import limiter
 from app.factors import bp as factors_bp
+from app.good_practice import bp as good_practice_bp
 from app.main import bp as main_bp
 from app.reviews import bp as reviews_bp
 
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
         reviews_bp,
         chronology_bp,
         factors_bp,
+        good_practice_bp,
         account_bp,
         admin_bp,
         api_bp,

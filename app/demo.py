@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app import demo_chronology
 from app.demo_factors import seed_factors
+from app.demo_good_practice import seed_good_practice
 from app.services import chronology
 from app.services import reviews as review_service
 from app.services.users import create_user, get_or_create_partnership
@@ -119,4 +120,5 @@ def seed_demo(session: Session, *, require_totp: bool = False) -> Review:
     for values in demo_chronology.demo_events():
         chronology.create_event(session=session, review=review, added_by_id=panel.id, **values)
     seed_factors(session, review)
+    seed_good_practice(session, review, approver=chair, author=users["panel@demo.example.org"])
     return review

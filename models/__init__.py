@@ -19,6 +19,7 @@ from models.factors import (
     PartnershipCondition,
     account_events,
 )
+from models.good_practice import GoodPractice, good_practice_events, good_practice_factors
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
 from models.user import ApiToken, RecoveryCode, User, UserSession
@@ -35,6 +36,7 @@ __all__ = [
     "EventVersion",
     "Factor",
     "FactorEvidence",
+    "GoodPractice",
     "ItemRef",
     "KeyPracticeEpisode",
     "Link",
@@ -49,5 +51,7 @@ __all__ = [
     "UserSession",
     "account_events",
     "event_people",
+    "good_practice_events",
+    "good_practice_factors",
     "utcnow",
 ]

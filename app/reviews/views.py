@@ -19,6 +19,7 @@ from app.reviews.forms import AgencyForm, BundleUploadForm, MemberForm, PersonFo
 from app.services import bundles
 from app.services import reviews as review_service
 from app.services.errors import ServiceError
+from app.services.good_practice import review_balance
 from models import AuditEntry, Membership, audit
 
 
@@ -58,6 +59,7 @@ def _overview_page(
         review=review,
         role=access.role,
         dates=statutory_dates(review.incident_known_on),
+        balance=review_balance(db(), review),
         member_form=member_form,
         agency_form=agency_form or AgencyForm(formdata=None),
         title=review.title,
