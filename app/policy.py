@@ -126,6 +126,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "factors.delete_factor": "factors.edit",
     "factors.add_link": "factors.edit",
     "factors.delete_link": "factors.edit",
+    "factors.graph": "factors.view",
+    "factors.graph_data": "factors.view",
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
     "api.reviews": SIGNED_IN,
@@ -151,6 +153,12 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.factor": {"GET": "factors.view", "PATCH": "factors.edit", "DELETE": "factors.edit"},
     "api.links": {"GET": "factors.view", "POST": "factors.edit"},
     "api.link": {"GET": "factors.view", "PATCH": "factors.edit", "DELETE": "factors.edit"},
+    "api.graph_analysis": "factors.view",
+    "api.graph_svg": "factors.view",
+    "api.graph_png": "factors.view",
+    "api.graph_dot": "factors.view",
+    "api.graph_graphml": "factors.view",
+    "api.graph_json": "factors.view",
 }
 
 

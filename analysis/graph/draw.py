@@ -32,6 +32,7 @@ from typing import Any
 
 import networkx as nx
 
+from analysis.graph.analysis import upstream
 from analysis.graph.model import ReviewGraph
 from analysis.taxonomy import LINK_RELATIONS, SYSTEM_LEVELS
 
@@ -200,11 +201,10 @@ def _level_rows() -> list[tuple[str, str]]:
     return list(SYSTEM_LEVELS.items())
 
 
-def _upstream(causal: nx.DiGraph, refs: Iterable[str]) -> set[str]:
+def _upstream(rg: ReviewGraph, refs: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for ref in refs:
-        if ref in causal:
-            found |= nx.ancestors(causal, ref)
+        found |= upstream(rg, ref)
     return found
 
 
@@ -281,7 +281,7 @@ def select_view(
             ]
         else:
             roots = [ref]
-        wanted = set(roots) | _upstream(causal, roots)
+        wanted = set(roots) | _upstream(rg, roots)
         wanted = {n for n in wanted if graph.nodes[n]["kind"] in ("event", "factor")}
     items = {
         n: _event_item(n, graph.nodes[n])
