@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import audit_chain, chronology, graph_render
+from bench import audit_chain, chronology, graph, graph_render
 
 
 def main() -> None:
     audit_chain.run()
     chronology.run()
+    graph.run()
     graph_render.run()
 
 

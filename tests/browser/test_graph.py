@@ -51,7 +51,6 @@ def test_the_graph_page_is_accessible_with_a_table_and_the_accimap(page: Page) -
 def test_click_a_node_to_see_its_details_and_what_lay_behind_it(page: Page) -> None:
     _open(page)
     _click_node(page, "F9")
-    page.screenshot(path="/tmp/gd/graph-page.png", full_page=True)
     panel = page.locator("#graph-panel")
     expect(panel.get_by_role("heading", name=re.compile("^F9: "))).to_be_visible()
     expect(panel).to_contain_text("Active failure")
