@@ -149,6 +149,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "good_practice.delete_entry": "good_practice.edit",
     "good_practice.approve": "good_practice.approve",
     "good_practice.share": "good_practice.share",
+    "factors.graph": "factors.view",
+    "factors.graph_data": "factors.view",
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
     "api.reviews": SIGNED_IN,
@@ -181,6 +183,12 @@ ROUTES: dict[str, str | dict[str, str]] = {
         "DELETE": "good_practice.edit",
     },
     "api.review_briefing": "good_practice.view",
+    "api.graph_analysis": "factors.view",
+    "api.graph_svg": "factors.view",
+    "api.graph_png": "factors.view",
+    "api.graph_dot": "factors.view",
+    "api.graph_graphml": "factors.view",
+    "api.graph_json": "factors.view",
 }
 
 
