@@ -94,9 +94,7 @@ def home(workshop_id: int) -> str:
     return _page(
         "participate/home.html",
         vote_form=VoteForm(),
-        latent=[
-            f for f in workshop.snapshot.get("factors", []) if f["type"] == "latent_condition"
-        ],
+        latent=[f for f in workshop.snapshot.get("factors", []) if f["type"] == "latent_condition"],
         title=workshop.title,
     )
 

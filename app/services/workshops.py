@@ -16,13 +16,14 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
+from analysis.anonymise import RegisterPerson, substitute
 from analysis.chronology.knowledge import as_known_at
 from analysis.chronology.merge import EventFacts
 from analysis.taxonomy import FACTOR_TYPES, LOCAL_RATIONALITY_PROMPTS, SYSTEM_LEVELS
+from app.security import new_participant_token
 from app.services import factors as factor_service
 from app.services.chronology import event_by_ref, kpe_by_ref, when_of
 from app.services.errors import ServiceError
-from app.security import new_participant_token
 from app.services.graph import event_title
 from app.services.reviews import check_version
 from models import (
@@ -79,10 +80,8 @@ def default_questions() -> list[str]:
 # --- pseudonymised snapshot -----------------------------------------------------------------
 
 
-def register_of(session: Session, review: Review) -> list[Any]:
+def register_of(session: Session, review: Review) -> list[RegisterPerson]:
     """The review's people as the anonymiser's register: pseudonym and real names."""
-    from analysis.anonymise import RegisterPerson
-
     people = session.scalars(select(Person).where(Person.review_id == review.id))
     return [
         RegisterPerson(
@@ -93,9 +92,7 @@ def register_of(session: Session, review: Review) -> list[Any]:
     ]
 
 
-def _pseudonymise(text: str, register: Sequence[Any]) -> str:
-    from analysis.anonymise import substitute
-
+def _pseudonymise(text: str, register: Sequence[RegisterPerson]) -> str:
     return substitute(text, register) if text and register else text
 
 
@@ -167,6 +164,7 @@ def build_snapshot(session: Session, review: Review, kpe_refs: Sequence[str]) ->
         "events": [
             {
                 "ref": e.ref,
+                "date": e.date,
                 "when": when_of(e).display(),
                 "earliest": e.sort_start.isoformat(),
                 "latest": e.sort_end.isoformat(),
@@ -336,7 +334,9 @@ def workshop_item(workshop: Workshop) -> dict[str, Any]:
 
 def open_workshop_by_code(session: Session, code: str) -> Workshop | None:
     return session.scalar(
-        select(Workshop).where(Workshop.join_code == normalise_code(code), Workshop.status == "open")
+        select(Workshop).where(
+            Workshop.join_code == normalise_code(code), Workshop.status == "open"
+        )
     )
 
 
@@ -345,7 +345,9 @@ def join_workshop(*, session: Session, code: str, name: str) -> tuple[Participan
     token (shown once: only its hash is kept)."""
     display_name = " ".join((name or "").split())[:60]
     if not display_name:
-        raise ServiceError("Enter the name to show the room (a first name or a role is fine)", "name")
+        raise ServiceError(
+            "Enter the name to show the room (a first name or a role is fine)", "name"
+        )
     workshop = open_workshop_by_code(session, code)
     if workshop is None:
         # One answer for a wrong code and a closed workshop: codes cannot be probed.
@@ -415,7 +417,7 @@ def propose_factor(
     session: Session,
     participant: Participant,
     label: str,
-    type: str,  # noqa: A002 - the bundle's field name
+    type: str,
     level: str,
     description: str = "",
 ) -> Proposal:
@@ -579,9 +581,7 @@ def _events_of_node(session: Session, review: Review, ref: str) -> list[str]:
     if event_by_ref(session, review, ref) is not None:
         return [ref]
     _into, out = factor_service.links_of(session, review, ref)
-    return [
-        lk.target for lk in out if event_by_ref(session, review, lk.target) is not None
-    ]
+    return [lk.target for lk in out if event_by_ref(session, review, lk.target) is not None]
 
 
 def group_account(session: Session, workshop: Workshop) -> Any:
@@ -604,7 +604,9 @@ def group_account(session: Session, workshop: Workshop) -> Any:
     return account
 
 
-def moderate_note(*, session: Session, workshop: Workshop, note: WorkshopNote, accept: bool) -> None:
+def moderate_note(
+    *, session: Session, workshop: Workshop, note: WorkshopNote, accept: bool
+) -> None:
     """Accept a note into the group account (linked to the node's events) or reject it."""
     if note.workshop_id != workshop.id:
         raise ServiceError("That note is not from this workshop")

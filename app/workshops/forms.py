@@ -58,9 +58,7 @@ class NoteForm(FlaskForm):
     prompt = RadioField(
         "What does your note answer?", choices=select_choices(NOTE_PROMPTS), default="made_likely"
     )
-    text = TextAreaField(
-        "Your note", validators=[DataRequired("Write the note"), Length(max=2000)]
-    )
+    text = TextAreaField("Your note", validators=[DataRequired("Write the note"), Length(max=2000)])
 
 
 class ProposalForm(FlaskForm):

@@ -4,9 +4,11 @@ access (and that the workshop belongs to the review in the URL)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
@@ -15,9 +17,19 @@ from app.forms import edit_status, save_versioned, select_choices, show_service_
 from app.policy import review_access
 from app.services import workshops as service
 from app.services.errors import ServiceError
+from app.services.workshop_outputs import (
+    HandoutNotAnonymousError,
+    facilitator_pack,
+    participant_handout,
+    reveal_svg,
+)
 from app.workshops import bp
 from app.workshops.forms import WorkshopForm
 from models import KeyPracticeEpisode, Proposal, Workshop, WorkshopNote
+
+
+def _graph_cache() -> Path:
+    return Path(current_app.instance_path) / "graph-cache"
 
 
 def _review() -> Any:
@@ -85,8 +97,6 @@ def new_workshop(review_id: int) -> Any:
     form = _form()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            from flask_login import current_user
-
             workshop = service.create_workshop(
                 session=db(), review=review, facilitator=current_user, **_values(form)
             )
@@ -94,9 +104,14 @@ def new_workshop(review_id: int) -> Any:
             show_service_error(form, error)
         else:
             flash(f"Workshop planned. The join code is {workshop.join_code}.", "success")
-            return redirect(url_for("workshops.workshop", review_id=review.id, workshop_id=workshop.id))
+            return redirect(
+                url_for("workshops.workshop", review_id=review.id, workshop_id=workshop.id)
+            )
     return render_template(
-        "workshops/workshop_form.html", review=review, form=form, workshop=None,
+        "workshops/workshop_form.html",
+        review=review,
+        form=form,
+        workshop=None,
         title="Plan a learning workshop",
     ), (422 if request.method == "POST" else 200)
 
@@ -133,7 +148,11 @@ def edit_workshop(review_id: int, workshop_id: int) -> Any:
             flash("Workshop saved.", "success")
             return redirect(url_for("workshops.workshop", review_id=review.id, workshop_id=item.id))
     return render_template(
-        "workshops/workshop_form.html", review=review, form=form, workshop=item, theirs=theirs,
+        "workshops/workshop_form.html",
+        review=review,
+        form=form,
+        workshop=item,
+        theirs=theirs,
         title=f"Edit {item.title}",
     ), edit_status(request.method, theirs)
 
@@ -168,12 +187,10 @@ def presenter(review_id: int, workshop_id: int) -> str:
 
 @bp.route("/<int:workshop_id>/graph/<kpe>/<int:step>.svg")
 def graph_step(review_id: int, workshop_id: int, kpe: str, step: int) -> Response:
-    from app.services.workshop_outputs import reveal_svg
-
     item = _workshop(workshop_id)
     if not 0 <= step < len(service.REVEAL_STEPS):
         abort(404)
-    svg = reveal_svg(item, None if kpe == "all" else kpe, step)
+    svg = reveal_svg(item, None if kpe == "all" else kpe, step, cache_dir=_graph_cache())
     if svg is None:
         abort(404)
     return Response(svg, mimetype="image/svg+xml")
@@ -251,17 +268,13 @@ def close_workshop(review_id: int, workshop_id: int) -> Response:
 
 @bp.route("/<int:workshop_id>/pack.pdf")
 def pack(review_id: int, workshop_id: int) -> Response:
-    from app.services.workshop_outputs import facilitator_pack
-
     item = _workshop(workshop_id)
-    pdf = facilitator_pack(db(), item)
+    pdf = facilitator_pack(db(), item, cache_dir=_graph_cache())
     return _pdf(pdf, f"workshop-{item.id}-facilitator-pack.pdf")
 
 
 @bp.route("/<int:workshop_id>/handout.pdf")
 def handout(review_id: int, workshop_id: int) -> Any:
-    from app.services.workshop_outputs import HandoutNotAnonymousError, participant_handout
-
     item = _workshop(workshop_id)
     try:
         pdf = participant_handout(db(), item)
