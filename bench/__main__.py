@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import audit_chain, chronology
+from bench import audit_chain, chronology, workshop
 
 
 def main() -> None:
     audit_chain.run()
     chronology.run()
+    workshop.run()
 
 
 if __name__ == "__main__":
