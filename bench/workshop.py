@@ -274,14 +274,26 @@ def _participant(
 
 
 def _board(port: int, fixture: Fixture, stop_at: float, tally: Tally) -> None:
+    """The facilitator's board as static/js/board.js polls it: newer notes only."""
+    notes_after = proposals_after = 0
     while time.monotonic() < stop_at:
-        _timed(
-            port,
-            tally,
-            "GET",
-            f"/api/v1/workshops/{fixture.workshop_id}/board",
-            token=fixture.facilitator_token,
-        )
+        started = time.perf_counter()
+        try:
+            status, body = _request(
+                port,
+                "GET",
+                f"/api/v1/workshops/{fixture.workshop_id}/board"
+                f"?notes_after={notes_after}&proposals_after={proposals_after}",
+                token=fixture.facilitator_token,
+            )
+        except OSError as error:
+            with tally.lock:
+                tally.failures.append(f"board: {error}")
+        else:
+            tally.add(status, (time.perf_counter() - started) * 1000)
+            if status == 200:
+                data = json.loads(body)
+                notes_after, proposals_after = data["notes_cursor"], data["proposals_cursor"]
         time.sleep(BOARD_EVERY_S)
 
 

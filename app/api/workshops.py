@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
 from app.api import bp
-from app.api.helpers import validated_body
+from app.api.helpers import ApiError, validated_body
 from app.db import db
 from app.extensions import limiter
 from app.policy import current_participant, review_access
@@ -147,11 +147,24 @@ def workshop_board(workshop_id: int) -> ResponseReturnValue:
     ---
     get:
       summary: Notes, proposals and vote counts
-      parameters: [WorkshopId]
+      description: Pass the notes_cursor and proposals_cursor of the last answer as
+        notes_after and proposals_after to get only what is new.
+      parameters:
+        - WorkshopId
+        - {name: notes_after, in: query, schema: {type: integer}}
+        - {name: proposals_after, in: query, schema: {type: integer}}
       responses:
-        200: {description: 'notes, proposals, votes, participants'}
+        200: {description: 'notes, proposals, votes, participants and the cursors'}
     """
-    return jsonify(service.board(db(), _workshop(workshop_id)))
+    try:
+        notes_after = int(request.args.get("notes_after", 0))
+        proposals_after = int(request.args.get("proposals_after", 0))
+    except ValueError:
+        raise ApiError(400, "notes_after and proposals_after are whole numbers") from None
+    body = service.board(
+        db(), _workshop(workshop_id), notes_after=notes_after, proposals_after=proposals_after
+    )
+    return jsonify(body)
 
 
 @bp.route("/workshops/<int:workshop_id>/close", methods=["POST"])

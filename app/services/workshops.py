@@ -547,24 +547,39 @@ def proposal_item(proposal: Proposal) -> dict[str, Any]:
     }
 
 
-def board(session: Session, workshop: Workshop) -> dict[str, Any]:
-    """What the facilitator's board and presenter mode show: notes, proposals and votes."""
+def board(
+    session: Session, workshop: Workshop, *, notes_after: int = 0, proposals_after: int = 0
+) -> dict[str, Any]:
+    """What the facilitator's board and presenter mode show: notes, proposals and votes.
+
+    With ``notes_after`` / ``proposals_after`` (the cursors of an earlier answer) only newer
+    notes and proposals are listed, so a board polling every two seconds stays cheap however
+    much the room has said; vote counts are always whole."""
     nodes = snapshot_nodes(workshop)
-    notes = session.scalars(
-        select(WorkshopNote)
-        .where(WorkshopNote.workshop_id == workshop.id)
-        .order_by(WorkshopNote.id)
-        .options(selectinload(WorkshopNote.participant))
+    notes = list(
+        session.scalars(
+            select(WorkshopNote)
+            .where(WorkshopNote.workshop_id == workshop.id, WorkshopNote.id > notes_after)
+            .order_by(WorkshopNote.id)
+            .options(selectinload(WorkshopNote.participant))
+        )
     )
-    proposals = session.scalars(
-        select(Proposal).where(Proposal.workshop_id == workshop.id).order_by(Proposal.id)
+    proposals = list(
+        session.scalars(
+            select(Proposal)
+            .where(Proposal.workshop_id == workshop.id, Proposal.id > proposals_after)
+            .order_by(Proposal.id)
+            .options(selectinload(Proposal.participant))
+        )
     )
     counts = vote_counts(session, workshop)
     return {
         "status": workshop.status,
         "participants": participant_count(session, workshop),
         "notes": [note_item(n, nodes) for n in notes],
+        "notes_cursor": notes[-1].id if notes else notes_after,
         "proposals": [proposal_item(p) for p in proposals],
+        "proposals_cursor": proposals[-1].id if proposals else proposals_after,
         "votes": [
             {"node": ref, "label": nodes.get(ref, {}).get("label", ref), "count": count}
             for ref, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))

@@ -71,16 +71,24 @@ if (board) {
     const joined = document.getElementById("board-participants");
     if (joined) joined.textContent = String(data.participants);
   };
-  let last = "";
+  // The first poll reads everything; later polls ask only for what is newer than the cursors.
+  const state = { notes: [], proposals: [], notesCursor: 0, proposalsCursor: 0, votes: "" };
   const poll = async () => {
     try {
-      const response = await fetch(board.dataset.boardUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      const query = `?notes_after=${state.notesCursor}&proposals_after=${state.proposalsCursor}`;
+      const response = await fetch(board.dataset.boardUrl + query, { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (response.ok) {
-        const body = await response.text();
+        const data = await response.json();
+        const votes = JSON.stringify([data.votes, data.participants]);
         // Redraw only when something changed, so a button being pressed is not replaced.
-        if (body !== last) {
-          last = body;
-          render(JSON.parse(body));
+        if (data.notes.length || data.proposals.length || votes !== state.votes || !state.drawn) {
+          state.notes.push(...data.notes);
+          state.proposals.push(...data.proposals);
+          state.notesCursor = data.notes_cursor;
+          state.proposalsCursor = data.proposals_cursor;
+          state.votes = votes;
+          state.drawn = true;
+          render({ ...data, notes: state.notes, proposals: state.proposals });
         }
       }
     } catch (error) {

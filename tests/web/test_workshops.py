@@ -138,6 +138,13 @@ def test_the_room_posts_notes_proposals_and_votes_with_its_tokens_and_closing_re
         {"node": world.factor_ref, "label": board["votes"][0]["label"], "count": 2}
     ]
     assert board["participants"] == 2
+    newer = client.get(
+        f"/api/v1/workshops/{wid}/board?notes_after={board['notes_cursor']}"
+        f"&proposals_after={board['proposals_cursor']}",
+        headers=api("facilitator"),
+    ).json
+    assert newer["notes"] == [] and newer["proposals"] == []  # only what is new since the cursor
+    assert newer["vote_total"] == 2  # vote counts are always whole
 
     closed = client.post(f"/api/v1/workshops/{wid}/close", headers=api("facilitator"))
     assert closed.status_code == 200
