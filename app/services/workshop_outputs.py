@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis.anonymise import Hit, scan_document
@@ -36,7 +35,7 @@ from analysis.graph.model import (
 )
 from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
 from app.services import workshops as service
-from models import Review, ReviewAgency, Workshop
+from models import Review, Workshop
 
 # Factor types shown at each step of the reveal; the last drawing (None) shows every type.
 _ALL_TYPES = frozenset(FACTOR_TYPES)
@@ -218,19 +217,15 @@ def handout_document(workshop: Workshop) -> Document:
     return Document(title=workshop.title, subtitle="Participant handout", sections=tuple(sections))
 
 
-def _places(session: Session, review: Review) -> list[str]:
-    """Names that must not appear in a handout: the schools taking part."""
-    agencies = session.scalars(select(ReviewAgency).where(ReviewAgency.review_id == review.id))
-    return [a.name for a in agencies if a.sector.casefold() == "school"]
-
-
 def participant_handout(session: Session, workshop: Workshop) -> bytes:
     """The handout as PDF. Raises ``HandoutNotAnonymousError`` when the scanner finds a real
     name or another identifier in it."""
     review = session.get_one(Review, workshop.review_id)
     doc = handout_document(workshop)
     hits = scan_document(
-        doc, register=service.register_of(session, review), places=_places(session, review)
+        doc,
+        register=service.register_of(session, review),
+        places=service.school_names(session, review),
     )
     if hits:
         raise HandoutNotAnonymousError(hits)

@@ -122,10 +122,11 @@ def _url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> str:
         "filename": "css/app.css",
         "fmt": "csv",
         "import_id": ids["import_id"],
-        "workshop_id": ids["workshop_id"],
-        "note_id": ids["note_id"],
-        "proposal_id": ids["proposal_id"],
-        "code": ids["join_code"],
+        # Only the workshop routes need a workshop (made for them alone: it costs queries).
+        "workshop_id": ids.get("workshop_id"),
+        "note_id": ids.get("note_id"),
+        "proposal_id": ids.get("proposal_id"),
+        "code": ids.get("join_code"),
         "kpe": world.kpe_ref,
         "step": 0,
     }
@@ -200,8 +201,9 @@ def test_route_answers_as_the_policy_says(
         "membership_id": observer_membership.id,
         "token_id": token.id,
         "import_id": upload.id,
-        **workshop_ids(db_session, world),
     }
+    if "workshop_id>" in rule or "<code>" in rule:
+        ids.update(workshop_ids(db_session, world))
     if who != "anonymous":
         login(who)
     url = _url(rule, endpoint, world, ids)

@@ -17,6 +17,7 @@ from analysis.taxonomy import LOCAL_RATIONALITY_PROMPTS
 from app import create_app, policy
 from app.services import chronology as chronology_service
 from app.services import workshops as service
+from app.services.reviews import add_agency
 from app.services.workshops import JOIN_CODE_ALPHABET
 from models import (
     Account,
@@ -184,6 +185,23 @@ def test_participants_see_pseudonyms_never_real_names(
         description=f"School nurse sees {REAL_NAME}; Tamsin says she is hungry.",
         kpe=world.kpe_ref,
     )
+    add_agency(
+        session=db_session,
+        review=review,
+        name="Brambleford Primary School",
+        sector="School",
+        ref="SCH",
+    )
+    chronology_service.create_event(
+        session=db_session,
+        review=review,
+        added_by_id=None,
+        ref="E4",
+        when=chronology_service.to_when("21/01/2023"),
+        description="Child T is absent from brambleford  primary school again.",
+        agency="SCH",
+        kpe=world.kpe_ref,
+    )
     db_session.commit()
     workshop = _new_workshop(client, api, review_id=world.review_id, kpes=[world.kpe_ref])
     token = _join(client, workshop["join_code"], "Nurse")
@@ -191,6 +209,9 @@ def test_participants_see_pseudonyms_never_real_names(
     text = material.get_data(as_text=True)
     assert "Tamsin" not in text and "Testcase" not in text
     assert "Child T" in text
+    # A school's name places the child: the material says "the school" instead.
+    assert "brambleford" not in text.casefold()
+    assert "absent from the school again" in text
 
 
 def test_a_participant_token_opens_only_its_own_workshop(
