@@ -253,8 +253,18 @@ pre, code { font-family: "Liberation Mono", monospace; font-size: 9.5pt; }
 """.strip()
 
 
+# Characters XML 1.0 (DOCX) forbids and HTML treats as errors: control characters but tab,
+# newline and carriage return, lone surrogates, and the two non-characters U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """``text`` without the characters an XML or HTML document cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    return html.escape(_xml(text), quote=True)
 
 
 def _esc_lines(text: str) -> str:
@@ -277,11 +287,22 @@ def _figure_html(block: Figure, number: int) -> str:
     return f"<figure>{image}<figcaption>{_esc(caption)}</figcaption></figure>"
 
 
-def _block_html(block: Block, figure_number: int) -> str:
+_MARKDOWN_HEADING = re.compile(r"<(/?)h([2-6])>")
+
+
+def _shift_headings(rendered: str, level: int) -> str:
+    """Put Markdown's headings under the section's own (h2 in a level-1 section -> h3)."""
+    return _MARKDOWN_HEADING.sub(
+        lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + level, 6)}>", rendered
+    )
+
+
+def _block_html(block: Block, figure_number: int, level: int = 1) -> str:
     if isinstance(block, Paragraph):
         return f"<p>{_esc_lines(block.text)}</p>"
     if isinstance(block, Markdown):
-        return f'<div class="markdown">{render_markdown(block.source)}</div>'
+        rendered = _shift_headings(render_markdown(_xml(block.source)), level)
+        return f'<div class="markdown">{rendered}</div>'
     if isinstance(block, BulletList):
         items = "".join(f"<li>{_esc_lines(item)}</li>" for item in block.items)
         return f"<ul>{items}</ul>" if items else ""
@@ -322,7 +343,7 @@ def _body_html(doc: Document) -> str:
         for block in heading.section.blocks:
             if isinstance(block, Figure):
                 figure_number += 1
-            parts.append(_block_html(block, figure_number))
+            parts.append(_block_html(block, figure_number, level))
         parts.append("</section>")
     return "\n".join(parts)
 
@@ -386,7 +407,8 @@ def to_pdf(doc: Document) -> bytes:
     metadata.generator = None
     metadata.created = None
     metadata.modified = None
-    pdf: bytes = rendered.write_pdf(finisher=_strip_pdf_metadata)
+    # Tagged PDF: headings, lists and tables stay readable by screen readers.
+    pdf: bytes = rendered.write_pdf(finisher=_strip_pdf_metadata, pdf_tags=True)
     return pdf
 
 
@@ -415,7 +437,7 @@ def _docx_link(paragraph: Any, text: str, *, anchor: str = "", url: str = "") ->
     if anchor:
         link.set(qn("w:anchor"), anchor)
     else:
-        rel_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        rel_id = paragraph.part.relate_to(_xml(url), RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
         link.set(qn("r:id"), rel_id)
     link.set(qn("w:history"), "1")
     run = OxmlElement("w:r")
@@ -429,20 +451,45 @@ def _docx_link(paragraph: Any, text: str, *, anchor: str = "", url: str = "") ->
         props.append(underline)
     run.append(props)
     text_element = OxmlElement("w:t")
-    text_element.text = text
+    text_element.text = _xml(text)
     text_element.set(qn("xml:space"), "preserve")
     run.append(text_element)
     link.append(run)
     paragraph._p.append(link)
 
 
+_STYLES: dict[int, dict[str, Any]] = {}
+
+
+def _style(document: Any, name: str) -> Any:
+    """The style object called ``name``, or None: python-docx's lookup by name is slow."""
+    styles = _STYLES.get(id(document))
+    if styles is None:
+        styles = {style.name: style for style in document.styles}
+        _STYLES[id(document)] = styles
+    return styles.get(name)
+
+
+def _paragraph(document: Any, text: str = "", style: str | None = None) -> Any:
+    """A new paragraph; sets the style id directly (python-docx's setter scans every style)."""
+    paragraph = document.add_paragraph(_xml(text))
+    found = _style(document, style) if style else None
+    if found is not None:
+        paragraph._p.style = found.style_id
+    return paragraph
+
+
 def _has_style(document: Any, name: str) -> bool:
-    return any(style.name == name for style in document.styles)
+    return _style(document, name) is not None
+
+
+def _heading(document: Any, text: str, level: int) -> Any:
+    return _paragraph(document, text, "Title" if level == 0 else f"Heading {level}")
 
 
 def _add_lines(paragraph: Any, text: str, **formatting: bool) -> None:
     for index, line in enumerate(text.splitlines() or [""]):
-        run = paragraph.add_run(line)
+        run = paragraph.add_run(_xml(line))
         for attribute, value in formatting.items():
             setattr(run, attribute, value)
         if index < len(text.splitlines()) - 1:
@@ -470,12 +517,13 @@ class _DocxMarkdownWriter(HTMLParser):
     def _new_paragraph(self, style: str | None = None) -> Any:
         if style is None and self.quote_depth and _has_style(self.document, "Quote"):
             style = "Quote"
-        self.paragraph = self.document.add_paragraph(style=style)
+        self.paragraph = _paragraph(self.document, "", style)
         return self.paragraph
 
     def _list_style(self) -> str:
-        base = "List Number" if self.lists[-1] == "ol" else "List Bullet"
-        depth = min(len(self.lists), 3)
+        # An <li> outside any list survives sanitising ("<li>x" alone): treat it as a bullet.
+        base = "List Number" if self.lists and self.lists[-1] == "ol" else "List Bullet"
+        depth = max(1, min(len(self.lists), 3))
         name = base if depth == 1 else f"{base} {depth}"
         return name if _has_style(self.document, name) else base
 
@@ -493,7 +541,7 @@ class _DocxMarkdownWriter(HTMLParser):
                 self._new_paragraph()
         elif tag in {"h2", "h3", "h4", "h5", "h6"}:
             level = min(self.heading_level + int(tag[1]) - 1, _HEADING_STYLE_MAX)
-            self.paragraph = self.document.add_heading(level=level)
+            self.paragraph = _heading(self.document, "", level)
         elif tag in {"ul", "ol"}:
             self.lists.append(tag)
         elif tag == "li":
@@ -575,7 +623,7 @@ class _DocxMarkdownWriter(HTMLParser):
             formats.add("code")
         lines = data.split("\n")
         for index, line in enumerate(lines):
-            run = self.paragraph.add_run(line)
+            run = self.paragraph.add_run(_xml(line))
             run.bold = bool(formats & {"strong", "b", "dt"}) or None
             run.italic = bool(formats & {"em", "i"}) or None
             if "del" in formats:
@@ -598,18 +646,17 @@ def _docx_table(document: Any, headers: Iterable[str], rows: Iterable[Iterable[s
     columns = max([len(headers)] + [len(row) for row in body]) or 1
     table = document.add_table(rows=1 + len(body), cols=columns)
     if _has_style(document, "Table Grid"):
-        table.style = "Table Grid"
+        table.style = _style(document, "Table Grid")
     header_row = table.rows[0]
     properties = header_row._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     properties.append(repeat)
-    for index, text in enumerate(headers):
-        paragraph = header_row.cells[index].paragraphs[0]
-        _add_lines(paragraph, text, bold=True)
-    for row_index, row in enumerate(body, start=1):
-        for index, text in enumerate(row[:columns]):
-            _add_lines(table.rows[row_index].cells[index].paragraphs[0], text)
+    for cell, text in zip(header_row.cells, headers, strict=False):
+        _add_lines(cell.paragraphs[0], text, bold=True)
+    for table_row, row in zip(list(table.rows)[1:], body, strict=True):
+        for cell, text in zip(table_row.cells, row[:columns], strict=False):
+            _add_lines(cell.paragraphs[0], text)
     document.add_paragraph()
 
 
@@ -625,7 +672,7 @@ def _blank_core_properties(document: Any, title: str) -> None:
     props.identifier = ""
     props.language = ""
     props.version = ""
-    props.title = title
+    props.title = _xml(title)
     props.revision = 1
     # A fixed timestamp: the generation time is recorded by the app, not inside the file.
     fixed = datetime(2000, 1, 1, tzinfo=UTC).replace(tzinfo=None)
@@ -671,44 +718,45 @@ def to_docx(doc: Document) -> bytes:
     document = docx.Document()
     _blank_core_properties(document, doc.title)
     _strip_package_extras(document)
-    document.add_heading(doc.title, level=0)
+    _heading(document, doc.title, 0)
     if doc.subtitle:
         style = "Subtitle" if _has_style(document, "Subtitle") else None
-        document.add_paragraph(doc.subtitle, style=style)
+        _paragraph(document, doc.subtitle, style)
     headings = _headings(doc)
     if doc.contents and headings:
-        document.add_heading("Contents", level=1)
+        _heading(document, "Contents", 1)
         for heading in headings:
             style = f"toc {heading.section.level}"
-            paragraph = document.add_paragraph(style=style if _has_style(document, style) else None)
+            paragraph = _paragraph(document, "", style)
             if not _has_style(document, style):
                 paragraph.paragraph_format.left_indent = Cm(0.75 * (heading.section.level - 1))
             _docx_link(paragraph, heading.label, anchor=f"_{heading.anchor.replace('-', '_')}")
     figure_number = 0
     for bookmark_id, heading in enumerate(headings, start=1):
         level = heading.section.level
-        paragraph = document.add_heading(heading.label, level=min(level, _HEADING_STYLE_MAX))
+        paragraph = _heading(document, heading.label, min(level, _HEADING_STYLE_MAX))
         _docx_bookmark(paragraph, f"_{heading.anchor.replace('-', '_')}", bookmark_id)
         for block in heading.section.blocks:
             if isinstance(block, Paragraph):
                 _add_lines(document.add_paragraph(), block.text)
             elif isinstance(block, Markdown):
                 writer = _DocxMarkdownWriter(document, level)
-                writer.feed(render_markdown(block.source))
+                writer.feed(render_markdown(_xml(block.source)))
                 writer.close()
             elif isinstance(block, BulletList):
                 for item in block.items:
-                    _add_lines(document.add_paragraph(style="List Bullet"), item)
+                    _add_lines(_paragraph(document, "", "List Bullet"), item)
             elif isinstance(block, Table):
                 _docx_table(document, block.headers, block.rows)
             elif isinstance(block, Note):
                 style = "Intense Quote" if _has_style(document, "Intense Quote") else None
-                paragraph = document.add_paragraph(style=style)
+                paragraph = _paragraph(document, "", style)
                 paragraph.add_run("Note: ").bold = True
                 _add_lines(paragraph, block.text)
             else:
                 figure_number += 1
                 _docx_figure(document, block, figure_number, Cm(16))
+    _STYLES.pop(id(document), None)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -719,14 +767,15 @@ def _docx_figure(document: Any, block: Figure, number: int, width: Any) -> None:
     if block.png is not None:
         document.add_picture(io.BytesIO(block.png), width=width)
         inline = document.inline_shapes[-1]._inline
-        inline.docPr.set("descr", block.caption)
+        inline.docPr.set("descr", _xml(block.caption))
     else:
-        document.add_paragraph(
+        _paragraph(
+            document,
             "This figure is in the HTML and PDF versions of this document.",
-            style="Intense Quote" if _has_style(document, "Intense Quote") else None,
+            "Intense Quote",
         )
     style = "Caption" if _has_style(document, "Caption") else None
-    document.add_paragraph(caption, style=style)
+    _paragraph(document, caption, style)
 
 
 # --------------------------------------------------------------------------- Markdown

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import audit_chain, chronology, workshop
+from bench import audit_chain, chronology, graph, workshop
 
 
 def main() -> None:
     audit_chain.run()
     chronology.run()
+    graph.run()
     workshop.run()
 
 
