@@ -18,7 +18,9 @@ from app.extensions import limiter
 from app.factors import bp as factors_bp
 from app.good_practice import bp as good_practice_bp
 from app.main import bp as main_bp
+from app.participate import bp as participate_bp
 from app.reviews import bp as reviews_bp
+from app.workshops import bp as workshops_bp
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -68,6 +70,8 @@ def register_blueprints(app: Flask) -> None:
         chronology_bp,
         factors_bp,
         good_practice_bp,
+        workshops_bp,
+        participate_bp,
         account_bp,
         admin_bp,
         api_bp,

@@ -55,6 +55,9 @@ class Config:
     LOGIN_LOCK_DURATION = timedelta(minutes=15)
     PASSWORD_MIN_LENGTH = 12
     SIGN_IN_RATE_LIMIT = "30 per minute"
+    # Joining a workshop by its code, per address: a room of 60 behind one NAT still fits.
+    WORKSHOP_JOIN_RATE_LIMIT = os.environ.get("LR_WORKSHOP_JOIN_RATE_LIMIT", "120 per minute")
+    PARTICIPANT_COOKIE_NAME = "lr_participant"
     RATELIMIT_HEADERS_ENABLED = True
     BEHIND_PROXY = os.environ.get("LR_BEHIND_PROXY", "") == "1"
 
@@ -83,12 +86,15 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-key-not-for-production-use-0123456789"  # noqa: S105 - tests only; production refuses it
     # Keep the throttle for sign-in tests but never let the suite trip it by accident.
     SIGN_IN_RATE_LIMIT = "1000 per minute"
+    WORKSHOP_JOIN_RATE_LIMIT = "1000 per minute"
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-lr_session"
+    # __Secure- rather than __Host-: the cookie is scoped to its workshop's path.
+    PARTICIPANT_COOKIE_NAME = "__Secure-lr_participant"
 
     @classmethod
     def finalise(cls, values: dict[str, Any]) -> None:

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, or_, select
 
-from app.db import db
-from models import GoodPractice, Membership, Review, User
+from app.db import db, set_actor
+from app.security import PARTICIPANT_TOKEN_PREFIX, participant_for_token
+from models import GoodPractice, Membership, Participant, Review, User, Workshop
+from models.audit import Actor
 
 ROLES: dict[str, str] = {
     "chair": "Chair",
@@ -60,6 +62,9 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     "good_practice.edit": LEADS | {"panel_member", "agency_rep", "facilitator"},
     "good_practice.approve": frozenset({"chair", "board_member"}),
     "good_practice.share": frozenset({"chair", "lead_reviewer", "board_member"}),
+    "workshops.view": LEADS | {"panel_member", "facilitator"},
+    # Planning, running, moderating and closing learning workshops.
+    "workshops.run": LEADS | {"facilitator"},
 }
 # Who approves for the partnership: an entry with no review may be approved and shared by a
 # user who is a chair or board member on any of the partnership's reviews.
@@ -71,7 +76,12 @@ ADMIN = "admin"  # site administrators
 # Any signed-in user, on pages that span their partnership: the view lists only what
 # ``visible_good_practice`` lets them see.
 PARTNERSHIP = "partnership"
-GLOBAL_ACTIONS = frozenset({PUBLIC, SIGNED_IN, ADMIN, PARTNERSHIP})
+# Workshop participants are not users: they hold a token for one workshop (a cookie in the
+# browser, a bearer token in the API) and may use the participant routes of that workshop only.
+# A request carrying a participant's token is refused on every other route.
+JOIN = "join"  # anyone, with or without a participant's token: joining a workshop by its code
+PARTICIPANT = "participant"  # a valid participant of the workshop named in the URL
+GLOBAL_ACTIONS = frozenset({PUBLIC, SIGNED_IN, ADMIN, PARTNERSHIP, JOIN, PARTICIPANT})
 
 # endpoint -> action, or endpoint -> {method: action} where methods need different actions.
 ROUTES: dict[str, str | dict[str, str]] = {
@@ -189,6 +199,37 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.graph_dot": "factors.view",
     "api.graph_graphml": "factors.view",
     "api.graph_json": "factors.view",
+    "workshops.workshops": "workshops.view",
+    "workshops.new_workshop": "workshops.run",
+    "workshops.workshop": "workshops.view",
+    "workshops.edit_workshop": "workshops.run",
+    "workshops.board": "workshops.run",
+    "workshops.presenter": "workshops.run",
+    "workshops.graph_step": "workshops.run",
+    "workshops.moderate_note": "workshops.run",
+    "workshops.moderate_proposal": "workshops.run",
+    "workshops.record_votes": "workshops.run",
+    "workshops.close_workshop": "workshops.run",
+    "workshops.pack": "workshops.run",
+    "workshops.handout": "workshops.run",
+    "participate.join": JOIN,
+    "participate.join_code": JOIN,
+    "participate.home": PARTICIPANT,
+    "participate.node": PARTICIPANT,
+    "participate.add_note": PARTICIPANT,
+    "participate.propose": PARTICIPANT,
+    "participate.vote": PARTICIPANT,
+    "participate.withdraw_vote": PARTICIPANT,
+    "participate.leave": PARTICIPANT,
+    "api.workshops": {"GET": "workshops.view", "POST": "workshops.run"},
+    "api.workshop": "workshops.view",
+    "api.workshop_board": "workshops.run",
+    "api.close_workshop": "workshops.run",
+    "api.join_workshop": JOIN,
+    "api.workshop_material": PARTICIPANT,
+    "api.workshop_notes": PARTICIPANT,
+    "api.workshop_proposals": PARTICIPANT,
+    "api.workshop_votes": PARTICIPANT,
 }
 
 
@@ -233,6 +274,52 @@ def _deny_anonymous() -> object:
     return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
 
 
+def participant_cookie_name() -> str:
+    return str(current_app.config["PARTICIPANT_COOKIE_NAME"])
+
+
+def participant_credential() -> str | None:
+    """The participant token this request carries (bearer or cookie), if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip().startswith(PARTICIPANT_TOKEN_PREFIX):
+        return token.strip()
+    return request.cookies.get(participant_cookie_name()) or None
+
+
+def _enforce_participant(token: str | None) -> object | None:
+    participant = participant_for_token(db(), token) if token else None
+    if participant is None:
+        if _is_api_request():
+            abort(401)
+        return redirect(url_for("participate.join"))
+    workshop_id = (request.view_args or {}).get("workshop_id")
+    if workshop_id != participant.workshop_id:
+        abort(403)
+    g.participant = participant
+    label = f"participant {participant.id} ({participant.display_name}) of workshop {workshop_id}"
+    set_actor(Actor(None, label[:320]))
+    return None
+
+
+def current_participant() -> Participant:
+    """The participant of this request, as checked by ``enforce``."""
+    participant: Participant = g.participant
+    return participant
+
+
+def _review_of_request() -> Review | None:
+    view_args = request.view_args or {}
+    review_id = view_args.get("review_id")
+    workshop = None
+    if "workshop_id" in view_args:
+        workshop = db().get(Workshop, view_args["workshop_id"])
+        if workshop is None or (review_id is not None and workshop.review_id != review_id):
+            return None
+        review_id = workshop.review_id
+    return db().get(Review, review_id) if review_id is not None else None
+
+
 def enforce() -> object | None:
     """Run before every request: allow it, or answer 302/401/403/404. Deny by default."""
     if request.endpoint is None:
@@ -240,6 +327,13 @@ def enforce() -> object | None:
     action = action_for(request.endpoint, request.method)
     if action is None or (action not in GLOBAL_ACTIONS and action not in REVIEW_ACTIONS):
         abort(403)
+    token = participant_credential()
+    if action == JOIN:
+        return None
+    if action == PARTICIPANT:
+        return _enforce_participant(token)
+    if token is not None:
+        abort(403)  # a participant's token opens the participant routes and nothing else
     if action == PUBLIC:
         return None
     user = current_user
@@ -254,8 +348,7 @@ def enforce() -> object | None:
     entry_id = (request.view_args or {}).get("entry_id")
     if entry_id is not None:
         return _enforce_entry(user, entry_id, action)
-    review_id = (request.view_args or {}).get("review_id")
-    review = db().get(Review, review_id) if review_id is not None else None
+    review = _review_of_request()
     if review is None or review.partnership_id != user.partnership_id:
         abort(404)
     membership = membership_of(user, review)

@@ -27,7 +27,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.db import db, set_actor
 from app.extensions import csrf, login_manager
-from models import ApiToken, Membership, RecoveryCode, User, UserSession, utcnow
+from models import ApiToken, Membership, Participant, RecoveryCode, User, UserSession, utcnow
 from models.audit import Actor
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -36,6 +36,8 @@ _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing-only")
 TOTP_ISSUER = "Learning Review"
 RECOVERY_CODE_COUNT = 10
 TOKEN_PREFIX = "lr_"  # noqa: S105 - a label that makes leaked tokens easy to spot, not a secret
+# Workshop participants' tokens: a different label, so the policy can tell them apart at once.
+PARTICIPANT_TOKEN_PREFIX = "lrw_"  # noqa: S105 - a label, not a secret
 
 
 # --- passwords ------------------------------------------------------------------------------
@@ -201,6 +203,26 @@ def _load_user_from_token(req: object) -> User | None:
     return row.user
 
 
+def new_participant_token() -> tuple[str, str]:
+    """A new workshop participant's token and the hash to keep (the token is shown once)."""
+    token = PARTICIPANT_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    return token, _sha256(token)
+
+
+def participant_for_token(session: Session, token: str) -> Participant | None:
+    """The participant holding ``token`` while it is valid: not revoked, workshop open."""
+    if not token or not token.startswith(PARTICIPANT_TOKEN_PREFIX):
+        return None
+    participant = session.scalar(
+        select(Participant).where(Participant.token_hash == _sha256(token))
+    )
+    if participant is None or participant.revoked_at is not None:
+        return None
+    if not participant.workshop.is_open:
+        return None
+    return participant
+
+
 def is_bearer_request() -> bool:
     return bool(request.headers.get("Authorization", "").lower().startswith("bearer "))
 
@@ -298,8 +320,15 @@ CSP = (
 )
 
 
+# JSON endpoints that act on no ambient credential (no cookie, no session) and set none, so a
+# forged cross-site request gains nothing: joining a workshop answers with the token in its body.
+CSRF_EXEMPT_ENDPOINTS = frozenset({"api.join_workshop"})
+
+
 def _check_csrf() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    if request.endpoint in CSRF_EXEMPT_ENDPOINTS:
         return
     if request.path.startswith("/api/") and is_bearer_request():
         return  # a bearer token is not sent by a browser on its own: no CSRF risk

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import audit_chain, chronology, graph, graph_render
+from bench import audit_chain, chronology, graph, graph_render, workshop
 
 
 def main() -> None:
@@ -10,6 +10,7 @@ def main() -> None:
     chronology.run()
     graph.run()
     graph_render.run()
+    workshop.run()
 
 
 if __name__ == "__main__":

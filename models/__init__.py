@@ -23,6 +23,7 @@ from models.good_practice import GoodPractice, good_practice_events, good_practi
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
 from models.user import ApiToken, RecoveryCode, User, UserSession
+from models.workshop import Participant, Proposal, Vote, Workshop, WorkshopNote
 
 __all__ = [
     "Account",
@@ -41,14 +42,19 @@ __all__ = [
     "KeyPracticeEpisode",
     "Link",
     "Membership",
+    "Participant",
     "Partnership",
     "PartnershipCondition",
     "Person",
+    "Proposal",
     "RecoveryCode",
     "Review",
     "ReviewAgency",
     "User",
     "UserSession",
+    "Vote",
+    "Workshop",
+    "WorkshopNote",
     "account_events",
     "event_people",
     "good_practice_events",

@@ -60,12 +60,18 @@ def _item_schema(section: str, creating: bool) -> dict[str, Any]:
 
 def json_body(section: str, *, creating: bool) -> dict[str, Any]:
     """The request's JSON object, checked against the bundle schema for ``section``."""
+    return validated_body(item_schema(section, creating=creating))
+
+
+def validated_body(schema: dict[str, Any], *, empty_allowed: bool = False) -> dict[str, Any]:
+    """The request's JSON object, checked against ``schema`` (no body counts as ``{}`` when
+    ``empty_allowed``)."""
     data = request.get_json(silent=True)
+    if data is None and empty_allowed and not request.get_data():
+        data = {}
     if not isinstance(data, dict):
         raise ApiError(400, "Send a JSON object with Content-Type: application/json")
-    validator = Draft202012Validator(
-        item_schema(section, creating=creating), format_checker=FormatChecker()
-    )
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
     problems = [
         {"path": "$" + "".join(f".{p}" for p in e.absolute_path), "message": e.message}
         for e in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))

@@ -12,6 +12,7 @@ from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app
 
 from analysis.bundle import bundle_schema
+from app.api.workshops import SCHEMAS as workshop_schemas
 
 _cache: dict[str, Any] = {}
 
@@ -62,6 +63,7 @@ def _schemas() -> dict[str, dict[str, Any]]:
             "agency": {"$ref": "#/components/schemas/ref"},
         },
     }
+    schemas.update(workshop_schemas)
     schemas["Error"] = {
         "type": "object",
         "properties": {"message": {"type": "string"}, "errors": {"type": "array", "items": {}}},
@@ -95,6 +97,11 @@ def openapi_document() -> dict[str, Any]:
         spec.components.schema(name, schema)
     spec.components.parameter(
         "ReviewId", "path", {"schema": {"type": "integer"}, "required": True, "name": "review_id"}
+    )
+    spec.components.parameter(
+        "WorkshopId",
+        "path",
+        {"schema": {"type": "integer"}, "required": True, "name": "workshop_id"},
     )
     spec.components.parameter(
         "Ref",

@@ -35,6 +35,7 @@ from app.forms import edit_status, save_versioned, select_choices, show_service_
 from app.policy import review_access
 from app.services import chronology as chrono
 from app.services import factors as service
+from app.services import workshops as workshop_service
 from app.services.errors import ServiceError
 from models import Account, Event, Factor, Link
 
@@ -397,6 +398,7 @@ def factor(review_id: int, ref: str) -> str:
         others=others,
         relations=LINK_RELATIONS,
         confidences=CONFIDENCE_LEVELS,
+        workshop_votes=workshop_service.factor_votes(db(), review, item.ref),
         types=FACTOR_TYPES,
         levels=SYSTEM_LEVELS,
         scie=SCIE_PATTERNS,

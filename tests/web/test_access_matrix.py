@@ -13,6 +13,43 @@ from flask import Flask
 from app import create_app, policy
 from tests.conftest import World, csrf_token
 
+
+def workshop_ids(db_session: Any, world: World) -> dict[str, Any]:
+    """A committed workshop of the world's review, one participant with a note and a proposal,
+    and that participant's token: the values for the workshop routes' URL parameters."""
+    from app.services import workshops as workshop_service
+    from models import Review, User
+
+    review = db_session.get(Review, world.review_id)
+    workshop = workshop_service.create_workshop(
+        session=db_session,
+        review=review,
+        facilitator=db_session.get(User, world.users["facilitator"]),
+        title="Access test workshop",
+    )
+    participant, token = workshop_service.join_workshop(
+        session=db_session, code=workshop.join_code, name="Health Visitor 1"
+    )
+    note = workshop_service.add_note(
+        session=db_session, participant=participant, node=world.factor_ref, text="Caseloads."
+    )
+    proposal = workshop_service.propose_factor(
+        session=db_session,
+        participant=participant,
+        label="No time to read the file",
+        type="latent_condition",
+        level="team",
+    )
+    db_session.commit()
+    return {
+        "workshop_id": workshop.id,
+        "note_id": note.id,
+        "proposal_id": proposal.id,
+        "join_code": workshop.join_code,
+        "participant_token": token,
+    }
+
+
 WHO = (
     "anonymous",
     "observer",
@@ -58,6 +95,8 @@ def test_every_route_is_in_the_policy_table() -> None:
 
 
 def _ref_for(endpoint: str, world: World) -> str:
+    if endpoint.startswith("participate."):
+        return world.factor_ref  # a node of the workshop's material
     if "agenc" in endpoint:
         return world.agency_ref
     if "person" in endpoint or "people" in endpoint:
@@ -83,7 +122,14 @@ def _url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> str:
         "filename": "css/app.css",
         "fmt": "html" if "briefing" in endpoint else "csv",
         "import_id": ids["import_id"],
-        "entry_id": ids["entry_id"],
+        "entry_id": ids.get("entry_id"),
+        # Only the workshop routes need a workshop (made for them alone: it costs queries).
+        "workshop_id": ids.get("workshop_id"),
+        "note_id": ids.get("note_id"),
+        "proposal_id": ids.get("proposal_id"),
+        "code": ids.get("join_code"),
+        "kpe": world.kpe_ref,
+        "step": 0,
     }
     url = rule
     for name, value in values.items():
@@ -94,11 +140,14 @@ def _url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> str:
 
 
 def expected(endpoint: str, method: str, who: str) -> str:
-    """'allow', or the denial the policy table prescribes: 'sign_in', 401, 403 or 404."""
+    """'allow', or the denial the policy table prescribes: 'sign_in', 'join', 401, 403 or 404."""
     action = policy.action_for(endpoint, method)
     is_api = endpoint.startswith("api.")
-    if action == policy.PUBLIC:
+    if action in (policy.PUBLIC, policy.JOIN):
         return "allow"
+    if action == policy.PARTICIPANT:
+        # Users (signed in or not) are not participants: the routes ask for a participant.
+        return "401" if is_api else "join"
     if who == "anonymous":
         return "401" if is_api else "sign_in"
     if action in (policy.SIGNED_IN, policy.PARTNERSHIP):
@@ -164,6 +213,8 @@ def test_route_answers_as_the_policy_says(
         "import_id": upload.id,
         "entry_id": entry.id,
     }
+    if "workshop_id>" in rule or "<code>" in rule:
+        ids.update(workshop_ids(db_session, world))
     if who != "anonymous":
         login(who)
     url = _url(rule, endpoint, world, ids)
@@ -188,5 +239,7 @@ def test_route_answers_as_the_policy_says(
             assert status != 404, detail
     elif want == "sign_in":
         assert status == 302 and response.location.startswith("/sign-in"), detail
+    elif want == "join":
+        assert status == 302 and response.location.startswith("/join"), detail
     else:
         assert status == int(want), detail

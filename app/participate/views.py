@@ -1,0 +1,193 @@
+"""Participant pages. A participant holds a cookie scoped to ``/w/<workshop_id>/`` (so the
+browser sends it nowhere else); the policy accepts it on these routes only, for that workshop
+only, and refuses it everywhere else. Pages show only the workshop's snapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
+from app.db import db
+from app.extensions import limiter
+from app.forms import show_service_error
+from app.participate import bp
+from app.policy import current_participant, participant_cookie_name
+from app.services import workshops as service
+from app.services.errors import ServiceError
+from app.workshops.forms import JoinForm, NoteForm, ProposalForm, VoteForm
+
+
+def _join_rate_limit() -> str:
+    return str(current_app.config["WORKSHOP_JOIN_RATE_LIMIT"])
+
+
+def _home(workshop_id: int) -> Response:
+    return redirect(url_for("participate.home", workshop_id=workshop_id))
+
+
+def _cookie_path(workshop_id: int) -> str:
+    return f"/w/{workshop_id}/"
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@bp.route("/join/<code>", methods=["GET", "POST"], endpoint="join_code")
+@limiter.limit(_join_rate_limit, methods=["POST"])
+def join(code: str | None = None) -> Any:
+    form = JoinForm()
+    if request.method == "GET" and code:
+        form.code.data = service.normalise_code(code)
+    if form.validate_on_submit():
+        try:
+            participant, token = service.join_workshop(
+                session=db(), code=form.code.data or "", name=form.name.data or ""
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            response = make_response(_home(participant.workshop_id))
+            response.set_cookie(
+                participant_cookie_name(),
+                token,
+                path=_cookie_path(participant.workshop_id),
+                httponly=True,
+                secure=current_app.config["SESSION_COOKIE_SECURE"],
+                samesite="Strict",
+            )
+            return response
+    status = 422 if request.method == "POST" else 200
+    return render_template("participate/join.html", form=form, title="Join a workshop"), status
+
+
+def _page(template: str, **context: Any) -> str:
+    participant = current_participant()
+    workshop = participant.workshop
+    spent = service.votes_of(db(), participant)
+    return render_template(
+        template,
+        participant=participant,
+        workshop=workshop,
+        nodes=service.snapshot_nodes(workshop),
+        my_votes=spent,
+        votes_left=max(workshop.votes_per_participant - len(spent), 0),
+        prompts=service.NOTE_PROMPTS,
+        factor_types=FACTOR_TYPES,
+        levels=SYSTEM_LEVELS,
+        **context,
+    )
+
+
+@bp.route("/w/<int:workshop_id>/")
+def home(workshop_id: int) -> str:
+    workshop = current_participant().workshop
+    return _page(
+        "participate/home.html",
+        vote_form=VoteForm(),
+        latent=[f for f in workshop.snapshot.get("factors", []) if f["type"] == "latent_condition"],
+        title=workshop.title,
+    )
+
+
+@bp.route("/w/<int:workshop_id>/nodes/<ref>")
+def node(workshop_id: int, ref: str) -> str:
+    found = service.snapshot_nodes(current_participant().workshop).get(ref)
+    if found is None:
+        abort(404)
+    form = NoteForm(node=ref)
+    return _page(
+        "participate/node.html", node=found, form=form, vote_form=VoteForm(), title=found["label"]
+    )
+
+
+@bp.route("/w/<int:workshop_id>/notes", methods=["POST"])
+def add_note(workshop_id: int) -> Any:
+    participant = current_participant()
+    form = NoteForm()
+    ref = form.node.data or ""
+    found = service.snapshot_nodes(participant.workshop).get(ref)
+    if found is None:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            service.add_note(
+                session=db(),
+                participant=participant,
+                node=ref,
+                text=form.text.data or "",
+                prompt=form.prompt.data or "made_likely",
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash("Thank you: your note is on the facilitator's board.", "success")
+            return redirect(url_for("participate.node", workshop_id=workshop_id, ref=ref))
+    return _page(
+        "participate/node.html", node=found, form=form, vote_form=VoteForm(), title=found["label"]
+    ), 422
+
+
+@bp.route("/w/<int:workshop_id>/propose", methods=["GET", "POST"])
+def propose(workshop_id: int) -> Any:
+    form = ProposalForm()
+    if form.validate_on_submit():
+        try:
+            service.propose_factor(
+                session=db(),
+                participant=current_participant(),
+                label=form.label.data or "",
+                type=form.type.data or "",
+                level=form.level.data or "",
+                description=form.description.data or "",
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash("Thank you: your proposal is with the facilitator.", "success")
+            return _home(workshop_id)
+    status = 422 if request.method == "POST" else 200
+    return _page("participate/propose.html", form=form, title="Propose a factor"), status
+
+
+def _vote(workshop_id: int, *, spend: bool) -> Response:
+    form = VoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ref = form.node.data or ""
+    try:
+        if spend:
+            service.cast_vote(session=db(), participant=current_participant(), node=ref)
+        else:
+            service.withdraw_vote(session=db(), participant=current_participant(), node=ref)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash("Vote counted." if spend else "Vote taken back.", "success")
+    return _home(workshop_id)
+
+
+@bp.route("/w/<int:workshop_id>/votes", methods=["POST"])
+def vote(workshop_id: int) -> Response:
+    return _vote(workshop_id, spend=True)
+
+
+@bp.route("/w/<int:workshop_id>/votes/withdraw", methods=["POST"])
+def withdraw_vote(workshop_id: int) -> Response:
+    return _vote(workshop_id, spend=False)
+
+
+@bp.route("/w/<int:workshop_id>/leave", methods=["POST"])
+def leave(workshop_id: int) -> Response:
+    response = make_response(redirect(url_for("participate.join")))
+    response.delete_cookie(participant_cookie_name(), path=_cookie_path(workshop_id))
+    return response

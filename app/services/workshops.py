@@ -1,0 +1,820 @@
+"""Learning workshops: planning, joining with a code, what the room says (notes, proposed
+factors, votes), moderation back into the review, and closing.
+
+Participants see only the workshop's snapshot: the chosen part of the review's graph, taken
+when the workshop was created, with every real name in it replaced by its pseudonym.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import Counter, deque
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from analysis.anonymise import RegisterPerson, substitute
+from analysis.chronology.knowledge import as_known_at
+from analysis.chronology.merge import EventFacts
+from analysis.taxonomy import FACTOR_TYPES, LOCAL_RATIONALITY_PROMPTS, SYSTEM_LEVELS
+from app.security import new_participant_token
+from app.services import factors as factor_service
+from app.services.chronology import event_by_ref, kpe_by_ref, when_of
+from app.services.errors import ServiceError
+from app.services.graph import event_title
+from app.services.reviews import check_version
+from models import (
+    Event,
+    Factor,
+    KeyPracticeEpisode,
+    Link,
+    Participant,
+    Person,
+    Proposal,
+    Review,
+    ReviewAgency,
+    User,
+    Vote,
+    Workshop,
+    WorkshopNote,
+    utcnow,
+)
+
+# No 0/O, 1/I/L, 5/S, 2/Z, 8/B: a code read out across a room is typed right first time.
+JOIN_CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+JOIN_CODE_LENGTH = 6
+DEFAULT_VOTES = 3
+MAX_VOTES = 20
+NOTE_PROMPTS: dict[str, str] = {
+    "made_likely": "What made this likely?",
+    "helped": "What helped?",
+}
+GRAPH_VIEWS: dict[str, str] = {
+    "accimap": "The whole graph (AcciMap)",
+    "kpe": "A graph for each key practice episode",
+}
+# The order in which presenter mode reveals the graph.
+REVEAL_STEPS: tuple[tuple[str, str], ...] = (
+    ("events", "Events"),
+    ("active_failure", "Active failures"),
+    ("latent_condition", "Latent conditions"),
+    ("protective", "Protective factors"),
+)
+WORKSHOP_FIELDS = (
+    "title",
+    "held_on",
+    "kpes",
+    "graph_views",
+    "agenda",
+    "questions",
+    "votes_per_participant",
+)
+
+
+def default_questions() -> list[str]:
+    return list(LOCAL_RATIONALITY_PROMPTS.values())
+
+
+# --- pseudonymised snapshot -----------------------------------------------------------------
+
+
+def register_of(session: Session, review: Review) -> list[RegisterPerson]:
+    """The review's people as the anonymiser's register: pseudonym and real names."""
+    people = session.scalars(select(Person).where(Person.review_id == review.id))
+    return [
+        RegisterPerson(
+            pseudonym=p.pseudonym, names=tuple(n for n in (p.real_name, *p.aliases) if n)
+        )
+        for p in people
+        if p.real_name or p.aliases
+    ]
+
+
+def school_names(session: Session, review: Review) -> list[str]:
+    """The schools taking part: their names place the child, so workshop material and the
+    handout say "the school" instead (the anonymisation scanner checks for them)."""
+    agencies = session.scalars(select(ReviewAgency).where(ReviewAgency.review_id == review.id))
+    return [a.name for a in agencies if a.sector.casefold() == "school"]
+
+
+def _place_pattern(places: Sequence[str]) -> re.Pattern[str] | None:
+    alternatives = [r"\s+".join(map(re.escape, place.split())) for place in places if place.split()]
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
+
+
+def _pseudonymise(
+    text: str, register: Sequence[RegisterPerson], places: re.Pattern[str] | None = None
+) -> str:
+    if not text:
+        return text
+    if register:
+        text = substitute(text, register)
+    return places.sub("the school", text) if places else text
+
+
+def _upstream(links: Iterable[tuple[str, str]], targets: Iterable[str]) -> set[str]:
+    """Every ref with a path of links (source, target) into one of ``targets`` (the targets
+    included)."""
+    into: dict[str, list[str]] = {}
+    for source, target in links:
+        into.setdefault(target, []).append(source)
+    seen = set(targets)
+    queue = deque(seen)
+    while queue:
+        for source in into.get(queue.popleft(), []):
+            if source not in seen:
+                seen.add(source)
+                queue.append(source)
+    return seen
+
+
+def build_snapshot(session: Session, review: Review, kpe_refs: Sequence[str]) -> dict[str, Any]:
+    """The workshop's material: chosen KPEs, their events (and the chronology up to the last
+    of them, never after: no hindsight), the factors linked into them and the links, with every
+    text pseudonymised."""
+    register = register_of(session, review)
+    schools = school_names(session, review)
+    places = _place_pattern(schools)
+
+    def clean(text: str) -> str:
+        return _pseudonymise(text, register, places)
+
+    all_kpes = list(
+        session.scalars(
+            select(KeyPracticeEpisode)
+            .where(KeyPracticeEpisode.review_id == review.id)
+            .order_by(KeyPracticeEpisode.id)
+        )
+    )
+    chosen = [k for k in all_kpes if not kpe_refs or k.ref in kpe_refs]
+    events = list(
+        session.scalars(
+            select(Event)
+            .where(
+                Event.review_id == review.id,
+                Event.deleted_at.is_(None),
+                Event.merged_into_id.is_(None),
+            )
+            .order_by(Event.sort_start, Event.id)
+        )
+    )
+    factors = list(session.scalars(select(Factor).where(Factor.review_id == review.id)))
+    links = list(session.scalars(select(Link).where(Link.review_id == review.id)))
+    chosen_refs = {k.ref for k in chosen}
+    kpe_events = [e for e in events if e.kpe is not None and e.kpe.ref in chosen_refs]
+    if kpe_refs:
+        horizon = max((e.sort_start for e in kpe_events), default=None)
+        events = [e for e in events if horizon is not None and e.sort_start <= horizon]
+        keep = _upstream(((lk.source, lk.target) for lk in links), {e.ref for e in kpe_events})
+        # Protective factors mitigate: they point at events too, so they are upstream already.
+        factors = [f for f in factors if f.ref in keep]
+    node_refs = {e.ref for e in events} | {f.ref for f in factors}
+    return {
+        "kpes": [
+            {
+                "ref": k.ref,
+                "title": clean(k.title),
+                "summary": clean(k.summary),
+                "events": [e.ref for e in kpe_events if e.kpe is not None and e.kpe.ref == k.ref],
+            }
+            for k in chosen
+        ],
+        "events": [
+            {
+                "ref": e.ref,
+                "date": e.date,
+                "when": when_of(e).display(),
+                "earliest": e.sort_start.isoformat(),
+                "latest": e.sort_end.isoformat(),
+                "agency": (
+                    ("School" if e.agency.name in schools else e.agency.name) if e.agency else ""
+                ),
+                "title": clean(event_title(e.description)),
+                "description": clean(e.description),
+                "appraisal": e.appraisal,
+                "kpe": e.kpe.ref if e.kpe else None,
+            }
+            for e in events
+        ],
+        "factors": [
+            {
+                "ref": f.ref,
+                "label": clean(f.label),
+                "type": f.type,
+                "level": f.level,
+                "description": clean(f.description),
+            }
+            for f in sorted(factors, key=lambda f: f.id)
+        ],
+        "links": [
+            {"source": lk.source, "target": lk.target, "relation": lk.relation}
+            for lk in sorted(links, key=lambda lk: lk.id)
+            if lk.source in node_refs and lk.target in node_refs
+        ],
+    }
+
+
+def snapshot_nodes(workshop: Workshop) -> dict[str, dict[str, Any]]:
+    """The workshop's nodes by ref: events (kind "event") and factors (kind "factor")."""
+    nodes: dict[str, dict[str, Any]] = {}
+    for event in workshop.snapshot.get("events", []):
+        nodes[event["ref"]] = {**event, "kind": "event", "label": event["title"]}
+    for factor in workshop.snapshot.get("factors", []):
+        nodes[factor["ref"]] = {**factor, "kind": "factor"}
+    return nodes
+
+
+# --- planning -------------------------------------------------------------------------------
+
+
+def new_join_code(session: Session) -> str:
+    """A code no open workshop uses."""
+    while True:
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        taken = session.scalar(
+            select(Workshop.id).where(Workshop.join_code == code, Workshop.status == "open")
+        )
+        if taken is None:
+            return code
+
+
+def normalise_code(code: str) -> str:
+    return "".join((code or "").split()).upper()
+
+
+def _apply(session: Session, review: Review, workshop: Workshop, values: dict[str, Any]) -> None:
+    unknown = set(values) - set(WORKSHOP_FIELDS)
+    if unknown:
+        raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}")
+    if "title" in values:
+        workshop.title = " ".join((values["title"] or "").split())[:200] or "Learning event"
+    if "held_on" in values:
+        held_on = values["held_on"]
+        if isinstance(held_on, str):
+            try:
+                held_on = date.fromisoformat(held_on) if held_on else None
+            except ValueError:
+                raise ServiceError("Enter a real date, for example 2026-12-03", "date") from None
+        workshop.held_on = held_on or date.today()
+    if "kpes" in values:
+        refs = list(dict.fromkeys(values["kpes"] or []))
+        for ref in refs:
+            if kpe_by_ref(session, review, ref) is None:
+                raise ServiceError(f"There is no key practice episode '{ref}'", "kpes")
+        workshop.kpes = refs
+    if "graph_views" in values:
+        views = list(dict.fromkeys(values["graph_views"] or []))
+        for view in views:
+            if view not in GRAPH_VIEWS:
+                raise ServiceError(f"Unknown graph view '{view}'", "graph_views")
+        workshop.graph_views = views
+    if "agenda" in values:
+        workshop.agenda = values["agenda"] or ""
+    if "questions" in values:
+        questions = values["questions"]
+        if isinstance(questions, str):
+            questions = questions.splitlines()
+        cleaned = [" ".join(q.split()) for q in questions or [] if q and q.strip()]
+        workshop.questions = cleaned or default_questions()
+    if "votes_per_participant" in values:
+        votes = values["votes_per_participant"]
+        if votes in (None, ""):
+            votes = DEFAULT_VOTES
+        if not isinstance(votes, int) or not 0 <= votes <= MAX_VOTES:
+            raise ServiceError(f"Votes per participant is a number from 0 to {MAX_VOTES}", "votes")
+        workshop.votes_per_participant = votes
+
+
+def create_workshop(
+    *, session: Session, review: Review, facilitator: User | None, **values: Any
+) -> Workshop:
+    """Plan a workshop. Every field is optional: today, the whole review, the local-rationality
+    prompts and three votes each."""
+    workshop = Workshop(
+        review_id=review.id,
+        facilitator=facilitator,
+        title="Learning event",
+        held_on=date.today(),
+        kpes=[],
+        graph_views=list(GRAPH_VIEWS),
+        agenda="",
+        questions=default_questions(),
+        votes_per_participant=DEFAULT_VOTES,
+        join_code=new_join_code(session),
+        status="open",
+        vote_totals={},
+    )
+    _apply(session, review, workshop, values)
+    workshop.snapshot = build_snapshot(session, review, workshop.kpes)
+    session.add(workshop)
+    session.flush()
+    return workshop
+
+
+def update_workshop(
+    *, session: Session, workshop: Workshop, expected_version: int | None, **values: Any
+) -> Workshop:
+    """Change the plan; a change of KPEs retakes the snapshot (only before anyone joined)."""
+    check_version(workshop, expected_version)
+    if not workshop.is_open:
+        raise ServiceError("This workshop is closed: its record cannot change")
+    review = session.get_one(Review, workshop.review_id)
+    old_kpes = list(workshop.kpes)
+    _apply(session, review, workshop, values)
+    if workshop.kpes != old_kpes:
+        if participant_count(session, workshop):
+            raise ServiceError(
+                "People have joined: the key practice episodes can no longer change", "kpes"
+            )
+        workshop.snapshot = build_snapshot(session, review, workshop.kpes)
+    session.flush()
+    return workshop
+
+
+def workshop_item(workshop: Workshop) -> dict[str, Any]:
+    return {
+        "id": workshop.id,
+        "title": workshop.title,
+        "date": workshop.held_on.isoformat(),
+        "kpes": list(workshop.kpes),
+        "graph_views": list(workshop.graph_views),
+        "agenda": workshop.agenda,
+        "questions": list(workshop.questions),
+        "votes_per_participant": workshop.votes_per_participant,
+        "join_code": workshop.join_code if workshop.is_open else None,
+        "status": workshop.status,
+        "closed_at": workshop.closed_at.isoformat() if workshop.closed_at else None,
+        "vote_totals": dict(workshop.vote_totals),
+        "account": workshop.account_ref,
+    }
+
+
+# --- participants ---------------------------------------------------------------------------
+
+
+def open_workshop_by_code(session: Session, code: str) -> Workshop | None:
+    return session.scalar(
+        select(Workshop).where(
+            Workshop.join_code == normalise_code(code), Workshop.status == "open"
+        )
+    )
+
+
+def join_workshop(*, session: Session, code: str, name: str) -> tuple[Participant, str]:
+    """Join the open workshop with ``code`` as ``name``; return the participant and their
+    token (shown once: only its hash is kept)."""
+    display_name = " ".join((name or "").split())[:60]
+    if not display_name:
+        raise ServiceError(
+            "Enter the name to show the room (a first name or a role is fine)", "name"
+        )
+    workshop = open_workshop_by_code(session, code)
+    if workshop is None:
+        # One answer for a wrong code and a closed workshop: codes cannot be probed.
+        raise ServiceError("That code does not match a workshop that is running", "code")
+    token, token_hash = new_participant_token()
+    participant = Participant(
+        workshop=workshop,
+        review_id=workshop.review_id,
+        display_name=display_name,
+        token_hash=token_hash,
+    )
+    session.add(participant)
+    session.flush()
+    return participant, token
+
+
+def participant_count(session: Session, workshop: Workshop) -> int:
+    return int(
+        session.scalar(
+            select(func.count(Participant.id)).where(Participant.workshop_id == workshop.id)
+        )
+        or 0
+    )
+
+
+def _check_node(workshop: Workshop, ref: str, field: str = "node") -> dict[str, Any]:
+    node = snapshot_nodes(workshop).get(ref or "")
+    if node is None:
+        raise ServiceError(f"There is no node '{ref}' in this workshop's material", field)
+    return node
+
+
+def _check_open(workshop: Workshop) -> None:
+    if not workshop.is_open:
+        raise ServiceError("This workshop has closed")
+
+
+def add_note(
+    *, session: Session, participant: Participant, node: str, text: str, prompt: str = "made_likely"
+) -> WorkshopNote:
+    workshop = participant.workshop
+    _check_open(workshop)
+    _check_node(workshop, node)
+    if prompt not in NOTE_PROMPTS:
+        raise ServiceError("Choose what the note answers", "prompt")
+    body = (text or "").strip()
+    if not body:
+        raise ServiceError("Write the note", "text")
+    if len(body) > 2000:
+        raise ServiceError("Keep a note under 2,000 characters", "text")
+    note = WorkshopNote(
+        workshop_id=workshop.id,
+        review_id=workshop.review_id,
+        participant_id=participant.id,
+        node=node,
+        prompt=prompt,
+        text=body,
+        status="pending",
+    )
+    session.add(note)
+    session.flush()
+    return note
+
+
+def propose_factor(
+    *,
+    session: Session,
+    participant: Participant,
+    label: str,
+    type: str,
+    level: str,
+    description: str = "",
+) -> Proposal:
+    workshop = participant.workshop
+    _check_open(workshop)
+    clean_label = " ".join((label or "").split())[:300]
+    if not clean_label:
+        raise ServiceError("Give the factor a short label", "label")
+    if type not in FACTOR_TYPES:
+        raise ServiceError("Choose the kind of factor from the list", "type")
+    if level not in SYSTEM_LEVELS:
+        raise ServiceError("Choose a system level from the list", "level")
+    proposal = Proposal(
+        workshop_id=workshop.id,
+        review_id=workshop.review_id,
+        participant_id=participant.id,
+        label=clean_label,
+        type=type,
+        level=level,
+        description=(description or "").strip(),
+        status="pending",
+    )
+    session.add(proposal)
+    session.flush()
+    return proposal
+
+
+def votes_of(session: Session, participant: Participant) -> list[str]:
+    return list(
+        session.scalars(
+            select(Vote.node).where(Vote.participant_id == participant.id).order_by(Vote.id)
+        )
+    )
+
+
+def cast_vote(*, session: Session, participant: Participant, node: str) -> Vote:
+    """Spend one of the participant's votes on a latent condition."""
+    workshop = participant.workshop
+    _check_open(workshop)
+    found = _check_node(workshop, node)
+    if found.get("type") != "latent_condition":
+        raise ServiceError("Votes go on latent conditions", "node")
+    # Lock the participant's row so two quick taps cannot both spend the last vote.
+    session.execute(
+        select(Participant.id).where(Participant.id == participant.id).with_for_update()
+    )
+    spent = session.scalar(select(func.count(Vote.id)).where(Vote.participant_id == participant.id))
+    if (spent or 0) >= workshop.votes_per_participant:
+        raise ServiceError(
+            f"You have spent all {workshop.votes_per_participant} of your votes", "node"
+        )
+    vote = Vote(
+        workshop_id=workshop.id,
+        review_id=workshop.review_id,
+        participant_id=participant.id,
+        node=node,
+    )
+    session.add(vote)
+    session.flush()
+    return vote
+
+
+def withdraw_vote(*, session: Session, participant: Participant, node: str) -> None:
+    _check_open(participant.workshop)
+    vote = session.scalar(
+        select(Vote)
+        .where(Vote.participant_id == participant.id, Vote.node == node)
+        .order_by(Vote.id.desc())
+        .limit(1)
+    )
+    if vote is None:
+        raise ServiceError("You have no vote on that to take back", "node")
+    session.delete(vote)
+    session.flush()
+
+
+def notes_of(session: Session, participant: Participant) -> list[WorkshopNote]:
+    return list(
+        session.scalars(
+            select(WorkshopNote)
+            .where(WorkshopNote.participant_id == participant.id)
+            .order_by(WorkshopNote.id)
+        )
+    )
+
+
+def proposals_of(session: Session, participant: Participant) -> list[Proposal]:
+    return list(
+        session.scalars(
+            select(Proposal).where(Proposal.participant_id == participant.id).order_by(Proposal.id)
+        )
+    )
+
+
+def vote_counts(session: Session, workshop: Workshop) -> dict[str, int]:
+    rows = session.execute(
+        select(Vote.node, func.count(Vote.id))
+        .where(Vote.workshop_id == workshop.id)
+        .group_by(Vote.node)
+    )
+    return {node: int(count) for node, count in rows}
+
+
+def note_item(note: WorkshopNote, nodes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "node": note.node,
+        "node_label": nodes.get(note.node, {}).get("label", note.node),
+        "prompt": note.prompt,
+        "text": note.text,
+        "status": note.status,
+        "by": note.participant.display_name if note.participant else "",
+        "created_at": note.created_at.isoformat(),
+    }
+
+
+def proposal_item(proposal: Proposal) -> dict[str, Any]:
+    return {
+        "id": proposal.id,
+        "label": proposal.label,
+        "type": proposal.type,
+        "level": proposal.level,
+        "description": proposal.description,
+        "status": proposal.status,
+        "factor": proposal.factor_ref,
+        "by": proposal.participant.display_name if proposal.participant else "",
+    }
+
+
+def board(
+    session: Session, workshop: Workshop, *, notes_after: int = 0, proposals_after: int = 0
+) -> dict[str, Any]:
+    """What the facilitator's board and presenter mode show: notes, proposals and votes.
+
+    With ``notes_after`` / ``proposals_after`` (the cursors of an earlier answer) only newer
+    notes and proposals are listed, so a board polling every two seconds stays cheap however
+    much the room has said; vote counts are always whole."""
+    nodes = snapshot_nodes(workshop)
+    notes = list(
+        session.scalars(
+            select(WorkshopNote)
+            .where(WorkshopNote.workshop_id == workshop.id, WorkshopNote.id > notes_after)
+            .order_by(WorkshopNote.id)
+            .options(selectinload(WorkshopNote.participant))
+        )
+    )
+    proposals = list(
+        session.scalars(
+            select(Proposal)
+            .where(Proposal.workshop_id == workshop.id, Proposal.id > proposals_after)
+            .order_by(Proposal.id)
+            .options(selectinload(Proposal.participant))
+        )
+    )
+    counts = vote_counts(session, workshop)
+    return {
+        "status": workshop.status,
+        "participants": participant_count(session, workshop),
+        "notes": [note_item(n, nodes) for n in notes],
+        "notes_cursor": notes[-1].id if notes else notes_after,
+        "proposals": [proposal_item(p) for p in proposals],
+        "proposals_cursor": proposals[-1].id if proposals else proposals_after,
+        "votes": [
+            {"node": ref, "label": nodes.get(ref, {}).get("label", ref), "count": count}
+            for ref, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "vote_total": sum(counts.values()),
+    }
+
+
+# --- back into the review -------------------------------------------------------------------
+
+
+def _events_of_node(session: Session, review: Review, ref: str) -> list[str]:
+    """The events a node stands for: itself, or the events a factor's links reach."""
+    if event_by_ref(session, review, ref) is not None:
+        return [ref]
+    _into, out = factor_service.links_of(session, review, ref)
+    return [lk.target for lk in out if event_by_ref(session, review, lk.target) is not None]
+
+
+def group_account(session: Session, workshop: Workshop) -> Any:
+    """The workshop's learning-event group account, created on first use."""
+    review = session.get_one(Review, workshop.review_id)
+    if workshop.account_ref:
+        account = factor_service.account_by_ref(session, review, workshop.account_ref)
+        if account is not None:
+            return account
+    account = factor_service.create_account(
+        session=session,
+        review=review,
+        contributor_kind="learning_event_group",
+        contributor_role=f"Participants at '{workshop.title}'",
+        taken_on=workshop.held_on,
+        narrative=f"What the room said at the learning event '{workshop.title}' "
+        f"on {workshop.held_on.isoformat()}.\n",
+    )
+    workshop.account_ref = account.ref
+    return account
+
+
+def moderate_note(
+    *, session: Session, workshop: Workshop, note: WorkshopNote, accept: bool
+) -> None:
+    """Accept a note into the group account (linked to the node's events) or reject it."""
+    if note.workshop_id != workshop.id:
+        raise ServiceError("That note is not from this workshop")
+    if note.status != "pending":
+        raise ServiceError("That note has already been moderated")
+    if not accept:
+        note.status = "rejected"
+        session.flush()
+        return
+    review = session.get_one(Review, workshop.review_id)
+    account = group_account(session, workshop)
+    events = [e.ref for e in account.events]
+    events += [ref for ref in _events_of_node(session, review, note.node) if ref not in events]
+    narrative = account.narrative.rstrip("\n") + (
+        f"\n- On {note.node} ({NOTE_PROMPTS[note.prompt].lower()}): {note.text}"
+    )
+    factor_service.update_account(
+        session=session, account=account, expected_version=None, narrative=narrative, events=events
+    )
+    note.status = "accepted"
+    session.flush()
+
+
+def moderate_proposal(
+    *, session: Session, workshop: Workshop, proposal: Proposal, accept: bool
+) -> Factor | None:
+    """Accept a proposal as a factor of the review (through the normal checks) or reject it."""
+    if proposal.workshop_id != workshop.id:
+        raise ServiceError("That proposal is not from this workshop")
+    if proposal.status != "pending":
+        raise ServiceError("That proposal has already been moderated")
+    if not accept:
+        proposal.status = "rejected"
+        session.flush()
+        return None
+    review = session.get_one(Review, workshop.review_id)
+    account = group_account(session, workshop)
+    factor = factor_service.create_factor(
+        session=session,
+        review=review,
+        label=proposal.label,
+        type=proposal.type,
+        level=proposal.level,
+        description=proposal.description,
+        evidence=[
+            {
+                "source": "practitioner_account",
+                "account": account.ref,
+                "note": f"Proposed at the learning event '{workshop.title}'",
+            }
+        ],
+    )
+    proposal.status = "accepted"
+    proposal.factor_ref = factor.ref
+    session.flush()
+    return factor
+
+
+def record_vote_totals(*, session: Session, workshop: Workshop) -> dict[str, int]:
+    totals = vote_counts(session, workshop)
+    workshop.vote_totals = dict(sorted(totals.items()))
+    session.flush()
+    return totals
+
+
+def close_workshop(*, session: Session, workshop: Workshop) -> None:
+    """Close: record the votes, revoke every participant's token, keep the record."""
+    if not workshop.is_open:
+        raise ServiceError("This workshop is already closed")
+    record_vote_totals(session=session, workshop=workshop)
+    now = utcnow()
+    session.execute(
+        update(Participant)
+        .where(Participant.workshop_id == workshop.id, Participant.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    workshop.status = "closed"
+    workshop.closed_at = now
+    session.flush()
+
+
+def factor_votes(session: Session, review: Review, ref: str) -> list[tuple[Workshop, int]]:
+    """Votes a factor received at the review's workshops (recorded totals)."""
+    workshops = session.scalars(
+        select(Workshop).where(Workshop.review_id == review.id).order_by(Workshop.held_on)
+    )
+    return [(w, int(w.vote_totals[ref])) for w in workshops if w.vote_totals.get(ref)]
+
+
+def workshops_of(session: Session, review: Review) -> list[Workshop]:
+    return list(
+        session.scalars(
+            select(Workshop)
+            .where(Workshop.review_id == review.id)
+            .order_by(Workshop.held_on.desc(), Workshop.id.desc())
+        )
+    )
+
+
+def summary(session: Session, workshop: Workshop) -> dict[str, Any]:
+    data = board(session, workshop)
+    statuses = Counter(n["status"] for n in data["notes"])
+    proposals = Counter(p["status"] for p in data["proposals"])
+    return {**data, "note_statuses": dict(statuses), "proposal_statuses": dict(proposals)}
+
+
+# --- presenter mode -------------------------------------------------------------------------
+
+
+def _event_facts(event: dict[str, Any]) -> EventFacts:
+    return EventFacts(
+        ref=event["ref"],
+        agency=event.get("agency") or None,
+        earliest=datetime.fromisoformat(event["earliest"]),
+        latest=datetime.fromisoformat(event["latest"]),
+        description=event.get("description", ""),
+        people=frozenset(),
+    )
+
+
+def known_at_kpe(workshop: Workshop, kpe: dict[str, Any]) -> list[dict[str, Any]]:
+    """The chronology as it could have been known when the KPE began: its events and what
+    came before them, never what came after (the hindsight guard)."""
+    events = workshop.snapshot.get("events", [])
+    by_ref = {e["ref"]: e for e in events}
+    own = [by_ref[ref] for ref in kpe.get("events", []) if ref in by_ref]
+    if not own:
+        return []
+    moment = max(datetime.fromisoformat(e["earliest"]) for e in own)
+    return [by_ref[ref] for ref in as_known_at([_event_facts(e) for e in events], moment)]
+
+
+def reveal_nodes(workshop: Workshop, kpe: dict[str, Any] | None, step: int) -> list[dict[str, Any]]:
+    """The nodes shown at ``step`` of the graph reveal (0: events, 1: + active failures,
+    2: + latent conditions, 3: + protective factors), for one KPE or the whole workshop."""
+    nodes = snapshot_nodes(workshop)
+    events = set(kpe["events"]) if kpe else {e["ref"] for e in workshop.snapshot.get("events", [])}
+    links = workshop.snapshot.get("links", [])
+    pairs = ((lk["source"], lk["target"]) for lk in links)
+    related = _upstream(pairs, events) if kpe else set(nodes)
+    shown_types = {kind for kind, _label in REVEAL_STEPS[1 : step + 1]}
+    return [
+        node
+        for ref, node in nodes.items()
+        if (node["kind"] == "event" and ref in events)
+        or (node["kind"] == "factor" and node["type"] in shown_types and ref in related)
+    ]
+
+
+def presenter_slides(workshop: Workshop) -> list[dict[str, Any]]:
+    """The presentation: the agenda, then for each KPE the chronology as known at the time, the
+    questions, and the graph revealed step by step."""
+    slides: list[dict[str, Any]] = [{"kind": "title"}]
+    kpes: list[dict[str, Any] | None] = list(workshop.snapshot.get("kpes", [])) or [None]
+    for kpe in kpes:
+        if kpe is not None:
+            slides.append({"kind": "chronology", "kpe": kpe, "events": known_at_kpe(workshop, kpe)})
+        slides.append({"kind": "questions", "kpe": kpe})
+        for step, (_kind, label) in enumerate(REVEAL_STEPS):
+            slides.append(
+                {
+                    "kind": "graph",
+                    "kpe": kpe,
+                    "step": step,
+                    "label": label,
+                    "nodes": reveal_nodes(workshop, kpe, step),
+                }
+            )
+    return slides

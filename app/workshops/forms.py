@@ -1,0 +1,75 @@
+"""Forms for planning a workshop, and the participants' forms (join, note, proposal, vote)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
+from app.forms import select_choices
+from app.services.workshops import GRAPH_VIEWS, MAX_VOTES, NOTE_PROMPTS
+
+
+class WorkshopForm(FlaskForm):
+    """Every field may be left empty: the service fills in today, the whole review, the
+    local-rationality prompts and three votes."""
+
+    title = StringField("Title", validators=[Optional(), Length(max=200)])
+    held_on = DateField("Date", validators=[Optional()])
+    kpes = SelectMultipleField("Key practice episodes", choices=[], validate_choice=False)
+    graph_views = SelectMultipleField(
+        "Graph views", choices=select_choices(GRAPH_VIEWS), validate_choice=False
+    )
+    agenda = TextAreaField("Agenda", validators=[Optional()])
+    questions = TextAreaField("Questions for the room (one a line)", validators=[Optional()])
+    votes_per_participant = IntegerField(
+        "Votes per participant",
+        validators=[
+            Optional(),
+            NumberRange(0, MAX_VOTES, f"Votes per participant is a number from 0 to {MAX_VOTES}"),
+        ],
+    )
+    version = HiddenField()
+
+
+class JoinForm(FlaskForm):
+    code = StringField(
+        "Workshop code",
+        validators=[DataRequired("Enter the code on the screen"), Length(max=20)],
+    )
+    name = StringField(
+        "Your name for the room",
+        validators=[DataRequired("Enter the name to show the room"), Length(max=60)],
+    )
+
+
+class NoteForm(FlaskForm):
+    node = HiddenField(validators=[DataRequired()])
+    prompt = RadioField(
+        "What does your note answer?", choices=select_choices(NOTE_PROMPTS), default="made_likely"
+    )
+    text = TextAreaField("Your note", validators=[DataRequired("Write the note"), Length(max=2000)])
+
+
+class ProposalForm(FlaskForm):
+    label = StringField(
+        "The factor in a few words",
+        validators=[DataRequired("Give the factor a short label"), Length(max=300)],
+    )
+    type = SelectField("Kind of factor", choices=select_choices(FACTOR_TYPES))
+    level = SelectField("Where in the system", choices=select_choices(SYSTEM_LEVELS))
+    description = TextAreaField("Say more (optional)", validators=[Optional()])
+
+
+class VoteForm(FlaskForm):
+    node = HiddenField(validators=[DataRequired()])

@@ -1,0 +1,295 @@
+"""The facilitator's pages: plan a workshop, its record, presenter mode, the live board with
+moderation, closing, and the facilitator pack and participant handout. The policy has checked
+access (and that the workshop belongs to the review in the URL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
+from app.db import db
+from app.forms import edit_status, save_versioned, select_choices, show_service_error
+from app.policy import review_access
+from app.services import workshops as service
+from app.services.errors import ServiceError
+from app.services.workshop_outputs import (
+    HandoutNotAnonymousError,
+    facilitator_pack,
+    participant_handout,
+    reveal_svg,
+)
+from app.workshops import bp
+from app.workshops.forms import WorkshopForm
+from models import KeyPracticeEpisode, Proposal, Workshop, WorkshopNote
+
+
+def _graph_cache() -> Path:
+    return Path(current_app.instance_path) / "graph-cache"
+
+
+def _review() -> Any:
+    return review_access().review
+
+
+def _workshop(workshop_id: int) -> Workshop:
+    workshop = db().get(Workshop, workshop_id)
+    if workshop is None or workshop.review_id != _review().id:
+        abort(404)
+    return workshop
+
+
+def _form(workshop: Workshop | None = None) -> WorkshopForm:
+    form = WorkshopForm(formdata=None if request.method == "GET" else request.form)
+    kpes = db().scalars(
+        select(KeyPracticeEpisode)
+        .where(KeyPracticeEpisode.review_id == _review().id)
+        .order_by(KeyPracticeEpisode.id)
+    )
+    form.kpes.choices = select_choices((k.ref, f"{k.ref}: {k.title}") for k in kpes)
+    if request.method == "GET":
+        if workshop is None:
+            form.graph_views.data = list(service.GRAPH_VIEWS)
+            form.questions.data = "\n".join(service.default_questions())
+            form.votes_per_participant.data = service.DEFAULT_VOTES
+        else:
+            form.title.data = workshop.title
+            form.held_on.data = workshop.held_on
+            form.kpes.data = list(workshop.kpes)
+            form.graph_views.data = list(workshop.graph_views)
+            form.agenda.data = workshop.agenda
+            form.questions.data = "\n".join(workshop.questions)
+            form.votes_per_participant.data = workshop.votes_per_participant
+            form.version.data = str(workshop.version)
+    return form
+
+
+def _values(form: WorkshopForm) -> dict[str, Any]:
+    return {
+        "title": form.title.data or "",
+        "held_on": form.held_on.data,
+        "kpes": form.kpes.data or [],
+        "graph_views": form.graph_views.data or [],
+        "agenda": form.agenda.data or "",
+        "questions": form.questions.data or "",
+        "votes_per_participant": form.votes_per_participant.data,
+    }
+
+
+@bp.route("")
+def workshops(review_id: int) -> str:
+    review = _review()
+    return render_template(
+        "workshops/workshops.html",
+        review=review,
+        workshops=service.workshops_of(db(), review),
+        title="Learning workshops",
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new_workshop(review_id: int) -> Any:
+    review = _review()
+    form = _form()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            workshop = service.create_workshop(
+                session=db(), review=review, facilitator=current_user, **_values(form)
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(f"Workshop planned. The join code is {workshop.join_code}.", "success")
+            return redirect(
+                url_for("workshops.workshop", review_id=review.id, workshop_id=workshop.id)
+            )
+    return render_template(
+        "workshops/workshop_form.html",
+        review=review,
+        form=form,
+        workshop=None,
+        title="Plan a learning workshop",
+    ), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/<int:workshop_id>")
+def workshop(review_id: int, workshop_id: int) -> str:
+    item = _workshop(workshop_id)
+    return render_template(
+        "workshops/workshop.html",
+        review=_review(),
+        workshop=item,
+        summary=service.summary(db(), item),
+        nodes=service.snapshot_nodes(item),
+        graph_views=service.GRAPH_VIEWS,
+        title=item.title,
+    )
+
+
+@bp.route("/<int:workshop_id>/edit", methods=["GET", "POST"])
+def edit_workshop(review_id: int, workshop_id: int) -> Any:
+    review = _review()
+    item = _workshop(workshop_id)
+    form = _form(item)
+    theirs = None
+    if request.method == "POST" and form.validate_on_submit():
+        saved, theirs = save_versioned(
+            form,
+            lambda version: service.update_workshop(
+                session=db(), workshop=item, expected_version=version, **_values(form)
+            ),
+            item,
+        )
+        if saved:
+            flash("Workshop saved.", "success")
+            return redirect(url_for("workshops.workshop", review_id=review.id, workshop_id=item.id))
+    return render_template(
+        "workshops/workshop_form.html",
+        review=review,
+        form=form,
+        workshop=item,
+        theirs=theirs,
+        title=f"Edit {item.title}",
+    ), edit_status(request.method, theirs)
+
+
+@bp.route("/<int:workshop_id>/board")
+def board(review_id: int, workshop_id: int) -> str:
+    item = _workshop(workshop_id)
+    return render_template(
+        "workshops/board.html",
+        review=_review(),
+        workshop=item,
+        board=service.board(db(), item),
+        prompts=service.NOTE_PROMPTS,
+        factor_types=FACTOR_TYPES,
+        levels=SYSTEM_LEVELS,
+        title=f"Board: {item.title}",
+    )
+
+
+@bp.route("/<int:workshop_id>/present")
+def presenter(review_id: int, workshop_id: int) -> str:
+    item = _workshop(workshop_id)
+    return render_template(
+        "workshops/presenter.html",
+        review=_review(),
+        workshop=item,
+        slides=service.presenter_slides(item),
+        counts=service.board(db(), item),
+        title=f"Presenting: {item.title}",
+    )
+
+
+@bp.route("/<int:workshop_id>/graph/<kpe>/<int:step>.svg")
+def graph_step(review_id: int, workshop_id: int, kpe: str, step: int) -> Response:
+    item = _workshop(workshop_id)
+    if not 0 <= step < len(service.REVEAL_STEPS):
+        abort(404)
+    svg = reveal_svg(item, None if kpe == "all" else kpe, step, cache_dir=_graph_cache())
+    if svg is None:
+        abort(404)
+    return Response(svg, mimetype="image/svg+xml")
+
+
+def _back_to_board(workshop: Workshop) -> Response:
+    return redirect(
+        url_for("workshops.board", review_id=workshop.review_id, workshop_id=workshop.id)
+    )
+
+
+@bp.route("/<int:workshop_id>/notes/<int:note_id>", methods=["POST"])
+def moderate_note(review_id: int, workshop_id: int, note_id: int) -> Response:
+    item = _workshop(workshop_id)
+    note = db().get(WorkshopNote, note_id)
+    if note is None or note.workshop_id != item.id:
+        abort(404)
+    accept = request.form.get("decision") == "accept"
+    try:
+        service.moderate_note(session=db(), workshop=item, note=note, accept=accept)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            f"Note on {note.node} accepted into account {item.account_ref}."
+            if accept
+            else f"Note on {note.node} set aside.",
+            "success",
+        )
+    return _back_to_board(item)
+
+
+@bp.route("/<int:workshop_id>/proposals/<int:proposal_id>", methods=["POST"])
+def moderate_proposal(review_id: int, workshop_id: int, proposal_id: int) -> Response:
+    item = _workshop(workshop_id)
+    proposal = db().get(Proposal, proposal_id)
+    if proposal is None or proposal.workshop_id != item.id:
+        abort(404)
+    accept = request.form.get("decision") == "accept"
+    try:
+        factor = service.moderate_proposal(
+            session=db(), workshop=item, proposal=proposal, accept=accept
+        )
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(
+            f"Added as factor {factor.ref}: check it on the factors page."
+            if factor
+            else f"Proposal '{proposal.label}' set aside.",
+            "success",
+        )
+    return _back_to_board(item)
+
+
+@bp.route("/<int:workshop_id>/votes", methods=["POST"])
+def record_votes(review_id: int, workshop_id: int) -> Response:
+    item = _workshop(workshop_id)
+    totals = service.record_vote_totals(session=db(), workshop=item)
+    flash(f"Vote totals recorded ({sum(totals.values())} votes).", "success")
+    return _back_to_board(item)
+
+
+@bp.route("/<int:workshop_id>/close", methods=["POST"])
+def close_workshop(review_id: int, workshop_id: int) -> Response:
+    item = _workshop(workshop_id)
+    try:
+        service.close_workshop(session=db(), workshop=item)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash("Workshop closed: every participant's access has ended.", "success")
+    return redirect(url_for("workshops.workshop", review_id=item.review_id, workshop_id=item.id))
+
+
+@bp.route("/<int:workshop_id>/pack.pdf")
+def pack(review_id: int, workshop_id: int) -> Response:
+    item = _workshop(workshop_id)
+    pdf = facilitator_pack(db(), item, cache_dir=_graph_cache())
+    return _pdf(pdf, f"workshop-{item.id}-facilitator-pack.pdf")
+
+
+@bp.route("/<int:workshop_id>/handout.pdf")
+def handout(review_id: int, workshop_id: int) -> Any:
+    item = _workshop(workshop_id)
+    try:
+        pdf = participant_handout(db(), item)
+    except HandoutNotAnonymousError as error:
+        return render_template(
+            "workshops/handout_refused.html",
+            review=_review(),
+            workshop=item,
+            hits=error.hits,
+            title="The handout is not anonymous yet",
+        ), 409
+    return _pdf(pdf, f"workshop-{item.id}-handout.pdf")
+
+
+def _pdf(content: bytes, filename: str) -> Response:
+    response = Response(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
