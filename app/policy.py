@@ -54,6 +54,21 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     "accounts.edit": LEADS | {"panel_member", "facilitator"},
     "factors.view": ALL_ROLES,
     "factors.edit": LEADS | {"panel_member"},
+    "findings.view": ALL_ROLES,
+    "findings.edit": LEADS | {"panel_member"},
+    # The safeguarding board answers the findings' questions (the chair may record it for them).
+    "board.respond": frozenset({"chair", "board_member"}),
+    "actions.view": ALL_ROLES,
+    # Boards own and track actions with the panel.
+    "actions.edit": LEADS | {"panel_member", "board_member"},
+    "feedback.view": ALL_ROLES,
+    "feedback.edit": LEADS | {"facilitator", "board_member"},
+    # Drafts of the report, with their anonymisation scan (which quotes what it found).
+    "reports.view": LEADS | {"panel_member", "board_member"},
+    "reports.write": LEADS,
+    # A second person approves: the chair or a board member who did not generate the version.
+    "reports.approve": frozenset({"chair", "board_member"}),
+    "reports.publish": LEADS | {"board_member"},
 }
 # Actions that are not about one review.
 PUBLIC = "public"  # anyone, signed in or not
@@ -126,6 +141,28 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "factors.delete_factor": "factors.edit",
     "factors.add_link": "factors.edit",
     "factors.delete_link": "factors.edit",
+    "findings.findings": "findings.view",
+    "findings.accept_suggestion": "findings.edit",
+    "findings.new_finding": "findings.edit",
+    "findings.finding": "findings.view",
+    "findings.edit_finding": "findings.edit",
+    "findings.delete_finding": "findings.edit",
+    "findings.board_response": "board.respond",
+    "findings.actions": "actions.view",
+    "findings.new_action": "actions.edit",
+    "findings.edit_action": "actions.edit",
+    "findings.delete_action": "actions.edit",
+    "findings.feedback": {"GET": "feedback.view", "POST": "feedback.edit"},
+    "findings.delete_feedback": "feedback.edit",
+    "reports.reports": {"GET": "reports.view", "POST": "reports.write"},
+    "reports.narrative": "reports.write",
+    "reports.version": "reports.view",
+    "reports.download": "reports.view",
+    "reports.compare": "reports.view",
+    "reports.approve": "reports.approve",
+    "reports.publish": "reports.publish",
+    "public.reports": PUBLIC,
+    "public.report": PUBLIC,
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
     "api.reviews": SIGNED_IN,
@@ -151,6 +188,16 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.factor": {"GET": "factors.view", "PATCH": "factors.edit", "DELETE": "factors.edit"},
     "api.links": {"GET": "factors.view", "POST": "factors.edit"},
     "api.link": {"GET": "factors.view", "PATCH": "factors.edit", "DELETE": "factors.edit"},
+    "api.findings": {"GET": "findings.view", "POST": "findings.edit"},
+    "api.finding": {"GET": "findings.view", "PATCH": "findings.edit", "DELETE": "findings.edit"},
+    "api.board_responses": {"GET": "findings.view", "PUT": "board.respond"},
+    "api.actions": {"GET": "actions.view", "POST": "actions.edit"},
+    "api.action": {"GET": "actions.view", "PATCH": "actions.edit", "DELETE": "actions.edit"},
+    "api.reports": {"GET": "reports.view", "POST": "reports.write"},
+    "api.report": "reports.view",
+    "api.report_file": "reports.view",
+    "api.approve_report": "reports.approve",
+    "api.publish_report": "reports.publish",
 }
 
 

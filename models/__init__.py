@@ -19,22 +19,35 @@ from models.factors import (
     PartnershipCondition,
     account_events,
 )
+from models.findings import (
+    Action,
+    BoardResponse,
+    FeedbackRecord,
+    Finding,
+    ReportNarrative,
+    ReportVersion,
+    finding_factors,
+)
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
 from models.user import ApiToken, RecoveryCode, User, UserSession
 
 __all__ = [
     "Account",
+    "Action",
     "Agency",
     "ApiToken",
     "AuditEntry",
     "Base",
+    "BoardResponse",
     "ChronologyImport",
     "Event",
     "EventComment",
     "EventVersion",
     "Factor",
     "FactorEvidence",
+    "FeedbackRecord",
+    "Finding",
     "ItemRef",
     "KeyPracticeEpisode",
     "Link",
@@ -43,11 +56,14 @@ __all__ = [
     "PartnershipCondition",
     "Person",
     "RecoveryCode",
+    "ReportNarrative",
+    "ReportVersion",
     "Review",
     "ReviewAgency",
     "User",
     "UserSession",
     "account_events",
     "event_people",
+    "finding_factors",
     "utcnow",
 ]
