@@ -111,7 +111,7 @@ class Action(Audited, Base):
 
 
 class FeedbackRecord(Audited, Base):
-    """"You said, we did": what was fed back to the family or practitioners, to whom and when."""
+    """ "You said, we did": what was fed back to the family or practitioners, to whom and when."""
 
     __tablename__ = "feedback_records"
 

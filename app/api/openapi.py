@@ -47,6 +47,8 @@ def _schemas() -> dict[str, dict[str, Any]]:
     schemas["Account"] = rewrite(props["accounts"]["items"])
     schemas["Factor"] = rewrite(props["factors"]["items"])
     schemas["Link"] = rewrite(props["links"]["items"])
+    schemas["Finding"] = rewrite(props["findings"]["items"])
+    schemas["Action"] = rewrite(props["actions"]["items"])
     bundle = rewrite({k: v for k, v in root.items() if not k.startswith("$")})
     schemas["Bundle"] = bundle
     schemas["MemberInput"] = {

@@ -68,6 +68,11 @@ def findings(review_id: int) -> str:
         "findings/findings.html",
         findings=rows,
         suggestions=service.suggested_findings(db(), review),
+        factor_labels=dict(
+            db()
+            .execute(select(Factor.ref, Factor.label).where(Factor.review_id == review.id))
+            .tuples()
+        ),
         overdue=service.overdue_actions(db(), [review.id]),
         title="Findings",
         **_common(),
@@ -79,7 +84,10 @@ def accept_suggestion(review_id: int) -> Response:
     """Accept a suggested finding: it is created from the theme, then opened for editing."""
     try:
         finding = service.accept_suggestion(
-            session=db(), review=_review(), refs=request.form.getlist("factors")
+            session=db(),
+            review=_review(),
+            refs=request.form.getlist("factors"),
+            labels=request.form.getlist("labels"),
         )
     except ServiceError as error:
         flash(error.message, "error")
@@ -92,9 +100,7 @@ def _factor_choices() -> list[object]:
     factors = db().scalars(
         select(Factor).where(Factor.review_id == _review().id).order_by(Factor.id)
     )
-    return select_choices(
-        (f.ref, f"{f.ref} · {FACTOR_TYPES[f.type]} · {f.label}") for f in factors
-    )
+    return select_choices((f.ref, f"{f.ref} · {FACTOR_TYPES[f.type]} · {f.label}") for f in factors)
 
 
 def _finding_form(finding: Finding | None = None) -> FindingForm:
@@ -129,7 +135,9 @@ def new_finding(review_id: int) -> Any:
     form = _finding_form()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            finding = service.create_finding(session=db(), review=_review(), **_finding_values(form))
+            finding = service.create_finding(
+                session=db(), review=_review(), **_finding_values(form)
+            )
         except ServiceError as error:
             show_service_error(form, error)
         else:
@@ -333,7 +341,10 @@ def feedback(review_id: int) -> Any:
     review = _review()
     form = FeedbackForm(formdata=None if request.method == "GET" else request.form)
     form.finding.choices = select_choices(
-        [("", "None"), *[(f.ref, f"{f.ref}: {f.title}") for f in service.review_findings(db(), review)]]
+        [
+            ("", "None"),
+            *[(f.ref, f"{f.ref}: {f.title}") for f in service.review_findings(db(), review)],
+        ]
     )
     if request.method == "POST" and form.validate_on_submit():
         try:

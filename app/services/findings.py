@@ -19,9 +19,11 @@ from analysis.findings import (
     is_overdue,
     status_change_problem,
 )
+from analysis.graph.analysis import analyse
 from analysis.taxonomy import SCIE_PATTERNS
 from app.services.chronology import claim_ref, release_ref
 from app.services.errors import ServiceError
+from app.services.graph import review_graph
 from app.services.reviews import agency_by_ref, check_version
 from models import (
     Action,
@@ -68,7 +70,7 @@ def _drop_empty(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if v not in (None, "", [], {})}
 
 
-def _date(value: Any, field: str) -> date | None:
+def parse_date(value: Any, field: str) -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, date):
@@ -145,7 +147,7 @@ def _responses(finding: Finding, items: Sequence[dict[str, Any]]) -> list[BoardR
                 review_id=finding.review_id,
                 question=question,
                 response=text,
-                responded_on=_date(item.get("responded_on"), "board_responses"),
+                responded_on=parse_date(item.get("responded_on"), "board_responses"),
             )
         )
     return responses
@@ -277,14 +279,17 @@ class Suggestion:
 
     @property
     def title(self) -> str:
-        return self.labels[0] if self.labels else "Suggested finding"
+        return suggestion_title(self.labels)
+
+
+def suggestion_title(labels: Sequence[str]) -> str:
+    """A working title from a theme's labels, for the panel to rewrite."""
+    text = "; ".join(label for label in labels if label)
+    return (text[0].upper() + text[1:])[:300] if text else "Suggested finding"
 
 
 def suggested_findings(session: Session, review: Review) -> list[Suggestion]:
     """The analysis' themes not yet covered by a finding (one resting on all their factors)."""
-    from analysis.graph.analysis import analyse
-    from app.services.graph import review_graph
-
     themes = analyse(review_graph(session, review)).themes
     covered = [{f.ref for f in finding.factors} for finding in review_findings(session, review)]
     patterns = {
@@ -307,7 +312,9 @@ def suggested_findings(session: Session, review: Review) -> list[Suggestion]:
     return suggestions
 
 
-def accept_suggestion(*, session: Session, review: Review, refs: Sequence[str]) -> Finding:
+def accept_suggestion(
+    *, session: Session, review: Review, refs: Sequence[str], labels: Sequence[str] = ()
+) -> Finding:
     """Create a finding from a suggested theme, pre-filled with its factors and their labels,
     for the panel to edit."""
     factors = _factors(session, review, refs)
@@ -318,7 +325,7 @@ def accept_suggestion(*, session: Session, review: Review, refs: Sequence[str]) 
     return create_finding(
         session=session,
         review=review,
-        title=factors[0].label,
+        title=suggestion_title(labels) if labels else factors[0].label,
         scie_pattern=counts.most_common(1)[0][0] if counts else None,
         issue=issue,
         factors=[f.ref for f in factors],
@@ -348,7 +355,9 @@ def _apply_action(session: Session, review: Review, action: Action, values: dict
     if "finding" in values:
         finding = finding_by_ref(session, review, values["finding"] or "")
         if finding is None:
-            raise ServiceError(f"There is no finding '{values['finding']}' in this review", "finding")
+            raise ServiceError(
+                f"There is no finding '{values['finding']}' in this review", "finding"
+            )
         action.finding = finding
     if "description" in values:
         description = (values["description"] or "").strip()
@@ -362,7 +371,7 @@ def _apply_action(session: Session, review: Review, action: Action, values: dict
             raise ServiceError(f"There is no agency '{ref}' in this review", "owner_agency")
         action.owner_agency = agency
     if "due" in values:
-        action.due = _date(values["due"], "due")
+        action.due = parse_date(values["due"], "due")
     if "strength" in values:
         strength = values["strength"] or None
         if strength is not None and strength not in ACTION_STRENGTHS:
@@ -541,4 +550,3 @@ def update_narrative(
         setattr(narrative, key, value or "")
     session.flush()
     return narrative
-

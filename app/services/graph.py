@@ -9,15 +9,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from analysis.factors import EvidenceFacts
 from analysis.graph.model import (
+    ActionNode,
     EventNode,
     FactorNode,
+    FindingNode,
     GraphInput,
     KpeNode,
     LinkEdge,
     ReviewGraph,
     build_graph,
 )
-from models import Event, Factor, KeyPracticeEpisode, Link, Review
+from models import Action, Event, Factor, Finding, KeyPracticeEpisode, Link, Review
 
 TITLE_LENGTH = 80
 _MARKUP = re.compile(r"[*_`#>\[\]]|\(https?://[^)]*\)")
@@ -34,7 +36,8 @@ def event_title(description: str) -> str:
 
 
 def graph_input(session: Session, review: Review) -> GraphInput:
-    """The review's live events, KPEs, factors and links as a ``GraphInput``."""
+    """The review's live events, KPEs, factors, findings, actions and links as a
+    ``GraphInput``."""
     events = session.scalars(
         select(Event)
         .where(Event.review_id == review.id, Event.deleted_at.is_(None))
@@ -50,6 +53,18 @@ def graph_input(session: Session, review: Review) -> GraphInput:
         .where(Factor.review_id == review.id)
         .order_by(Factor.id)
         .options(selectinload(Factor.evidence))
+    )
+    findings = session.scalars(
+        select(Finding)
+        .where(Finding.review_id == review.id)
+        .order_by(Finding.id)
+        .options(selectinload(Finding.factors))
+    )
+    actions = session.scalars(
+        select(Action)
+        .where(Action.review_id == review.id)
+        .order_by(Action.id)
+        .options(selectinload(Action.finding))
     )
     links = session.scalars(select(Link).where(Link.review_id == review.id).order_by(Link.id))
     return GraphInput(
@@ -85,6 +100,20 @@ def graph_input(session: Session, review: Review) -> GraphInput:
                 ),
             )
             for factor in factors
+        ),
+        findings=tuple(
+            FindingNode(
+                ref=finding.ref,
+                title=finding.title,
+                factors=tuple(f.ref for f in finding.factors),
+            )
+            for finding in findings
+        ),
+        actions=tuple(
+            ActionNode(
+                ref=action.ref, title=event_title(action.description), finding=action.finding.ref
+            )
+            for action in actions
         ),
         links=tuple(
             LinkEdge(
