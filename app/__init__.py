@@ -16,7 +16,10 @@ from app.chronology import bp as chronology_bp
 from app.config import CONFIGS, INSTANCE_PATH, PROJECT_ROOT, config_class
 from app.extensions import limiter
 from app.factors import bp as factors_bp
+from app.findings import bp as findings_bp
 from app.main import bp as main_bp
+from app.public import bp as public_bp
+from app.reports import bp as reports_bp
 from app.reviews import bp as reviews_bp
 
 
@@ -66,6 +69,9 @@ def register_blueprints(app: Flask) -> None:
         reviews_bp,
         chronology_bp,
         factors_bp,
+        findings_bp,
+        reports_bp,
+        public_bp,
         account_bp,
         admin_bp,
         api_bp,
