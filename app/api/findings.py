@@ -142,7 +142,10 @@ def actions(review_id: int) -> ResponseReturnValue:
       summary: List actions
       parameters:
         - ReviewId
-        - {name: overdue, in: query, schema: {type: boolean}, description: only open actions past their due date}
+        - name: overdue
+          in: query
+          schema: {type: boolean}
+          description: only open actions past their due date
       responses:
         200: {description: 'items: actions'}
     post:

@@ -68,11 +68,12 @@ def findings(review_id: int) -> str:
         "findings/findings.html",
         findings=rows,
         suggestions=service.suggested_findings(db(), review),
-        factor_labels=dict(
-            db()
-            .execute(select(Factor.ref, Factor.label).where(Factor.review_id == review.id))
-            .tuples()
-        ),
+        factor_labels={
+            ref: label
+            for ref, label in db().execute(
+                select(Factor.ref, Factor.label).where(Factor.review_id == review.id)
+            )
+        },
         overdue=service.overdue_actions(db(), [review.id]),
         title="Findings",
         **_common(),

@@ -27,8 +27,9 @@ def html_policy(html: str) -> str:
         "'sha256-" + base64.b64encode(hashlib.sha256(m.group(1).encode()).digest()).decode() + "'"
         for m in _STYLE.finditer(html)
     )
+    styles = hashes or "'none'"
     return (
-        f"default-src 'none'; style-src {hashes or "'none'"}; img-src data:; "
+        f"default-src 'none'; style-src {styles}; img-src data:; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
     )
 

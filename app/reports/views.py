@@ -204,4 +204,3 @@ def publish(review_id: int, version: int) -> Any:
         return _version_page(item, [], 409)
     flash(f"Version {item.number} is published on the partnership's public page.", "success")
     return redirect(url_for("reports.version", review_id=review_id, version=item.number))
-

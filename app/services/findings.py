@@ -185,7 +185,8 @@ def create_finding(
         raise ServiceError("Give the finding a title", "title")
     ref = claim_ref(session, review, "finding", ref, "FN")
     finding = Finding(review_id=review.id, ref=ref, title="", questions_for_board=[])
-    _apply_finding(session, review, finding, values)
+    with session.no_autoflush:  # the finding joins the session complete, or not at all
+        _apply_finding(session, review, finding, values)
     session.add(finding)
     session.flush()
     return finding
@@ -413,7 +414,8 @@ def create_action(
     status = values.pop("status", None) or "proposed"
     values["status"] = status
     action.status = "proposed" if status == "dropped" else status
-    _apply_action(session, review, action, values)
+    with session.no_autoflush:  # the action joins the session complete, or not at all
+        _apply_action(session, review, action, values)
     session.add(action)
     session.flush()
     return action

@@ -290,7 +290,10 @@ def _good_practice_blocks(session: Session, review: Review, written: str) -> lis
         blocks.append(
             Table(
                 ("Date", "Agency", "What happened"),
-                tuple((_event_date(e), agency_label(e.agency), plain_text(e.description)) for e in events),
+                tuple(
+                    (_event_date(e), agency_label(e.agency), plain_text(e.description))
+                    for e in events
+                ),
             )
         )
     protective = session.scalars(
@@ -368,8 +371,7 @@ def _anonymous_graph_input(
         ),
         kpes=tuple(replace(k, title=clean(k.title)) for k in data.kpes),
         factors=tuple(
-            replace(f, label=clean(f.label), description=clean(f.description))
-            for f in data.factors
+            replace(f, label=clean(f.label), description=clean(f.description)) for f in data.factors
         ),
         findings=tuple(replace(f, title=clean(f.title)) for f in data.findings),
         actions=tuple(replace(a, title=clean(a.title)) for a in data.actions),
@@ -589,7 +591,9 @@ def _markdown_chunks(markdown: str) -> list[tuple[str, str]]:
     return chunks
 
 
-def publication_hits(session: Session, review: Review, version: ReportVersion) -> list[dict[str, Any]]:
+def publication_hits(
+    session: Session, review: Review, version: ReportVersion
+) -> list[dict[str, Any]]:
     """What blocks publication: the hits found when the version was generated, and any name
     added to the people register since that the stored text still holds."""
     hits = [dict(h) for h in version.scan_hits or []]

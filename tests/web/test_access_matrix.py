@@ -58,6 +58,10 @@ def test_every_route_is_in_the_policy_table() -> None:
 
 
 def _ref_for(endpoint: str, world: World) -> str:
+    if endpoint.endswith("action") or "_action" in endpoint:
+        return world.action_ref
+    if "finding" in endpoint or "board_response" in endpoint:
+        return world.finding_ref
     if "agenc" in endpoint:
         return world.agency_ref
     if "person" in endpoint or "people" in endpoint:
@@ -81,8 +85,12 @@ def _url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> str:
         "user_id": world.users["observer"],
         "ref": _ref_for(endpoint, world),
         "filename": "css/app.css",
-        "fmt": "csv",
+        "fmt": "html" if "report" in endpoint or "download" in endpoint else "csv",
         "import_id": ids["import_id"],
+        "version": world.report_number,
+        "report_id": world.report_id,
+        "partnership_id": world.partnership_id,
+        "feedback_id": world.feedback_id,
     }
     url = rule
     for name, value in values.items():
