@@ -115,12 +115,15 @@ _BEFORE = r"(?<![\w@.])"
 _POSSESSIVE = r"(?P<possessive>['’][sS](?!\w)|(?<=[sS])['’](?=\s+\w))?(?![\w@])"
 
 
+_APOSTROPHE = re.compile("['’]")
+
+
 def _token_pattern(token: str) -> str:
     """A name token: any letter case, unless it is an ordinary word or very short."""
-    escaped = re.escape(token).replace("'", "['’]").replace("’", "['’]")
+    escaped = _APOSTROPHE.sub("['’]", re.escape(token))
     if token.lower() in COMMON_WORDS or len(token) <= 2:
         forms = {token, token.upper(), token[:1].upper() + token[1:].lower()}
-        return "(?:" + "|".join(re.escape(f).replace("'", "['’]") for f in sorted(forms)) + ")"
+        return "(?:" + "|".join(_APOSTROPHE.sub("['’]", re.escape(f)) for f in sorted(forms)) + ")"
     return f"(?i:{escaped})"
 
 

@@ -7,6 +7,8 @@ http, https and mailto.
 
 from __future__ import annotations
 
+import re
+
 import markdown as md
 import nh3
 
@@ -19,6 +21,23 @@ ALLOWED_TAGS = frozenset(
 )  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Python-Markdown turns a tab into spaces ("java    script:"), which browsers do not read as a
+# scheme; links whose scheme only appears once whitespace and control characters are removed
+# are dropped anyway, as defence in depth.
+_URL_ATTRIBUTES = frozenset({"href", "src"})
+_SQUEEZE = re.compile(r"[\x00-\x20\x7f]+")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+
+
+def _url_is_allowed(value: str) -> bool:
+    scheme = _SCHEME.match(_SQUEEZE.sub("", value).lower())
+    return scheme is None or scheme.group(1) in ALLOWED_URL_SCHEMES
+
+
+def _filter_attribute(_tag: str, attribute: str, value: str) -> str | None:
+    if attribute in _URL_ATTRIBUTES and not _url_is_allowed(value):
+        return None
+    return value
 
 
 def sanitise_html(html: str) -> str:
@@ -30,6 +49,7 @@ def sanitise_html(html: str) -> str:
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        attribute_filter=_filter_attribute,
     )
 
 

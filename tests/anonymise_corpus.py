@@ -1,0 +1,336 @@
+"""A generated corpus of fictional review documents for the anonymisation tests.
+
+Everything here is invented: the register's names are made up ("Zara Quillfeather"), phone
+numbers are in Ofcom's drama ranges, emails use example.org/example.com, NHS and National
+Insurance numbers are random numbers with a valid check. Other test modules reuse it:
+
+    from tests.anonymise_corpus import REGISTER, PLACES, generate_corpus, valid_nhs_number
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass, field
+
+from analysis.anonymise import RegisterPerson
+from analysis.documents import BulletList, Document, Markdown, Paragraph, Section, Table
+
+REGISTER: tuple[RegisterPerson, ...] = (
+    RegisterPerson("Child F", ("Zara Mae Quillfeather", "Zee")),
+    RegisterPerson("Mother", ("Hope Quillfeather", "Hope Ellery")),
+    RegisterPerson("Father", ("Tobias Wrenfield", "Toby Wrenfield")),
+    RegisterPerson("Sibling 1", ("Ottilie Quillfeather-Wrenfield",)),
+    RegisterPerson("Mother's Partner", ("Will Brackenbury",)),
+    RegisterPerson("Health Visitor 1", ("Marisol Thistlewood",)),
+    RegisterPerson("Social Worker 1", ("Caspian Drummelow",)),
+    RegisterPerson("Teacher 1", ("Rosalind O'Farrelly",)),
+    RegisterPerson("Maternal Grandmother", ("Ingrid van der Hoeks",)),
+    RegisterPerson("GP 1", ("Dr Percival Mountjoy-Fitch",)),
+)
+
+PLACES: tuple[str, ...] = (
+    "Northbrook Primary School",
+    "St Aldric's C of E Academy",
+    "Fernleigh Nursery",
+    "Kestrelmoor High School",
+)
+
+# Every way a name is written in the corpus, by the register person's pseudonym. Lower-case
+# forms are left out for names that are ordinary words ("Hope", "Will"), which are only
+# names when capitalised.
+NAME_FORMS: dict[str, tuple[str, ...]] = {
+    "Child F": (
+        "Zara Mae Quillfeather", "Zara Quillfeather", "Zara", "ZARA", "zara", "Zara's",
+        "Z. Quillfeather", "Zara Q.", "Z.M.Q.", "Z.Q.", "ZQ", "ZMQ", "Zee", "Zee's",
+        "zara quillfeather", "Miss Quillfeather", "QUILLFEATHER", "Quillfeather's",
+    ),
+    "Mother": (
+        "Hope Quillfeather", "Hope", "HOPE", "Hope's", "Mrs Quillfeather", "Ms Ellery",
+        "Hope Ellery", "Ellery", "ellery", "H. Ellery", "Hope E.",
+    ),
+    "Father": (
+        "Tobias Wrenfield", "Tobias", "tobias", "Tobias'", "Wrenfield", "WRENFIELD",
+        "Mr Wrenfield", "Toby", "Toby's", "T.W.", "Mr. Wrenfield", "T. Wrenfield",
+    ),
+    "Sibling 1": (
+        "Ottilie Quillfeather-Wrenfield", "Ottilie", "OTTILIE", "ottilie's",
+        "Ottilie Q.", "O. Quillfeather-Wrenfield",
+    ),
+    "Mother's Partner": (
+        "Will Brackenbury", "Will", "Brackenbury", "brackenbury", "Mr Brackenbury",
+        "Will's", "W.B.", "WILL BRACKENBURY",
+    ),
+    "Health Visitor 1": (
+        "Marisol Thistlewood", "Marisol", "Thistlewood", "thistlewood's", "M. Thistlewood",
+        "Ms Thistlewood", "M.T.",
+    ),
+    "Social Worker 1": (
+        "Caspian Drummelow", "Caspian", "Drummelow", "DRUMMELOW", "Caspian D.", "C.D.",
+    ),
+    "Teacher 1": (
+        "Rosalind O'Farrelly", "Rosalind", "O'Farrelly", "O’Farrelly", "Mrs O'Farrelly",
+        "Rosalind's", "R. O'Farrelly",
+    ),
+    "Maternal Grandmother": (
+        "Ingrid van der Hoeks", "Ingrid", "van der Hoeks", "Mrs van der Hoeks", "ingrid",
+    ),
+    "GP 1": (
+        "Percival Mountjoy-Fitch", "Dr Mountjoy-Fitch", "Percival", "Mountjoy-Fitch",
+        "Dr. Percival Mountjoy-Fitch", "P. Mountjoy-Fitch", "Mountjoy",
+    ),
+}  # fmt: skip
+
+NAME_SENTENCES = (
+    "{name} was seen at home by the duty team.",
+    "The school said {name} seemed withdrawn that week.",
+    "On the next visit, {name} did not answer the door.",
+    "A referral mentioned {name} and the concerns about neglect.",
+    "{name} told the panel that the handover had been rushed.",
+    "Nobody asked {name} what it was like at home.",
+    "The records show {name} missed two appointments",
+)
+
+# Ordinary review prose: none of this identifies anyone, so the scanner must stay silent.
+PLAIN_SENTENCES = (
+    "The review panel met on 14 March 2023 to agree the terms of reference.",
+    "The notification was made within 10 working days.",
+    "Events E12 and E13 were linked to KPE 3 by the panel.",
+    "In 2019 the family moved to a larger property.",
+    "Between 2018 and 2020 there were 14 contacts with universal services.",
+    "Section 47 enquiries began at 10:30 on 03/04/2021.",
+    "There were 2 Family Court hearings before the final order.",
+    "Case reference 4471-2290 was closed after 6 months.",
+    "The HV and the SW visited together, and the GP was informed.",
+    "Mother said she would hope for the best; the worker will follow up.",
+    "Child F was seen 12 times in 2020 and weighed 9.4 kg at the last visit.",
+    "Childline can be reached on 0800 1111 at any time.",
+    "The partnership published 3 Key Findings and 11 actions.",
+    "The cost of the placement was £1,250 a week in 2021.",
+    "The strategy discussion on 5 May 2022 was attended by Police Officer 2.",
+    "Health Visitor 1 and Social Worker 1 spoke to Mother's Partner.",
+    "Father had moved out by June 2021, according to Maternal Grandmother.",
+    "GP 1 saw Sibling 1 for a chest infection; Teacher 1 raised a concern.",
+    "The Children Act 1989 s.17 assessment took 45 working days.",
+    "The review will report to the board by 30/09/2024.",
+    "Agencies completed 3 of the 5 actions within 12 weeks.",
+    "The meeting at 2 pm included 8 practitioners from 4 agencies.",
+    "A child protection plan was made under the category of neglect in 2020.",
+    "Question 4 asks the board how supervision will be resourced.",
+    "The log recorded 2 calls on 17/11/2020 and 1 on 18/11/2020.",
+    "Wave 2 of the audit in Q3 2023 looked at 40 cases.",
+    "Practice standard 7 says visits should happen every 10 days.",
+    "The agency's procedures were last updated in April 2019.",
+)
+
+
+@dataclass(frozen=True)
+class Planted:
+    """An identifier the generator put into a document: what the scanner must report."""
+
+    kind: str
+    text: str
+    location: str
+
+
+@dataclass
+class CorpusDocument:
+    """A generated document, what was planted in it, and the name forms used in it."""
+
+    document: Document
+    planted: list[Planted] = field(default_factory=list)
+    names_used: list[tuple[str, str]] = field(default_factory=list)  # (pseudonym, form)
+
+
+def valid_nhs_number(rng: random.Random) -> str:
+    """Ten digits passing the NHS Modulus 11 check."""
+    while True:
+        digits = [rng.randint(4, 9)] + [rng.randint(0, 9) for _ in range(8)]
+        check = 11 - sum(d * w for d, w in zip(digits, range(10, 1, -1), strict=True)) % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            return "".join(map(str, digits)) + str(check)
+
+
+def invalid_nhs_number(rng: random.Random) -> str:
+    """Ten digits failing the NHS check (not a hit)."""
+    number = valid_nhs_number(rng)
+    wrong = (int(number[9]) + rng.randint(1, 9)) % 10
+    return number[:9] + str(wrong)
+
+
+def _format_nhs(number: str, rng: random.Random) -> str:
+    style = rng.choice(["space", "dash", "plain"])
+    if style == "plain":
+        return number
+    sep = " " if style == "space" else "-"
+    return f"{number[:3]}{sep}{number[3:6]}{sep}{number[6:]}"
+
+
+def postcode(rng: random.Random) -> str:
+    area = rng.choice(["LS", "M", "B", "SW", "CR", "DN", "EC", "W", "NE", "BS", "CF", "EH"])
+    letters = "ABDEFGHJLNPQRSTUWXYZ"
+    outward = {
+        "SW": f"SW{rng.randint(1, 9)}A",
+        "EC": f"EC{rng.randint(1, 4)}A",
+        "W": f"W{rng.randint(1, 9)}",
+    }.get(area, f"{area}{rng.randint(1, 29)}")
+    if rng.random() < 0.03:
+        return "GIR 0AA"
+    inward = f"{rng.randint(0, 9)}{rng.choice(letters)}{rng.choice(letters)}"
+    return f"{outward} {inward}" if rng.random() < 0.85 else f"{outward}{inward}"
+
+
+def phone(rng: random.Random) -> str:
+    tail = f"{rng.randint(0, 999):03d}"
+    return rng.choice(
+        [
+            f"07700 900{tail}",
+            f"07700900{tail}",
+            f"+44 7700 900{tail}",
+            f"+447700900{tail}",
+            f"01632 960{tail}",
+            f"(01632) 960{tail}",
+            f"020 7946 0{tail}",
+            f"+44 (0)20 7946 0{tail}",
+            f"0113 496 0{tail}",
+            f"0161-496-0{tail}",
+            f"0044 113 496 0{tail}",
+            f"0300 555 0{tail}",
+        ]
+    )
+
+
+def email(rng: random.Random) -> str:
+    user = rng.choice(["j.bloggs", "duty.team", "a_worker", "caseholder", "k-smythe", "r.n"])
+    domain = rng.choice(["example.org", "example.com", "mail.example.net"])
+    return f"{user}{rng.randint(1, 99)}@{domain}"
+
+
+def ni_number(rng: random.Random) -> str:
+    first = "ABCEGHJKLMNOPRSTWXYZ"
+    second = "ABCEGHJKLMNPRSTWXYZ"
+    while True:
+        prefix = rng.choice(first) + rng.choice(second)
+        if prefix not in {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}:
+            break
+    digits = "".join(rng.choice(string.digits) for _ in range(6))
+    suffix = rng.choice("ABCD")
+    if rng.random() < 0.5:
+        return f"{prefix} {digits[:2]} {digits[2:4]} {digits[4:]} {suffix}"
+    return f"{prefix}{digits}{suffix}"
+
+
+def birth_date(rng: random.Random) -> str:
+    day, month, year = rng.randint(1, 28), rng.randint(1, 12), rng.randint(2005, 2023)
+    months = [
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ]  # fmt: skip
+    return rng.choice(
+        [
+            f"{day:02d}/{month:02d}/{year}",
+            f"{day} {months[month - 1]} {year}",
+            f"{day}th {months[month - 1][:3]} {year}",
+            f"{year}-{month:02d}-{day:02d}",
+            f"{day}.{month}.{year}",
+        ]
+    )
+
+
+DOB_SENTENCES = (
+    "Child F was born on {value} at the local hospital.",
+    "DOB: {value}.",
+    "Sibling 1 (date of birth {value}) was not seen.",
+    "Mother's Partner, d.o.b. {value}, was not known to services.",
+    "Sibling 1, born {value}, stayed with Maternal Grandmother.",
+)
+
+STREETS = ("Larchmont", "Haverleigh", "Kestrel", "Old Quarry", "Amberwell", "St Oswin's")
+SUFFIXES = ("Road", "Street", "Avenue", "Close", "Lane", "Drive", "Way", "Crescent", "Court",
+            "Gardens", "Terrace", "Place")  # fmt: skip
+
+
+def address(rng: random.Random) -> str:
+    number = f"{rng.randint(1, 240)}{rng.choice(['', '', 'A', 'b'])}"
+    street = f"{rng.choice(STREETS)} {rng.choice(SUFFIXES)}"
+    return (
+        f"Flat {rng.randint(1, 9)}, {number} {street}"
+        if rng.random() < 0.2
+        else f"{number} {street}"
+    )
+
+
+IDENTIFIER_SENTENCES: dict[str, tuple[str, ...]] = {
+    "nhs_number": ("The NHS number {value} was on the referral.", "NHS no. {value} (health)."),
+    "postcode": ("The family lived near {value} at the time.", "Postcode: {value}"),
+    "phone": ("Mother's mobile, {value}, was switched off.", "The school rang {value} twice."),
+    "email": ("The referral came from {value} late on Friday.", "Write to {value} for copies."),
+    "ni_number": ("Father's NI number {value} was on the benefits form.",),
+    "date_of_birth": DOB_SENTENCES,
+    "address": ("The family moved to {value}, Northtown.", "Police attended {value} at night."),
+    "school": ("Child F started at {value} in September.", "{value} made a referral."),
+}
+
+GENERATORS = {
+    "nhs_number": lambda rng: _format_nhs(valid_nhs_number(rng), rng),
+    "postcode": postcode,
+    "phone": phone,
+    "email": email,
+    "ni_number": ni_number,
+    "date_of_birth": birth_date,
+    "address": address,
+    "school": lambda rng: rng.choice(PLACES),
+}
+
+SECTION_HEADINGS = ("Background", "Key practice episode 1", "What happened", "Analysis",
+                    "Findings", "Good practice", "Actions")  # fmt: skip
+
+
+def generate_corpus(count: int = 240, seed: int = 20261126) -> list[CorpusDocument]:
+    """``count`` fictional documents, each with names, planted identifiers and plain prose."""
+    rng = random.Random(seed)
+    corpus = []
+    for number in range(count):
+        item = CorpusDocument(Document(title=f"Fictional review {number}"))
+        sections = []
+        headings = rng.sample(SECTION_HEADINGS, rng.randint(2, 4))
+        for heading in headings:
+            location = heading
+            sentences: list[str] = []
+            for _ in range(rng.randint(3, 7)):
+                roll = rng.random()
+                if roll < 0.35:
+                    pseudonym = rng.choice(list(NAME_FORMS))
+                    form = rng.choice(NAME_FORMS[pseudonym])
+                    item.names_used.append((pseudonym, form))
+                    sentences.append(rng.choice(NAME_SENTENCES).format(name=form))
+                elif roll < 0.65:
+                    kind = rng.choice(list(GENERATORS))
+                    value = GENERATORS[kind](rng)
+                    item.planted.append(Planted(kind, value, location))
+                    sentences.append(rng.choice(IDENTIFIER_SENTENCES[kind]).format(value=value))
+                else:
+                    sentences.append(rng.choice(PLAIN_SENTENCES))
+            if rng.random() < 0.5:
+                sections.append(Section(heading, (Paragraph(" ".join(sentences)),)))
+            elif rng.random() < 0.5:
+                sections.append(Section(heading, (Markdown("\n\n".join(sentences)),)))
+            elif rng.random() < 0.5:
+                sections.append(Section(heading, (BulletList(tuple(sentences)),)))
+            else:
+                rows = tuple((str(i + 1), s) for i, s in enumerate(sentences))
+                sections.append(Section(heading, (Table(("No.", "Text"), rows),)))
+        item.document = Document(title=item.document.title, sections=tuple(sections))
+        corpus.append(item)
+    return corpus
+
+
+def plain_corpus(count: int = 200, seed: int = 7) -> list[str]:
+    """Ordinary review prose with no identifier and no register name (no hit expected)."""
+    rng = random.Random(seed)
+    return [
+        " ".join(rng.sample(PLAIN_SENTENCES, rng.randint(3, 8)))
+        + f" The invalid number {invalid_nhs_number(rng)} is a case reference."
+        for _ in range(count)
+    ]
