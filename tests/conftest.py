@@ -271,7 +271,7 @@ def world(engine: Engine) -> World:
         review_id=review.id,
         number=1,
         markdown="# Test review\n",
-        html="<!DOCTYPE html><html lang=\"en-GB\"><head><title>Test review</title></head>"
+        html='<!DOCTYPE html><html lang="en-GB"><head><title>Test review</title></head>'
         "<body><h1>Test review</h1></body></html>",
         pdf=b"%PDF-1.7 test",
         docx=b"PK test",

@@ -196,7 +196,9 @@ def update_finding(
     *, session: Session, finding: Finding, expected_version: int | None, **values: Any
 ) -> Finding:
     check_version(finding, expected_version)
-    _apply_finding(session, session.get_one(Review, finding.review_id), finding, values)
+    review = session.get_one(Review, finding.review_id)
+    with session.no_autoflush:  # one flush, so one new version
+        _apply_finding(session, review, finding, values)
     # A changed question leaves its old answer unmatched: keep only answers to live questions.
     finding.board_responses = [
         r for r in finding.board_responses if r.question in finding.questions_for_board
@@ -425,7 +427,9 @@ def update_action(
     *, session: Session, action: Action, expected_version: int | None, **values: Any
 ) -> Action:
     check_version(action, expected_version)
-    _apply_action(session, session.get_one(Review, action.review_id), action, values)
+    review = session.get_one(Review, action.review_id)
+    with session.no_autoflush:  # one flush, so one new version
+        _apply_action(session, review, action, values)
     session.flush()
     return action
 
