@@ -162,6 +162,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "reports.approve": "reports.approve",
     "reports.publish": "reports.publish",
     "public.reports": PUBLIC,
+    "public.read": PUBLIC,
     "public.report": PUBLIC,
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,

@@ -213,8 +213,11 @@ def test_published_reports_are_public_and_drafts_are_not(
     page = client.get(f"/p/{world.partnership_id}/reports")  # no one is signed in
     assert page.status_code == 200 and "Test review" in page.get_data(as_text=True)
     assert f"/p/{world.partnership_id}/reports/{published.id}.pdf" in page.get_data(as_text=True)
+    read = client.get(f"/p/{world.partnership_id}/reports/{published.id}")
+    assert read.status_code == 200 and "Finding 1:" in read.get_data(as_text=True)
     html = client.get(f"/p/{world.partnership_id}/reports/{published.id}.html")
     assert html.status_code == 200 and "Finding 1:" in html.get_data(as_text=True)
+    assert client.get(f"/p/{world.partnership_id}/reports/{world.report_id}").status_code == 404
     assert client.get(f"/p/{world.partnership_id}/reports/{published.id}.docx").status_code == 200
     assert (
         client.get(f"/p/{world.partnership_id}/reports/{world.report_id}.html").status_code == 404
