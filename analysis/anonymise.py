@@ -7,9 +7,12 @@ registered, "Zara Quillfeather", "Zara", "Quillfeather", each part of a hyphenat
 not when they are a common abbreviation such as "HV" or "SW"), with an optional title
 ("Mrs Quillfeather"), in any letter case, and possessives ("Zara's" -> "Mother's"). Names that
 are also ordinary words ("Hope", "Will", "Rose") or very short ones are only matched when
-capitalised, so "we will hope" is left alone. Matching is whole-word and longest first, and a
-pseudonym in the text is never changed. A variant shared by two people (a family surname)
-goes to the person for whom it is most specific, then to the one registered first.
+capitalised, so "we will hope" is left alone, and not when they open a sentence as the word
+("Will the board ensure…"). Accents are optional ("Zoë" matches "Zoe") and a double name may
+be joined by a dash or a space. Matching is whole-word and longest first, and a pseudonym in
+the text is never changed. A variant shared by two people (a family surname) goes to the
+person for whom it is most specific, then to the one registered first. Names inside a web or
+email address are not replaced (that would break the address): the scan reports them.
 
 :func:`scan` finds what substitution cannot know: NHS numbers (with a valid Modulus 11
 checksum), UK postcodes, UK phone numbers, email addresses, National Insurance numbers,
@@ -21,6 +24,7 @@ number, a capitalised street name and a street suffix), the school and agency na
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -118,13 +122,29 @@ _POSSESSIVE = r"(?P<possessive>['’][sS](?!\w)|(?<=[sS])['’](?=\s+\w))?(?![\w
 _APOSTROPHE = re.compile("['’]")
 
 
+def _escape_name(text: str) -> str:
+    """A literal name, with either apostrophe and any dash or a space inside double names."""
+    escaped = _APOSTROPHE.sub("['’]", re.escape(text))
+    return escaped.replace("\\-", "[-‐‑–\\s]")
+
+
+def _ascii_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _token_pattern(token: str) -> str:
-    """A name token: any letter case, unless it is an ordinary word or very short."""
-    escaped = _APOSTROPHE.sub("['’]", re.escape(token))
+    """A name token: any letter case, unless it is an ordinary word or very short; a name
+    with accents ("Zoë") also matches without them ("Zoe")."""
+    spellings = dict.fromkeys([token, _ascii_fold(token)])
     if token.lower() in COMMON_WORDS or len(token) <= 2:
-        forms = {token, token.upper(), token[:1].upper() + token[1:].lower()}
-        return "(?:" + "|".join(_APOSTROPHE.sub("['’]", re.escape(f)) for f in sorted(forms)) + ")"
-    return f"(?i:{escaped})"
+        forms = {
+            form
+            for spelling in spellings
+            for form in (spelling, spelling.upper(), spelling[:1].upper() + spelling[1:].lower())
+        }
+        return "(?:" + "|".join(_escape_name(f) for f in sorted(forms, key=len, reverse=True)) + ")"
+    return "(?i:" + "|".join(_escape_name(s) for s in spellings) + ")"
 
 
 def _initial(letter: str) -> str:
@@ -243,25 +263,53 @@ def _matcher(register: tuple[RegisterPerson, ...]) -> _Matcher:
     return _Matcher(names, groups, pseudonyms)
 
 
+_LINK = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+
+
 def _name_matches(
-    text: str, register: Sequence[RegisterPerson]
+    text: str, register: Sequence[RegisterPerson], *, skip_links: bool = False
 ) -> list[tuple[re.Match[str], RegisterPerson]]:
-    """Register-name matches in ``text`` that do not overlap a pseudonym."""
+    """Register-name matches in ``text`` that do not overlap a pseudonym (or, if
+    ``skip_links``, a web address or an email address)."""
     people = tuple(register)
     matcher = _matcher(people)
     if matcher.names is None:
         return []
     protected = [m.span() for m in matcher.pseudonyms.finditer(text)] if matcher.pseudonyms else []
+    if skip_links:
+        protected.extend(m.span() for m in _LINK.finditer(text))
     found = []
     for match in matcher.names.finditer(text):
         start, end = match.span()
         if any(start < p_end and p_start < end for p_start, p_end in protected):
+            continue
+        if _is_ordinary_word(text, match):
             continue
         for group, person in matcher.groups:
             if match.group(group) is not None:
                 found.append((match, people[person]))
                 break
     return found
+
+
+_SENTENCE_START = re.compile(r"(?:(?:^|\n)\s*(?:[-*+]\s+|\d+[.)]\s+)?|[.!?:]\s+)$")
+_FUNCTION_WORD_NEXT = re.compile(
+    r"\s+(?:the|a|an|this|that|these|those|we|you|they|it|there|our|your|their|he|she|i|"
+    r"all|any|each|every|no|not|be|have|agencies|partners|practitioners|staff|leaders)\b"
+)
+
+
+def _is_ordinary_word(text: str, match: re.Match[str]) -> bool:
+    """A name that is also an ordinary word, opening a sentence as that word ("Will the
+    board ensure…", "May we ask…") rather than as the name ("Will said…")."""
+    word = match.group(0)
+    if word.lower() not in COMMON_WORDS:
+        return False
+    start, end = match.span()
+    return bool(
+        _SENTENCE_START.search(text, max(0, start - 12), start)
+        and _FUNCTION_WORD_NEXT.match(text, end)
+    )
 
 
 def _with_possessive(pseudonym: str, possessive: str | None) -> str:
@@ -277,7 +325,9 @@ def substitute(text: str, register: Sequence[RegisterPerson]) -> str:
         return text
     pieces = []
     last = 0
-    for match, person in _name_matches(text, register):
+    # A name inside a web or email address is left for the scan to report: replacing it
+    # would break the address without making it safe.
+    for match, person in _name_matches(text, register, skip_links=True):
         start, end = match.span()
         replacement = _with_possessive(person.pseudonym, match.group("possessive"))
         matched = match.group(0)

@@ -277,11 +277,23 @@ def _figure_html(block: Figure, number: int) -> str:
     return f"<figure>{image}<figcaption>{_esc(caption)}</figcaption></figure>"
 
 
-def _block_html(block: Block, figure_number: int) -> str:
+_MARKDOWN_HEADING = re.compile(r"<(/?)h([2-6])>")
+
+
+def _shift_headings(rendered: str, level: int) -> str:
+    """Put Markdown's headings under the section's own (h2 in a level-1 section -> h3)."""
+    return _MARKDOWN_HEADING.sub(
+        lambda m: f"<{m.group(1)}h{min(int(m.group(2)) + level, 6)}>", rendered
+    )
+
+
+def _block_html(block: Block, figure_number: int, level: int = 1) -> str:
     if isinstance(block, Paragraph):
         return f"<p>{_esc_lines(block.text)}</p>"
     if isinstance(block, Markdown):
-        return f'<div class="markdown">{render_markdown(block.source)}</div>'
+        return (
+            f'<div class="markdown">{_shift_headings(render_markdown(block.source), level)}</div>'
+        )
     if isinstance(block, BulletList):
         items = "".join(f"<li>{_esc_lines(item)}</li>" for item in block.items)
         return f"<ul>{items}</ul>" if items else ""
@@ -322,7 +334,7 @@ def _body_html(doc: Document) -> str:
         for block in heading.section.blocks:
             if isinstance(block, Figure):
                 figure_number += 1
-            parts.append(_block_html(block, figure_number))
+            parts.append(_block_html(block, figure_number, level))
         parts.append("</section>")
     return "\n".join(parts)
 
@@ -386,7 +398,8 @@ def to_pdf(doc: Document) -> bytes:
     metadata.generator = None
     metadata.created = None
     metadata.modified = None
-    pdf: bytes = rendered.write_pdf(finisher=_strip_pdf_metadata)
+    # Tagged PDF: headings, lists and tables stay readable by screen readers.
+    pdf: bytes = rendered.write_pdf(finisher=_strip_pdf_metadata, pdf_tags=True)
     return pdf
 
 
@@ -436,8 +449,33 @@ def _docx_link(paragraph: Any, text: str, *, anchor: str = "", url: str = "") ->
     paragraph._p.append(link)
 
 
+_STYLES: dict[int, dict[str, Any]] = {}
+
+
+def _style(document: Any, name: str) -> Any:
+    """The style object called ``name``, or None: python-docx's lookup by name is slow."""
+    styles = _STYLES.get(id(document))
+    if styles is None:
+        styles = {style.name: style for style in document.styles}
+        _STYLES[id(document)] = styles
+    return styles.get(name)
+
+
+def _paragraph(document: Any, text: str = "", style: str | None = None) -> Any:
+    """A new paragraph; sets the style id directly (python-docx's setter scans every style)."""
+    paragraph = document.add_paragraph(text)
+    found = _style(document, style) if style else None
+    if found is not None:
+        paragraph._p.style = found.style_id
+    return paragraph
+
+
 def _has_style(document: Any, name: str) -> bool:
-    return any(style.name == name for style in document.styles)
+    return _style(document, name) is not None
+
+
+def _heading(document: Any, text: str, level: int) -> Any:
+    return _paragraph(document, text, "Title" if level == 0 else f"Heading {level}")
 
 
 def _add_lines(paragraph: Any, text: str, **formatting: bool) -> None:
@@ -470,7 +508,7 @@ class _DocxMarkdownWriter(HTMLParser):
     def _new_paragraph(self, style: str | None = None) -> Any:
         if style is None and self.quote_depth and _has_style(self.document, "Quote"):
             style = "Quote"
-        self.paragraph = self.document.add_paragraph(style=style)
+        self.paragraph = _paragraph(self.document, "", style)
         return self.paragraph
 
     def _list_style(self) -> str:
@@ -493,7 +531,7 @@ class _DocxMarkdownWriter(HTMLParser):
                 self._new_paragraph()
         elif tag in {"h2", "h3", "h4", "h5", "h6"}:
             level = min(self.heading_level + int(tag[1]) - 1, _HEADING_STYLE_MAX)
-            self.paragraph = self.document.add_heading(level=level)
+            self.paragraph = _heading(self.document, "", level)
         elif tag in {"ul", "ol"}:
             self.lists.append(tag)
         elif tag == "li":
@@ -598,18 +636,17 @@ def _docx_table(document: Any, headers: Iterable[str], rows: Iterable[Iterable[s
     columns = max([len(headers)] + [len(row) for row in body]) or 1
     table = document.add_table(rows=1 + len(body), cols=columns)
     if _has_style(document, "Table Grid"):
-        table.style = "Table Grid"
+        table.style = _style(document, "Table Grid")
     header_row = table.rows[0]
     properties = header_row._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     properties.append(repeat)
-    for index, text in enumerate(headers):
-        paragraph = header_row.cells[index].paragraphs[0]
-        _add_lines(paragraph, text, bold=True)
-    for row_index, row in enumerate(body, start=1):
-        for index, text in enumerate(row[:columns]):
-            _add_lines(table.rows[row_index].cells[index].paragraphs[0], text)
+    for cell, text in zip(header_row.cells, headers, strict=False):
+        _add_lines(cell.paragraphs[0], text, bold=True)
+    for table_row, row in zip(list(table.rows)[1:], body, strict=True):
+        for cell, text in zip(table_row.cells, row[:columns], strict=False):
+            _add_lines(cell.paragraphs[0], text)
     document.add_paragraph()
 
 
@@ -671,23 +708,23 @@ def to_docx(doc: Document) -> bytes:
     document = docx.Document()
     _blank_core_properties(document, doc.title)
     _strip_package_extras(document)
-    document.add_heading(doc.title, level=0)
+    _heading(document, doc.title, 0)
     if doc.subtitle:
         style = "Subtitle" if _has_style(document, "Subtitle") else None
-        document.add_paragraph(doc.subtitle, style=style)
+        _paragraph(document, doc.subtitle, style)
     headings = _headings(doc)
     if doc.contents and headings:
-        document.add_heading("Contents", level=1)
+        _heading(document, "Contents", 1)
         for heading in headings:
             style = f"toc {heading.section.level}"
-            paragraph = document.add_paragraph(style=style if _has_style(document, style) else None)
+            paragraph = _paragraph(document, "", style)
             if not _has_style(document, style):
                 paragraph.paragraph_format.left_indent = Cm(0.75 * (heading.section.level - 1))
             _docx_link(paragraph, heading.label, anchor=f"_{heading.anchor.replace('-', '_')}")
     figure_number = 0
     for bookmark_id, heading in enumerate(headings, start=1):
         level = heading.section.level
-        paragraph = document.add_heading(heading.label, level=min(level, _HEADING_STYLE_MAX))
+        paragraph = _heading(document, heading.label, min(level, _HEADING_STYLE_MAX))
         _docx_bookmark(paragraph, f"_{heading.anchor.replace('-', '_')}", bookmark_id)
         for block in heading.section.blocks:
             if isinstance(block, Paragraph):
@@ -698,17 +735,18 @@ def to_docx(doc: Document) -> bytes:
                 writer.close()
             elif isinstance(block, BulletList):
                 for item in block.items:
-                    _add_lines(document.add_paragraph(style="List Bullet"), item)
+                    _add_lines(_paragraph(document, "", "List Bullet"), item)
             elif isinstance(block, Table):
                 _docx_table(document, block.headers, block.rows)
             elif isinstance(block, Note):
                 style = "Intense Quote" if _has_style(document, "Intense Quote") else None
-                paragraph = document.add_paragraph(style=style)
+                paragraph = _paragraph(document, "", style)
                 paragraph.add_run("Note: ").bold = True
                 _add_lines(paragraph, block.text)
             else:
                 figure_number += 1
                 _docx_figure(document, block, figure_number, Cm(16))
+    _STYLES.pop(id(document), None)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -721,12 +759,13 @@ def _docx_figure(document: Any, block: Figure, number: int, width: Any) -> None:
         inline = document.inline_shapes[-1]._inline
         inline.docPr.set("descr", block.caption)
     else:
-        document.add_paragraph(
+        _paragraph(
+            document,
             "This figure is in the HTML and PDF versions of this document.",
-            style="Intense Quote" if _has_style(document, "Intense Quote") else None,
+            "Intense Quote",
         )
     style = "Caption" if _has_style(document, "Caption") else None
-    document.add_paragraph(caption, style=style)
+    _paragraph(document, caption, style)
 
 
 # --------------------------------------------------------------------------- Markdown

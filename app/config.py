@@ -58,6 +58,14 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     BEHIND_PROXY = os.environ.get("LR_BEHIND_PROXY", "") == "1"
 
+    # Rendered graphs are kept here by a hash of their content (safe to delete at any time).
+    GRAPH_CACHE_DIR = os.environ.get("LR_GRAPH_CACHE_DIR", str(INSTANCE_PATH / "graph-cache"))
+    # Seconds Graphviz may take within a request, then for the collapsed fallback.
+    GRAPH_RENDER_TIMEOUT = float(os.environ.get("LR_GRAPH_TIMEOUT", "5"))
+    GRAPH_FALLBACK_TIMEOUT = 2.0
+    # Above this many nodes a drawing shows events as their key practice episodes.
+    GRAPH_MAX_NODES = 300
+
     @classmethod
     def finalise(cls, values: dict[str, Any]) -> None:
         if not values.get("SECRET_KEY"):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from bench import audit_chain, chronology
+from bench import audit_chain, chronology, graph, graph_render
 
 
 def main() -> None:
     audit_chain.run()
     chronology.run()
+    graph.run()
+    graph_render.run()
 
 
 if __name__ == "__main__":

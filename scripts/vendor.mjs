@@ -46,7 +46,22 @@ mkdirSync(`${vendor}/axe-core`, { recursive: true });
 cpSync("node_modules/axe-core/axe.min.js", `${vendor}/axe-core/axe.min.js`);
 cpSync("node_modules/axe-core/LICENSE", `${vendor}/axe-core/LICENSE`);
 
+// Cytoscape.js draws the interactive systems graph (ES module build, renamed .js so every
+// server sends it with a JavaScript MIME type).
+rmSync(`${vendor}/cytoscape`, { recursive: true, force: true });
+mkdirSync(`${vendor}/cytoscape`, { recursive: true });
+cpSync("node_modules/cytoscape/dist/cytoscape.esm.min.mjs", `${vendor}/cytoscape/cytoscape.esm.min.js`);
+cpSync("node_modules/cytoscape/LICENSE", `${vendor}/cytoscape/LICENSE`);
+
 writeFileSync(
   `${vendor}/VERSIONS.json`,
-  JSON.stringify({ "govuk-frontend": version("govuk-frontend"), "axe-core": version("axe-core") }, null, 2) + "\n",
+  JSON.stringify(
+    {
+      "govuk-frontend": version("govuk-frontend"),
+      "axe-core": version("axe-core"),
+      cytoscape: version("cytoscape"),
+    },
+    null,
+    2,
+  ) + "\n",
 );

@@ -44,6 +44,8 @@ PROBLEMATIC = "problematic"
 FRONT_LINE_SHARE = 0.4
 #: At most this many nodes go into one cycle check's message.
 CYCLE_MESSAGE_REFS = 12
+#: Above this many linked factors, themes come from fast label propagation, not Louvain.
+LOUVAIN_LIMIT = 5_000
 #: Words of factor labels that characterise nothing.
 _STOP_TEXT = """a about after against all an and any are as at be been before being between both
 but by can could did do does for from had has have how if in into is it its no not of on or
@@ -310,12 +312,21 @@ def _level_label(level: object) -> str:
 def _cycle_checks(skeleton: _Skeleton, rank: Mapping[str, int]) -> list[Check]:
     """One check per strongly connected group of nodes that loops (or a self-loop), naming
     one shortest loop through its first node."""
+    tangled = _on_or_between_cycles(skeleton)
+    if not tangled:
+        return []
     graph = nx.DiGraph()
-    graph.add_nodes_from(skeleton.linked)
-    graph.add_edges_from((u, v) for u, ends in skeleton.successors.items() for v in ends)
+    graph.add_nodes_from(tangled)
+    graph.add_edges_from(
+        (u, v) for u in tangled for v in skeleton.successors.get(u, ()) if v in tangled
+    )
+    components = [
+        (min(component, key=rank.__getitem__), component)
+        for component in nx.strongly_connected_components(graph)
+    ]
+    components.sort(key=lambda item: rank[item[0]])
     checks = []
-    for component in nx.strongly_connected_components(graph):
-        first = min(component, key=rank.__getitem__)
+    for first, component in components:
         if len(component) == 1 and first not in skeleton.successors.get(first, ()):
             continue
         loop = _shortest_loop(skeleton, first, component)
@@ -334,6 +345,36 @@ def _cycle_checks(skeleton: _Skeleton, rank: Mapping[str, int]) -> list[Check]:
             )
         )
     return checks
+
+
+def _peel(
+    ends_of: Mapping[str, tuple[str, ...]],
+    starts_of: Mapping[str, tuple[str, ...]],
+    nodes: set[str],
+) -> set[str]:
+    """``nodes`` less every node that no cycle can pass through on the ``ends_of`` side:
+    repeatedly drop nodes with no remaining ``starts_of`` neighbour (Kahn's algorithm)."""
+    remaining = {
+        node: sum(1 for other in starts_of.get(node, ()) if other in nodes) for node in nodes
+    }
+    queue = deque(node for node, count in remaining.items() if count == 0)
+    while queue:
+        node = queue.popleft()
+        del remaining[node]
+        for nxt in ends_of.get(node, ()):
+            if nxt in remaining:
+                remaining[nxt] -= 1
+                if remaining[nxt] == 0:
+                    queue.append(nxt)
+    return set(remaining)
+
+
+def _on_or_between_cycles(skeleton: _Skeleton) -> set[str]:
+    """The nodes left once everything with no way in, and then everything with no way out,
+    is peeled off: empty exactly when the links have no cycle, and a superset of the nodes
+    on cycles, so that strongly connected components need only look at these."""
+    rest = _peel(skeleton.successors, skeleton.predecessors, set(skeleton.linked))
+    return _peel(skeleton.predecessors, skeleton.successors, rest) if rest else rest
 
 
 def _shortest_loop(skeleton: _Skeleton, start: str, component: set[str]) -> tuple[str, ...]:
@@ -508,27 +549,55 @@ def _alignment(
     return tuple(rows)
 
 
+def _dependencies(adjacency: Mapping[str, tuple[str, ...]], source: str) -> dict[str, float]:
+    """Brandes' dependency of ``source`` on every node it reaches through (one BFS that
+    touches only what ``source`` reaches, so its cost is bounded by the reach)."""
+    sigma = {source: 1.0}
+    distance = {source: 0}
+    preds: dict[str, list[str]] = {source: []}
+    order = []
+    queue = deque([source])
+    while queue:
+        node = queue.popleft()
+        order.append(node)
+        for nxt in adjacency.get(node, ()):
+            if nxt not in distance:
+                distance[nxt] = distance[node] + 1
+                sigma[nxt] = 0.0
+                preds[nxt] = []
+                queue.append(nxt)
+            if distance[nxt] == distance[node] + 1:
+                sigma[nxt] += sigma[node]
+                preds[nxt].append(node)
+    delta = dict.fromkeys(order, 0.0)
+    for node in reversed(order):
+        share = (1.0 + delta[node]) / sigma[node]
+        for pred in preds[node]:
+            delta[pred] += sigma[pred] * share
+    del delta[source]
+    return delta
+
+
 def _centrality(
     skeleton: _Skeleton, rank: Mapping[str, int], threshold: int, seed: int
 ) -> dict[str, float]:
-    """Normalised betweenness along acting links; above ``threshold`` nodes, estimated from
-    ``threshold`` sources drawn (with ``seed``) among the nodes that have a link out."""
-    graph = nx.DiGraph()
-    graph.add_nodes_from(sorted(skeleton.kinds, key=rank.__getitem__))
-    graph.add_edges_from((u, v) for u, ends in skeleton.acting.items() for v in ends)
-    n = graph.number_of_nodes()
-    if n <= threshold:
-        return dict(nx.betweenness_centrality(graph, normalized=True))
+    """Normalised betweenness along acting links (Brandes). Above ``threshold`` nodes it is
+    estimated from ``threshold`` sources drawn (with ``seed``) among the nodes with a link
+    out, scaled up to all of them; nodes without one lie on no path as a source."""
+    n = len(skeleton.kinds)
     sources = sorted(skeleton.acting, key=rank.__getitem__)
-    if not sources:
+    if n <= 2 or not sources:  # betweenness needs a path of two links
         return {}
-    sample = random.Random(seed).sample(  # noqa: S311 - a fixed-seed estimate, not secrecy
-        sources, min(threshold, len(sources))
-    )
-    raw = nx.betweenness_centrality_subset(graph, sample, list(graph), normalized=False)
-    # Scale the sample up to all possible sources, then normalise as for directed graphs.
-    scale = len(sources) / len(sample) / ((n - 1) * (n - 2))
-    return {ref: value * scale for ref, value in raw.items()}
+    if n > threshold and len(sources) > threshold:
+        chosen = random.Random(seed).sample(sources, threshold)  # noqa: S311 - not secrecy
+    else:
+        chosen = sources
+    totals: dict[str, float] = {}
+    for source in chosen:
+        for node, value in _dependencies(skeleton.acting, source).items():
+            totals[node] = totals.get(node, 0.0) + value
+    scale = len(sources) / len(chosen) / ((n - 1) * (n - 2))
+    return {node: value * scale for node, value in totals.items()}
 
 
 def _leverage(reach: Mapping[str, Reach], centrality: Mapping[str, float]) -> tuple[Leverage, ...]:
@@ -580,7 +649,10 @@ def _themes(
     graph.remove_nodes_from([ref for ref in linked if graph.degree(ref) == 0])
     if graph.number_of_edges() == 0:
         return ()
-    communities = nx.community.louvain_communities(graph, seed=seed)
+    if graph.number_of_nodes() <= LOUVAIN_LIMIT:
+        communities = nx.community.louvain_communities(graph, seed=seed)
+    else:  # linear time where Louvain's passes grow faster than the graph
+        communities = list(nx.community.fast_label_propagation_communities(graph, seed=seed))
     themes = []
     for community in communities:
         if len(community) < 2:
@@ -620,8 +692,13 @@ def analyse(rg: ReviewGraph, *, betweenness_sample_threshold: int = 500, seed: i
     skeleton = _skeleton(rg, rank)
     groups = _separate(factors)
 
+    reach = {latent: _reach(skeleton, factors, rank, latent) for latent in groups[LATENT]}
+    # Without mitigations, acting links are all the links: a latent touches what it reaches.
+    same = not any(len(skeleton.acting.get(u, ())) < len(v) for u, v in skeleton.successors.items())
     touches = {
-        ref: tuple(
+        ref: reach[ref].events
+        if same and ref in reach
+        else tuple(
             sorted(
                 (n for n in _reachable(skeleton.successors, ref) if skeleton.kinds[n] == "event"),
                 key=rank.__getitem__,
@@ -629,7 +706,6 @@ def analyse(rg: ReviewGraph, *, betweenness_sample_threshold: int = 500, seed: i
         )
         for ref in factors
     }
-    reach = {latent: _reach(skeleton, factors, rank, latent) for latent in groups[LATENT]}
     centrality = _centrality(skeleton, rank, betweenness_sample_threshold, seed)
     return Analysis(
         active_failures=groups[ACTIVE],

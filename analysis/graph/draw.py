@@ -22,7 +22,6 @@ import os
 import shutil
 import subprocess
 import tempfile
-import textwrap
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from typing import Any
 
 import networkx as nx
 
+from analysis.graph.analysis import upstream
 from analysis.graph.model import ReviewGraph
 from analysis.taxonomy import LINK_RELATIONS, SYSTEM_LEVELS
 
@@ -141,11 +141,12 @@ class Selection:
 
 # --- text ------------------------------------------------------------------------------------
 
+_CONTROL_TO_SPACE = {code: " " for code in (*range(32), 127)}
+
 
 def plain_text(text: object) -> str:
     """User text on one line: control characters (newlines included) become spaces."""
-    chars = (" " if (ord(c) < 32 or ord(c) == 127) else c for c in str(text))
-    return " ".join("".join(chars).split())
+    return " ".join(str(text).translate(_CONTROL_TO_SPACE).split())
 
 
 def dot_string(text: object) -> str:
@@ -162,7 +163,30 @@ def dot_string(text: object) -> str:
 
 
 def _label_lines(text: str, width: int, max_lines: int) -> list[str]:
-    lines = textwrap.wrap(plain_text(text), width=width, break_long_words=True) or [""]
+    """``text`` wrapped at word boundaries into at most ``max_lines`` lines of ``width``
+    characters (long words are cut), the last ending in an ellipsis when text was left out."""
+    lines: list[str] = []
+    current = ""
+    words = plain_text(text).split(" ")
+    for word in words:
+        while len(word) > width:  # a word longer than a line is cut
+            if current:
+                lines.append(current)
+                current = ""
+            lines.append(word[:width])
+            word = word[width:]
+        if not current:
+            current = word
+        elif len(current) + 1 + len(word) <= width:
+            current += " " + word
+        else:
+            lines.append(current)
+            current = word
+        if len(lines) > max_lines:
+            break
+    if current:
+        lines.append(current)
+    lines = lines or [""]
     if len(lines) > max_lines:
         lines = lines[:max_lines]
         lines[-1] = lines[-1][: max(width - 1, 1)].rstrip() + "…"
@@ -200,11 +224,10 @@ def _level_rows() -> list[tuple[str, str]]:
     return list(SYSTEM_LEVELS.items())
 
 
-def _upstream(causal: nx.DiGraph, refs: Iterable[str]) -> set[str]:
+def _upstream(rg: ReviewGraph, refs: Iterable[str]) -> set[str]:
     found: set[str] = set()
     for ref in refs:
-        if ref in causal:
-            found |= nx.ancestors(causal, ref)
+        found |= upstream(rg, ref)
     return found
 
 
@@ -281,7 +304,7 @@ def select_view(
             ]
         else:
             roots = [ref]
-        wanted = set(roots) | _upstream(causal, roots)
+        wanted = set(roots) | _upstream(rg, roots)
         wanted = {n for n in wanted if graph.nodes[n]["kind"] in ("event", "factor")}
     items = {
         n: _event_item(n, graph.nodes[n])
@@ -436,6 +459,17 @@ def _attrs(**values: str | float) -> str:
     return ", ".join(parts)
 
 
+@lru_cache(maxsize=64)
+def _look_attrs(look: Look) -> str:
+    return _attrs(
+        shape=look.shape,
+        style=look.style,
+        color=look.colour,
+        fillcolor=look.fill,
+        penwidth=float(look.penwidth),
+    )
+
+
 def _legend(selection: Selection, title: str) -> str:
     """The key, as an HTML-like graph label (its only user text goes through html.escape)."""
     cells = []
@@ -484,16 +518,9 @@ def selection_dot(selection: Selection, *, title: str = "AcciMap") -> str:
             ids[item.ref] = node_id
             row_of[item.ref] = index
             look = item.look
-            node_attrs = _attrs(
-                label=_dot_label(_node_label(item)),
-                tooltip=_dot_label([item.title]),
-                shape=look.shape,
-                style=look.style,
-                color=look.colour,
-                fillcolor=look.fill,
-                penwidth=float(look.penwidth),
-            )
-            out.append(f"  {node_id} [{node_attrs}];")
+            label = _dot_label(_node_label(item))
+            tooltip = _dot_label([item.title])
+            out.append(f"  {node_id} [label={label}, tooltip={tooltip}, {_look_attrs(look)}];")
         members = " ".join(ids[item.ref] for item in items)
         out.append(f"  {{ rank=same; {row_id}; {members} }}")
         # The row label sits at the left; events run left to right by date.
@@ -661,16 +688,16 @@ def render(dot: str, fmt: str, *, timeout: float = 10.0, cache_dir: Path | None 
         )
     except subprocess.TimeoutExpired:
         if marker is not None:
-            _write_atomic(marker, f"{timeout}".encode())
+            write_atomic(marker, f"{timeout}".encode())
         raise RenderTimeoutError(f"Graphviz took longer than {timeout:g} s") from None
     if result.returncode != 0 or not result.stdout:
         raise RenderError("Graphviz failed: " + result.stderr.decode("utf-8", "replace")[:500])
     if path is not None:
-        _write_atomic(path, result.stdout)
+        write_atomic(path, result.stdout)
     return result.stdout
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:

@@ -13,7 +13,6 @@ from app.api.helpers import ApiError
 from app.db import db
 from app.policy import review_access
 from app.reports import files
-from app.reports.views import graph_cache_dir
 from app.services import reports as service
 from app.services.errors import ServiceError
 from models import ReportVersion
@@ -60,9 +59,7 @@ def reports(review_id: int) -> ResponseReturnValue:
     """
     review = review_access().review
     if request.method == "POST":
-        generated = service.generate_report(
-            session=db(), review=review, user=current_user, cache_dir=graph_cache_dir()
-        )
+        generated = service.generate_report(session=db(), review=review, user=current_user)
         body = _resource(generated.version) | {"warnings": list(generated.warnings)}
         return jsonify(body), 201
     items = [_resource(v) for v in service.report_versions(db(), review)]

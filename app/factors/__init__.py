@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("factors", __name__, url_prefix="/reviews/<int:review_id>")
 
-from app.factors import views  # noqa: E402, F401 - registers the routes on bp
+from app.factors import graph_views, views  # noqa: E402, F401 - registers the routes on bp

@@ -3,10 +3,9 @@ The policy has checked access."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -51,11 +50,6 @@ def _review() -> Any:
     return review_access().review
 
 
-def graph_cache_dir() -> Path:
-    """Where rendered drawings are kept between requests."""
-    return Path(current_app.instance_path) / "graph-cache"
-
-
 def _version_or_404(number: int) -> ReportVersion:
     version = service.version_by_number(db(), _review(), number)
     if version is None:
@@ -67,9 +61,7 @@ def _version_or_404(number: int) -> ReportVersion:
 def reports(review_id: int) -> Any:
     review = _review()
     if request.method == "POST":
-        generated = service.generate_report(
-            session=db(), review=review, user=current_user, cache_dir=graph_cache_dir()
-        )
+        generated = service.generate_report(session=db(), review=review, user=current_user)
         version = generated.version
         flash(
             f"Report version {version.number} generated in {version.render_seconds:.1f} s.",

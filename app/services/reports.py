@@ -10,7 +10,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,7 +39,7 @@ from analysis.taxonomy import REVIEW_TYPES, SCIE_PATTERNS, STAGES
 from app.services.chronology import APPRAISALS, when_of
 from app.services.errors import ServiceError
 from app.services.findings import narrative_of, review_findings
-from app.services.graph import graph_input
+from app.services.graph import graph_input, graph_settings
 from models import (
     Agency,
     Event,
@@ -378,20 +377,16 @@ def _anonymous_graph_input(
     )
 
 
-def accimap_figure(
-    session: Session,
-    review: Review,
-    register: Sequence[RegisterPerson],
-    *,
-    cache_dir: Path | None = None,
-) -> Block:
-    """The AcciMap of the review as a figure (SVG for HTML and PDF, PNG for DOCX)."""
+def accimap_figure(session: Session, review: Review, register: Sequence[RegisterPerson]) -> Block:
+    """The AcciMap of the review as a figure (SVG for HTML and PDF, PNG for DOCX), drawn
+    from pseudonymised data (a PNG cannot be anonymised after the fact)."""
+    settings = graph_settings()
     agencies = {a.name: agency_label(a) for a in review.agencies}
     data = _anonymous_graph_input(graph_input(session, review), register, agencies)
-    drawn = accimap_dot(build_graph(data))
+    drawn = accimap_dot(build_graph(data), max_nodes=settings.max_nodes)
     try:
-        svg = render(drawn.dot, "svg", cache_dir=cache_dir)
-        png = render(drawn.dot, "png", cache_dir=cache_dir)
+        svg = render(drawn.dot, "svg", timeout=settings.timeout, cache_dir=settings.cache_dir)
+        png = render(drawn.dot, "png", timeout=settings.timeout, cache_dir=settings.cache_dir)
     except RenderError as error:
         return Note(f"The AcciMap could not be drawn: {error}")
     caption = "AcciMap: the factors behind the key practice episodes, by level of the system"
@@ -406,7 +401,6 @@ def build_report(
     *,
     number: int,
     register: Sequence[RegisterPerson] = (),
-    cache_dir: Path | None = None,
 ) -> tuple[Document, list[str]]:
     """The report as a ``Document`` (names not yet substituted), and warnings for its author."""
     narrative = narrative_of(session, review)
@@ -456,7 +450,7 @@ def build_report(
     sections.append(
         Section(
             "Appendix A: the AcciMap",
-            (accimap_figure(session, review, register, cache_dir=cache_dir),),
+            (accimap_figure(session, review, register),),
         )
     )
     glossary: list[Block] = [Table(("Term", "Meaning"), GLOSSARY)]
@@ -503,9 +497,7 @@ def version_by_number(session: Session, review: Review, number: int) -> ReportVe
     )
 
 
-def generate_report(
-    *, session: Session, review: Review, user: User, cache_dir: Path | None = None
-) -> Generated:
+def generate_report(*, session: Session, review: Review, user: User) -> Generated:
     """Assemble, anonymise, scan and render the report as the review's next numbered version."""
     started = time.perf_counter()
     number = (
@@ -515,9 +507,7 @@ def generate_report(
         or 0
     ) + 1
     register = people_register(session, review)
-    document, warnings = build_report(
-        session, review, number=number, register=register, cache_dir=cache_dir
-    )
+    document, warnings = build_report(session, review, number=number, register=register)
     document = substitute_document(document, register)
     hits = scan_document(document, register=register, places=school_names(session, review))
     version = ReportVersion(

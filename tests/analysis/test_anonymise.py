@@ -139,6 +139,8 @@ PEOPLE = (
         ("Hope said we hope to HOPE", "Mother said we hope to Mother"),
         ("The HV visited; Harriet Vance is HV 1.", "The HV visited; Health Visitor 1 is HV 1."),
         ("Zarah and Tobiasson are other people.", "Zarah and Tobiasson are other people."),
+        ("Hope the board agrees. Hope said no.", "Hope the board agrees. Mother said no."),
+        ("- Hope we learn. Then Hope we", "- Hope we learn. Then Mother we"),
         ("zara@example.org", "zara@example.org"),  # left whole: the scan reports the email
     ],
 )
@@ -152,6 +154,23 @@ def test_a_pseudonym_that_is_a_real_name_elsewhere_is_kept() -> None:
         RegisterPerson("Sister", ("Ann Sister",)),
     )
     assert substitute("Mother met Grace.", people) == "Mother met Mother."
+
+
+def test_names_in_web_addresses_are_left_for_the_scan() -> None:
+    text = "See [her page](https://example.org/zara-quillfeather) and Zara's note."
+    clean = substitute(text, PEOPLE)
+    assert clean == "See [her page](https://example.org/zara-quillfeather) and Child F's note."
+    hits = scan(clean, register=PEOPLE)
+    assert [(h.kind, h.text) for h in hits] == [
+        ("register_name", "zara"),
+        ("register_name", "quillfeather"),
+    ]
+
+
+def test_accents_dashes_and_spaces_in_names() -> None:
+    people = (RegisterPerson("Sibling 1", ("Zoë Quillfeather-Wrenfield",)),)
+    for text in ("Zoe", "ZOË", "Quillfeather Wrenfield", "Quillfeather–Wrenfield", "Zoë's"):
+        assert substitute(text, people).startswith("Sibling 1"), text
 
 
 def test_shared_surname_goes_to_the_first_registered_person() -> None:

@@ -152,6 +152,12 @@ def test_html_fragment_has_no_style_and_figure_is_an_image() -> None:
     assert "<svg" not in fragment  # never inlined
 
 
+def test_markdown_headings_sit_below_the_section_heading() -> None:
+    doc = Document("X", sections=(Section("S", (Markdown("## Sub\n\ntext"),), level=2),))
+    page = to_html(doc, standalone=False)
+    assert '<h3 id="section-1">S</h3>' in page and "<h4>Sub</h4>" in page
+
+
 def test_unnumbered_document_without_contents() -> None:
     doc = Document("Briefing", sections=(Section("What happened", ()),), contents=False)
     page = to_html(doc)
@@ -179,6 +185,7 @@ def test_pdf_contains_every_text_and_no_metadata(tmp_path: Path) -> None:
     for key in ("Author", "Creator", "Producer", "Keywords", "Subject", "CreationDate"):
         assert key not in fields, key
     assert b"WeasyPrint" not in pdf
+    assert fields["Tagged"] == "yes"  # structure for screen readers
 
 
 def test_pdf_refuses_external_resources() -> None:

@@ -1,0 +1,81 @@
+"""The systems graph page on the demo review "Child F": the AcciMap picture, the interactive
+graph (click a node, read its details, filter, highlight what lay behind it), the analysis and
+the table for keyboard and screen-reader users, with an axe check."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import CHAIR, assert_accessible, sign_in
+
+pytestmark = pytest.mark.browser
+
+GRAPH = "/reviews/1/graph"
+CY = "document.getElementById('graph-app').cytoscape"
+
+
+def _open(page: Page) -> None:
+    sign_in(page, CHAIR)
+    page.goto(GRAPH)
+    expect(page.locator("#graph-app[data-ready=true]")).to_be_attached()
+
+
+def _click_node(page: Page, ref: str) -> None:
+    """Click where Cytoscape drew the node, as a person would."""
+    canvas = page.locator("#graph-canvas")
+    canvas.scroll_into_view_if_needed()
+    position = page.evaluate(f"() => {CY}.getElementById({ref!r}).renderedPosition()")
+    box = canvas.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
+
+
+def test_the_graph_page_is_accessible_with_a_table_and_the_accimap(page: Page) -> None:
+    _open(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Systems graph")
+    canvas = page.get_by_role("img", name=re.compile("Interactive graph of the review"))
+    expect(canvas).to_be_visible()
+    picture = page.get_by_role("img", name=re.compile("^AcciMap of the whole review"))
+    expect(picture).to_be_visible()
+    assert page.evaluate("() => document.querySelector('.lr-graph-image').naturalWidth") > 1000
+    table = page.get_by_role("table", name="Factors and events with their links")
+    assert table.get_by_role("row").count() > 30
+    expect(table.locator("#node-F18")).to_contain_text("Social work caseloads")
+    expect(page.locator("#leverage + table")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_click_a_node_to_see_its_details_and_what_lay_behind_it(page: Page) -> None:
+    _open(page)
+    _click_node(page, "F9")
+    panel = page.locator("#graph-panel")
+    expect(panel.get_by_role("heading", name=re.compile("^F9: "))).to_be_visible()
+    expect(panel).to_contain_text("Active failure")
+    expect(panel).to_contain_text("Behind it")
+    expect(panel.get_by_role("link", name="Open F9")).to_have_attribute(
+        "href", "/reviews/1/factors/F9"
+    )
+    panel.get_by_role("button", name="Highlight what lay behind it").click()
+    expect(page.locator("#graph-status")).to_have_text(re.compile(r"^\d+ nodes lie behind F9\."))
+    upstream = page.evaluate(f"() => {CY}.nodes('.upstream').map(n => n.id())")
+    assert {"F22", "F18"} <= set(upstream)
+    assert "E57" not in upstream
+    assert_accessible(page)
+
+
+def test_filters_by_type_level_and_episode(page: Page) -> None:
+    _open(page)
+    status = page.locator("#graph-status")
+    page.get_by_label("Events", exact=True).uncheck()
+    expect(status).to_have_text(re.compile(r"^Showing 30 of \d+ factors and events\.$"))
+    page.get_by_label("National", exact=True).uncheck()
+    expect(status).to_have_text(re.compile(r"^Showing 27 of "))
+    page.get_by_label("Events", exact=True).check()
+    page.get_by_label("National", exact=True).check()
+    page.get_by_label("Key practice episode", exact=True).select_option(index=1)
+    visible = page.evaluate(f"() => {CY}.nodes().not('.hidden').not('.row-label').length")
+    total = page.evaluate(f"() => {CY}.nodes().not('.row-label').length")
+    assert 0 < visible < total
