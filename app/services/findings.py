@@ -66,6 +66,11 @@ NARRATIVE_FIELDS = (
 )
 
 
+def clean_text(value: Any) -> str:
+    """Text as stored: NUL characters removed (PostgreSQL refuses them; no one types them)."""
+    return str(value or "").replace("\x00", "")
+
+
 def _drop_empty(item: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in item.items() if v not in (None, "", [], {})}
 
@@ -127,14 +132,14 @@ def _factors(session: Session, review: Review, refs: Iterable[str]) -> list[Fact
 def _questions(values: Any) -> list[str]:
     if isinstance(values, str):
         values = values.splitlines()
-    return [" ".join(q.split()) for q in values or [] if q and q.strip()]
+    return [" ".join(clean_text(q).split()) for q in values or [] if q and q.strip()]
 
 
 def _responses(finding: Finding, items: Sequence[dict[str, Any]]) -> list[BoardResponse]:
     responses = []
     for index, item in enumerate(items, start=1):
-        question = " ".join((item.get("question") or "").split())
-        text = (item.get("response") or "").strip()
+        question = " ".join(clean_text(item.get("question")).split())
+        text = clean_text(item.get("response")).strip()
         if question not in finding.questions_for_board:
             raise ServiceError(
                 f"Response {index}: the finding asks no question '{question[:60]}'",
@@ -158,7 +163,7 @@ def _apply_finding(
 ) -> None:
     _unknown(values, FINDING_FIELDS)
     if "title" in values:
-        title = " ".join((values["title"] or "").split())
+        title = " ".join(clean_text(values["title"]).split())
         if not title:
             raise ServiceError("Give the finding a title", "title")
         finding.title = title[:300]
@@ -169,7 +174,7 @@ def _apply_finding(
         finding.scie_pattern = pattern
     for key in ("issue", "evidence", "how_widespread", "why_it_matters"):
         if key in values:
-            setattr(finding, key, values[key] or "")
+            setattr(finding, key, clean_text(values[key]))
     if "questions_for_board" in values:
         finding.questions_for_board = _questions(values["questions_for_board"])
     if "factors" in values:
@@ -225,7 +230,8 @@ def record_board_response(
     responded_on: date | None = None,
 ) -> BoardResponse:
     """The board's response to one of the finding's questions (replacing an earlier one)."""
-    question = " ".join((question or "").split())
+    question = " ".join(clean_text(question).split())
+    response = clean_text(response)
     if question not in finding.questions_for_board:
         raise ServiceError("Choose one of the finding's questions", "question")
     if not (response or "").strip():
@@ -363,7 +369,7 @@ def _apply_action(session: Session, review: Review, action: Action, values: dict
             )
         action.finding = finding
     if "description" in values:
-        description = (values["description"] or "").strip()
+        description = clean_text(values["description"]).strip()
         if not description:
             raise ServiceError("Describe the action", "description")
         action.description = description
@@ -381,9 +387,9 @@ def _apply_action(session: Session, review: Review, action: Action, values: dict
             raise ServiceError("Choose a strength from the list", "strength")
         action.strength = strength
     if "impact_evidence" in values:
-        action.impact_evidence = values["impact_evidence"] or ""
+        action.impact_evidence = clean_text(values["impact_evidence"])
     if "dropped_reason" in values:
-        action.dropped_reason = (values["dropped_reason"] or "").strip()
+        action.dropped_reason = clean_text(values["dropped_reason"]).strip()
     if "status" in values:
         status = values["status"] or "proposed"
         problem = status_change_problem(action.status or "proposed", status)
@@ -490,7 +496,8 @@ def create_feedback(
 ) -> FeedbackRecord:
     if audience not in FEEDBACK_AUDIENCES:
         raise ServiceError("Choose who the feedback went to", "audience")
-    recipients = " ".join((recipients or "").split())
+    recipients = " ".join(clean_text(recipients).split())
+    you_said, we_did = clean_text(you_said), clean_text(we_did)
     if not recipients:
         raise ServiceError("Say to whom it was fed back (by role or pseudonym)", "recipients")
     if not (you_said or "").strip():
@@ -553,6 +560,6 @@ def update_narrative(
     narrative = narrative_of(session, review)
     check_version(narrative, expected_version)
     for key, value in values.items():
-        setattr(narrative, key, value or "")
+        setattr(narrative, key, clean_text(value))
     session.flush()
     return narrative

@@ -303,8 +303,12 @@ def test_markdown_xss_vectors_never_reach_a_page_or_the_report(
     text = "\n\n".join(vectors)
     review = db_session.get(Review, world.review_id)
     finding = finding_service.finding_by_ref(db_session, review, "FN1")
-    for field in MARKDOWN_FIELDS:
-        setattr(finding, field, text)
+    finding_service.update_finding(
+        session=db_session,
+        finding=finding,
+        expected_version=None,
+        **dict.fromkeys(MARKDOWN_FIELDS, text),
+    )
     finding_service.record_board_response(
         session=db_session, finding=finding, question=finding.questions_for_board[0], response=text
     )
