@@ -382,3 +382,14 @@ def test_bundle_with_findings_and_actions_round_trips_exactly(client: Any, api: 
     assert imported.status_code == 201, imported.json
     exported = client.get(f"/api/v1/reviews/{imported.json['id']}/export", headers=headers)
     assert exported.json == bundle
+
+
+def test_a_bundle_finding_on_an_unknown_factor_is_refused_with_its_path(
+    client: Any, api: Any
+) -> None:
+    from tests.web.test_api import BUNDLE
+
+    bundle = {**BUNDLE, "findings": [{"ref": "FN1", "title": "Rests on air", "factors": ["F9"]}]}
+    response = client.post("/api/v1/reviews/import", json=bundle, headers=api("chair"))
+    assert response.status_code == 422
+    assert [e["path"] for e in response.json["errors"]] == ["$.findings[0]"]
