@@ -253,8 +253,18 @@ pre, code { font-family: "Liberation Mono", monospace; font-size: 9.5pt; }
 """.strip()
 
 
+# Characters XML 1.0 (DOCX) forbids and HTML treats as errors: control characters but tab,
+# newline and carriage return, lone surrogates, and the two non-characters U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    """``text`` without the characters an XML or HTML document cannot hold."""
+    return _NOT_XML.sub("", text)
+
+
 def _esc(text: str) -> str:
-    return html.escape(text, quote=True)
+    return html.escape(_xml(text), quote=True)
 
 
 def _esc_lines(text: str) -> str:
@@ -291,9 +301,8 @@ def _block_html(block: Block, figure_number: int, level: int = 1) -> str:
     if isinstance(block, Paragraph):
         return f"<p>{_esc_lines(block.text)}</p>"
     if isinstance(block, Markdown):
-        return (
-            f'<div class="markdown">{_shift_headings(render_markdown(block.source), level)}</div>'
-        )
+        rendered = _shift_headings(render_markdown(_xml(block.source)), level)
+        return f'<div class="markdown">{rendered}</div>'
     if isinstance(block, BulletList):
         items = "".join(f"<li>{_esc_lines(item)}</li>" for item in block.items)
         return f"<ul>{items}</ul>" if items else ""
@@ -428,7 +437,7 @@ def _docx_link(paragraph: Any, text: str, *, anchor: str = "", url: str = "") ->
     if anchor:
         link.set(qn("w:anchor"), anchor)
     else:
-        rel_id = paragraph.part.relate_to(url, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        rel_id = paragraph.part.relate_to(_xml(url), RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
         link.set(qn("r:id"), rel_id)
     link.set(qn("w:history"), "1")
     run = OxmlElement("w:r")
@@ -442,7 +451,7 @@ def _docx_link(paragraph: Any, text: str, *, anchor: str = "", url: str = "") ->
         props.append(underline)
     run.append(props)
     text_element = OxmlElement("w:t")
-    text_element.text = text
+    text_element.text = _xml(text)
     text_element.set(qn("xml:space"), "preserve")
     run.append(text_element)
     link.append(run)
@@ -463,7 +472,7 @@ def _style(document: Any, name: str) -> Any:
 
 def _paragraph(document: Any, text: str = "", style: str | None = None) -> Any:
     """A new paragraph; sets the style id directly (python-docx's setter scans every style)."""
-    paragraph = document.add_paragraph(text)
+    paragraph = document.add_paragraph(_xml(text))
     found = _style(document, style) if style else None
     if found is not None:
         paragraph._p.style = found.style_id
@@ -480,7 +489,7 @@ def _heading(document: Any, text: str, level: int) -> Any:
 
 def _add_lines(paragraph: Any, text: str, **formatting: bool) -> None:
     for index, line in enumerate(text.splitlines() or [""]):
-        run = paragraph.add_run(line)
+        run = paragraph.add_run(_xml(line))
         for attribute, value in formatting.items():
             setattr(run, attribute, value)
         if index < len(text.splitlines()) - 1:
@@ -512,8 +521,9 @@ class _DocxMarkdownWriter(HTMLParser):
         return self.paragraph
 
     def _list_style(self) -> str:
-        base = "List Number" if self.lists[-1] == "ol" else "List Bullet"
-        depth = min(len(self.lists), 3)
+        # An <li> outside any list survives sanitising ("<li>x" alone): treat it as a bullet.
+        base = "List Number" if self.lists and self.lists[-1] == "ol" else "List Bullet"
+        depth = max(1, min(len(self.lists), 3))
         name = base if depth == 1 else f"{base} {depth}"
         return name if _has_style(self.document, name) else base
 
@@ -613,7 +623,7 @@ class _DocxMarkdownWriter(HTMLParser):
             formats.add("code")
         lines = data.split("\n")
         for index, line in enumerate(lines):
-            run = self.paragraph.add_run(line)
+            run = self.paragraph.add_run(_xml(line))
             run.bold = bool(formats & {"strong", "b", "dt"}) or None
             run.italic = bool(formats & {"em", "i"}) or None
             if "del" in formats:
@@ -662,7 +672,7 @@ def _blank_core_properties(document: Any, title: str) -> None:
     props.identifier = ""
     props.language = ""
     props.version = ""
-    props.title = title
+    props.title = _xml(title)
     props.revision = 1
     # A fixed timestamp: the generation time is recorded by the app, not inside the file.
     fixed = datetime(2000, 1, 1, tzinfo=UTC).replace(tzinfo=None)
@@ -731,7 +741,7 @@ def to_docx(doc: Document) -> bytes:
                 _add_lines(document.add_paragraph(), block.text)
             elif isinstance(block, Markdown):
                 writer = _DocxMarkdownWriter(document, level)
-                writer.feed(render_markdown(block.source))
+                writer.feed(render_markdown(_xml(block.source)))
                 writer.close()
             elif isinstance(block, BulletList):
                 for item in block.items:
@@ -757,7 +767,7 @@ def _docx_figure(document: Any, block: Figure, number: int, width: Any) -> None:
     if block.png is not None:
         document.add_picture(io.BytesIO(block.png), width=width)
         inline = document.inline_shapes[-1]._inline
-        inline.docPr.set("descr", block.caption)
+        inline.docPr.set("descr", _xml(block.caption))
     else:
         _paragraph(
             document,

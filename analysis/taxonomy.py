@@ -140,3 +140,28 @@ LINK_RELATIONS: dict[str, str] = {
 }
 
 CONFIDENCE_LEVELS: dict[str, str] = {"low": "Low", "medium": "Medium", "high": "High"}
+
+# Where a good-practice entry came from (the bundle's good_practice.source).
+GOOD_PRACTICE_SOURCES: dict[str, str] = {
+    "event": "An event appraised as good practice",
+    "account": 'An account\'s answer to "what went well"',
+    "protective_factor": "A protective factor",
+    "case_audit": "A case audit",
+    "practice_observation": "A practice observation",
+    "supervision": "Supervision",
+    "feedback": "Feedback from a child or family",
+    "other": "Other quality-assurance activity",
+}
+
+SHARE_STATUSES: dict[str, str] = {"draft": "Draft", "approved": "Approved", "shared": "Shared"}
+
+# Appreciative inquiry's 4-D cycle, as the prompts the register asks.
+FOUR_D_PROMPTS: dict[str, str] = {
+    "discover": "Discover: what happened that worked?",
+    "dream": "Dream: what would it look like if it happened every time?",
+    "design": "Design: what would need to change?",
+    "deliver": "Deliver: who will do what?",
+}
+
+# Where shared learning usually goes (the form offers these; any text is accepted).
+SHARE_PLACES: tuple[str, ...] = ("Team meeting", "Learning circle", "Bulletin", "Briefing")

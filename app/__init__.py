@@ -17,6 +17,7 @@ from app.config import CONFIGS, INSTANCE_PATH, PROJECT_ROOT, config_class
 from app.extensions import limiter
 from app.factors import bp as factors_bp
 from app.findings import bp as findings_bp
+from app.good_practice import bp as good_practice_bp
 from app.main import bp as main_bp
 from app.public import bp as public_bp
 from app.reports import bp as reports_bp
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
         findings_bp,
         reports_bp,
         public_bp,
+        good_practice_bp,
         account_bp,
         admin_bp,
         api_bp,

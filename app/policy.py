@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from app.db import db
-from models import Membership, Review, User
+from models import GoodPractice, Membership, Review, User
 
 ROLES: dict[str, str] = {
     "chair": "Chair",
@@ -69,12 +69,24 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     # A second person approves: the chair or a board member who did not generate the version.
     "reports.approve": frozenset({"chair", "board_member"}),
     "reports.publish": LEADS | {"board_member"},
+    # The good-practice register. An entry of a review follows the review's roles; an entry
+    # from other quality-assurance work (no review) follows ``entry_may``.
+    "good_practice.view": ALL_ROLES,
+    "good_practice.edit": LEADS | {"panel_member", "agency_rep", "facilitator"},
+    "good_practice.approve": frozenset({"chair", "board_member"}),
+    "good_practice.share": frozenset({"chair", "lead_reviewer", "board_member"}),
 }
+# Who approves for the partnership: an entry with no review may be approved and shared by a
+# user who is a chair or board member on any of the partnership's reviews.
+PARTNERSHIP_APPROVER_ROLES = frozenset({"chair", "board_member"})
 # Actions that are not about one review.
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed_in"  # any active, signed-in user
 ADMIN = "admin"  # site administrators
-GLOBAL_ACTIONS = frozenset({PUBLIC, SIGNED_IN, ADMIN})
+# Any signed-in user, on pages that span their partnership: the view lists only what
+# ``visible_good_practice`` lets them see.
+PARTNERSHIP = "partnership"
+GLOBAL_ACTIONS = frozenset({PUBLIC, SIGNED_IN, ADMIN, PARTNERSHIP})
 
 # endpoint -> action, or endpoint -> {method: action} where methods need different actions.
 ROUTES: dict[str, str | dict[str, str]] = {
@@ -166,6 +178,17 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "public.reports": PUBLIC,
     "public.read": PUBLIC,
     "public.report": PUBLIC,
+    "good_practice.register": PARTNERSHIP,
+    "good_practice.new_entry": PARTNERSHIP,
+    "good_practice.briefing": PARTNERSHIP,
+    "good_practice.bulletin": PARTNERSHIP,
+    "good_practice.new_review_entry": "good_practice.edit",
+    "good_practice.review_briefing": "good_practice.view",
+    "good_practice.entry": "good_practice.view",
+    "good_practice.edit_entry": "good_practice.edit",
+    "good_practice.delete_entry": "good_practice.edit",
+    "good_practice.approve": "good_practice.approve",
+    "good_practice.share": "good_practice.share",
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,
     "api.reviews": SIGNED_IN,
@@ -207,6 +230,13 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.report_file": "reports.view",
     "api.approve_report": "reports.approve",
     "api.publish_report": "reports.publish",
+    "api.good_practice_entries": PARTNERSHIP,
+    "api.good_practice_entry": {
+        "GET": "good_practice.view",
+        "PATCH": "good_practice.edit",
+        "DELETE": "good_practice.edit",
+    },
+    "api.review_briefing": "good_practice.view",
 }
 
 
@@ -263,12 +293,15 @@ def enforce() -> object | None:
     user = current_user
     if not user.is_authenticated:
         return _deny_anonymous()
-    if action == SIGNED_IN:
+    if action in (SIGNED_IN, PARTNERSHIP):
         return None
     if action == ADMIN:
         if not user.is_admin:
             abort(403)
         return None
+    entry_id = (request.view_args or {}).get("entry_id")
+    if entry_id is not None:
+        return _enforce_entry(user, entry_id, action)
     review_id = (request.view_args or {}).get("review_id")
     review = db().get(Review, review_id) if review_id is not None else None
     if review is None or review.partnership_id != user.partnership_id:
@@ -302,3 +335,81 @@ def may(action: str) -> bool:
     """In a review route: may the current user take ``action`` on this review?"""
     access: ReviewAccess | None = g.get("review_access")
     return access is not None and role_may(access.role, action)
+
+
+# --- the good-practice register (partnership-wide) -------------------------------------------
+
+
+def is_partnership_approver(user: User) -> bool:
+    """Whether ``user`` is a chair or board member on any review of their partnership."""
+    found = db().scalar(
+        select(Membership.id)
+        .join(Review, Review.id == Membership.review_id)
+        .where(
+            Membership.user_id == user.id,
+            Membership.role.in_(PARTNERSHIP_APPROVER_ROLES),
+            Review.partnership_id == user.partnership_id,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def entry_may(user: User, entry: GoodPractice, action: str) -> bool:
+    """May ``user`` take ``action`` on a good-practice entry? Deny by default.
+
+    An entry of a review: the user's role on that review decides (not a member: no).
+    An entry with no review: anyone in its partnership may view it; its author or a
+    partnership approver may edit it; only a partnership approver may approve or share it.
+    """
+    if entry.partnership_id != user.partnership_id:
+        return False
+    if entry.review_id is not None:
+        return role_may(role_on(user, entry.review_id), action)
+    if action == "good_practice.view":
+        return True
+    if action == "good_practice.edit":
+        return entry.created_by_id == user.id or is_partnership_approver(user)
+    if action in ("good_practice.approve", "good_practice.share"):
+        return is_partnership_approver(user)
+    return False
+
+
+def role_on(user: User, review_id: int) -> str | None:
+    """The user's role on a review, or None when they are not a member."""
+    return db().scalar(
+        select(Membership.role).where(
+            Membership.review_id == review_id, Membership.user_id == user.id
+        )
+    )
+
+
+def visible_good_practice(user: User) -> ColumnElement[bool]:
+    """Which register entries ``user`` may see: those of reviews they are a member of, and
+    those of their partnership that belong to no review."""
+    member_of = select(Membership.review_id).where(Membership.user_id == user.id)
+    return and_(
+        GoodPractice.partnership_id == user.partnership_id,
+        or_(GoodPractice.review_id.is_(None), GoodPractice.review_id.in_(member_of)),
+    )
+
+
+def _enforce_entry(user: User, entry_id: int, action: str) -> None:
+    entry = db().get(GoodPractice, entry_id)
+    if entry is None or entry.partnership_id != user.partnership_id:
+        abort(404)
+    if entry.review_id is not None:
+        review = db().get_one(Review, entry.review_id)
+        membership = membership_of(user, review)
+        if membership is None:
+            abort(404)  # entries of a review cannot be discovered by non-members
+        g.review_access = ReviewAccess(review, membership)
+    if not entry_may(user, entry, action):
+        abort(403)
+    g.good_practice_entry = entry
+
+
+def good_practice_entry() -> GoodPractice:
+    """The entry of this request, as checked by ``enforce``."""
+    entry: GoodPractice = g.good_practice_entry
+    return entry

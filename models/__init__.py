@@ -28,6 +28,7 @@ from models.findings import (
     ReportVersion,
     finding_factors,
 )
+from models.good_practice import GoodPractice, good_practice_events, good_practice_factors
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
 from models.user import ApiToken, RecoveryCode, User, UserSession
@@ -48,6 +49,7 @@ __all__ = [
     "FactorEvidence",
     "FeedbackRecord",
     "Finding",
+    "GoodPractice",
     "ItemRef",
     "KeyPracticeEpisode",
     "Link",
@@ -65,5 +67,7 @@ __all__ = [
     "account_events",
     "event_people",
     "finding_factors",
+    "good_practice_events",
+    "good_practice_factors",
     "utcnow",
 ]

@@ -56,7 +56,12 @@ STOP_WORDS = frozenset(_STOP_TEXT.split())
 _WORD = re.compile(r"[a-z][a-z'\u2019-]+")
 _DIGITS = re.compile(r"(\d+)")
 
-#: Check codes in the order checks are listed.
+#: Check codes in the order checks are listed: fewer than 40 % of factors above practice
+#: level (review-wide; refs are the factors at or below it); one check per loop of links
+#: (refs: one shortest loop); an active failure, or a latent condition, that has links but no
+#: path to an event; a factor with no links at all (only this check, then); a factor whose
+#: evidence is of one source kind; a finding resting on no factor; an action answering no
+#: finding. Events without links are normal and never flagged.
 CHECK_CODES = (
     "stops_at_front_line",
     "cycle",
@@ -303,10 +308,6 @@ def _reach(
 def _name(ref: str, data: Mapping[str, Any]) -> str:
     label = str(data.get("label") or "").strip()
     return f"{ref} ({label})" if label else ref
-
-
-def _level_label(level: object) -> str:
-    return SYSTEM_LEVELS.get(str(level), str(level)).lower()
 
 
 def _cycle_checks(skeleton: _Skeleton, rank: Mapping[str, int]) -> list[Check]:

@@ -49,6 +49,10 @@ def _schemas() -> dict[str, dict[str, Any]]:
     schemas["Link"] = rewrite(props["links"]["items"])
     schemas["Finding"] = rewrite(props["findings"]["items"])
     schemas["Action"] = rewrite(props["actions"]["items"])
+    good_practice = rewrite(props["good_practice"]["items"])
+    good_practice["properties"]["review"] = {"type": "integer", "nullable": True}
+    good_practice["properties"]["agency_name"] = {"type": "string"}
+    schemas["GoodPractice"] = good_practice
     bundle = rewrite({k: v for k, v in root.items() if not k.startswith("$")})
     schemas["Bundle"] = bundle
     schemas["MemberInput"] = {

@@ -20,6 +20,7 @@ from app.services import bundles
 from app.services import reviews as review_service
 from app.services.errors import ServiceError
 from app.services.findings import overdue_actions
+from app.services.good_practice import review_balance
 from models import AuditEntry, Membership, audit
 
 
@@ -59,6 +60,7 @@ def _overview_page(
         review=review,
         role=access.role,
         dates=statutory_dates(review.incident_known_on),
+        balance=review_balance(db(), review),
         member_form=member_form,
         agency_form=agency_form or AgencyForm(formdata=None),
         overdue=overdue_actions(db(), [review.id]),

@@ -17,6 +17,7 @@ from analysis.chronology.dates import DateParseError, when_from_bundle
 from app.services import chronology
 from app.services import factors as factor_service
 from app.services import findings as finding_service
+from app.services import good_practice as good_practice_service
 from app.services import reviews as review_service
 from app.services.errors import ServiceError
 from models import (
@@ -44,6 +45,7 @@ SUPPORTED_SECTIONS = (
     "links",
     "findings",
     "actions",
+    "good_practice",
 )
 
 
@@ -120,6 +122,9 @@ def export_bundle(review: Review) -> dict[str, Any]:
         items = [item(row) for row in rows]
         if items:
             bundle[section] = items
+    entries = good_practice_service.review_good_practice(session, review)
+    if entries:
+        bundle["good_practice"] = [good_practice_service.entry_item(e) for e in entries]
     return bundle
 
 
@@ -236,6 +241,18 @@ def import_bundle(data: Any, *, session: Session, importer: User) -> Review:
                 create(session=session, review=review, **item)
             except ServiceError as error:
                 problems.append(BundleProblem(f"$.{section}[{index}]", error.message))
+    for index, item in enumerate(data.get("good_practice", [])):
+        try:
+            good_practice_service.create_entry(
+                session=session,
+                partnership_id=review.partnership_id,
+                review=review,
+                creator=importer,
+                with_status=True,
+                **item,
+            )
+        except ServiceError as error:
+            problems.append(BundleProblem(f"$.good_practice[{index}]", error.message))
     if problems:
         # The caller's transaction is rolled back on this error, so nothing stays stored.
         raise BundleError(problems)

@@ -155,7 +155,7 @@ def create_account(
         review_id=review.id, ref=ref or _next_account_ref(session, review), prompts={}
     )
     _apply_account(session, review, account, values)
-    if not (account.narrative.strip() or account.prompts):
+    if not ((account.narrative or "").strip() or account.prompts):
         raise ServiceError(
             "Write what was said: the narrative or the answers to the prompts", "narrative"
         )

@@ -39,6 +39,7 @@ from analysis.taxonomy import REVIEW_TYPES, SCIE_PATTERNS, STAGES
 from app.services.chronology import APPRAISALS, when_of
 from app.services.errors import ServiceError
 from app.services.findings import narrative_of, review_findings
+from app.services.good_practice import review_good_practice
 from app.services.graph import graph_input, graph_settings
 from models import (
     Agency,
@@ -276,6 +277,16 @@ def _good_practice_blocks(session: Session, review: Review, written: str) -> lis
     blocks: list[Block] = []
     if written.strip():
         blocks.append(Markdown(written))
+    entries = review_good_practice(session, review)
+    for entry in entries:
+        blocks.append(Paragraph(entry.title))
+        blocks.append(Markdown(entry.story))
+        if entry.what_made_it_work.strip():
+            blocks.append(Paragraph("What made it work:"))
+            blocks.append(Markdown(entry.what_made_it_work))
+    if entries:
+        return blocks
+    # Without a register entry, the review's own record of good practice stands in.
     events = session.scalars(
         select(Event)
         .where(

@@ -1,7 +1,7 @@
 """findings, board responses, actions, feedback, report narrative and versions
 
 Revision ID: 4194d405c11a
-Revises: 44ebf22a498b
+Revises: 46af937af983
 Create Date: 2026-11-26 15:02:18.750278
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "4194d405c11a"
-down_revision: str | None = "44ebf22a498b"
+down_revision: str | None = "46af937af983"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

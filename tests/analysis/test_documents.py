@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import shutil
@@ -258,3 +259,47 @@ def test_document_text_locations() -> None:
     figure = f"2 Findings{SEP}2.1 Handovers between agencies{SEP}Figure 1"
     assert (figure, "Latent condition") in pairs
     assert ("1 Introduction", "Names in this report are pseudonyms.") in pairs
+
+
+def _hostile_document() -> Document:
+    """Every vector as Markdown; a sample of them in every other kind of block."""
+    from tests.xss_vectors import VECTORS
+
+    sample = VECTORS[::15]
+    return Document(
+        VECTORS[0],
+        subtitle=VECTORS[1],
+        sections=(
+            Section("Markdown", tuple(Markdown(vector) for vector in VECTORS)),
+            *(
+                Section(
+                    vector,
+                    (
+                        Paragraph(vector),
+                        BulletList((vector,)),
+                        Table((vector,), ((vector,),)),
+                        Note(vector),
+                    ),
+                )
+                for vector in sample
+            ),
+        ),
+    )
+
+
+def test_xss_vectors_in_every_block_come_out_harmless_in_html() -> None:
+    from tests.xss_vectors import unsafe_parts
+
+    assert unsafe_parts(to_html(_hostile_document(), standalone=False)) == []
+
+
+def test_xss_vectors_render_to_docx_without_script_links() -> None:
+    data = to_docx(_hostile_document())
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    rels = archive.read("word/_rels/document.xml.rels").decode()
+    targets = [html.unescape(t) for t in re.findall(r'Target="([^"]*)"', rels)]
+    assert targets
+    for target in targets:
+        squeezed = re.sub(r"[\x00-\x20]+", "", target).lower()
+        assert not squeezed.startswith(("javascript:", "vbscript:", "data:")), target
+    assert docx.Document(io.BytesIO(data)).paragraphs

@@ -85,8 +85,11 @@ def _url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> str:
         "user_id": world.users["observer"],
         "ref": _ref_for(endpoint, world),
         "filename": "css/app.css",
-        "fmt": "html" if "report" in endpoint or "download" in endpoint else "csv",
+        "fmt": "html"
+        if "briefing" in endpoint or "report" in endpoint or "download" in endpoint
+        else "csv",
         "import_id": ids["import_id"],
+        "entry_id": ids["entry_id"],
         "version": world.report_number,
         "report_id": world.report_id,
         "partnership_id": world.partnership_id,
@@ -108,8 +111,8 @@ def expected(endpoint: str, method: str, who: str) -> str:
         return "allow"
     if who == "anonymous":
         return "401" if is_api else "sign_in"
-    if action == policy.SIGNED_IN:
-        return "allow"
+    if action in (policy.SIGNED_IN, policy.PARTNERSHIP):
+        return "allow"  # partnership pages list only what the user may see (tested elsewhere)
     if action == policy.ADMIN:
         return "allow" if who == "admin" else "403"
     if who in ("other_member", "outsider", "admin"):
@@ -130,7 +133,7 @@ def test_route_answers_as_the_policy_says(
     method: str,
     who: str,
 ) -> None:
-    from models import ApiToken, ChronologyImport, Membership
+    from models import ApiToken, ChronologyImport, GoodPractice, Membership
 
     observer_membership = (
         db_session.query(Membership)
@@ -154,9 +157,23 @@ def test_route_answers_as_the_policy_says(
         sha256="0" * 64,
         preview=empty_preview,
     )
-    db_session.add_all([token, upload])
+    # An entry of the review: entry routes answer as the review's roles say.
+    entry = GoodPractice(
+        partnership_id=db_session.get(Membership, observer_membership.id).review.partnership_id,
+        review_id=world.review_id,
+        ref="GP1",
+        title="Neighbour's call followed up the same day",
+        story="The duty officer rang the health visitor the next morning.",
+        consent_to_share=True,
+    )
+    db_session.add_all([token, upload, entry])
     db_session.commit()
-    ids = {"membership_id": observer_membership.id, "token_id": token.id, "import_id": upload.id}
+    ids = {
+        "membership_id": observer_membership.id,
+        "token_id": token.id,
+        "import_id": upload.id,
+        "entry_id": entry.id,
+    }
     if who != "anonymous":
         login(who)
     url = _url(rule, endpoint, world, ids)
@@ -177,7 +194,7 @@ def test_route_answers_as_the_policy_says(
     if want == "allow":
         assert status < 500, detail
         assert status not in (401, 403), detail
-        if endpoint.startswith("reviews.") or "review_id" in rule:
+        if endpoint.startswith("reviews.") or "review_id" in rule or "entry_id" in rule:
             assert status != 404, detail
     elif want == "sign_in":
         assert status == 302 and response.location.startswith("/sign-in"), detail

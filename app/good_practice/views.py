@@ -1,0 +1,475 @@
+"""Pages of the good-practice register. The policy has checked access: partnership-wide pages
+list only what ``policy.visible_good_practice`` allows, and entry pages were checked against
+the entry (its review's roles, or the partnership's for an entry with no review)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from analysis.taxonomy import (
+    FOUR_D_PROMPTS,
+    GOOD_PRACTICE_SOURCES,
+    SHARE_PLACES,
+    SHARE_STATUSES,
+)
+from app.db import db
+from app.forms import edit_status, save_versioned, select_choices, show_service_error
+from app.good_practice import bp
+from app.good_practice.forms import EntryForm, ShareForm
+from app.policy import (
+    entry_may,
+    good_practice_entry,
+    may,
+    review_access,
+    role_may,
+    role_on,
+    visible_good_practice,
+)
+from app.services import chronology as chrono
+from app.services import factors as factor_service
+from app.services import good_practice as service
+from app.services.errors import ServiceError
+from models import Agency, Event, Factor, GoodPractice, Membership, Review
+
+FORMATS = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _directory() -> list[Agency]:
+    return list(
+        db().scalars(
+            select(Agency)
+            .where(Agency.partnership_id == current_user.partnership_id)
+            .order_by(Agency.name)
+        )
+    )
+
+
+def _my_reviews() -> list[Review]:
+    return list(
+        db().scalars(
+            select(Review)
+            .join(Membership, Membership.review_id == Review.id)
+            .where(
+                Membership.user_id == current_user.id,
+                Review.partnership_id == current_user.partnership_id,
+            )
+            .order_by(Review.title)
+        )
+    )
+
+
+def _known_themes() -> list[str]:
+    rows = db().scalars(select(GoodPractice).where(visible_good_practice(current_user)))
+    return [theme for theme, _ in service.theme_counts(rows)]
+
+
+def evidence_of(entry: GoodPractice) -> list[dict[str, Any]]:
+    """What the entry rests on, each with a link only for users allowed to open it."""
+    if entry.review_id is None:
+        return []
+    role = role_on(current_user, entry.review_id)
+    items: list[dict[str, Any]] = []
+    for event in entry.events:
+        items.append(
+            {
+                "label": f"Event {event.ref}: {chrono.when_of(event).display()}",
+                "url": url_for("chronology.event", review_id=entry.review_id, ref=event.ref)
+                if role_may(role, "events.view")
+                else None,
+            }
+        )
+    for factor in entry.factors:
+        items.append(
+            {
+                "label": f"Protective factor {factor.ref}: {factor.label}",
+                "url": url_for("factors.factor", review_id=entry.review_id, ref=factor.ref)
+                if role_may(role, "factors.view")
+                else None,
+            }
+        )
+    if entry.account is not None:
+        items.append(
+            {
+                "label": f"Account {entry.account.ref}",
+                "url": url_for("factors.account", review_id=entry.review_id, ref=entry.account.ref)
+                if role_may(role, "accounts.view")
+                else None,
+            }
+        )
+    return items
+
+
+def _entry_form(review: Review | None, entry: GoodPractice | None = None) -> EntryForm:
+    form = EntryForm(formdata=None if request.method == "GET" else request.form)
+    if review is not None:
+        form.agency.choices = select_choices(
+            [("", "Not chosen"), *[(a.ref, a.name) for a in review.agencies]]
+        )
+        events = db().scalars(
+            select(Event)
+            .where(Event.review_id == review.id, Event.deleted_at.is_(None))
+            .order_by(Event.sort_start, Event.id)
+        )
+        form.events.choices = select_choices(
+            (e.ref, f"{e.ref} · {chrono.when_of(e).display()} · {e.description[:70]}")
+            for e in events
+        )
+        factors = db().scalars(
+            select(Factor)
+            .where(Factor.review_id == review.id, Factor.type == "protective")
+            .order_by(Factor.id)
+        )
+        form.factors.choices = select_choices((f.ref, f"{f.ref} · {f.label}") for f in factors)
+    else:
+        form.agency.choices = select_choices(
+            [("", "Not chosen"), *[(a.name, a.name) for a in _directory()]]
+        )
+    if request.method == "GET" and entry is not None:
+        form.title.data = entry.title
+        form.story.data = entry.story
+        form.what_made_it_work.data = entry.what_made_it_work
+        form.source.data = entry.source
+        form.themes.data = ", ".join(entry.themes or [])
+        form.consent_to_share.data = entry.consent_to_share
+        form.events.data = [e.ref for e in entry.events]
+        form.factors.data = [f.ref for f in entry.factors]
+        form.account.data = entry.account.ref if entry.account else ""
+        if review is not None:
+            match = next((a for a in review.agencies if a.agency_id == entry.agency_id), None)
+            form.agency.data = match.ref if match else ""
+        else:
+            form.agency.data = entry.agency.name if entry.agency else ""
+        for key in FOUR_D_PROMPTS:
+            getattr(form, f"four_d_{key}").data = (entry.four_d or {}).get(key, "")
+        form.version.data = str(entry.version)
+    return form
+
+
+def _prefill(form: EntryForm, values: dict[str, Any]) -> None:
+    for key in ("title", "story", "what_made_it_work", "source", "agency", "account"):
+        if key in values:
+            getattr(form, key).data = values[key]
+    form.events.data = values.get("events", [])
+    form.factors.data = values.get("factors", [])
+    for key, text in values.get("four_d", {}).items():
+        getattr(form, f"four_d_{key}").data = text
+
+
+def _values(form: EntryForm, review: Review | None) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "title": form.title.data or "",
+        "story": form.story.data or "",
+        "what_made_it_work": form.what_made_it_work.data or "",
+        "source": form.source.data,
+        "themes": form.themes.data or "",
+        "consent_to_share": bool(form.consent_to_share.data),
+        "four_d": {k: getattr(form, f"four_d_{k}").data or "" for k in FOUR_D_PROMPTS},
+    }
+    if review is not None:
+        values["agency"] = form.agency.data or None
+        values["events"] = form.events.data or []
+        values["factors"] = form.factors.data or []
+        values["account"] = form.account.data or None
+    else:
+        values["agency_name"] = form.agency.data or ""
+    return values
+
+
+def _form_page(
+    form: EntryForm, review: Review | None, entry: GoodPractice | None, **extra: Any
+) -> Any:
+    return render_template(
+        "good_practice/form.html",
+        form=form,
+        review=review,
+        entry=entry,
+        prompts=FOUR_D_PROMPTS,
+        themes=_known_themes(),
+        **extra,
+    )
+
+
+def _document_response(content: bytes | str, fmt: str, filename: str) -> Response:
+    response = Response(content, mimetype=FORMATS[fmt].split(";")[0])
+    response.headers["Content-Type"] = FORMATS[fmt]
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- the register ----------------------------------------------------------------------------
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/good-practice")
+def register() -> str:
+    review_arg = request.args.get("review", "")
+    filters = service.RegisterFilters(
+        text=request.args.get("q", ""),
+        theme=request.args.get("theme", ""),
+        agency_id=_int_arg("agency"),
+        review_id=int(review_arg) if review_arg.isdigit() else None,
+        no_review=review_arg == "none",
+        source=request.args.get("source", "")
+        if request.args.get("source") in GOOD_PRACTICE_SOURCES
+        else "",
+        status=request.args.get("status", "")
+        if request.args.get("status") in SHARE_STATUSES
+        else "",
+        date_from=_date_arg("from"),
+        date_to=_date_arg("to"),
+    )
+    entries = service.register_entries(db(), visible_good_practice(current_user), filters)
+    return render_template(
+        "good_practice/register.html",
+        entries=entries,
+        filters=filters,
+        args=request.args,
+        counts=service.theme_counts(entries),
+        all_themes=_known_themes(),
+        reviews=_my_reviews(),
+        agencies=_directory(),
+        sources=GOOD_PRACTICE_SOURCES,
+        statuses=SHARE_STATUSES,
+        title="Good-practice register",
+    )
+
+
+@bp.route("/good-practice/new", methods=["GET", "POST"])
+def new_entry() -> Any:
+    """An entry from quality-assurance work outside a review (case audit, observation, …)."""
+    form = _entry_form(None)
+    if request.method == "GET":
+        source = request.args.get("source", "case_audit")
+        form.source.data = source if source in GOOD_PRACTICE_SOURCES else "case_audit"
+    elif form.validate_on_submit():
+        try:
+            entry = service.create_entry(
+                session=db(),
+                partnership_id=current_user.partnership_id,
+                creator=current_user,
+                **_values(form, None),
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(f"Entry {entry.ref} added to the register as a draft.", "success")
+            return redirect(url_for("good_practice.entry", entry_id=entry.id))
+    return _form_page(form, None, None, title="Add good practice"), (
+        422 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/reviews/<int:review_id>/good-practice/new", methods=["GET", "POST"])
+def new_review_entry(review_id: int) -> Any:
+    """An entry of a review, pre-filled from an event, an account or a protective factor."""
+    review = review_access().review
+    form = _entry_form(review)
+    origin = ""
+    if request.method == "GET":
+        values: dict[str, Any] = {"source": request.args.get("source", "other")}
+        if request.args.get("event"):
+            event = chrono.event_by_ref(db(), review, request.args["event"])
+            if event is None or event.deleted_at is not None:
+                abort(404)
+            values = service.prefill_from_event(event)
+            origin = f"event {event.ref}"
+        elif request.args.get("account"):
+            if not may("accounts.view"):
+                abort(403)
+            account = factor_service.account_by_ref(db(), review, request.args["account"])
+            if account is None:
+                abort(404)
+            values = service.prefill_from_account(account)
+            origin = f"account {account.ref}"
+        elif request.args.get("factor"):
+            factor = factor_service.factor_by_ref(db(), review, request.args["factor"])
+            if factor is None:
+                abort(404)
+            values = service.prefill_from_factor(db(), factor)
+            origin = f"factor {factor.ref}"
+        if values["source"] not in GOOD_PRACTICE_SOURCES:
+            values["source"] = "other"
+        _prefill(form, values)
+    elif form.validate_on_submit():
+        try:
+            entry = service.create_entry(
+                session=db(),
+                partnership_id=review.partnership_id,
+                review=review,
+                creator=current_user,
+                **_values(form, review),
+            )
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(f"Entry {entry.ref} added to the register as a draft.", "success")
+            return redirect(url_for("good_practice.entry", entry_id=entry.id))
+    return _form_page(form, review, None, origin=origin, title="Record good practice"), (
+        422 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/good-practice/<int:entry_id>")
+def entry(entry_id: int) -> str:
+    item = good_practice_entry()
+    return render_template(
+        "good_practice/entry.html",
+        entry=item,
+        review=item.review,
+        evidence=evidence_of(item),
+        prompts=FOUR_D_PROMPTS,
+        sources=GOOD_PRACTICE_SOURCES,
+        statuses=SHARE_STATUSES,
+        may_edit=entry_may(current_user, item, "good_practice.edit"),
+        may_approve=entry_may(current_user, item, "good_practice.approve"),
+        may_share=entry_may(current_user, item, "good_practice.share"),
+        title=item.title,
+    )
+
+
+@bp.route("/good-practice/<int:entry_id>/edit", methods=["GET", "POST"])
+def edit_entry(entry_id: int) -> Any:
+    item = good_practice_entry()
+    review = item.review
+    form = _entry_form(review, item)
+    theirs = None
+    if request.method == "POST" and form.validate_on_submit():
+        was = item.share_status
+        saved, theirs = save_versioned(
+            form,
+            lambda version: service.update_entry(
+                session=db(), entry=item, expected_version=version, **_values(form, review)
+            ),
+            item,
+        )
+        if saved:
+            message = f"Entry {item.ref} saved."
+            if was != "draft" and item.share_status == "draft":
+                message += " It changed, so it is a draft again and needs approval to be shared."
+            flash(message, "success")
+            return redirect(url_for("good_practice.entry", entry_id=item.id))
+    status = edit_status(request.method, theirs)
+    return _form_page(form, review, item, theirs=theirs, title=f"Edit {item.ref}"), status
+
+
+@bp.route("/good-practice/<int:entry_id>/delete", methods=["POST"])
+def delete_entry(entry_id: int) -> Response:
+    item = good_practice_entry()
+    ref = item.ref
+    service.delete_entry(session=db(), entry=item)
+    flash(f"Entry {ref} deleted.", "success")
+    return redirect(url_for("good_practice.register"))
+
+
+@bp.route("/good-practice/<int:entry_id>/approve", methods=["POST"])
+def approve(entry_id: int) -> Response:
+    item = good_practice_entry()
+    try:
+        service.approve_entry(session=db(), entry=item, approver=current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"Entry {item.ref} approved for sharing.", "success")
+    return redirect(url_for("good_practice.entry", entry_id=item.id))
+
+
+@bp.route("/good-practice/<int:entry_id>/share", methods=["GET", "POST"])
+def share(entry_id: int) -> Any:
+    """Record where an approved entry was shared; the anonymisation check must be clear."""
+    item = good_practice_entry()
+    form = ShareForm()
+    if request.method == "GET":
+        form.on.data = date.today()
+    hits = service.scan_entry(db(), item)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            service.share_entry(
+                session=db(), entry=item, where=form.where.data or "", on=form.on.data
+            )
+        except service.SharingBlockedError as error:
+            hits = error.hits
+            form.form_errors.append(error.message)
+        except ServiceError as error:
+            show_service_error(form, error)
+        else:
+            flash(f"Entry {item.ref} recorded as shared: {form.where.data}.", "success")
+            return redirect(url_for("good_practice.entry", entry_id=item.id))
+    return render_template(
+        "good_practice/share.html",
+        entry=item,
+        review=item.review,
+        form=form,
+        hits=hits,
+        places=SHARE_PLACES,
+        title=f"Share {item.ref}",
+    ), (422 if request.method == "POST" else 200)
+
+
+# --- outputs ---------------------------------------------------------------------------------
+
+
+@bp.route("/good-practice/briefing.<fmt>")
+def briefing(fmt: str) -> Response:
+    """A 7-minute briefing of the chosen entries (``entries`` ids; those not visible are
+    left out, as if they did not exist)."""
+    if fmt not in FORMATS:
+        abort(404)
+    ids = [int(v) for v in request.args.getlist("entries") if v.isdigit()]
+    rows = list(
+        db().scalars(
+            select(GoodPractice)
+            .where(visible_good_practice(current_user), GoodPractice.id.in_(ids))
+            .order_by(GoodPractice.id)
+        )
+    )
+    if not rows:
+        flash("Choose at least one entry for the briefing.", "error")
+        return redirect(url_for("good_practice.register"))  # type: ignore[return-value]
+    content = service.briefing_output(db(), rows, fmt, title="Good practice: 7-minute briefing")
+    return _document_response(content, fmt, "good-practice-briefing")
+
+
+@bp.route("/reviews/<int:review_id>/good-practice/briefing.<fmt>")
+def review_briefing(review_id: int, fmt: str) -> Response:
+    if fmt not in FORMATS:
+        abort(404)
+    review = review_access().review
+    content = service.review_briefing(db(), review, fmt)
+    return _document_response(content, fmt, f"briefing-review-{review.id}")
+
+
+@bp.route("/good-practice/bulletin.html")
+def bulletin() -> Response:
+    """Email-ready HTML of entries shared since ``since`` (default: the last 30 days)."""
+    since = _date_arg("since") or date.today() - timedelta(days=30)
+    rows = db().scalars(
+        select(GoodPractice)
+        .where(visible_good_practice(current_user), GoodPractice.share_status == "shared")
+        .order_by(GoodPractice.id)
+    )
+    content = service.bulletin(db(), list(rows), since=since)
+    return _document_response(content, "html", f"good-practice-bulletin-{since.isoformat()}")
