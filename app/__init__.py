@@ -16,9 +16,12 @@ from app.chronology import bp as chronology_bp
 from app.config import CONFIGS, INSTANCE_PATH, PROJECT_ROOT, config_class
 from app.extensions import limiter
 from app.factors import bp as factors_bp
+from app.findings import bp as findings_bp
 from app.good_practice import bp as good_practice_bp
 from app.main import bp as main_bp
 from app.participate import bp as participate_bp
+from app.public import bp as public_bp
+from app.reports import bp as reports_bp
 from app.reviews import bp as reviews_bp
 from app.workshops import bp as workshops_bp
 
@@ -69,6 +72,9 @@ def register_blueprints(app: Flask) -> None:
         reviews_bp,
         chronology_bp,
         factors_bp,
+        findings_bp,
+        reports_bp,
+        public_bp,
         good_practice_bp,
         workshops_bp,
         participate_bp,

@@ -19,6 +19,15 @@ from models.factors import (
     PartnershipCondition,
     account_events,
 )
+from models.findings import (
+    Action,
+    BoardResponse,
+    FeedbackRecord,
+    Finding,
+    ReportNarrative,
+    ReportVersion,
+    finding_factors,
+)
 from models.good_practice import GoodPractice, good_practice_events, good_practice_factors
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
@@ -27,16 +36,20 @@ from models.workshop import Participant, Proposal, Vote, Workshop, WorkshopNote
 
 __all__ = [
     "Account",
+    "Action",
     "Agency",
     "ApiToken",
     "AuditEntry",
     "Base",
+    "BoardResponse",
     "ChronologyImport",
     "Event",
     "EventComment",
     "EventVersion",
     "Factor",
     "FactorEvidence",
+    "FeedbackRecord",
+    "Finding",
     "GoodPractice",
     "ItemRef",
     "KeyPracticeEpisode",
@@ -48,6 +61,8 @@ __all__ = [
     "Person",
     "Proposal",
     "RecoveryCode",
+    "ReportNarrative",
+    "ReportVersion",
     "Review",
     "ReviewAgency",
     "User",
@@ -57,6 +72,7 @@ __all__ = [
     "WorkshopNote",
     "account_events",
     "event_people",
+    "finding_factors",
     "good_practice_events",
     "good_practice_factors",
     "utcnow",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,16 @@ from sqlalchemy.orm import Session
 from app import create_app
 from app.cli import alembic_config
 from app.security import _sha256
-from models import Membership, Partnership, Person, Review, ReviewAgency, User, UserSession
+from models import (
+    Membership,
+    Partnership,
+    Person,
+    ReportVersion,
+    Review,
+    ReviewAgency,
+    User,
+    UserSession,
+)
 from models.audit import Actor
 from models.engine import make_engine, make_session_factory
 
@@ -110,6 +120,12 @@ class World:
     account_ref: str = "AC1"
     factor_ref: str = "F1"
     link_ref: str = "L1"
+    finding_ref: str = "FN1"
+    action_ref: str = "A1"
+    report_number: int = 1
+    report_id: int = 0  # a draft report version of the review
+    partnership_id: int = 0
+    feedback_id: int = 0
 
 
 @pytest.fixture(scope="session")
@@ -145,7 +161,7 @@ def _make_user(session: Session, partnership: Partnership, key: str, **extra: An
 @pytest.fixture(scope="session")
 def world(engine: Engine) -> World:
     from analysis.chronology.dates import parse_when
-    from app.services import chronology, factors
+    from app.services import chronology, factors, findings
     from app.services.reviews import directory_agency
 
     session = make_session_factory(engine)()
@@ -224,6 +240,45 @@ def world(engine: Engine) -> World:
     factors.create_link(
         session=session, review=review, source="F1", target="E1", relation="contributed_to"
     )
+    finding = findings.create_finding(
+        session=session,
+        review=review,
+        ref="FN1",
+        title="Standard-risk domestic incidents are closed without follow-up",
+        questions_for_board=["How will repeat incidents be seen as a pattern?"],
+        factors=["F1"],
+    )
+    findings.create_action(
+        session=session,
+        review=review,
+        ref="A1",
+        finding=finding.ref,
+        description="Review repeat notifications as a pattern.",
+        owner_agency="POL",
+        strength="strong",
+    )
+    feedback = findings.create_feedback(
+        session=session,
+        review=review,
+        audience="family",
+        recipients="Mother",
+        you_said="Nobody asked who lived with us.",
+        we_did="The contact record now asks.",
+        fed_back_on=date(2025, 6, 1),
+    )
+    # A draft report version written directly (rendering one is slow and tested elsewhere).
+    report = ReportVersion(
+        review_id=review.id,
+        number=1,
+        markdown="# Test review\n",
+        html='<!DOCTYPE html><html lang="en-GB"><head><title>Test review</title></head>'
+        "<body><h1>Test review</h1></body></html>",
+        pdf=b"%PDF-1.7 test",
+        docx=b"PK test",
+        scan_hits=[],
+        created_by_id=users["lead_reviewer"].id,
+    )
+    session.add(report)
     session.commit()
     result = World(
         review_id=review.id,
@@ -231,6 +286,9 @@ def world(engine: Engine) -> World:
         users={key: user.id for key, user in users.items()},
         agency_ref="POL",
         person_ref="P1",
+        report_id=report.id,
+        partnership_id=ours.id,
+        feedback_id=feedback.id,
     )
     session.close()
     return result

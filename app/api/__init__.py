@@ -10,4 +10,13 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-from app.api import chronology, factors, good_practice, graph, views, workshops  # noqa: E402, F401 - registers the routes on bp
+from app.api import (  # noqa: E402, F401 - registers the routes on bp
+    chronology,
+    factors,
+    findings,
+    good_practice,
+    graph,
+    reports,
+    views,
+    workshops,
+)

@@ -48,6 +48,8 @@ def _schemas() -> dict[str, dict[str, Any]]:
     schemas["Account"] = rewrite(props["accounts"]["items"])
     schemas["Factor"] = rewrite(props["factors"]["items"])
     schemas["Link"] = rewrite(props["links"]["items"])
+    schemas["Finding"] = rewrite(props["findings"]["items"])
+    schemas["Action"] = rewrite(props["actions"]["items"])
     good_practice = rewrite(props["good_practice"]["items"])
     good_practice["properties"]["review"] = {"type": "integer", "nullable": True}
     good_practice["properties"]["agency_name"] = {"type": "string"}

@@ -1,4 +1,4 @@
-"""The dashboard: my reviews with their stage and statutory dates."""
+"""The dashboard: my reviews with their stage and statutory dates, and overdue actions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from analysis.dates import statutory_dates
 from app.db import db
+from app.services.findings import overdue_actions
 from models import Membership, Review
 
 bp = Blueprint("main", __name__)
@@ -29,4 +30,11 @@ def dashboard() -> str:
         {"review": review, "role": role, **statutory_dates(review.incident_known_on)}
         for review, role in rows
     ]
-    return render_template("main/dashboard.html", reviews=reviews, title="My reviews")
+    titles = {review.id: review.title for review, _role in rows}
+    return render_template(
+        "main/dashboard.html",
+        reviews=reviews,
+        overdue=overdue_actions(db(), titles),
+        titles=titles,
+        title="My reviews",
+    )

@@ -19,6 +19,7 @@ from app.reviews.forms import AgencyForm, BundleUploadForm, MemberForm, PersonFo
 from app.services import bundles
 from app.services import reviews as review_service
 from app.services.errors import ServiceError
+from app.services.findings import overdue_actions
 from app.services.good_practice import review_balance
 from models import AuditEntry, Membership, audit
 
@@ -62,6 +63,7 @@ def _overview_page(
         balance=review_balance(db(), review),
         member_form=member_form,
         agency_form=agency_form or AgencyForm(formdata=None),
+        overdue=overdue_actions(db(), [review.id]),
         title=review.title,
     )
 

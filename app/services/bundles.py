@@ -16,13 +16,16 @@ from analysis.bundle import BUNDLE_FORMAT, BundleProblem, validate_bundle
 from analysis.chronology.dates import DateParseError, when_from_bundle
 from app.services import chronology
 from app.services import factors as factor_service
+from app.services import findings as finding_service
 from app.services import good_practice as good_practice_service
 from app.services import reviews as review_service
 from app.services.errors import ServiceError
 from models import (
     Account,
+    Action,
     Event,
     Factor,
+    Finding,
     KeyPracticeEpisode,
     Link,
     Person,
@@ -40,6 +43,8 @@ SUPPORTED_SECTIONS = (
     "accounts",
     "factors",
     "links",
+    "findings",
+    "actions",
     "good_practice",
 )
 
@@ -110,6 +115,8 @@ def export_bundle(review: Review) -> dict[str, Any]:
         ("accounts", Account, factor_service.account_item),
         ("factors", Factor, factor_service.factor_item),
         ("links", Link, factor_service.link_item),
+        ("findings", Finding, finding_service.finding_item),
+        ("actions", Action, finding_service.action_item),
     ):
         rows = session.scalars(select(model).where(model.review_id == review.id).order_by(model.id))
         items = [item(row) for row in rows]
@@ -226,6 +233,8 @@ def import_bundle(data: Any, *, session: Session, importer: User) -> Review:
         ("accounts", factor_service.create_account),
         ("factors", factor_service.create_factor),
         ("links", factor_service.create_link),
+        ("findings", finding_service.create_finding),
+        ("actions", finding_service.create_action),
     ):
         for index, item in enumerate(data.get(section, [])):
             try:

@@ -28,8 +28,10 @@ from analysis.graph.draw import (
     write_atomic,
 )
 from analysis.graph.model import (
+    ActionNode,
     EventNode,
     FactorNode,
+    FindingNode,
     GraphInput,
     KpeNode,
     LinkEdge,
@@ -37,7 +39,7 @@ from analysis.graph.model import (
     build_graph,
 )
 from app.services.errors import ServiceError
-from models import AuditEntry, Event, Factor, KeyPracticeEpisode, Link, Review
+from models import Action, AuditEntry, Event, Factor, Finding, KeyPracticeEpisode, Link, Review
 
 TITLE_LENGTH = 80
 _MARKUP = re.compile(r"[*_`#>\[\]]|\(https?://[^)]*\)")
@@ -54,7 +56,8 @@ def event_title(description: str) -> str:
 
 
 def graph_input(session: Session, review: Review, *, show_accounts: bool = True) -> GraphInput:
-    """The review's live events, KPEs, factors and links as a ``GraphInput``. Without
+    """The review's live events, KPEs, factors, findings, actions and links as a
+    ``GraphInput``. Without
     ``show_accounts`` (for roles that may not read accounts) evidence keeps no account ref."""
     events = session.scalars(
         select(Event)
@@ -71,6 +74,18 @@ def graph_input(session: Session, review: Review, *, show_accounts: bool = True)
         .where(Factor.review_id == review.id)
         .order_by(Factor.id)
         .options(selectinload(Factor.evidence))
+    )
+    findings = session.scalars(
+        select(Finding)
+        .where(Finding.review_id == review.id)
+        .order_by(Finding.id)
+        .options(selectinload(Finding.factors))
+    )
+    actions = session.scalars(
+        select(Action)
+        .where(Action.review_id == review.id)
+        .order_by(Action.id)
+        .options(selectinload(Action.finding))
     )
     links = session.scalars(select(Link).where(Link.review_id == review.id).order_by(Link.id))
     return GraphInput(
@@ -106,6 +121,20 @@ def graph_input(session: Session, review: Review, *, show_accounts: bool = True)
                 ),
             )
             for factor in factors
+        ),
+        findings=tuple(
+            FindingNode(
+                ref=finding.ref,
+                title=finding.title,
+                factors=tuple(f.ref for f in finding.factors),
+            )
+            for finding in findings
+        ),
+        actions=tuple(
+            ActionNode(
+                ref=action.ref, title=event_title(action.description), finding=action.finding.ref
+            )
+            for action in actions
         ),
         links=tuple(
             LinkEdge(

@@ -1,7 +1,7 @@
 """learning workshops, participants, notes, proposals, votes
 
 Revision ID: 2df36eb77b9e
-Revises: 46af937af983
+Revises: 4194d405c11a
 Create Date: 2026-11-26 15:07:06.026073
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "2df36eb77b9e"
-down_revision: str | None = "46af937af983"
+down_revision: str | None = "4194d405c11a"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -97,6 +97,10 @@ def test_every_route_is_in_the_policy_table() -> None:
 def _ref_for(endpoint: str, world: World) -> str:
     if endpoint.startswith("participate."):
         return world.factor_ref  # a node of the workshop's material
+    if endpoint.endswith("action") or "_action" in endpoint:
+        return world.action_ref
+    if "finding" in endpoint or "board_response" in endpoint:
+        return world.finding_ref
     if "agenc" in endpoint:
         return world.agency_ref
     if "person" in endpoint or "people" in endpoint:
@@ -120,7 +124,9 @@ def _url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> str:
         "user_id": world.users["observer"],
         "ref": _ref_for(endpoint, world),
         "filename": "css/app.css",
-        "fmt": "html" if "briefing" in endpoint else "csv",
+        "fmt": "html"
+        if "briefing" in endpoint or "report" in endpoint or "download" in endpoint
+        else "csv",
         "import_id": ids["import_id"],
         "entry_id": ids.get("entry_id"),
         # Only the workshop routes need a workshop (made for them alone: it costs queries).
@@ -130,6 +136,10 @@ def _url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> str:
         "code": ids.get("join_code"),
         "kpe": world.kpe_ref,
         "step": 0,
+        "version": world.report_number,
+        "report_id": world.report_id,
+        "partnership_id": world.partnership_id,
+        "feedback_id": world.feedback_id,
     }
     url = rule
     for name, value in values.items():

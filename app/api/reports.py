@@ -1,0 +1,148 @@
+"""API for the report: generate a version, read its files, approve it and publish it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from app.api import bp
+from app.api.helpers import ApiError
+from app.db import db
+from app.policy import review_access
+from app.reports import files
+from app.services import reports as service
+from app.services.errors import ServiceError
+from models import ReportVersion
+
+
+def _resource(version: ReportVersion) -> dict[str, Any]:
+    return {
+        "version": version.number,
+        "created_at": version.created_at.isoformat(),
+        "render_seconds": version.render_seconds,
+        "hits": [
+            {k: h[k] for k in ("text", "kind", "location", "context")}
+            for h in version.scan_hits or []
+        ],
+        "approved": version.is_approved,
+        "approved_at": version.approved_at.isoformat() if version.approved_at else None,
+        "published": version.is_published,
+        "published_at": version.published_at.isoformat() if version.published_at else None,
+        "formats": ["html", "pdf", "docx", "md"],
+    }
+
+
+def _version(number: int) -> ReportVersion:
+    version = service.version_by_number(db(), review_access().review, number)
+    if version is None:
+        abort(404, f"No report version {number} in this review")
+    return version
+
+
+@bp.route("/reviews/<int:review_id>/reports", methods=["GET", "POST"])
+def reports(review_id: int) -> ResponseReturnValue:
+    """The report's versions; generate a new one.
+    ---
+    get:
+      summary: List report versions, newest first
+      parameters: [ReviewId]
+      responses:
+        200: {description: 'items: versions with their scan hits, approval and publication'}
+    post:
+      summary: Generate the next version (HTML, PDF, DOCX and Markdown)
+      parameters: [ReviewId]
+      responses:
+        201: {description: 'The new version: version (its number), hits, warnings'}
+    """
+    review = review_access().review
+    if request.method == "POST":
+        generated = service.generate_report(session=db(), review=review, user=current_user)
+        body = _resource(generated.version) | {"warnings": list(generated.warnings)}
+        return jsonify(body), 201
+    items = [_resource(v) for v in service.report_versions(db(), review)]
+    return jsonify({"items": items, "next_cursor": None})
+
+
+@bp.route("/reviews/<int:review_id>/reports/<int:version>")
+def report(review_id: int, version: int) -> ResponseReturnValue:
+    """One report version.
+    ---
+    get:
+      summary: A version's scan hits, approval and publication
+      parameters:
+        - ReviewId
+        - {name: version, in: path, required: true, schema: {type: integer}}
+      responses:
+        200: {description: The version}
+    """
+    return jsonify(_resource(_version(version)))
+
+
+@bp.route("/reviews/<int:review_id>/reports/<int:version>.<fmt>")
+def report_file(review_id: int, version: int, fmt: str) -> ResponseReturnValue:
+    """A version's file.
+    ---
+    get:
+      summary: The version as html, pdf, docx or md
+      parameters:
+        - ReviewId
+        - {name: version, in: path, required: true, schema: {type: integer}}
+        - {name: fmt, in: path, required: true, schema: {enum: [html, pdf, docx, md]}}
+      responses:
+        200: {description: The file}
+        404: NotFound
+    """
+    item = _version(version)
+    return files.report_file(item, fmt, f"report-{review_id}-v{item.number}")
+
+
+@bp.route("/reviews/<int:review_id>/reports/<int:version>/approve", methods=["POST"])
+def approve_report(review_id: int, version: int) -> ResponseReturnValue:
+    """Approve a version for publication (a second person: chair or board member).
+    ---
+    post:
+      summary: Approve a version
+      parameters:
+        - ReviewId
+        - {name: version, in: path, required: true, schema: {type: integer}}
+      responses:
+        200: {description: The approved version}
+        409: {description: 'Refused: the approver generated it, or it is published'}
+    """
+    item = _version(version)
+    try:
+        service.approve_report(
+            session=db(), review=review_access().review, version=item, user=current_user
+        )
+    except ServiceError as error:
+        raise ApiError(409, error.message) from None
+    return jsonify(_resource(item))
+
+
+@bp.route("/reviews/<int:review_id>/reports/<int:version>/publish", methods=["POST"])
+def publish_report(review_id: int, version: int) -> ResponseReturnValue:
+    """Publish a version: the anonymisation scan runs first, then approval is checked.
+    ---
+    post:
+      summary: Publish a version
+      parameters:
+        - ReviewId
+        - {name: version, in: path, required: true, schema: {type: integer}}
+      responses:
+        200: {description: The published version}
+        409: {description: 'hits (text, kind, location, context), or reason approval_required'}
+    """
+    item = _version(version)
+    try:
+        service.publish_report(
+            session=db(), review=review_access().review, version=item, user=current_user
+        )
+    except service.PublicationBlockedError as error:
+        body = {"message": error.message, "errors": [], "reason": "identifying_text"}
+        return jsonify(body | {"hits": error.hits}), 409
+    except service.ApprovalRequiredError as error:
+        return jsonify({"message": error.message, "errors": [], "reason": "approval_required"}), 409
+    return jsonify(_resource(item))

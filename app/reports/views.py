@@ -1,0 +1,198 @@
+"""Report pages: narrative sections, versions, comparison, approval and publication.
+The policy has checked access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import HiddenField, TextAreaField
+from wtforms.validators import Optional
+
+from analysis.findings import side_by_side, unified_diff
+from app.db import db
+from app.forms import edit_status, save_versioned
+from app.policy import review_access
+from app.reports import bp
+from app.reports.files import report_file
+from app.services import findings as findings_service
+from app.services import reports as service
+from app.services.errors import ServiceError
+from models import ReportVersion
+
+HIT_KINDS = {
+    "nhs_number": "NHS number",
+    "postcode": "Postcode",
+    "phone": "Phone number",
+    "email": "Email address",
+    "ni_number": "National Insurance number",
+    "date_of_birth": "Date of birth",
+    "address": "Street address",
+    "school": "School name",
+    "register_name": "Real name from the people register",
+}
+
+
+class NarrativeForm(FlaskForm):
+    introduction = TextAreaField("Introduction", validators=[Optional()])
+    systems_method = TextAreaField("The systems method", validators=[Optional()])
+    childs_experience = TextAreaField("The child's experience in brief", validators=[Optional()])
+    good_practice = TextAreaField("Good practice", validators=[Optional()])
+    conclusion = TextAreaField("Conclusion", validators=[Optional()])
+    glossary = TextAreaField("Glossary: further terms", validators=[Optional()])
+    version = HiddenField()
+
+
+def _review() -> Any:
+    return review_access().review
+
+
+def _version_or_404(number: int) -> ReportVersion:
+    version = service.version_by_number(db(), _review(), number)
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.route("/reports", methods=["GET", "POST"])
+def reports(review_id: int) -> Any:
+    review = _review()
+    if request.method == "POST":
+        generated = service.generate_report(session=db(), review=review, user=current_user)
+        version = generated.version
+        flash(
+            f"Report version {version.number} generated in {version.render_seconds:.1f} s.",
+            "success",
+        )
+        for warning in generated.warnings:
+            flash(warning, "warning")
+        return redirect(url_for("reports.version", review_id=review_id, version=version.number))
+    return render_template(
+        "reports/reports.html",
+        review=review,
+        versions=service.report_versions(db(), review),
+        title="Report",
+    )
+
+
+@bp.route("/reports/narrative", methods=["GET", "POST"])
+def narrative(review_id: int) -> Any:
+    review = _review()
+    current = findings_service.narrative_of(db(), review)
+    form = NarrativeForm(
+        formdata=None if request.method == "GET" else request.form,
+        obj=current if request.method == "GET" else None,
+    )
+    theirs = None
+    if request.method == "GET":
+        form.version.data = str(current.version)
+    elif form.validate_on_submit():
+        values = {key: getattr(form, key).data or "" for key in findings_service.NARRATIVE_FIELDS}
+        saved, theirs = save_versioned(
+            form,
+            lambda version: findings_service.update_narrative(
+                session=db(), review=review, expected_version=version, **values
+            ),
+            current,
+        )
+        if saved:
+            flash("The report's narrative is saved.", "success")
+            return redirect(url_for("reports.reports", review_id=review_id))
+    return render_template(
+        "reports/narrative.html",
+        review=review,
+        form=form,
+        theirs=theirs,
+        default_method=service.DEFAULT_METHOD,
+        title="The report's narrative",
+    ), edit_status(request.method, theirs)
+
+
+def _version_page(version: ReportVersion, hits: list[dict[str, Any]], status: int = 200) -> Any:
+    review = _review()
+    others = [v for v in service.report_versions(db(), review) if v.number != version.number]
+    return render_template(
+        "reports/version.html",
+        review=review,
+        version=version,
+        hits=hits,
+        kinds=HIT_KINDS,
+        others=others,
+        is_creator=version.created_by_id == current_user.id,
+        title=f"Report version {version.number}",
+    ), status
+
+
+@bp.route("/reports/<int:version>")
+def version(review_id: int, version: int) -> Any:
+    item = _version_or_404(version)
+    return _version_page(item, list(item.scan_hits or []))
+
+
+@bp.route("/reports/<int:version>.<fmt>")
+def download(review_id: int, version: int, fmt: str) -> Response:
+    item = _version_or_404(version)
+    return report_file(item, fmt, f"report-{review_id}-v{item.number}")
+
+
+@bp.route("/reports/compare")
+def compare(review_id: int) -> Any:
+    review = _review()
+    versions = service.report_versions(db(), review)
+    old = new = None
+    try:
+        a, b = int(request.args.get("a", "")), int(request.args.get("b", ""))
+    except ValueError:
+        a = b = 0
+    if a and b:
+        old, new = _version_or_404(min(a, b)), _version_or_404(max(a, b))
+    view = request.args.get("view", "unified")
+    unified = side = None
+    if old is not None and new is not None:
+        if view == "side":
+            side = side_by_side(old.markdown, new.markdown)
+        else:
+            unified = unified_diff(
+                old.markdown, new.markdown, f"version {old.number}", f"version {new.number}"
+            )
+    return render_template(
+        "reports/compare.html",
+        review=review,
+        versions=versions,
+        old=old,
+        new=new,
+        view=view,
+        unified=unified,
+        side=side,
+        title="Compare report versions",
+    )
+
+
+@bp.route("/reports/<int:version>/approve", methods=["POST"])
+def approve(review_id: int, version: int) -> Any:
+    item = _version_or_404(version)
+    try:
+        service.approve_report(session=db(), review=_review(), version=item, user=current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return _version_page(item, list(item.scan_hits or []), 409)
+    flash(f"Version {item.number} approved for publication.", "success")
+    return redirect(url_for("reports.version", review_id=review_id, version=item.number))
+
+
+@bp.route("/reports/<int:version>/publish", methods=["POST"])
+def publish(review_id: int, version: int) -> Any:
+    item = _version_or_404(version)
+    try:
+        service.publish_report(session=db(), review=_review(), version=item, user=current_user)
+    except service.PublicationBlockedError as error:
+        flash(error.message, "error")
+        return _version_page(item, error.hits, 409)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return _version_page(item, [], 409)
+    flash(f"Version {item.number} is published on the partnership's public page.", "success")
+    return redirect(url_for("reports.version", review_id=review_id, version=item.number))

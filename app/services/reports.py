@@ -1,0 +1,654 @@
+"""The systems-learning report: assembled from the review as an ``analysis.documents.Document``,
+anonymised, rendered to HTML, PDF, DOCX and Markdown as a numbered version, scanned for what
+could identify someone, approved by a second person and published.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from analysis.anonymise import RegisterPerson, scan, scan_document, substitute, substitute_document
+from analysis.dates import uk_date
+from analysis.documents import (
+    Block,
+    BulletList,
+    Document,
+    Figure,
+    Markdown,
+    Note,
+    Paragraph,
+    Section,
+    Table,
+    to_docx,
+    to_html,
+    to_markdown,
+    to_pdf,
+)
+from analysis.findings import ACTION_STATUSES
+from analysis.graph.draw import RenderError, accimap_dot, render
+from analysis.graph.model import GraphInput, build_graph
+from analysis.taxonomy import REVIEW_TYPES, SCIE_PATTERNS, STAGES
+from app.services.chronology import APPRAISALS, when_of
+from app.services.errors import ServiceError
+from app.services.findings import narrative_of, review_findings
+from app.services.good_practice import review_good_practice
+from app.services.graph import graph_input, graph_settings
+from models import (
+    Agency,
+    Event,
+    Factor,
+    KeyPracticeEpisode,
+    Membership,
+    Person,
+    ReportVersion,
+    Review,
+    ReviewAgency,
+    User,
+    audit,
+    utcnow,
+)
+
+SCHOOL_SECTOR = "school"
+APPROVER_ROLES = frozenset({"chair", "board_member"})
+_MARKUP = re.compile(r"[*_`#>]|\[([^\]]*)\]\([^)]*\)")
+
+DEFAULT_METHOD = """\
+This review used a systems approach (SCIE's *Learning Together*). It asks not "who got it
+wrong?" but why practice went as it did, and what in the system made the outcome more likely.
+
+- A multi-agency **chronology** was built from each agency's records.
+- **Key practice episodes** were chosen for deep analysis, good and problematic.
+- **Practitioners and the family** gave their accounts; practitioners were asked what made
+  sense to them at the time (local rationality), to guard against hindsight.
+- **Contributing factors** were identified at each level of the system, from the front line
+  to national guidance, and linked to the episodes they shaped. The AcciMap in Appendix A
+  shows them.
+- **Findings** describe patterns that reach beyond this case, with questions for the board.
+"""
+
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("AcciMap", "A map of the factors behind what happened, arranged by level of the system."),
+    (
+        "Active failure",
+        "An act or omission at the front line, close in time to the harm. It is where problems "
+        "show, rarely where they start.",
+    ),
+    (
+        "Key practice episode",
+        "A period of the case chosen for deep analysis, because practice then mattered.",
+    ),
+    (
+        "Latent condition",
+        "A feature of the system (workload, tools, policy, supervision, information sharing) "
+        "that makes active failures more likely and less likely to be noticed.",
+    ),
+    (
+        "Local rationality",
+        "The view that people act in ways that make sense to them at the time, given what "
+        "they knew, their goals and the pressures on them.",
+    ),
+    ("MASH", "Multi-Agency Safeguarding Hub: where agencies share concerns about children."),
+    ("Protective factor", "Something that worked: good practice, or a barrier that held."),
+    (
+        "Questions for the board",
+        "What a finding asks the safeguarding partnership to consider and answer.",
+    ),
+    ("SCIE", "The Social Care Institute for Excellence, which developed this review method."),
+)
+
+
+class PublicationBlockedError(ServiceError):
+    """The version may not be published: the scan found identifying text."""
+
+    def __init__(self, hits: list[dict[str, Any]]) -> None:
+        super().__init__(
+            f"The anonymisation scan found {len(hits)} thing(s) that could identify someone: "
+            "fix them at their source and generate a new version"
+        )
+        self.hits = hits
+
+
+class ApprovalRequiredError(ServiceError):
+    """The version is clean but no second person has approved it yet."""
+
+
+@dataclass(frozen=True)
+class Generated:
+    """A new report version and what its author should know about it."""
+
+    version: ReportVersion
+    warnings: tuple[str, ...]
+
+
+# --- the register and places the scanner must know ------------------------------------------
+
+
+def people_register(session: Session, review: Review) -> list[RegisterPerson]:
+    """Each person's real name and aliases, and the pseudonym that replaces them."""
+    people = session.scalars(select(Person).where(Person.review_id == review.id))
+    register = []
+    for person in people:
+        names = tuple(n for n in [person.real_name, *(person.aliases or [])] if n and n.strip())
+        if names:
+            register.append(RegisterPerson(pseudonym=person.pseudonym, names=names))
+    return register
+
+
+def school_names(session: Session, review: Review) -> list[str]:
+    """The schools in the partnership's agency directory: a school names the child's area."""
+    agencies = session.scalars(
+        select(Agency.name).where(
+            Agency.partnership_id == review.partnership_id,
+            func.lower(Agency.sector) == SCHOOL_SECTOR,
+        )
+    )
+    return sorted(set(agencies))
+
+
+def agency_label(agency: ReviewAgency | None) -> str:
+    """How the report names an agency: a school by its sector, since its name places the child."""
+    if agency is None:
+        return ""
+    if agency.sector.casefold() == SCHOOL_SECTOR:
+        return "The child's school"
+    return agency.name
+
+
+# --- assembling the document ----------------------------------------------------------------
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as one line of plain text, for a table cell."""
+    return " ".join(_MARKUP.sub(lambda m: m.group(1) or "", markdown).split())
+
+
+def _markdown_or_note(text: str, missing: str) -> Block:
+    return Markdown(text) if text.strip() else Note(missing)
+
+
+def _kpe_sections(session: Session, review: Review) -> list[Section]:
+    kpes = session.scalars(
+        select(KeyPracticeEpisode)
+        .where(KeyPracticeEpisode.review_id == review.id)
+        .order_by(KeyPracticeEpisode.id)
+    ).all()
+    events = session.scalars(
+        select(Event)
+        .where(Event.review_id == review.id, Event.deleted_at.is_(None), Event.kpe_id.is_not(None))
+        .order_by(Event.sort_start, Event.id)
+    ).all()
+    sections = [
+        Section(
+            "Key practice episodes",
+            (
+                Paragraph(
+                    "The review chose these episodes for deep analysis. Each lists what "
+                    "happened, by date and agency, and how the review appraised it."
+                ),
+            ),
+        )
+    ]
+    for number, kpe in enumerate(kpes, start=1):
+        rows = tuple(
+            (
+                _event_date(e),
+                agency_label(e.agency),
+                plain_text(e.description),
+                APPRAISALS.get(e.appraisal, e.appraisal),
+            )
+            for e in events
+            if e.kpe_id == kpe.id
+        )
+        blocks: list[Block] = []
+        if kpe.summary.strip():
+            blocks.append(Markdown(kpe.summary))
+        if rows:
+            blocks.append(Table(("Date", "Agency", "What happened", "Appraisal"), rows))
+        else:
+            blocks.append(Note("No events are assigned to this episode."))
+        sections.append(Section(f"Episode {number}: {kpe.title}", tuple(blocks), level=2))
+    if not kpes:
+        sections[0] = replace(
+            sections[0], blocks=(Note("The review has not chosen key practice episodes yet."),)
+        )
+    return sections
+
+
+def _event_date(event: Event) -> str:
+    return when_of(event).display()
+
+
+def _finding_sections(findings: Sequence[Any]) -> list[Section]:
+    sections = [
+        Section(
+            "Findings",
+            (
+                Paragraph(
+                    "Each finding describes a pattern in the system that reaches beyond this "
+                    "case, how the review knows it, and the questions it puts to the board."
+                ),
+            )
+            if findings
+            else (Note("The review has recorded no findings yet."),),
+        )
+    ]
+    for number, finding in enumerate(findings, start=1):
+        blocks: list[Block] = []
+        if finding.scie_pattern:
+            blocks.append(Paragraph(f"Pattern: {SCIE_PATTERNS.get(finding.scie_pattern, '')}"))
+        sections.append(Section(f"Finding {number}: {finding.title}", tuple(blocks), level=2))
+        for heading, text in (
+            ("The issue", finding.issue),
+            ("How we know", finding.evidence),
+            ("How widespread is it?", finding.how_widespread),
+            ("Why it matters", finding.why_it_matters),
+        ):
+            sections.append(
+                Section(heading, (_markdown_or_note(text, "Not written yet."),), level=3)
+            )
+        if finding.factors:
+            sections.append(
+                Section(
+                    "What in the system lies behind it",
+                    (BulletList(tuple(f.label for f in finding.factors)),),
+                    level=3,
+                )
+            )
+        questions = tuple(finding.questions_for_board or ())
+        sections.append(
+            Section(
+                "Questions for the board",
+                (BulletList(questions) if questions else Note("No questions for the board."),),
+                level=3,
+            )
+        )
+    return sections
+
+
+def _good_practice_blocks(session: Session, review: Review, written: str) -> list[Block]:
+    blocks: list[Block] = []
+    if written.strip():
+        blocks.append(Markdown(written))
+    entries = review_good_practice(session, review)
+    for entry in entries:
+        blocks.append(Paragraph(entry.title))
+        blocks.append(Markdown(entry.story))
+        if entry.what_made_it_work.strip():
+            blocks.append(Paragraph("What made it work:"))
+            blocks.append(Markdown(entry.what_made_it_work))
+    if entries:
+        return blocks
+    # Without a register entry, the review's own record of good practice stands in.
+    events = session.scalars(
+        select(Event)
+        .where(
+            Event.review_id == review.id,
+            Event.deleted_at.is_(None),
+            Event.appraisal == "good_practice",
+        )
+        .order_by(Event.sort_start, Event.id)
+    ).all()
+    if events:
+        blocks.append(
+            Table(
+                ("Date", "Agency", "What happened"),
+                tuple(
+                    (_event_date(e), agency_label(e.agency), plain_text(e.description))
+                    for e in events
+                ),
+            )
+        )
+    protective = session.scalars(
+        select(Factor)
+        .where(Factor.review_id == review.id, Factor.type == "protective")
+        .order_by(Factor.id)
+    ).all()
+    if protective:
+        blocks.append(Paragraph("What helped, and should be spread:"))
+        blocks.append(BulletList(tuple(f.label for f in protective)))
+    return blocks
+
+
+def _actions_sections(findings: Sequence[Any]) -> list[Section]:
+    sections = [
+        Section(
+            "Actions and the board's response",
+            (
+                Paragraph(
+                    "For each finding: the board's response to its questions and the actions "
+                    "agreed, with their owner, due date, status and strength."
+                ),
+            ),
+        )
+    ]
+    for number, finding in enumerate(findings, start=1):
+        responses = {r.question: r for r in finding.board_responses}
+        blocks: list[Block] = []
+        for question in finding.questions_for_board or ():
+            blocks.append(Paragraph(f"Question: {question}"))
+            response = responses.get(question)
+            if response is None:
+                blocks.append(Note("The board has not responded yet."))
+            else:
+                when = f" ({uk_date(response.responded_on)})" if response.responded_on else ""
+                blocks.append(Paragraph(f"The board's response{when}:"))
+                blocks.append(Markdown(response.response))
+        if finding.actions:
+            blocks.append(
+                Table(
+                    ("Ref", "Action", "Owner", "Due", "Status", "Strength"),
+                    tuple(
+                        (
+                            a.ref,
+                            a.description,
+                            agency_label(a.owner_agency) or "Not yet agreed",
+                            uk_date(a.due) if a.due else "",
+                            ACTION_STATUSES.get(a.status, a.status),
+                            (a.strength or "not judged").capitalize(),
+                        )
+                        for a in finding.actions
+                    ),
+                )
+            )
+        else:
+            blocks.append(Note("No actions yet."))
+        sections.append(Section(f"Finding {number}: {finding.title}", tuple(blocks), level=2))
+    return sections
+
+
+def _anonymous_graph_input(
+    data: GraphInput, register: Sequence[RegisterPerson], agencies: dict[str, str]
+) -> GraphInput:
+    """The graph's text with pseudonyms in place of names and schools unnamed, so the drawing
+    (SVG and PNG alike) carries nothing the report text would not."""
+
+    def clean(text: str) -> str:
+        return substitute(text, register)
+
+    return replace(
+        data,
+        events=tuple(
+            replace(e, title=clean(e.title), agency=agencies.get(e.agency, e.agency))
+            for e in data.events
+        ),
+        kpes=tuple(replace(k, title=clean(k.title)) for k in data.kpes),
+        factors=tuple(
+            replace(f, label=clean(f.label), description=clean(f.description)) for f in data.factors
+        ),
+        findings=tuple(replace(f, title=clean(f.title)) for f in data.findings),
+        actions=tuple(replace(a, title=clean(a.title)) for a in data.actions),
+    )
+
+
+def accimap_figure(session: Session, review: Review, register: Sequence[RegisterPerson]) -> Block:
+    """The AcciMap of the review as a figure (SVG for HTML and PDF, PNG for DOCX), drawn
+    from pseudonymised data (a PNG cannot be anonymised after the fact)."""
+    settings = graph_settings()
+    agencies = {a.name: agency_label(a) for a in review.agencies}
+    data = _anonymous_graph_input(graph_input(session, review), register, agencies)
+    drawn = accimap_dot(build_graph(data), max_nodes=settings.max_nodes)
+    try:
+        svg = render(drawn.dot, "svg", timeout=settings.timeout, cache_dir=settings.cache_dir)
+        png = render(drawn.dot, "png", timeout=settings.timeout, cache_dir=settings.cache_dir)
+    except RenderError as error:
+        return Note(f"The AcciMap could not be drawn: {error}")
+    caption = "AcciMap: the factors behind the key practice episodes, by level of the system"
+    if drawn.collapsed and drawn.message:
+        caption = f"{caption}. {drawn.message}"
+    return Figure(caption=caption, svg=svg, png=png)
+
+
+def build_report(
+    session: Session,
+    review: Review,
+    *,
+    number: int,
+    register: Sequence[RegisterPerson] = (),
+) -> tuple[Document, list[str]]:
+    """The report as a ``Document`` (names not yet substituted), and warnings for its author."""
+    narrative = narrative_of(session, review)
+    findings = review_findings(session, review)
+    warnings: list[str] = []
+    period = ""
+    if review.period_start or review.period_end:
+        period = (
+            f"The period under review runs from {uk_date(review.period_start) or 'its start'} "
+            f"to {uk_date(review.period_end) or 'the incident'}."
+        )
+    intro: list[Block] = []
+    if narrative.introduction.strip():
+        intro.append(Markdown(narrative.introduction))
+    intro.append(
+        Paragraph(
+            f"This is a {REVIEW_TYPES.get(review.review_type, 'review').lower()} about "
+            f"{review.subject}, commissioned by {review.partnership.name}. {period}".strip()
+        )
+    )
+    sections: list[Section] = [
+        Section("Introduction and terms of reference", tuple(intro)),
+        Section(
+            "Terms of reference",
+            (_markdown_or_note(review.terms_of_reference, "Not written yet."),),
+            level=2,
+        ),
+        Section("The systems method", (Markdown(narrative.systems_method or DEFAULT_METHOD),)),
+        Section(
+            "The child's experience in brief",
+            (_markdown_or_note(narrative.childs_experience, "Not written yet."),),
+        ),
+        *_kpe_sections(session, review),
+        *_finding_sections(findings),
+    ]
+    good = _good_practice_blocks(session, review, narrative.good_practice)
+    if not good:
+        warnings.append(
+            "The report records no good practice: appraise events as good practice, add "
+            "protective factors, or write the good-practice section."
+        )
+        good = [Note("The review has recorded no good practice.")]
+    sections.append(Section("Good practice", tuple(good)))
+    sections.extend(_actions_sections(findings))
+    if narrative.conclusion.strip():
+        sections.append(Section("Conclusion", (Markdown(narrative.conclusion),)))
+    sections.append(
+        Section(
+            "Appendix A: the AcciMap",
+            (accimap_figure(session, review, register),),
+        )
+    )
+    glossary: list[Block] = [Table(("Term", "Meaning"), GLOSSARY)]
+    if narrative.glossary.strip():
+        glossary.append(Markdown(narrative.glossary))
+    sections.append(Section("Appendix B: glossary", tuple(glossary)))
+    stage = STAGES.get(review.stage, "")
+    document = Document(
+        title=review.title,
+        subtitle=f"{review.partnership.name} · report version {number}"
+        + (f" · stage: {stage.lower()}" if stage else ""),
+        sections=tuple(sections),
+    )
+    return document, warnings
+
+
+# --- versions -------------------------------------------------------------------------------
+
+
+def hit_item(hit: Any) -> dict[str, Any]:
+    return {
+        "kind": hit.kind,
+        "text": hit.text,
+        "location": hit.location,
+        "context": hit.context,
+    }
+
+
+def report_versions(session: Session, review: Review) -> list[ReportVersion]:
+    return list(
+        session.scalars(
+            select(ReportVersion)
+            .where(ReportVersion.review_id == review.id)
+            .order_by(ReportVersion.number.desc())
+        )
+    )
+
+
+def version_by_number(session: Session, review: Review, number: int) -> ReportVersion | None:
+    return session.scalar(
+        select(ReportVersion).where(
+            ReportVersion.review_id == review.id, ReportVersion.number == number
+        )
+    )
+
+
+def generate_report(*, session: Session, review: Review, user: User) -> Generated:
+    """Assemble, anonymise, scan and render the report as the review's next numbered version."""
+    started = time.perf_counter()
+    number = (
+        session.scalar(
+            select(func.max(ReportVersion.number)).where(ReportVersion.review_id == review.id)
+        )
+        or 0
+    ) + 1
+    register = people_register(session, review)
+    document, warnings = build_report(session, review, number=number, register=register)
+    document = substitute_document(document, register)
+    hits = scan_document(document, register=register, places=school_names(session, review))
+    version = ReportVersion(
+        review_id=review.id,
+        number=number,
+        markdown=to_markdown(document),
+        html=to_html(document),
+        pdf=to_pdf(document),
+        docx=to_docx(document),
+        scan_hits=[hit_item(h) for h in hits],
+        created_by_id=user.id,
+    )
+    version.render_seconds = round(time.perf_counter() - started, 3)
+    session.add(version)
+    session.flush()
+    audit.record(
+        session,
+        "report.generate",
+        entity_type="report_versions",
+        entity_id=str(version.id),
+        review_id=review.id,
+        after={"number": number, "hits": len(hits), "seconds": version.render_seconds},
+    )
+    return Generated(version, tuple(warnings))
+
+
+def _role_of(session: Session, review: Review, user: User) -> str | None:
+    return session.scalar(
+        select(Membership.role).where(
+            Membership.review_id == review.id, Membership.user_id == user.id
+        )
+    )
+
+
+def approve_report(
+    *, session: Session, review: Review, version: ReportVersion, user: User
+) -> ReportVersion:
+    """Approval by a second person: the chair or a board member who did not generate it."""
+    if version.is_published:
+        raise ServiceError("This version is already published")
+    if _role_of(session, review, user) not in APPROVER_ROLES:
+        raise ServiceError("Only the chair or a safeguarding board member can approve a report")
+    if version.created_by_id == user.id:
+        raise ServiceError(
+            "A second person must approve: you generated this version, so someone else must"
+        )
+    version.approved_by_id = user.id
+    version.approved_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        "report.approve",
+        entity_type="report_versions",
+        entity_id=str(version.id),
+        review_id=review.id,
+        after={"number": version.number},
+    )
+    return version
+
+
+def _markdown_chunks(markdown: str) -> list[tuple[str, str]]:
+    """The Markdown split at its headings: (heading, text under it)."""
+    chunks: list[tuple[str, str]] = []
+    heading, lines = "Title", []
+    for line in markdown.splitlines():
+        if line.startswith("#"):
+            chunks.append((heading, "\n".join(lines)))
+            heading, lines = line.lstrip("#").strip().replace("\\", ""), []
+        lines.append(line)
+    chunks.append((heading, "\n".join(lines)))
+    return chunks
+
+
+def publication_hits(
+    session: Session, review: Review, version: ReportVersion
+) -> list[dict[str, Any]]:
+    """What blocks publication: the hits found when the version was generated, and any name
+    added to the people register since that the stored text still holds."""
+    hits = [dict(h) for h in version.scan_hits or []]
+    seen = {(h["kind"], h["text"], h["location"]) for h in hits}
+    register = people_register(session, review)
+    for location, text in _markdown_chunks(version.markdown):
+        for hit in scan(text, register=register, location=location):
+            item = hit_item(hit)
+            key = (item["kind"], item["text"], item["location"])
+            if item["kind"] == "register_name" and key not in seen:
+                seen.add(key)
+                hits.append(item)
+    return hits
+
+
+def publish_report(
+    *, session: Session, review: Review, version: ReportVersion, user: User
+) -> ReportVersion:
+    """Publish a clean, approved version. The scan runs first: any hit blocks publication
+    whatever the approval (``PublicationBlockedError``); then approval is needed
+    (``ApprovalRequiredError``)."""
+    if version.is_published:
+        return version
+    hits = publication_hits(session, review, version)
+    if hits:
+        raise PublicationBlockedError(hits)
+    if not version.is_approved:
+        raise ApprovalRequiredError(
+            "A second person (the chair or a board member) must approve this version first"
+        )
+    version.published_at = datetime.now(UTC)
+    version.published_by_id = user.id
+    if list(STAGES).index(review.stage) < list(STAGES).index("published"):
+        review.stage = "published"
+    session.flush()
+    audit.record(
+        session,
+        "report.publish",
+        entity_type="report_versions",
+        entity_id=str(version.id),
+        review_id=review.id,
+        after={"number": version.number},
+    )
+    return version
+
+
+def published_reports(session: Session, partnership_id: int) -> list[ReportVersion]:
+    """Every published report version of the partnership, newest first."""
+    return list(
+        session.scalars(
+            select(ReportVersion)
+            .join(Review, Review.id == ReportVersion.review_id)
+            .where(Review.partnership_id == partnership_id, ReportVersion.published_at.is_not(None))
+            .order_by(ReportVersion.published_at.desc())
+            .options(selectinload(ReportVersion.created_by))
+        )
+    )

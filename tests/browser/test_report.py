@@ -1,0 +1,124 @@
+"""The report's journey in the demo review "Child F": write a finding, generate the report,
+see the publication gate block a planted NHS number, fix it at its source, have a second
+person approve, publish, and read it signed out. axe checks every page on the way.
+
+The browser database lasts the session, so the finding's title is unique and version numbers
+are read from the page, never assumed.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import CHAIR, LEAD, TIMEOUT_MS, assert_accessible, sign_in
+
+pytestmark = pytest.mark.browser
+
+REVIEW = "/reviews/1"
+NHS_NUMBER = "943 476 5919"  # a valid checksum
+RENDER_MS = 180_000  # generating a whole report (PDF included) on a busy machine
+VERSION_URL = re.compile(r"/reviews/1/reports/(\d+)$")
+FINDING_URL = re.compile(r"/reviews/1/findings/(FN\d+)$")
+
+
+def _generate(page: Page) -> str:
+    page.goto(f"{REVIEW}/reports")
+    assert_accessible(page)
+    with page.expect_navigation(url=VERSION_URL, timeout=RENDER_MS):
+        page.get_by_role("button", name="Generate a new version").click(timeout=RENDER_MS)
+    match = VERSION_URL.search(page.url)
+    assert match
+    return match.group(1)
+
+
+def _publish(page: Page, number: str) -> None:
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=f"Publish version {number}").click()
+    page.wait_for_load_state("load")
+
+
+def test_a_finding_is_reported_gated_approved_by_a_second_person_and_published(
+    page: Page, browser: Browser, live_server: str
+) -> None:
+    title = f"Repeat incidents are not seen as a pattern [{uuid.uuid4().hex[:8]}]"
+    sign_in(page, LEAD)
+    page.goto(f"{REVIEW}/findings/new")
+    assert_accessible(page)
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("How we know").fill(f"The hospital record (NHS number {NHS_NUMBER}).")
+    page.get_by_label("Questions for the board").fill("Who sees the pattern?")
+    page.get_by_label("Factors it rests on").select_option(["F14", "F23"])
+    page.get_by_role("button", name="Save finding").click()
+    page.wait_for_url(FINDING_URL)
+    finding_ref = FINDING_URL.search(page.url).group(1)  # type: ignore[union-attr]
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    assert_accessible(page)
+    page.goto(f"{REVIEW}/findings")
+    expect(page.get_by_role("link", name=re.compile(re.escape(title)))).to_be_visible()
+    assert_accessible(page)
+
+    blocked = _generate(page)
+    hits = page.locator("#hits")
+    expect(hits).to_contain_text(NHS_NUMBER)
+    expect(hits).to_contain_text("NHS number")
+    expect(hits).to_contain_text("How we know")
+    assert_accessible(page)
+    _publish(page, blocked)
+    expect(page.locator(".govuk-warning-text")).to_contain_text("cannot be published")
+    expect(page.locator("#published")).to_have_text("Not published")
+
+    # Fix it where it came from, then generate again: clean, waiting for approval.
+    page.goto(f"{REVIEW}/findings/{finding_ref}/edit")
+    page.get_by_label("How we know").fill("The hospital record shows two visits.")
+    page.get_by_role("button", name="Save finding").click()
+    page.wait_for_url(FINDING_URL)
+    clean = _generate(page)
+    expect(page.locator("#scan-clean")).to_be_visible()
+    expect(page.get_by_role("button", name=f"Approve version {clean}")).to_have_count(0)
+    _publish(page, clean)
+    expect(page.locator(".govuk-error-summary, .govuk-notification-banner").first).to_contain_text(
+        "must approve"
+    )
+
+    # A second person, in their own browser context, approves and publishes.
+    chair_context = browser.new_context(base_url=live_server, bypass_csp=True, locale="en-GB")
+    chair_context.set_default_timeout(TIMEOUT_MS)
+    chair = chair_context.new_page()
+    try:
+        sign_in(chair, CHAIR)
+        chair.goto(f"{REVIEW}/reports/{clean}")
+        assert_accessible(chair)
+        chair.get_by_role("button", name=f"Approve version {clean}").click()
+        expect(chair.locator("#approval")).to_contain_text("Approved by Charlotte Chair")
+        _publish(chair, clean)
+        expect(chair.locator("#published")).to_contain_text("Published")
+        assert_accessible(chair)
+        public_url = chair.get_by_role("link", name="the partnership's public page").get_attribute(
+            "href"
+        )
+    finally:
+        chair_context.close()
+    assert public_url
+
+    # Anyone can read it, signed out; the blocked draft stays out of sight.
+    reader_context = browser.new_context(base_url=live_server, bypass_csp=True, locale="en-GB")
+    reader_context.set_default_timeout(TIMEOUT_MS)
+    reader = reader_context.new_page()
+    try:
+        reader.goto(public_url)
+        expect(reader.get_by_role("heading", level=1)).to_have_text("Published reviews")
+        assert_accessible(reader)
+        reader.get_by_role("link", name=re.compile("Read the report")).first.click()
+        reader.wait_for_url(re.compile(r"/p/\d+/reports/\d+$"))
+        expect(reader.locator("body")).to_contain_text(title)
+        expect(reader.locator("body")).not_to_contain_text(NHS_NUMBER)
+        expect(reader.locator("body")).not_to_contain_text("Florence")  # the child's real name
+        assert_accessible(reader)
+        response = reader.goto(f"{REVIEW}/reports/{blocked}.html")
+        assert response is not None and "/sign-in" in reader.url
+    finally:
+        reader_context.close()

@@ -1,0 +1,395 @@
+"""Findings, the board's responses, actions (strength, status, overdue), "you said, we did",
+suggested findings, the API and the bundle."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from app.services import findings as service
+from app.services.graph import graph_input
+from models import Action, AuditEntry, Finding, ItemRef, Review
+from tests.conftest import World, csrf_token
+
+
+def _post(client: Any, url: str, data: dict[str, Any]) -> Any:
+    return client.post(url, data={"csrf_token": csrf_token(client, "/account"), **data})
+
+
+def _finding_form(**values: Any) -> dict[str, Any]:
+    form: dict[str, Any] = {
+        "title": "Repeat incidents are not seen as a pattern",
+        "scie_pattern": "multi_agency_incidents",
+        "issue": "Each incident is graded **alone**.",
+        "evidence": "The MASH log.",
+        "how_widespread": "Every standard-risk notification.",
+        "why_it_matters": "Coercive control shows as a pattern.",
+        "questions_for_board": "How will repeats be seen?\nWho owns the pattern?",
+        "factors": ["F1"],
+    }
+    form.update(values)
+    return form
+
+
+def _action_form(**values: Any) -> dict[str, Any]:
+    form: dict[str, Any] = {
+        "finding": "FN1",
+        "description": "Training on repeat incidents.",
+        "owner_agency": "POL",
+        "due": "",
+        "status": "proposed",
+        "strength": "weak",
+        "impact_evidence": "",
+        "dropped_reason": "",
+    }
+    form.update(values)
+    return form
+
+
+def _review(db_session: Any, world: World) -> Review:
+    return db_session.get(Review, world.review_id)
+
+
+def test_a_finding_is_written_with_its_questions_and_factors(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    login("panel_member")
+    response = _post(client, f"/reviews/{world.review_id}/findings/new", _finding_form())
+    assert response.status_code == 302
+    finding = db_session.scalar(select(Finding).where(Finding.ref == "FN2"))
+    assert finding.questions_for_board == ["How will repeats be seen?", "Who owns the pattern?"]
+    assert [f.ref for f in finding.factors] == ["F1"]
+    page = client.get(response.location).get_data(as_text=True)
+    assert "<strong>alone</strong>" in page and "Who owns the pattern?" in page
+    entry = db_session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.entity_type == "findings", AuditEntry.action == "create"
+        )
+    )
+    assert entry is not None and entry.review_id == world.review_id
+
+
+def test_a_finding_without_a_title_keeps_what_was_typed(
+    client: Any, login: Any, world: World
+) -> None:
+    login("panel_member")
+    response = _post(
+        client, f"/reviews/{world.review_id}/findings/new", _finding_form(title="", issue="Kept")
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Give the finding a title" in page and "Kept" in page
+
+
+def test_a_concurrent_edit_of_a_finding_is_not_lost(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    login("lead_reviewer")
+    url = f"/reviews/{world.review_id}/findings/FN1/edit"
+    first = _post(client, url, _finding_form(title="First title", version="1"))
+    assert first.status_code == 302
+    second = _post(client, url, _finding_form(title="Second title", version="1"))
+    page = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "Someone else saved this finding first" in page and "Second title" in page
+    db_session.expire_all()
+    assert db_session.scalar(select(Finding.title).where(Finding.ref == "FN1")) == "First title"
+
+
+def test_deleting_a_finding_removes_its_actions_and_frees_the_refs(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    login("chair")
+    response = _post(client, f"/reviews/{world.review_id}/findings/FN1/delete", {})
+    assert response.status_code == 302
+    refs = set(db_session.scalars(select(ItemRef.ref).where(ItemRef.review_id == world.review_id)))
+    assert "FN1" not in refs and "A1" not in refs
+    assert db_session.scalar(select(Action).where(Action.ref == "A1")) is None
+
+
+def test_the_board_records_its_response_to_each_question(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    question = "How will repeat incidents be seen as a pattern?"
+    login("panel_member")
+    url = f"/reviews/{world.review_id}/findings/FN1/responses"
+    data = {"question": question, "response": "Not ours to say", "responded_on": ""}
+    assert _post(client, url, data).status_code == 403
+    login("board_member")
+    ok = _post(client, url, {**data, "response": "A weekly pattern meeting from April."})
+    assert ok.status_code == 302
+    page = client.get(ok.location).get_data(as_text=True)
+    assert "A weekly pattern meeting from April." in page
+    refused = _post(client, url, {**data, "question": "A question nobody asked"})
+    assert refused.status_code == 422
+    finding = db_session.scalar(select(Finding).where(Finding.ref == "FN1"))
+    assert [(r.question, r.response) for r in finding.board_responses] == [
+        (question, "A weekly pattern meeting from April.")
+    ]
+
+
+def test_every_action_weak_warns_and_a_strong_one_clears_it(
+    client: Any, login: Any, world: World
+) -> None:
+    login("panel_member")
+    page_url = f"/reviews/{world.review_id}/findings/FN1"
+    edit = _post(
+        client,
+        f"/reviews/{world.review_id}/actions/A1/edit",
+        _action_form(description="A reminder", strength="weak", version="1"),
+    )
+    assert edit.status_code == 302
+    assert 'id="strength-warning"' in client.get(page_url).get_data(as_text=True)
+    _post(client, f"/reviews/{world.review_id}/actions/new", _action_form(strength="strong"))
+    assert 'id="strength-warning"' not in client.get(page_url).get_data(as_text=True)
+
+
+def test_a_dropped_weak_action_does_not_count_towards_the_warning(
+    db_session: Any, world: World
+) -> None:
+    review = _review(db_session, world)
+    finding = service.finding_by_ref(db_session, review, "FN1")
+    service.create_action(
+        session=db_session,
+        review=review,
+        finding="FN1",
+        description="A reminder",
+        strength="weak",
+        status="dropped",
+        dropped_reason="Replaced by A1",
+    )
+    assert not service.has_only_weak_actions(finding)
+
+
+def test_action_status_rules_are_explained(client: Any, login: Any, world: World) -> None:
+    login("panel_member")
+    url = f"/reviews/{world.review_id}/actions/A1/edit"
+    dropped = _post(client, url, _action_form(status="dropped", version="1"))
+    assert dropped.status_code == 422
+    assert "Say why the action was dropped" in dropped.get_data(as_text=True)
+    evidenced = _post(client, url, _action_form(status="evidenced", version="1"))
+    assert "Give the evidence that the action made a difference" in evidenced.get_data(as_text=True)
+    done = _post(client, url, _action_form(status="done", version="1"))
+    assert done.status_code == 302
+    back = _post(client, url, _action_form(status="agreed", version="2"))
+    assert back.status_code == 422 and "cannot go back" in back.get_data(as_text=True)
+
+
+def test_overdue_actions_are_listed_on_the_review_and_the_dashboard(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    review = _review(db_session, world)
+    past = date.today() - timedelta(days=3)
+    service.create_action(
+        session=db_session,
+        review=review,
+        finding="FN1",
+        description="Write the pattern procedure",
+        due=past,
+        strength="medium",
+    )
+    service.create_action(
+        session=db_session,
+        review=review,
+        finding="FN1",
+        description="Finished early",
+        due=past,
+        status="done",
+    )
+    db_session.commit()
+    login("observer")
+    actions = client.get(f"/reviews/{world.review_id}/actions").get_data(as_text=True)
+    overdue_part = actions.split('id="overdue"')[1].split("All actions")[0]
+    assert "Write the pattern procedure" in overdue_part
+    assert "Finished early" not in overdue_part
+    dashboard = client.get("/").get_data(as_text=True)
+    assert "Overdue actions" in dashboard and "Write the pattern procedure" in dashboard
+    assert "Finished early" not in dashboard
+    login("other_member")  # a member of another review sees none of this review's actions
+    assert "Write the pattern procedure" not in client.get("/").get_data(as_text=True)
+
+
+def test_feedback_is_recorded_you_said_we_did(client: Any, login: Any, world: World) -> None:
+    login("facilitator")
+    response = _post(
+        client,
+        f"/reviews/{world.review_id}/feedback",
+        {
+            "audience": "practitioners",
+            "recipients": "Duty team",
+            "you_said": "Too many notifications a day.",
+            "we_did": "Targets changed.",
+            "fed_back_on": "2025-07-01",
+            "finding": "FN1",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(response.location).get_data(as_text=True)
+    assert "Too many notifications a day." in page and "Duty team" in page
+    login("observer")
+    refused = _post(client, f"/reviews/{world.review_id}/feedback", {"audience": "family"})
+    assert refused.status_code == 403
+
+
+def test_a_suggested_finding_is_accepted_with_its_factors(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    review = _review(db_session, world)
+    from app.services import factors
+
+    factors.create_factor(
+        session=db_session,
+        review=review,
+        label="Grading guidance treats verbal incidents as low risk",
+        type="latent_condition",
+        level="partnership",
+        scie_pattern="multi_agency_incidents",
+    )
+    factors.create_link(
+        session=db_session, review=review, source="F2", target="F1", relation="enabled"
+    )
+    db_session.commit()
+    login("panel_member")
+    page = client.get(f"/reviews/{world.review_id}/findings").get_data(as_text=True)
+    assert "Suggested findings" in page
+    response = _post(
+        client,
+        f"/reviews/{world.review_id}/findings/suggestions",
+        {"factors": ["F1", "F2"], "labels": ["Multi-agency working", "grading"]},
+    )
+    assert response.status_code == 302 and response.location.endswith("/findings/FN2/edit")
+    finding = db_session.scalar(select(Finding).where(Finding.ref == "FN2"))
+    assert [f.ref for f in finding.factors] == ["F1", "F2"]
+    assert finding.title == "Multi-agency working; grading"
+    assert "Grading guidance treats verbal incidents as low risk" in finding.issue
+    assert finding.scie_pattern == "multi_agency_incidents"
+    assert all(
+        not set(s.refs) <= {"F1", "F2"} for s in service.suggested_findings(db_session, review)
+    )
+
+
+def test_the_graph_holds_findings_and_actions(db_session: Any, world: World) -> None:
+    data = graph_input(db_session, _review(db_session, world))
+    assert [(f.ref, f.factors) for f in data.findings] == [("FN1", ("F1",))]
+    assert [(a.ref, a.finding) for a in data.actions] == [("A1", "FN1")]
+
+
+def test_api_findings_and_actions_with_etags_and_board_responses(
+    client: Any, world: World, api: Any
+) -> None:
+    headers = api("lead_reviewer")
+    base = f"/api/v1/reviews/{world.review_id}"
+    made = client.post(
+        f"{base}/findings",
+        json={
+            "title": "Supervision is squeezed",
+            "questions_for_board": ["What is a safe caseload?"],
+            "factors": ["F1"],
+        },
+        headers=headers,
+    )
+    assert made.status_code == 201 and made.json["ref"] == "FN2"
+    one = f"{base}/findings/FN2"
+    assert client.patch(one, json={"issue": "x"}, headers=headers).status_code == 428
+    answer = {"question": "What is a safe caseload?", "response": "Twenty."}
+    tried = client.patch(
+        one,
+        json={"board_responses": [answer]},
+        headers={**headers, "If-Match": made.headers["ETag"]},
+    )
+    assert tried.status_code == 403  # only the board answers its questions
+    board = api("board_member")
+    put = client.put(f"{one}/board-responses", json=answer, headers=board)
+    assert put.status_code == 200 and put.json["items"][0]["response"] == "Twenty."
+    read = client.get(one, headers=headers)
+    assert read.json["board_responses"][0]["question"] == "What is a safe caseload?"
+    action = client.post(
+        f"{base}/actions",
+        json={
+            "finding": "FN2",
+            "description": "Cap caseloads",
+            "strength": "strong",
+            "due": "2020-01-31",
+            "owner_agency": "POL",
+        },
+        headers=headers,
+    )
+    assert action.status_code == 201 and action.json["status"] == "proposed"
+    overdue = client.get(f"{base}/actions?overdue=1", headers=headers).json["items"]
+    assert [a["ref"] for a in overdue] == [action.json["ref"]]
+    bad = client.patch(
+        f"{base}/actions/{action.json['ref']}",
+        json={"status": "dropped"},
+        headers={**headers, "If-Match": action.headers["ETag"]},
+    )
+    assert bad.status_code == 422 and bad.json["errors"][0]["field"] == "dropped_reason"
+    assert client.delete(one, headers=headers).status_code == 204
+    assert client.get(f"{base}/actions/{action.json['ref']}", headers=headers).status_code == 404
+
+
+def test_bundle_with_findings_and_actions_round_trips_exactly(client: Any, api: Any) -> None:
+    from tests.web.test_api import BUNDLE
+
+    bundle = {
+        **BUNDLE,
+        "factors": [
+            {"ref": "F1", "label": "Caseloads over 30", "type": "latent_condition", "level": "team"}
+        ],
+        "findings": [
+            {
+                "ref": "FN1",
+                "title": "Caseloads leave no time to think",
+                "scie_pattern": "human_management_system",
+                "issue": "The issue.",
+                "evidence": "How we know.",
+                "how_widespread": "Everywhere.",
+                "why_it_matters": "Children.",
+                "questions_for_board": ["What is safe?", "Who decides?"],
+                "factors": ["F1"],
+                "board_responses": [
+                    {
+                        "question": "What is safe?",
+                        "response": "Twenty.",
+                        "responded_on": "2024-02-01",
+                    }
+                ],
+            }
+        ],
+        "actions": [
+            {
+                "ref": "A1",
+                "finding": "FN1",
+                "description": "Cap caseloads.",
+                "owner_agency": "A1",
+                "due": "2024-06-30",
+                "status": "evidenced",
+                "strength": "strong",
+                "impact_evidence": "Caseloads now 19 on average.",
+            },
+            {
+                "ref": "A2",
+                "finding": "FN1",
+                "description": "A reminder.",
+                "status": "dropped",
+                "strength": "weak",
+                "dropped_reason": "Replaced by A1.",
+            },
+        ],
+    }
+    headers = api("chair")
+    imported = client.post("/api/v1/reviews/import", json=bundle, headers=headers)
+    assert imported.status_code == 201, imported.json
+    exported = client.get(f"/api/v1/reviews/{imported.json['id']}/export", headers=headers)
+    assert exported.json == bundle
+
+
+def test_a_bundle_finding_on_an_unknown_factor_is_refused_with_its_path(
+    client: Any, api: Any
+) -> None:
+    from tests.web.test_api import BUNDLE
+
+    bundle = {**BUNDLE, "findings": [{"ref": "FN1", "title": "Rests on air", "factors": ["F9"]}]}
+    response = client.post("/api/v1/reviews/import", json=bundle, headers=api("chair"))
+    assert response.status_code == 422
+    assert [e["path"] for e in response.json["errors"]] == ["$.findings[0]"]
