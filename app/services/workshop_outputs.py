@@ -5,6 +5,7 @@ pseudonyms only."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,10 @@ from models import Review, Workshop
 
 # Factor types shown at each step of the reveal; the last drawing (None) shows every type.
 _ALL_TYPES = frozenset(FACTOR_TYPES)
+# Seconds Graphviz may spend on one view, and on all the views of a facilitator pack together.
+RENDER_TIMEOUT = 10.0
+PACK_GRAPH_BUDGET = 15.0
+NOT_DRAWN = "Not drawn in time for the pack: see the workshop's graph pages"
 
 
 class HandoutNotAnonymousError(Exception):
@@ -94,14 +99,22 @@ def snapshot_graph(workshop: Workshop, *, step: int | None = None) -> ReviewGrap
     )
 
 
-def _svg(workshop: Workshop, kpe: str | None, step: int | None, cache_dir: Path | None) -> bytes:
+def _svg(
+    workshop: Workshop,
+    kpe: str | None,
+    step: int | None,
+    cache_dir: Path | None,
+    timeout: float = RENDER_TIMEOUT,
+) -> bytes:
     graph = snapshot_graph(workshop, step=step)
     try:
         dot = accimap_dot(graph, view="kpe" if kpe else "accimap", ref=kpe).dot
     except DrawError as error:
         dot = message_dot(str(error))
+    if timeout <= 0:
+        return render(message_dot(NOT_DRAWN), "svg", cache_dir=cache_dir)
     try:
-        return render(dot, "svg", cache_dir=cache_dir)
+        return render(dot, "svg", timeout=timeout, cache_dir=cache_dir)
     except RenderError:
         return render(message_dot("This graph took too long to draw"), "svg", cache_dir=cache_dir)
 
@@ -117,17 +130,20 @@ def reveal_svg(
 
 
 def _graph_figures(workshop: Workshop, cache_dir: Path | None) -> list[Figure]:
+    """The pack's graph views, all laid out within ``PACK_GRAPH_BUDGET`` seconds: a view
+    that has no time left says so instead of holding up the request."""
+    deadline = time.monotonic() + PACK_GRAPH_BUDGET
+
+    def svg(kpe: str | None) -> bytes:
+        remaining = min(RENDER_TIMEOUT, deadline - time.monotonic())
+        return _svg(workshop, kpe, None, cache_dir, remaining)
+
     figures = []
     if "accimap" in workshop.graph_views:
-        figures.append(Figure("The whole graph", svg=_svg(workshop, None, None, cache_dir)))
+        figures.append(Figure("The whole graph", svg=svg(None)))
     if "kpe" in workshop.graph_views:
         for kpe in workshop.snapshot.get("kpes", []):
-            figures.append(
-                Figure(
-                    f"{kpe['ref']}: {kpe['title']}",
-                    svg=_svg(workshop, kpe["ref"], None, cache_dir),
-                )
-            )
+            figures.append(Figure(f"{kpe['ref']}: {kpe['title']}", svg=svg(kpe["ref"])))
     return figures
 
 

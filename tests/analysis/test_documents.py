@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import io
 import re
-import shutil
 import struct
 import subprocess
 import zipfile
@@ -14,7 +13,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import docx
-import pytest
 
 from analysis.documents import (
     LOCATION_SEPARATOR as SEP,
@@ -166,7 +164,6 @@ def test_unnumbered_document_without_contents() -> None:
     assert ">What happened</h2>" in page
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_pdf_contains_every_text_and_no_metadata(tmp_path: Path) -> None:
     pdf = to_pdf(sample())
     path = tmp_path / "report.pdf"
@@ -187,6 +184,16 @@ def test_pdf_contains_every_text_and_no_metadata(tmp_path: Path) -> None:
         assert key not in fields, key
     assert b"WeasyPrint" not in pdf
     assert fields["Tagged"] == "yes"  # structure for screen readers
+
+
+def test_pdf_draws_svg_figures(tmp_path: Path) -> None:
+    doc = Document("X", sections=(Section("Appendix", (Figure("The AcciMap", svg=SVG),)),))
+    path = tmp_path / "figure.pdf"
+    path.write_bytes(to_pdf(doc))
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Latent condition" in text  # the SVG's own text, drawn as vector graphics
 
 
 def test_pdf_refuses_external_resources() -> None:

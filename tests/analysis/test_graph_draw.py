@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from itertools import pairwise
@@ -36,8 +35,6 @@ from analysis.graph.model import EventNode, FactorNode, GraphInput, KpeNode, Lin
 
 SVG = "{http://www.w3.org/2000/svg}"
 EVIL = 'Say "stop" \\ C:\\temp\\n <script>alert(1)</script> &lt;b&gt;\nnext "]; evil=1 [ x'
-
-pytestmark = pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz")
 
 
 def small_graph(label: str = "Supervision too short to reflect on each child") -> Any:

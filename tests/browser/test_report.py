@@ -118,6 +118,11 @@ def test_a_finding_is_reported_gated_approved_by_a_second_person_and_published(
         expect(reader.locator("body")).not_to_contain_text(NHS_NUMBER)
         expect(reader.locator("body")).not_to_contain_text("Florence")  # the child's real name
         assert_accessible(reader)
+        # The published file itself (what a reader downloads or opens) passes axe too.
+        reader.goto(reader.url + ".html")
+        expect(reader.locator("body")).to_contain_text(title)
+        expect(reader.locator("body")).not_to_contain_text(NHS_NUMBER)
+        assert_accessible(reader)
         response = reader.goto(f"{REVIEW}/reports/{blocked}.html")
         assert response is not None and "/sign-in" in reader.url
     finally:

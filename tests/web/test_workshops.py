@@ -4,6 +4,8 @@ participant's token refused everywhere else, rate limiting, and the outputs."""
 
 from __future__ import annotations
 
+import subprocess
+import tempfile
 from datetime import date
 from typing import Any
 
@@ -16,13 +18,16 @@ from sqlalchemy.orm import Session
 from analysis.taxonomy import LOCAL_RATIONALITY_PROMPTS
 from app import create_app, policy
 from app.services import chronology as chronology_service
+from app.services import workshop_outputs
 from app.services import workshops as service
 from app.services.reviews import add_agency
+from app.services.workshop_outputs import NOT_DRAWN
 from app.services.workshops import JOIN_CODE_ALPHABET
 from models import (
     Account,
     AuditEntry,
     Factor,
+    GoodPractice,
     Participant,
     Review,
     Workshop,
@@ -255,6 +260,17 @@ def test_a_participant_token_is_refused_on_every_other_route(
     method: str,
 ) -> None:
     ids = {"membership_id": 1, "token_id": 1, "import_id": 1, **workshop_ids(db_session, world)}
+    if "<int:entry_id>" in rule:
+        entry = GoodPractice(
+            partnership_id=world.partnership_id,
+            review_id=world.review_id,
+            ref="GP1",
+            title="Seen alone",
+            story="The health visitor saw the baby alone at every visit.",
+        )
+        db_session.add(entry)
+        db_session.commit()
+        ids["entry_id"] = entry.id
     token = ids["participant_token"]
     url = _url(rule, endpoint, world, ids)
     form = {"csrf_token": csrf_token(client, "/sign-in")} if method != "GET" else None
@@ -500,7 +516,10 @@ def test_the_pack_is_a_pdf_and_the_handout_is_refused_while_it_identifies_someon
     base = f"/reviews/{world.review_id}/workshops/{workshop['id']}"
     pack = client.get(base + "/pack.pdf")
     assert pack.status_code == 200 and pack.mimetype == "application/pdf"
-    assert pack.data.startswith(b"%PDF")
+    text = _pdf_text(pack.data)
+    assert "Welcome" in text  # the agenda
+    assert "What did you think was going on?" in text  # the default questions
+    assert "Graph views" in text and NOT_DRAWN.split(":")[0] not in text
     handout = client.get(base + "/handout.pdf")
     assert handout.status_code == 200 and handout.data.startswith(b"%PDF")
 
@@ -519,6 +538,26 @@ def test_the_pack_is_a_pdf_and_the_handout_is_refused_while_it_identifies_someon
     refused = client.get(f"/reviews/{world.review_id}/workshops/{flagged['id']}/handout.pdf")
     assert refused.status_code == 409
     assert "phone" in refused.get_data(as_text=True)
+
+
+def test_the_pack_draws_its_graphs_within_a_time_budget(
+    client: Any, api: Any, login: Any, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(workshop_outputs, "PACK_GRAPH_BUDGET", 0.0)
+    workshop = _new_workshop(client, api, review_id=world.review_id)
+    login("facilitator")
+    pack = client.get(f"/reviews/{world.review_id}/workshops/{workshop['id']}/pack.pdf")
+    assert pack.status_code == 200
+    assert NOT_DRAWN.split(":")[0] in " ".join(_pdf_text(pack.data).split())
+
+
+def _pdf_text(pdf: bytes) -> str:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
+        file.write(pdf)
+        file.flush()
+        return subprocess.run(
+            ["pdftotext", file.name, "-"], capture_output=True, text=True, check=True
+        ).stdout
 
 
 def test_the_openapi_document_lists_the_workshop_routes(client: Any) -> None:
