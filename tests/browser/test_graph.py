@@ -21,13 +21,26 @@ def _open(page: Page) -> None:
     sign_in(page, CHAIR)
     page.goto(GRAPH)
     expect(page.locator("#graph-app[data-ready=true]")).to_be_attached()
+    # The AcciMap above the canvas is drawn on first request (a cold cache takes a second or
+    # two); wait for it so the page no longer moves under the pointer.
+    page.wait_for_function("() => document.querySelector('.lr-graph-image').complete")
 
 
 def _click_node(page: Page, ref: str) -> None:
     """Click where Cytoscape drew the node, as a person would."""
     canvas = page.locator("#graph-canvas")
     canvas.scroll_into_view_if_needed()
-    position = page.evaluate(f"() => {CY}.getElementById({ref!r}).renderedPosition()")
+    # Zoom in on the node first, as a person would: at the fitted zoom a node of a big graph is
+    # a few pixels wide and a click can land on a neighbour or an edge.
+    position = page.evaluate(
+        f"""() => {{
+            const cy = {CY};
+            const node = cy.getElementById({ref!r});
+            cy.zoom(1);
+            cy.center(node);
+            return node.renderedPosition();
+        }}"""
+    )
     box = canvas.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
