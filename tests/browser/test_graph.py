@@ -30,6 +30,9 @@ def _click_node(page: Page, ref: str) -> None:
     """Click where Cytoscape drew the node, as a person would."""
     canvas = page.locator("#graph-canvas")
     canvas.scroll_into_view_if_needed()
+    # Cytoscape caches where its canvas sits on the page and refreshes it on the scroll event,
+    # which the browser fires on the next frame: a click before then lands on stale coordinates.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     # Zoom in on the node first, as a person would: at the fitted zoom a node of a big graph is
     # a few pixels wide and a click can land on a neighbour or an edge.
     position = page.evaluate(
