@@ -110,7 +110,10 @@ class Alignment:
 class Leverage:
     """A latent condition as a candidate for action: ``reach`` counts the events and active
     failures downstream, ``centrality`` is its betweenness (normalised, sampled on large
-    graphs) and ``score`` adds both, each scaled to the review's largest (so 0 to 2)."""
+    graphs) and ``score`` adds the reach scaled to the review's largest and a quarter of the
+    centrality scaled the same way (so 0 to 1.25): reach counts most, and centrality, which
+    is small and noisy on reviews shaped like a tree, separates latent conditions of similar
+    reach by how much of the graph runs through them."""
 
     ref: str
     reach: int
@@ -601,6 +604,9 @@ def _centrality(
     return {node: value * scale for node, value in totals.items()}
 
 
+CENTRALITY_WEIGHT = 0.25
+
+
 def _leverage(reach: Mapping[str, Reach], centrality: Mapping[str, float]) -> tuple[Leverage, ...]:
     counts = {ref: len(r.events) + len(r.active_failures) for ref, r in reach.items()}
     top_reach = max(counts.values(), default=0)
@@ -610,7 +616,8 @@ def _leverage(reach: Mapping[str, Reach], centrality: Mapping[str, float]) -> tu
         if count == 0:
             continue
         central = centrality.get(ref, 0.0)
-        score = count / top_reach + (central / top_central if top_central > 0 else 0.0)
+        relative = central / top_central if top_central > 0 else 0.0
+        score = count / top_reach + CENTRALITY_WEIGHT * relative
         rows.append((-score, -count, position, Leverage(ref, count, central, round(score, 6))))
     rows.sort(key=lambda row: row[:3])
     return tuple(row[3] for row in rows)

@@ -199,13 +199,19 @@ def _dot_label(lines: Iterable[str]) -> str:
 
 
 def display_date(value: str | None) -> str:
-    """``2023`` → ``2023``, ``2023-06`` → ``Jun 2023``, ``2023-06-14`` → ``14 Jun 2023``."""
+    """``2023`` → ``2023``, ``2023-06`` → ``Jun 2023``, ``2023-06-14`` → ``14 Jun 2023``,
+    ``2023-06-17T23:40`` → ``17 Jun 2023 23:40``."""
     if not value:
         return "date unknown"
-    parts = value.split("-")
+    day, _sep, time = value.replace(" ", "T", 1).partition("T")
+    parts = day.split("-")
     try:
-        if len(parts) >= 3:
-            return f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+        if len(parts) == 3:
+            shown = f"{int(parts[2])} {_MONTHS[int(parts[1]) - 1]} {parts[0]}"
+            if time:
+                hours, _colon, minutes = time.partition(":")
+                shown += f" {int(hours):02d}:{int(minutes[:2]):02d}"
+            return shown
         if len(parts) == 2:
             return f"{_MONTHS[int(parts[1]) - 1]} {parts[0]}"
     except (ValueError, IndexError):
@@ -524,15 +530,17 @@ def selection_dot(selection: Selection, *, title: str = "AcciMap") -> str:
         members = " ".join(ids[item.ref] for item in items)
         out.append(f"  {{ rank=same; {row_id}; {members} }}")
         # The row label sits at the left; events run left to right by date.
-        chain = (
-            [row_id, *(ids[item.ref] for item in items)]
-            if key == EVENTS_ROW
-            else [row_id, ids[items[0].ref]]
-        )
-        out.append(f"  {' -> '.join(chain)} [style=invis, weight=10];")
+        if key == EVENTS_ROW:
+            chain = [row_id, *(ids[item.ref] for item in items)]
+            out.append(f"  {' -> '.join(chain)} [style=invis, weight=10];")
+        else:
+            out.append(f"  {row_id} -> {ids[items[0].ref]} [style=invis, weight=0];")
         if key != EVENTS_ROW:
+            # Weight 0: these only keep the label leftmost. With any weight they pull every
+            # factor towards the left edge, far from what it acts on, and the long links then
+            # run together in one band above the row below.
             for item in items[1:]:
-                out.append(f"  {row_id} -> {ids[item.ref]} [style=invis];")
+                out.append(f"  {row_id} -> {ids[item.ref]} [style=invis, weight=0];")
     for upper, lower in zip(
         range(len(selection.rows)), range(1, len(selection.rows)), strict=False
     ):

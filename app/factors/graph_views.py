@@ -89,6 +89,7 @@ def _analysis_context(rg: ReviewGraph, analysis: Analysis) -> dict[str, Any]:
     def name(ref: str) -> str:
         return f"{ref}: {graph.nodes[ref]['label']}" if ref in graph else ref
 
+    top_central = max((row.centrality for row in analysis.leverage), default=0.0)
     return {
         "checks": analysis.checks,
         "leverage": [
@@ -98,6 +99,11 @@ def _analysis_context(rg: ReviewGraph, analysis: Analysis) -> dict[str, Any]:
                 "level": SYSTEM_LEVELS.get(graph.nodes[row.ref].get("level", ""), ""),
                 "reach": row.reach,
                 "centrality": row.centrality,
+                # Betweenness values are tiny on tree-shaped reviews (0.001 reads as nothing),
+                # so the page shows each relative to the review's most central.
+                "relative_centrality": round(100 * row.centrality / top_central)
+                if top_central > 0
+                else 0,
             }
             for row in analysis.leverage
         ],
@@ -132,12 +138,12 @@ def graph(review_id: int) -> ResponseReturnValue:
     view = request.args.get("view", "accimap")
     ref = request.args.get("ref") or None
     error = ""
+    selection = select_view(rg, max_nodes=INTERACTIVE_MAX_NODES)
     try:
-        select_view(rg, view=view, ref=ref, max_nodes=INTERACTIVE_MAX_NODES)
+        shown = select_view(rg, view=view, ref=ref, max_nodes=INTERACTIVE_MAX_NODES)
     except DrawError as problem:
         error = str(problem)
-        view, ref = "accimap", None
-    selection = select_view(rg, max_nodes=INTERACTIVE_MAX_NODES)
+        view, ref, shown = "accimap", None, selection
     analysis = analyse(rg)
     nodes = rg.graph.nodes
     kpes = [(n, d["label"]) for n, d in nodes(data=True) if d["kind"] == "kpe"]
@@ -174,7 +180,8 @@ def graph(review_id: int) -> ResponseReturnValue:
         kpes=kpes,
         events=events,
         rows=_rows(rg, selection),
-        omitted=selection.notes,
+        omitted=selection.notes,  # of the whole review: the table shows all of it
+        picture_notes=shown.notes,  # of the view drawn above it
         levels=SYSTEM_LEVELS,
         types=FACTOR_TYPES,
         factor_looks=FACTOR_LOOKS,

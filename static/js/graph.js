@@ -106,6 +106,8 @@ function definitionList(pairs) {
   return list;
 }
 
+const READABLE_ZOOM = 0.45; // below this a node's label is a few pixels high
+
 function start(data) {
   const status = document.getElementById("graph-status");
   const details = document.getElementById("graph-details");
@@ -206,8 +208,15 @@ function start(data) {
         n.toggleClass("hidden", !(typeShown && levelShown && kpeShown));
       });
     });
-    const shown = cy.nodes().not(".row-label").not(".hidden").length;
-    status.textContent = `Showing ${shown} of ${cy.nodes().not(".row-label").length} factors and events.`;
+    const visible = cy.nodes().not(".row-label").not(".hidden");
+    const selected = document.getElementById("graph-selected");
+    if (selected && visible.filter((n) => selected.textContent.startsWith(`${n.id()}: `)).empty()) {
+      // What was selected is filtered out: its details and highlight no longer match the picture.
+      details.replaceChildren();
+      clearHighlight();
+    }
+    if (visible.nonempty()) cy.fit(visible, 30); // frame what is left, so a small subset is readable
+    status.textContent = `Showing ${visible.length} of ${cy.nodes().not(".row-label").length} factors and events.`;
   };
   app.querySelectorAll("[data-filter]").forEach((input) => input.addEventListener("change", filter));
   document.getElementById("show-kpe").addEventListener("change", filter);
@@ -217,7 +226,13 @@ function start(data) {
   app.querySelectorAll("[data-graph-action]").forEach((button) => {
     button.addEventListener("click", () => actions[button.dataset.graphAction]());
   });
-  status.textContent = `${data.nodes.length} factors and events. Select one to see its details.`;
+  const total = cy.nodes().not(".row-label").length;
+  if (total === 0) {
+    status.textContent = "Nothing to draw yet: add factors and link them to events on the Factors page.";
+  } else {
+    const small = cy.zoom() < READABLE_ZOOM ? " The whole review is shown small: zoom in, or choose a key practice episode, to read the labels." : "";
+    status.textContent = `${total} factors and events. Select one to see its details.${small}`;
+  }
   app.cytoscape = cy; // for scripted checks: the browser tests click nodes where it drew them
   app.dataset.ready = "true";
   return cy;

@@ -333,12 +333,36 @@ def test_alignment_lists_problematic_events_most_aligned_first() -> None:
 
 def test_leverage_ranks_latent_conditions_by_reach_and_centrality() -> None:
     a = analyse(layered())
-    assert [row.ref for row in a.leverage] == ["O1", "T2", "N1", "T1"]  # O2 reaches nothing
-    o1, t2, n1, t1 = a.leverage
+    # Reach counts most: N1 (reach 5, no centrality) ranks above T2 (reach 3, a conduit);
+    # centrality puts O1 before N1, which reach alone cannot tell apart.
+    assert [row.ref for row in a.leverage] == ["O1", "N1", "T2", "T1"]  # O2 reaches nothing
+    o1, n1, t2, t1 = a.leverage
     assert (o1.reach, n1.reach, t2.reach, t1.reach) == (5, 5, 3, 2)
     assert n1.centrality == 0.0  # nothing upstream of it, so no path passes through it
     assert o1.centrality > t2.centrality > 0
-    assert o1.score == pytest.approx(2)  # the largest reach and the largest centrality
+    assert o1.score == pytest.approx(1.25)  # the largest reach and the largest centrality
+    assert n1.score == pytest.approx(1.0)
+
+
+def test_leverage_does_not_let_a_sliver_of_centrality_outrank_twice_the_reach() -> None:
+    """A reviewer saw a latent condition reaching 6 ranked above one reaching 12 because of a
+    betweenness of 0.001 scaled up to count as much as the whole reach."""
+    wide = [event(f"E{i}", f"2024-01-{i:02d}") for i in range(1, 13)]
+    rg = graph(
+        events=wide,
+        factors=[
+            latent("W", level="organisation"),  # reaches all twelve events directly
+            latent("U", level="national"),
+            latent("M", level="team"),  # a conduit from U to six events
+        ],
+        links=[link("W", f"E{i}") for i in range(1, 13)]
+        + [link("U", "M")]
+        + [link("M", f"E{i}") for i in range(1, 7)],
+    )
+    a = analyse(rg)
+    by_ref = {row.ref: row for row in a.leverage}
+    assert by_ref["M"].centrality > by_ref["W"].centrality == 0.0
+    assert a.leverage[0].ref == "W"
 
 
 def test_sampled_betweenness_is_reproducible_and_keeps_the_hub_first() -> None:
@@ -432,7 +456,7 @@ def test_analysis_json_has_exactly_the_api_shape() -> None:
     ]
     assert body["reach"]["T1"] == {"events": ["E1"], "active_failures": ["A1"]}
     assert list(body["alignment"]) == ["E1", "E2", "E4"] and body["alignment"]["E4"] == []
-    assert body["leverage"] == ["O1", "T2", "N1", "T1"]
+    assert body["leverage"] == ["O1", "N1", "T2", "T1"]
     assert all(set(c) == {"code", "message", "refs"} for c in body["checks"])
     assert all(set(t) == {"refs", "labels"} for t in body["themes"])
     assert json.loads(json.dumps(body)) == body

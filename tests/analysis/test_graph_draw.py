@@ -335,3 +335,56 @@ def test_graphml_and_node_link_exports_hold_every_node_and_link() -> None:
     assert {n["id"] for n in data["nodes"]} == set(rg.graph.nodes)
     links = {(link["source"], link["target"], link["kind"]) for link in data["links"]}
     assert ("F4", "E2", "link") in links and ("E1", "K1", "in_kpe") in links
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("2023", "2023"),
+        ("2023-06", "Jun 2023"),
+        ("2023-06-14", "14 Jun 2023"),
+        ("2023-06-17T23:40", "17 Jun 2023 23:40"),  # was shown raw, as ISO
+        ("2023-06-17 08:05:00", "17 Jun 2023 08:05"),
+        (None, "date unknown"),
+        ("around Easter", "around Easter"),
+    ],
+)
+def test_dates_read_as_people_write_them_with_the_time_when_there_is_one(
+    value: str | None, shown: str
+) -> None:
+    assert draw.display_date(value) == shown
+
+
+def test_a_factor_is_drawn_near_what_it_acts_on_not_pulled_to_its_row_label() -> None:
+    """A reviewer could not trace the demo AcciMap: factors were pulled towards their row's
+    label at the left, and their links ran together in one band above the row below."""
+    count = 10
+    rg = build_graph(
+        GraphInput(
+            events=tuple(
+                EventNode(f"E{i}", f"Visit {i}", f"2024-{i:02d}-01", "HV", "problematic")
+                for i in range(1, count + 1)
+            ),
+            factors=(
+                *(
+                    FactorNode(f"A{i}", f"Front-line slip {i}", "active_failure", "practice")
+                    for i in range(1, count + 1)
+                ),
+                FactorNode("L", "Caseloads above the agreed level", "latent_condition", "team"),
+            ),
+            links=(
+                *(LinkEdge(f"A{i}", f"E{i}", "contributed_to") for i in range(1, count + 1)),
+                LinkEdge("L", f"A{count}", "enabled"),  # acts only on the latest slip
+            ),
+        )
+    )
+    drawn = accimap_dot(rg)
+    layout = dot_json(drawn.dot)
+    name_of = dict(re.findall(r'^  (n\d+) \[label="(?:!|✓)? ?\w+ · (\w+)', drawn.dot, re.M))
+    x = {
+        name_of.get(o["name"], o["name"]): float(o["pos"].split(",")[0])
+        for o in layout["objects"]
+        if "pos" in o
+    }
+    assert {"L", f"A{count}", "row0"} <= set(x)  # row0: the team row's label
+    assert abs(x["L"] - x[f"A{count}"]) < abs(x["L"] - x["row0"])

@@ -60,7 +60,7 @@ def test_the_graph_page_is_accessible_with_a_table_and_the_accimap(page: Page) -
     table = page.get_by_role("table", name="Factors and events with their links")
     assert table.get_by_role("row").count() > 30
     expect(table.locator("#node-F18")).to_contain_text("Social work caseloads")
-    expect(page.locator("#leverage + table")).to_be_visible()
+    expect(page.locator("#leverage + p + table")).to_be_visible()
     assert_accessible(page)
 
 
@@ -95,7 +95,13 @@ def test_filters_by_type_level_and_episode(page: Page) -> None:
     expect(status).to_have_text(re.compile(rf"^Showing {factors - national} of "))
     page.get_by_label("Events", exact=True).check()
     page.get_by_label("National", exact=True).check()
+    whole_zoom = page.evaluate(f"() => {CY}.zoom()")
     page.get_by_label("Key practice episode", exact=True).select_option(index=1)
     visible = page.evaluate(f"() => {CY}.nodes().not('.hidden').not('.row-label').length")
     total = page.evaluate(f"() => {CY}.nodes().not('.row-label').length")
     assert 0 < visible < total
+    # The episode is framed, not left as a tiny cluster in the whole review's frame.
+    assert page.evaluate(f"() => {CY}.zoom()") > 1.5 * whole_zoom
+    shown = f"{CY}.nodes().not('.hidden').not('.row-label')"
+    box = page.evaluate(f"() => {shown}.renderedBoundingBox()")
+    assert box["w"] > 400 or box["h"] > 400

@@ -5,6 +5,7 @@ and on the demo review "Child F"."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -85,6 +86,10 @@ def test_demo_analysis_separates_the_thirty_factors(client: Any, demo: int) -> N
     assert len(body["protective"]) == 6
     assert body["leverage"] and body["alignment"]
     assert all(body["reach"][ref]["events"] for ref in body["leverage"][:3])
+    # "alignment" keeps the analysis' order, most aligned event first, not the refs sorted.
+    # E70 has latent conditions from all four upper levels lined up behind it.
+    assert next(iter(body["alignment"])) == "E70"
+    assert list(body["alignment"]) != sorted(body["alignment"])
 
 
 # --- drawings ---------------------------------------------------------------------------------
@@ -270,3 +275,22 @@ def test_the_interactive_graph_data_places_nodes_in_level_rows(client: Any, demo
     assert body["analysis"]["leverage_rank"]
     page = client.get(f"/reviews/{demo}/graph").get_data(as_text=True)
     assert "How the holes lined up" in page and "Where a board could act" in page
+
+
+def test_the_picture_caption_speaks_of_the_view_drawn_not_the_whole_review(
+    client: Any, demo: int
+) -> None:
+    whole = client.get(f"/reviews/{demo}/graph").get_data(as_text=True)
+    caption = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", whole, re.S)
+    assert caption and "with no factor linked to it not shown" in caption.group(1)
+    episode = client.get(f"/reviews/{demo}/graph?view=kpe&ref=K2").get_data(as_text=True)
+    caption = re.search(r"<figcaption[^>]*>(.*?)</figcaption>", episode, re.S)
+    assert caption and "key practice episode K2" in caption.group(1)
+    assert "not shown" not in caption.group(1)  # the episode's picture shows all its events
+
+
+def test_leverage_shows_centrality_against_the_most_central(client: Any, demo: int) -> None:
+    page = client.get(f"/reviews/{demo}/graph").get_data(as_text=True)
+    table = page.split('id="leverage"', 1)[1].split("</table>", 1)[0]
+    assert "Centrality (relative)" in table and ">100%</td>" in table
+    assert "0.00" not in table  # raw betweenness reads as nothing to a panel
