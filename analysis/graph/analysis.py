@@ -20,6 +20,7 @@ import re
 from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import networkx as nx
@@ -52,9 +53,14 @@ but by can could did do does for from had has have how if in into is it its no n
 other over own same so some such than that the their them then there these they this those
 through to too under until up very was were what when where which while who why with without
 would"""
-STOP_WORDS = frozenset(_STOP_TEXT.split())
+#: Words found in nearly every factor of a child safeguarding review: they tell themes apart
+#: no better than "the" does.
+_COMMON_TEXT = """also child child's children children's each family few little made make more
+mother mother's father father's one only partner partner's seen two"""
+STOP_WORDS = frozenset(_STOP_TEXT.split()) | frozenset(_COMMON_TEXT.split())
 _WORD = re.compile(r"[a-z][a-z'\u2019-]+")
 _DIGITS = re.compile(r"(\d+)")
+_ACRONYM = re.compile(r"\b[A-Z]{2,}\b")
 
 #: Check codes in the order checks are listed: fewer than 40 % of factors above practice
 #: level (review-wide; refs are the factors at or below it); one check per loop of links
@@ -635,11 +641,27 @@ def _dominant(values: Iterable[object], names: Mapping[str, str], size: int) -> 
 
 
 def _top_words(labels: Sequence[str], limit: int = 3) -> list[str]:
-    counts: Counter[str] = Counter()
+    """The words (and two-word phrases, which say more: "social care", not "care") that at
+    least two of ``labels`` share, most shared first."""
+    words: Counter[str] = Counter()
+    phrases: Counter[str] = Counter()
+    acronyms: dict[str, str] = {}  # "mash" -> "MASH", as the labels write it
     for label in labels:
-        counts.update({word for word in _WORD.findall(label.lower()) if word not in STOP_WORDS})
-    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [word for word, count in ranked if count >= 2][:limit]
+        acronyms.update((w.lower(), w) for w in _ACRONYM.findall(label))
+        tokens = _WORD.findall(label.lower())
+        words.update({word for word in tokens if word not in STOP_WORDS})
+        phrases.update(
+            {
+                f"{first} {second}"
+                for first, second in pairwise(tokens)
+                if first not in STOP_WORDS and second not in STOP_WORDS
+            }
+        )
+    shared = [(p, n) for p, n in phrases.items() if n >= 2]
+    in_phrases = {word for phrase, _n in shared for word in phrase.split()}
+    shared += [(w, n) for w, n in words.items() if n >= 2 and w not in in_phrases]
+    ranked = sorted(shared, key=lambda item: (-item[1], -item[0].count(" "), item[0]))
+    return [" ".join(acronyms.get(w, w) for w in text.split()) for text, _count in ranked][:limit]
 
 
 def _themes(

@@ -628,3 +628,23 @@ def test_reach_follows_the_links(data: GraphInput) -> None:
         assert set(found.events) | set(found.active_failures) == expected - {ref}
     for row in a.alignment:
         assert all(row.event in a.reach[latent_ref].events for latent_ref in row.latent_conditions)
+
+
+def test_theme_labels_prefer_shared_phrases_to_words_every_factor_uses() -> None:
+    """A reviewer found themes labelled "little", "seen", "care", "children's": words that
+    tell nothing apart. A phrase two factors share says more than its words."""
+    rg = graph(
+        events=[event("E1")],
+        factors=[
+            themed("F1", "Children's social care had little time for GP calls", "x", level="team"),
+            themed("F2", "Child F seen by children's social care only briefly", "x", level="team"),
+            themed("F3", "Mother seen at home; social care vacancies, GP gaps", "x", level="team"),
+        ],
+        links=[link("F2", "F1"), link("F3", "F1"), link("F1", "E1")],
+    )
+    (theme,) = analyse(rg).themes
+    words = theme.labels[2:]  # after the shared pattern and level
+    assert theme.labels[1] == "Team level"
+    assert words[0] == "social care"
+    assert not {"care", "social", "little", "seen", "children's", "child"} & set(words)
+    assert "GP" in words  # an acronym reads as the labels write it
