@@ -4,21 +4,36 @@
 variants, by the person's pseudonym. Variants of "Zara Jane Quillfeather" are: the name as
 registered, "Zara Quillfeather", "Zara", "Quillfeather", each part of a hyphenated name,
 "Z. Quillfeather", "Zara Q.", "Z.J.Q.", "Z.Q." and "ZJQ"/"ZQ" (initials only as capitals, and
-not when they are a common abbreviation such as "HV" or "SW"), with an optional title
-("Mrs Quillfeather"), in any letter case, and possessives ("Zara's" -> "Mother's"). Names that
+not when they are a common abbreviation such as "HV" or "SW"), with an optional title, rank
+or role ("Mrs Quillfeather", "DS Quillfeather", "Revd Quillfeather"), in any letter case, and
+possessives ("Zara's" -> "Mother's"). A title in the register ("PC Jordan Lisle") is never
+taken for the first name, and a title alone ("a PC attended") is never replaced. Names that
 are also ordinary words ("Hope", "Will", "Rose") or very short ones are only matched when
 capitalised, so "we will hope" is left alone, and not when they open a sentence as the word
 ("Will the board ensure…"). Accents are optional ("Zoë" matches "Zoe") and a double name may
 be joined by a dash or a space. Matching is whole-word and longest first, and a pseudonym in
-the text is never changed. A variant shared by two people (a family surname) goes to the
-person for whom it is most specific, then to the one registered first. Names inside a web or
-email address are not replaced (that would break the address): the scan reports them.
+the text is never changed. A variant shared by two people goes to the person for whom it is
+most specific ("Wrenfield" is Tobias Wrenfield's surname, only part of Ottilie
+Quillfeather-Wrenfield's); when several are equally likely (a family surname used alone or
+with a title: "Mrs Quillfeather", "Mr and Mrs Quillfeather") it is given to none of them but
+becomes a marker naming who it could be, "[which person? Child F or Mother]", which the scan
+reports. A family by its surname ("the Quillfeathers", "the Quillfeathers' home", "the
+Wrenfield family") becomes "the family" when several register people share the surname, or
+"Father's family" when one does. Names inside a web or email address are not replaced (that
+would break the address): the scan reports them.
 
 :func:`scan` finds what substitution cannot know: NHS numbers (with a valid Modulus 11
 checksum), UK postcodes, UK phone numbers, email addresses, National Insurance numbers,
 dates of birth (a date near "born", "DOB", "date of birth"…), street addresses (a house
 number, a capitalised street name and a street suffix), the school and agency names given as
-``places``, and register names that survived substitution.
+``places`` (a school also by its own name with any school phrase, "Oakfield Primary Academy"
+for "Oakfield Primary School", or alone where it can only mean the school, "Oakfield's worry
+box"), register names that survived substitution, and ambiguous names.
+
+Both read the text as a reader sees it: spaces, hyphens and invisible characters pasted from
+a word processor (a non-breaking space in a phone number) are read as plain ones, with what
+is found mapped back to the text as written; :func:`scan_markdown` also scans Markdown as
+rendered, where "Ker**ry**" and "K&#101;rry" are "Kerry".
 """
 
 from __future__ import annotations
@@ -38,8 +53,10 @@ from analysis.documents import (
     Paragraph,
     Section,
     Table,
+    document_markdown,
     document_text,
 )
+from analysis.markdown import markdown_text
 
 HIT_KINDS = (
     "email",
@@ -51,6 +68,7 @@ HIT_KINDS = (
     "address",
     "school",
     "register_name",
+    "ambiguous_name",
 )  # also the order in which overlapping hits are kept: an email beats a name inside it
 
 CONTEXT_CHARS = 40
@@ -78,6 +96,62 @@ class Hit:
     start: int
     end: int
     context: str
+    candidates: tuple[str, ...] = ()  # an ambiguous name: the pseudonyms it could be
+
+
+# --------------------------------------------------------------------------- plain text
+
+# Text pasted from Word or Outlook holds characters that look like a space or a hyphen but
+# are not one (a non-breaking space inside a phone number), and characters that show nothing
+# (a zero-width space inside a name). Names and identifiers are looked for in a plain copy of
+# the text, and what is found is mapped back to the text as written.
+_SPACE_LIKE = (
+    "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    "\u202f\u205f\u3000"
+)
+_LINE_LIKE = "\u2028\u2029"
+_DASH_LIKE = "\u2010\u2011\u2012\u2013\u2043\u2212\ufe63\uff0d"  # not the em dash: prose
+_INVISIBLE = "\u00ad\u034f\u061c\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\ufeff"
+_TO_PLAIN = str.maketrans(
+    {
+        **dict.fromkeys(_SPACE_LIKE, " "),
+        **dict.fromkeys(_LINE_LIKE, "\n"),
+        **dict.fromkeys(_DASH_LIKE, "-"),
+        **dict.fromkeys(_INVISIBLE),
+    }
+)
+_NOT_PLAIN = re.compile(f"[{_SPACE_LIKE}{_LINE_LIKE}{_DASH_LIKE}{_INVISIBLE}]")
+
+
+@dataclass(frozen=True)
+class _PlainText:
+    """A plain copy of a text and, for each of its characters, where it was in the text."""
+
+    text: str
+    positions: tuple[int, ...] | None  # None: the copy is the text
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the text as written that ``text[start:end]`` came from."""
+        if self.positions is None:
+            return start, end
+        if start >= end:
+            return self.positions[start], self.positions[start]
+        return self.positions[start], self.positions[end - 1] + 1
+
+
+def _plain(text: str) -> _PlainText:
+    """``text`` with space-like characters as spaces, hyphen-like ones as "-", and invisible
+    ones removed."""
+    if not _NOT_PLAIN.search(text):
+        return _PlainText(text, None)
+    chars: list[str] = []
+    positions: list[int] = []
+    for index, char in enumerate(text):
+        plain = char.translate(_TO_PLAIN)
+        chars.append(plain)
+        positions.extend([index] * len(plain))
+    positions.append(len(text))
+    return _PlainText("".join(chars), tuple(positions))
 
 
 # --------------------------------------------------------------------------- names
@@ -112,7 +186,32 @@ _ABBREVIATIONS_TEXT = """
 """
 ABBREVIATIONS = frozenset(_ABBREVIATIONS_TEXT.split())
 
-_TITLES = r"(?:(?i:mr|mrs|ms|miss|mx|dr|master|mister|sir|dame|lady|lord|prof)\.?\s+)?"
+# Titles, ranks and roles written before a name. In the register they are never the first
+# name ("PC Jordan Lisle" is Jordan Lisle); in the text they go with the name ("DS Lisle" is
+# one person). Upper-case ranks and role words are matched only as written, so "Di Smith"
+# keeps her first name and "his sister Zara" keeps "sister".
+_TITLE_WORDS = (
+    "mr", "mrs", "ms", "miss", "mx", "master", "mister", "dr", "prof", "rev", "revd", "fr",
+    "cllr", "sir", "dame", "lady", "lord", "sgt", "insp", "supt", "det",
+)  # fmt: skip
+_TITLE_ROLES = (
+    "Doctor", "Professor", "Reverend", "Father", "Pastor", "Canon", "Rabbi", "Imam",
+    "Councillor", "Judge", "Sister", "Nurse", "Matron", "Midwife", "Officer", "Detective",
+    "Constable", "Sergeant", "Inspector", "Chief", "Superintendent",
+)  # fmt: skip
+_TITLE_RANKS = ("PC", "WPC", "PCSO", "DC", "PS", "DS", "DI", "DCI", "DSI", "DCS", "CI")
+_TITLE = (
+    "(?:(?i:" + "|".join(_TITLE_WORDS) + ")|" + "|".join((*_TITLE_ROLES, *_TITLE_RANKS)) + r")\.?"
+)
+_IS_TITLE = re.compile(_TITLE)
+# Up to two ("Det Sgt Lisle"); "Father" in the text is left out: it is a common pseudonym.
+_TITLES = (
+    "(?P<title>(?:(?:(?i:"
+    + "|".join(_TITLE_WORDS)
+    + ")|"
+    + "|".join((*(r for r in _TITLE_ROLES if r != "Father"), *_TITLE_RANKS))
+    + r")\.?\s+){0,2})"
+)
 _PARTICLES = frozenset({"van", "von", "der", "den", "de", "la", "le", "da", "di", "du", "del"})
 _SPACE = r"\s+"
 _BEFORE = r"(?<![\w@.])"
@@ -157,12 +256,20 @@ class _Variant:
     pattern: str
     person: int
     specificity: int  # 0 = as registered, higher = less specific
+    is_surname: bool = False  # a family name: also "the Ashdowns", "the Ashdown family"
+
+
+def name_without_titles(name: str) -> list[str]:
+    """The words of a register name without the titles, ranks and roles before it:
+    "PC Jordan Lisle" -> ["Jordan", "Lisle"]. A name that is only a title is kept."""
+    tokens = name.split()
+    while len(tokens) > 1 and _IS_TITLE.fullmatch(tokens[0]):
+        tokens = tokens[1:]
+    return tokens
 
 
 def _name_variants(name: str, person: int) -> list[_Variant]:
-    tokens = name.split()
-    while tokens and re.fullmatch(r"(?i:mr|mrs|ms|miss|mx|dr|master)\.?", tokens[0]):
-        tokens = tokens[1:]
+    tokens = name_without_titles(name)
     if not tokens:
         return []
     variants = [_Variant(" ".join(tokens), _SPACE.join(map(_token_pattern, tokens)), person, 0)]
@@ -189,7 +296,7 @@ def _name_variants(name: str, person: int) -> list[_Variant]:
             )
         )
     variants.append(_Variant(first, _token_pattern(first), person, 3))
-    variants.append(_Variant(surname_text, surname_pattern, person, 3))
+    variants.append(_Variant(surname_text, surname_pattern, person, 3, is_surname=True))
     for part in [*first.split("-"), *surname_text.split("-")]:
         if len(part) >= 3 and part not in (first, surname_text):
             variants.append(_Variant(part, _token_pattern(part), person, 4))
@@ -225,29 +332,60 @@ def _name_variants(name: str, person: int) -> list[_Variant]:
 
 
 @dataclass(frozen=True)
+class _Form:
+    """A name form the matcher knows: whose it could be, and whether it is a family name."""
+
+    people: tuple[int, ...]  # the person it goes to; several when it is ambiguous
+    candidates: tuple[int, ...]  # everyone it could be, most likely first
+    is_surname: bool
+    is_common_word: bool
+
+    @property
+    def is_ambiguous(self) -> bool:
+        return len(self.people) > 1
+
+
+@dataclass(frozen=True)
 class _Matcher:
     names: re.Pattern[str] | None
-    groups: tuple[tuple[str, int], ...]  # group name -> person index
+    forms: tuple[tuple[str, str | None, _Form], ...]  # (name group, plural group, form)
     pseudonyms: re.Pattern[str] | None
 
 
 @lru_cache(maxsize=32)
 def _matcher(register: tuple[RegisterPerson, ...]) -> _Matcher:
-    best: dict[str, _Variant] = {}
+    by_key: dict[str, list[_Variant]] = {}
     for index, person in enumerate(register):
         for name in person.names:
             for variant in _name_variants(name, index):
-                key = " ".join(variant.sample.lower().split())
-                current = best.get(key)
-                if current is None or (variant.specificity, variant.person) < (
-                    current.specificity,
-                    current.person,
-                ):
-                    best[key] = variant
-    ordered = sorted(best.values(), key=lambda v: (-len(v.sample), v.specificity, v.sample))
-    groups = tuple((f"v{i}", v.person) for i, v in enumerate(ordered))
-    alternatives = "|".join(f"(?P<v{i}>{v.pattern})" for i, v in enumerate(ordered))
-    names = re.compile(f"{_BEFORE}{_TITLES}(?:{alternatives}){_POSSESSIVE}") if ordered else None
+                by_key.setdefault(" ".join(variant.sample.lower().split()), []).append(variant)
+    chosen: list[tuple[_Variant, _Form]] = []
+    for variants in by_key.values():
+        variants.sort(key=lambda v: (v.specificity, v.person))
+        best = variants[0]
+        candidates = tuple(dict.fromkeys(v.person for v in variants))
+        # A form shared by several people at the same specificity (a family surname used
+        # alone) is nobody's in particular: it is not given to one of them.
+        people = tuple(
+            dict.fromkeys(v.person for v in variants if v.specificity == best.specificity)
+        )
+        is_surname = any(v.is_surname for v in variants if v.specificity == best.specificity)
+        common = all(word.lower() in COMMON_WORDS for word in best.sample.split())
+        chosen.append((best, _Form(people, candidates, is_surname, common)))
+    chosen.sort(key=lambda c: (-len(c[0].sample), c[0].specificity, c[0].sample))
+    forms = []
+    alternatives = []
+    for i, (variant, form) in enumerate(chosen):
+        plural = f"p{i}" if form.is_surname else None
+        # "the Ashdowns", "the Ashdowns' home": a family, by its plural.
+        suffix = f"(?P<{plural}>[sS](?=['’]|[^\\w@]|$))?" if plural else ""
+        alternatives.append(f"(?P<v{i}>{variant.pattern}){suffix}")
+        forms.append((f"v{i}", plural, form))
+    names = (
+        re.compile(f"{_BEFORE}{_TITLES}(?:{'|'.join(alternatives)}){_POSSESSIVE}")
+        if alternatives
+        else None
+    )
     pseudonym_texts = sorted({p.pseudonym for p in register if p.pseudonym.strip()}, key=len)
     pseudonyms = (
         re.compile(
@@ -260,17 +398,36 @@ def _matcher(register: tuple[RegisterPerson, ...]) -> _Matcher:
         if pseudonym_texts
         else None
     )
-    return _Matcher(names, groups, pseudonyms)
+    return _Matcher(names, tuple(forms), pseudonyms)
 
 
 _LINK = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+_FAMILY_NOUN = re.compile(r"\s+(?P<noun>[Ff]amily|[Hh]ousehold)(?P<possessive>['’]s)?(?!\w)")
+_THE_BEFORE = re.compile(r"(?<!\w)(?P<the>[Tt]he|THE)\s+$")
+_COUPLE_BEFORE = re.compile(r"(?<![\w.])(?i:mr|mrs|ms|miss|mx|dr)\.?\s+(?:and|&)\s+$")
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A register name in a text: the span it replaces, the name itself, and whose it is."""
+
+    start: int  # where the replacement starts (a title, "Mr and", "the" are included)
+    end: int  # where it ends (a possessive, "family" are included)
+    name_start: int  # the name as the scan reports it
+    name_end: int
+    people: tuple[RegisterPerson, ...]  # one person, or several when the name is ambiguous
+    candidates: tuple[RegisterPerson, ...]
+    kind: str  # "name", "family" or "couple"
+    possessive: str | None
+    has_article: bool = False  # "the" before a family name is part of the span
+    noun: str = "family"  # "the Ashdown household" stays a household
 
 
 def _name_matches(
     text: str, register: Sequence[RegisterPerson], *, skip_links: bool = False
-) -> list[tuple[re.Match[str], RegisterPerson]]:
-    """Register-name matches in ``text`` that do not overlap a pseudonym (or, if
-    ``skip_links``, a web address or an email address)."""
+) -> list[_Found]:
+    """Register names in ``text`` that do not overlap a pseudonym (or, if ``skip_links``, a
+    web address or an email address)."""
     people = tuple(register)
     matcher = _matcher(people)
     if matcher.names is None:
@@ -278,17 +435,62 @@ def _name_matches(
     protected = [m.span() for m in matcher.pseudonyms.finditer(text)] if matcher.pseudonyms else []
     if skip_links:
         protected.extend(m.span() for m in _LINK.finditer(text))
-    found = []
+
+    def overlaps(start: int, end: int) -> bool:
+        return any(start < p_end and p_start < end for p_start, p_end in protected)
+
+    found: list[_Found] = []
     for match in matcher.names.finditer(text):
         start, end = match.span()
-        if any(start < p_end and p_start < end for p_start, p_end in protected):
-            continue
+        if overlaps(start, end):
+            # "Nurse Thistlewood" where "Nurse" ends a pseudonym: the name alone is still a name.
+            start = match.end("title")
+            if start == match.start() or overlaps(start, end):
+                continue
         if _is_ordinary_word(text, match):
             continue
-        for group, person in matcher.groups:
-            if match.group(group) is not None:
-                found.append((match, people[person]))
-                break
+        group, plural, form = next(
+            (g, p, f) for g, p, f in matcher.forms if match.group(g) is not None
+        )
+        is_plural = plural is not None and match.group(plural) is not None
+        if is_plural and form.is_common_word and not _THE_BEFORE.search(text, 0, start):
+            continue  # "the Browns" is a family; "Browns" alone may be a colour
+        possessive = match.group("possessive")
+        name_start = max(start, match.end("title"))
+        name_end = match.end(plural) if plural is not None and is_plural else match.end(group)
+        candidates = tuple(people[i] for i in form.candidates)
+        owners = tuple(people[i] for i in form.people)
+        kind = "name"
+        has_article = False
+        family_noun = "family"
+        noun = None if (possessive or is_plural) else _FAMILY_NOUN.match(text, end)
+        couple = _COUPLE_BEFORE.search(text, max(0, start - 12), start)
+        if form.is_surname and (is_plural or noun) and start == name_start:
+            kind = "family"
+            if noun:
+                end = noun.end()
+                possessive = noun.group("possessive")
+                family_noun = noun.group("noun").lower()
+            article = _THE_BEFORE.search(text, max(0, start - 8), start)
+            if article:
+                start, has_article = article.start(), True
+        elif form.is_surname and couple and start < name_start:
+            kind = "couple"
+            start = couple.start()
+        found.append(
+            _Found(
+                start,
+                end,
+                name_start,
+                name_end,
+                owners,
+                candidates,
+                kind,
+                possessive,
+                has_article,
+                family_noun,
+            )
+        )
     return found
 
 
@@ -319,23 +521,78 @@ def _with_possessive(pseudonym: str, possessive: str | None) -> str:
     return pseudonym + (apostrophe if pseudonym.endswith(("s", "S")) else f"{apostrophe}s")
 
 
+AMBIGUOUS_PERSON = "[which person? {}]"
+AMBIGUOUS_PEOPLE = "[which people? {}]"
+_AMBIGUOUS = re.compile(r"\[which (?:person|people)\? (?P<candidates>[^\]\n]+)\]")
+_NOT_IN_REGISTER = "someone not in the register"
+
+
+def _one_of(pseudonyms: Sequence[str]) -> str:
+    if len(pseudonyms) < 2:
+        return "".join(pseudonyms)
+    return ", ".join(pseudonyms[:-1]) + " or " + pseudonyms[-1]
+
+
+def _candidates_in(marker: str) -> tuple[str, ...]:
+    match = _AMBIGUOUS.fullmatch(marker)
+    if match is None:
+        return ()
+    listed = match.group("candidates")
+    head, _, last = listed.rpartition(" or ")
+    names = [*head.split(", "), last] if head else [last]
+    return tuple(name for name in names if name != _NOT_IN_REGISTER)
+
+
+def _replacement(found: _Found, text: str) -> str:
+    """What a register name becomes: the pseudonym; for a family name a family phrase; for
+    a name several people share a marker naming them, which the scan reports."""
+    if found.kind == "couple":
+        names = [p.pseudonym for p in found.candidates]
+        if len(names) < 2:
+            names.append(_NOT_IN_REGISTER)
+        return AMBIGUOUS_PEOPLE.format(_one_of(names))
+    if found.kind == "family":
+        if len(found.people) == 1:
+            # "the Colbecks" -> "Mother's partner's family"
+            phrase = _with_possessive(found.people[0].pseudonym, "'s") + f" {found.noun}"
+        else:
+            # "the Ashdowns", shared by the child, mother and grandmother: "the family"
+            article = text[found.start : found.start + 3] if found.has_article else ""
+            if not article:
+                article = "The" if _SENTENCE_START.search(text, 0, found.start) else "the"
+            phrase = f"{article} {found.noun}"
+        return _with_possessive(phrase, found.possessive)
+    if len(found.people) > 1:
+        marker = AMBIGUOUS_PERSON.format(_one_of([p.pseudonym for p in found.candidates]))
+        return _with_possessive(marker, found.possessive)
+    return _with_possessive(found.people[0].pseudonym, found.possessive)
+
+
 def substitute(text: str, register: Sequence[RegisterPerson]) -> str:
-    """``text`` with every register name and variant replaced by the person's pseudonym."""
+    """``text`` with every register name and variant replaced by the person's pseudonym.
+
+    A family surname used as a family ("the Ashdowns", "the Ashdown family") becomes a family
+    phrase ("the family" when several register people share it, "Father's family" when one
+    does). A name that several register people share, used alone or with a title ("Mrs
+    Ashdown"), is given to none of them: it becomes ``[which person? Child F, Mother or
+    Maternal grandmother]``, which :func:`scan` reports so the author can name the person.
+    """
     if not text:
         return text
+    plain = _plain(text)
     pieces = []
     last = 0
     # A name inside a web or email address is left for the scan to report: replacing it
     # would break the address without making it safe.
-    for match, person in _name_matches(text, register, skip_links=True):
-        start, end = match.span()
-        replacement = _with_possessive(person.pseudonym, match.group("possessive"))
-        matched = match.group(0)
+    for found in _name_matches(plain.text, register, skip_links=True):
+        replacement = _replacement(found, plain.text)
+        matched = plain.text[found.start : found.end]
         # "seen by Z.Q." at the end of a sentence: keep the full stop the initials swallowed.
         if matched.endswith(".") and not replacement.endswith("."):
-            following = text[end:]
+            following = plain.text[found.end :]
             if not following.strip() or re.match(r"\s*(?:\n|[A-Z])", following):
                 replacement += "."
+        start, end = plain.span(found.start, found.end)
         pieces.append(text[last:start])
         pieces.append(replacement)
         last = end
@@ -396,7 +653,8 @@ def substitute_document(doc: Document, register: Sequence[RegisterPerson]) -> Do
 
 # --------------------------------------------------------------------------- identifiers
 
-_NHS = re.compile(r"(?<![\w-])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\w-])")
+# Not the end of a longer number ("0044 113 496 0468" is a phone number).
+_NHS = re.compile(r"(?<![\w-])(?<!\d[ -])(\d{3})([ -]?)(\d{3})\2(\d{4})(?![\w-])")
 _EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]*[A-Za-z0-9_%+-])?@"
     r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
@@ -486,44 +744,112 @@ def _context(text: str, start: int, end: int) -> str:
     return f"{prefix}{snippet}{suffix}"
 
 
-def _spans(
-    text: str, register: Sequence[RegisterPerson], places: Sequence[str]
-) -> Iterable[tuple[str, int, int]]:
+# A school is named by its own words (the stem: "Oakfield", "St Aldric's") followed by words
+# that make it a school ("Primary", "C of E Academy", "Infant and Junior School").
+_SCHOOL_TYPE = (
+    r"(?:Primary|Infants?|Juniors?|Academy|High|College|Nursery|School|Secondary|Middle|"
+    r"Grammar|Comprehensive|Sixth\s+Form|Pre-?school|Kindergarten|Federation|"
+    r"Pupil\s+Referral\s+Unit|PRU|Learning\s+Centre)(?!\w)"
+)
+_SCHOOL_QUALIFIER = (
+    r"(?:C\.?\s?of\s?E\.?|CofE|C\.?E\.?|Church\s+of\s+England|R\.?C\.?|Roman\s+Catholic|"
+    r"Catholic|Methodist|Church|Community|Voluntary\s+(?:Aided|Controlled)|V\.?[AC]\.?|"
+    r"Foundation|Free|Special|Studio|and|&)"
+)
+_SCHOOL_PHRASE = rf"(?:\s+(?:{_SCHOOL_QUALIFIER}\s+)*{_SCHOOL_TYPE})+"
+_SCHOOL_STEM = re.compile(
+    rf"^(?:The\s+)?(?P<stem>.+?){_SCHOOL_PHRASE}$",
+    re.IGNORECASE,
+)
+# The stem alone, where it can only mean the school: "Oakfield's worry box", "Oakfield
+# staff", "at Oakfield".
+_SCHOOL_NOUN_NEXT = (
+    r"(?:['’]s(?!\w)|\s+(?:staff|pupils?|teachers?|head(?:teacher)?s?|SENCO|DSL|governors|"
+    r"class(?:es|room)?|Reception|Year\s+\d+|playground|office|uniform|gates?)(?!\w))"
+)
+_NOT_A_STEM = frozenset({"the", "st", "saint", "a", "our", "new", "old"})
+_SCHOOL_WORD_BEFORE = r"(?:at|attends|attended|attending|joined|left)\s+"
+
+
+@lru_cache(maxsize=32)
+def _school_patterns(places: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """For each place: its name as registered, and for a school its stem followed by any
+    school phrase, or alone where only the school is meant."""
+    patterns = []
+    for place in places:
+        words = place.split()
+        if not words:
+            continue
+        exact = r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)"
+        match = _SCHOOL_STEM.match(" ".join(words))
+        stem_words = match.group("stem").split() if match else words
+        if all(w.rstrip(".").lower() in _NOT_A_STEM for w in stem_words):
+            # "The Academy": no name of its own, so a school only as written.
+            patterns.append(re.compile(exact))
+            continue
+        patterns.append(re.compile(exact, re.IGNORECASE))
+        if match is None:
+            continue
+        stem = r"\s+".join(
+            r"(?:St\.?|Saint)" if w.rstrip(".").lower() in {"st", "saint"} else _escape_name(w)
+            for w in stem_words
+        )
+        # A stem of ordinary words ("Park", "Green Lane") is a school only as written and
+        # followed by a school phrase; a distinctive one ("Oakfield") in any case, or alone.
+        ordinary = all(w.strip("'’").lower() in COMMON_WORDS for w in stem_words)
+        flags = 0 if ordinary else re.IGNORECASE
+        patterns.append(re.compile(rf"(?<![\w'’-])(?:{stem}){_SCHOOL_PHRASE}", flags))
+        if not ordinary and len("".join(stem_words)) >= 4:
+            patterns.append(
+                re.compile(
+                    rf"(?<![\w'’-])(?:(?i:{_SCHOOL_WORD_BEFORE})(?P<stem>{stem})(?![\w-])"
+                    rf"|(?P<stem2>{stem})(?={_SCHOOL_NOUN_NEXT}))"
+                )
+            )
+    return tuple(patterns)
+
+
+_Span = tuple[str, int, int, tuple[str, ...]]
+
+
+def _spans(text: str, register: Sequence[RegisterPerson], places: Sequence[str]) -> Iterable[_Span]:
     for match in _EMAIL.finditer(text):
-        yield "email", *match.span()
+        yield "email", *match.span(), ()
     for match in _NHS.finditer(text):
         if nhs_number_is_valid(match.group(1) + match.group(3) + match.group(4)):
-            yield "nhs_number", *match.span()
+            yield "nhs_number", *match.span(), ()
     for match in _NI.finditer(text):
         if match.group(1) not in _NI_UNUSED_PREFIXES:
-            yield "ni_number", *match.span()
+            yield "ni_number", *match.span(), ()
     for match in _PHONE.finditer(text):
         if _phone_is_uk(match.group(0)):
-            yield "phone", *match.span()
+            yield "phone", *match.span(), ()
     for match in _POSTCODE.finditer(text):
         found = match.group(0)
         if found.isupper() or (
             found.islower() and " " in found and found[-2:] not in {"st", "nd", "rd", "th"}
         ):
-            yield "postcode", *match.span()
+            yield "postcode", *match.span(), ()
     for match in _DATE.finditer(text):
         if _near_birth_word(text, *match.span()):
-            yield "date_of_birth", *match.span()
+            yield "date_of_birth", *match.span(), ()
     for match in _ADDRESS.finditer(text):
         if match.group("street").split()[0].lower() not in _NOT_STREETS:
-            yield "address", *match.span()
-    for place in places:
-        words = place.split()
-        if not words:
-            continue
-        pattern = r"(?<!\w)" + r"\s+".join(map(re.escape, words)) + r"(?!\w)"
-        for match in re.finditer(pattern, text, re.IGNORECASE):
-            yield "school", *match.span()
-    for match, _person in _name_matches(text, register):
-        start, end = match.span()
-        if match.group("possessive"):
-            end = match.start("possessive")
-        yield "register_name", start, end
+            yield "address", *match.span(), ()
+    for pattern in _school_patterns(tuple(places)):
+        for match in pattern.finditer(text):
+            group = next((g for g in ("stem", "stem2") if match.groupdict().get(g)), None)
+            yield "school", *(match.span(group) if group else match.span()), ()
+    for name in _name_matches(text, register):
+        candidates = tuple(p.pseudonym for p in name.candidates)
+        if name.kind == "family":  # "the Ashdowns": the surname is what identifies
+            yield "register_name", name.name_start, name.name_end, ()
+        elif name.kind == "couple" or len(name.people) > 1:
+            yield "ambiguous_name", name.start, name.name_end, candidates
+        else:
+            yield "register_name", name.start, name.name_end, ()
+    for match in _AMBIGUOUS.finditer(text):
+        yield "ambiguous_name", *match.span(), _candidates_in(match.group(0))
 
 
 def _near_birth_word(text: str, start: int, end: int) -> bool:
@@ -548,29 +874,63 @@ def scan(
 
     When two findings overlap, the one of the earlier kind in :data:`HIT_KINDS` is kept if it
     covers the other (an email address is reported once, not also as the name inside it).
-    Pseudonyms are never reported.
+    Pseudonyms are never reported. Spaces and dashes pasted from a word processor (a
+    non-breaking space inside a phone number) and invisible characters do not hide anything;
+    ``start`` and ``end`` are positions in ``text`` as given.
     """
     if not text:
         return []
+    plain = _plain(text)
     rank = {kind: index for index, kind in enumerate(HIT_KINDS)}
-    found = sorted(set(_spans(text, register, places)), key=lambda s: (rank[s[0]], s[1]))
-    kept: list[tuple[str, int, int]] = []
-    for kind, start, end in found:
-        if any(k_start <= start and end <= k_end for _, k_start, k_end in kept):
+    found = sorted(
+        set(_spans(plain.text, register, places)), key=lambda s: (rank[s[0]], s[1], -s[2])
+    )
+    kept: list[_Span] = []
+    for span in found:
+        _kind, start, end, _candidates = span
+        if any(k_start <= start and end <= k_end for _, k_start, k_end, _ in kept):
             continue
-        kept.append((kind, start, end))
+        kept.append(span)
     kept.sort(key=lambda s: (s[1], rank[s[0]]))
-    return [
-        Hit(kind, text[start:end], location, start, end, _context(text, start, end))
-        for kind, start, end in kept
-    ]
+    hits = []
+    for kind, plain_start, plain_end, candidates in kept:
+        start, end = plain.span(plain_start, plain_end)
+        hits.append(
+            Hit(kind, text[start:end], location, start, end, _context(text, start, end), candidates)
+        )
+    return hits
+
+
+def scan_markdown(
+    source: str,
+    *,
+    register: Sequence[RegisterPerson],
+    places: Sequence[str] = (),
+    location: str = "",
+) -> list[Hit]:
+    """:func:`scan` over Markdown ``source`` and over what a reader sees of it.
+
+    Markup can hide a name from a scan of the source ("Ker**ry**", "K&#101;rry" render as
+    "Kerry"), so the rendered text (tags removed, character references resolved) is scanned
+    too; what it finds beyond the source's hits is added, with positions in the rendered text.
+    """
+    hits = scan(source, register=register, places=places, location=location)
+    rendered = markdown_text(source)
+    seen = {(hit.kind, _plain(hit.text).text) for hit in hits}
+    for hit in scan(rendered, register=register, places=places, location=location):
+        if (hit.kind, _plain(hit.text).text) not in seen:
+            hits.append(hit)
+    return hits
 
 
 def scan_document(
     doc: Document, *, register: Sequence[RegisterPerson], places: Sequence[str] = ()
 ) -> list[Hit]:
-    """:func:`scan` over every text of ``doc`` (see :func:`analysis.documents.document_text`)."""
+    """:func:`scan` over every text of ``doc`` (see :func:`analysis.documents.document_text`),
+    Markdown with :func:`scan_markdown`."""
+    markdown = set(document_markdown(doc))
     hits: list[Hit] = []
     for location, text in document_text(doc):
-        hits.extend(scan(text, register=register, places=places, location=location))
+        scanner = scan_markdown if (location, text) in markdown else scan
+        hits.extend(scanner(text, register=register, places=places, location=location))
     return hits

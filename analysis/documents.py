@@ -200,6 +200,16 @@ def document_text(doc: Document) -> Iterator[tuple[str, str]]:
                         yield figure_where, text
 
 
+def document_markdown(doc: Document) -> Iterator[tuple[str, str]]:
+    """Yield ``(location, source)`` for every Markdown block of ``doc``, located as in
+    :func:`document_text`."""
+    for heading in _headings(doc):
+        where = LOCATION_SEPARATOR.join(heading.path)
+        for block in heading.section.blocks:
+            if isinstance(block, Markdown):
+                yield where, block.source
+
+
 _SVG_TEXT = re.compile(rb"<text\b[^>]*>(.*?)</text>", re.DOTALL)
 _TAG = re.compile(r"<[^>]*>")
 

@@ -7,6 +7,7 @@ http, https and mailto.
 
 from __future__ import annotations
 
+import html
 import re
 
 import markdown as md
@@ -57,3 +58,18 @@ def render_markdown(text: str) -> str:
     """Render Markdown ``text`` to HTML that is safe to put into a page."""
     html = md.markdown(text or "", extensions=["tables", "sane_lists"], output_format="html")
     return sanitise_html(html)
+
+
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|br|li|ul|ol|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th|dl|dt|dd|hr)\b[^>]*>",
+    re.IGNORECASE,
+)
+_TAG = re.compile(r"<[^>]*>")
+
+
+def markdown_text(text: str) -> str:
+    """What a reader sees of Markdown ``text``: rendered and sanitised as for a page, with the
+    tags removed (a block ends a line; "Ker<strong>ry</strong>" is "Kerry") and character
+    references resolved ("K&#101;rry" is "Kerry")."""
+    rendered = render_markdown(text)
+    return html.unescape(_TAG.sub("", _BLOCK_TAG.sub("\n", rendered)))

@@ -771,7 +771,7 @@ FACTORS: list[tuple[str, str, str, str, str, str, str, str, list[dict[str, Any]]
         "family_professional",
         "tools_technology",
         "organisational_culture",
-        "Oakfield Primary's worry box lets children write or draw a worry without saying it out loud. Child F used it in May 2024, and her note started the referral.",
+        "The school's worry box lets children write or draw a worry without saying it out loud. Child F used it in May 2024, and her note started the referral.",
         [
             _ev(
                 "childs_voice",

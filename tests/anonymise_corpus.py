@@ -27,6 +27,9 @@ REGISTER: tuple[RegisterPerson, ...] = (
     RegisterPerson("Teacher 1", ("Rosalind O'Farrelly",)),
     RegisterPerson("Maternal Grandmother", ("Ingrid van der Hoeks",)),
     RegisterPerson("GP 1", ("Dr Percival Mountjoy-Fitch",)),
+    # Titles and ranks are not first names: "DS" is not Anwen's first name.
+    RegisterPerson("Police Officer 1", ("DS Anwen Caldicott",)),
+    RegisterPerson("Chaplain 1", ("Revd Canon Ewart Pellingham",)),
 )
 
 PLACES: tuple[str, ...] = (
@@ -43,10 +46,10 @@ NAME_FORMS: dict[str, tuple[str, ...]] = {
     "Child F": (
         "Zara Mae Quillfeather", "Zara Quillfeather", "Zara", "ZARA", "zara", "Zara's",
         "Z. Quillfeather", "Zara Q.", "Z.M.Q.", "Z.Q.", "ZQ", "ZMQ", "Zee", "Zee's",
-        "zara quillfeather", "Miss Quillfeather", "QUILLFEATHER", "Quillfeather's",
+        "zara quillfeather",
     ),
     "Mother": (
-        "Hope Quillfeather", "Hope", "HOPE", "Hope's", "Mrs Quillfeather", "Ms Ellery",
+        "Hope Quillfeather", "Hope", "HOPE", "Hope's", "Ms Ellery",
         "Hope Ellery", "Ellery", "ellery", "H. Ellery", "Hope E.",
     ),
     "Father": (
@@ -63,10 +66,13 @@ NAME_FORMS: dict[str, tuple[str, ...]] = {
     ),
     "Health Visitor 1": (
         "Marisol Thistlewood", "Marisol", "Thistlewood", "thistlewood's", "M. Thistlewood",
-        "Ms Thistlewood", "M.T.",
+        "Ms Thistlewood", "M.T.", "Nurse Thistlewood",
+        # pasted from Word: a non-breaking space, a zero-width space inside the name
+        "Marisol\u00a0Thistlewood", "Thistle\u200bwood",
     ),
     "Social Worker 1": (
         "Caspian Drummelow", "Caspian", "Drummelow", "DRUMMELOW", "Caspian D.", "C.D.",
+        "Caspian\u202fDrummelow",
     ),
     "Teacher 1": (
         "Rosalind O'Farrelly", "Rosalind", "O'Farrelly", "O’Farrelly", "Mrs O'Farrelly",
@@ -78,8 +84,74 @@ NAME_FORMS: dict[str, tuple[str, ...]] = {
     "GP 1": (
         "Percival Mountjoy-Fitch", "Dr Mountjoy-Fitch", "Percival", "Mountjoy-Fitch",
         "Dr. Percival Mountjoy-Fitch", "P. Mountjoy-Fitch", "Mountjoy",
+        "Percival Mountjoy\u2011Fitch",
+    ),
+    "Police Officer 1": (
+        "DS Anwen Caldicott", "Anwen Caldicott", "Anwen", "Anwen's", "DS Caldicott",
+        "Caldicott", "Sgt Caldicott", "Det Sgt Caldicott", "A. Caldicott", "PC Caldicott",
+    ),
+    "Chaplain 1": (
+        "Ewart Pellingham", "Ewart", "Revd Pellingham", "Rev. Pellingham", "Pellingham's",
+        "Canon Pellingham", "Revd Canon Ewart Pellingham",
     ),
 }  # fmt: skip
+
+# A surname several register people share, alone or with a title: nobody's in particular.
+# Substitution writes a marker naming who it could be, and the scan reports the marker.
+_QUILLFEATHERS = "[which person? Child F, Mother or Sibling 1]"
+AMBIGUOUS_FORMS: dict[str, str] = {
+    "Mrs Quillfeather": _QUILLFEATHERS,
+    "Miss Quillfeather": _QUILLFEATHERS,
+    "Ms Quillfeather": _QUILLFEATHERS,
+    "QUILLFEATHER": _QUILLFEATHERS,
+    "Quillfeather's": _QUILLFEATHERS + "'s",
+    "Mr and Mrs Quillfeather": "[which people? Child F, Mother or Sibling 1]",
+    "Mr & Mrs Wrenfield": "[which people? Father or Sibling 1]",
+}
+
+# A family by its surname: (as written, the surname, what substitution makes of it). A
+# surname shared by several people becomes "the family"; one person's, that person's family.
+FAMILY_FORMS: tuple[tuple[str, str, str], ...] = (
+    ("the Quillfeathers", "Quillfeather", "the family"),
+    ("the QUILLFEATHERS", "QUILLFEATHER", "the family"),
+    ("the Quillfeather family", "Quillfeather", "the family"),
+    ("the Quillfeather household", "Quillfeather", "the household"),
+    ("the Wrenfields", "Wrenfield", "Father's family"),
+    ("the Wrenfield family", "Wrenfield", "Father's family"),
+    ("the Brackenburys", "Brackenbury", "Mother's Partner's family"),
+    ("the Drummelows", "Drummelow", "Social Worker 1's family"),
+    ("Thistlewoods", "Thistlewood", "Health Visitor 1's family"),
+    ("the van der Hoeks family", "van der Hoeks", "Maternal Grandmother's family"),
+    ("the Quillfeather-Wrenfields", "Quillfeather-Wrenfield", "Sibling 1's family"),
+    ("the Caldicotts", "Caldicott", "Police Officer 1's family"),
+    ("the Mountjoy-Fitch family", "Mountjoy-Fitch", "GP 1's family"),
+)
+FAMILY_POSSESSIVE_FORMS: tuple[tuple[str, str, str], ...] = (
+    ("the Quillfeathers'", "Quillfeather", "the family's"),
+    ("the Quillfeather family's", "Quillfeather", "the family's"),
+    ("the Wrenfields'", "Wrenfield", "Father's family's"),
+    ("the Brackenburys’", "Brackenbury", "Mother's Partner's family’s"),
+)
+FAMILY_SENTENCES = (
+    "{name} had lived there since 2019.",
+    "Nobody visited {name} after the move.",
+    "The referral named {name} as the carers.",
+)
+FAMILY_POSSESSIVE_SENTENCES = (
+    "Child F moved into {name} home.",
+    "Audit {name} file before the meeting.",
+    "{name} car was seen outside.",
+)
+
+# Markup that hides a name from the Markdown source but not from a reader: (source, seen).
+MARKDOWN_TRICKS: tuple[tuple[str, str], ...] = (
+    ("Mari**sol**", "Marisol"),
+    ("Thistle&#119;ood", "Thistlewood"),
+    ("Cas<!-- -->pian", "Caspian"),
+    ("Z&#x61;ra", "Zara"),
+    ("Tobi<em>as</em>", "Tobias"),
+    ("Pelling*ham*", "Pellingham"),
+)
 
 NAME_SENTENCES = (
     "{name} was seen at home by the duty team.",
@@ -121,6 +193,16 @@ PLAIN_SENTENCES = (
     "Wave 2 of the audit in Q3 2023 looked at 40 cases.",
     "Practice standard 7 says visits should happen every 10 days.",
     "The agency's procedures were last updated in April 2019.",
+    # Titles and ranks alone are words, not names.
+    "A PC attended and the DS reviewed the log the next day.",
+    "The DI and the DCI agreed the plan; a PCSO made the referral.",
+    "The Sister on the ward and the Nurse in charge spoke to Mother.",
+    "Chaplain 1 and Police Officer 1 gave their accounts to the review.",
+    # School words alone name no school.
+    "The primary school and the high school shared their records.",
+    "An academy trust runs the nursery, the infant and junior school and the college.",
+    # Families and households in general.
+    "Families in the area had waited months; the family and the household were seen.",
 )
 
 
@@ -140,6 +222,8 @@ class CorpusDocument:
     document: Document
     planted: list[Planted] = field(default_factory=list)
     names_used: list[tuple[str, str]] = field(default_factory=list)  # (pseudonym, form)
+    # (location, text) that substitution must produce: family phrases, ambiguity markers
+    expected: list[tuple[str, str]] = field(default_factory=list)
 
 
 def valid_nhs_number(rng: random.Random) -> str:
@@ -159,11 +243,21 @@ def invalid_nhs_number(rng: random.Random) -> str:
     return number[:9] + str(wrong)
 
 
+# Spaces and dashes that come with text pasted from Word or Outlook.
+PASTED_SPACES = ("\u00a0", "\u202f", "\u2009", "\u2007")
+PASTED_DASHES = ("\u2013", "\u2011", "\u2212")
+
+
 def _format_nhs(number: str, rng: random.Random) -> str:
-    style = rng.choice(["space", "dash", "plain"])
+    style = rng.choice(["space", "dash", "plain", "pasted space", "pasted dash"])
     if style == "plain":
         return number
-    sep = " " if style == "space" else "-"
+    sep = {
+        "space": " ",
+        "dash": "-",
+        "pasted space": rng.choice(PASTED_SPACES),
+        "pasted dash": rng.choice(PASTED_DASHES),
+    }[style]
     return f"{number[:3]}{sep}{number[3:6]}{sep}{number[6:]}"
 
 
@@ -178,7 +272,12 @@ def postcode(rng: random.Random) -> str:
     if rng.random() < 0.03:
         return "GIR 0AA"
     inward = f"{rng.randint(0, 9)}{rng.choice(letters)}{rng.choice(letters)}"
-    return f"{outward} {inward}" if rng.random() < 0.85 else f"{outward}{inward}"
+    roll = rng.random()
+    if roll < 0.15:
+        return f"{outward}{inward}"
+    if roll < 0.3:
+        return f"{outward}{rng.choice(PASTED_SPACES)}{inward}"
+    return f"{outward} {inward}"
 
 
 def phone(rng: random.Random) -> str:
@@ -197,6 +296,12 @@ def phone(rng: random.Random) -> str:
             f"0161-496-0{tail}",
             f"0044 113 496 0{tail}",
             f"0300 555 0{tail}",
+            f"07700\u00a0900{tail}",
+            f"01632\u202f960{tail}",
+            f"020\u20097946\u20090{tail}",
+            f"0161\u2013496\u20130{tail}",
+            f"+44\u00a07700\u00a0900{tail}",
+            f"07700\u200b900{tail}",
         ]
     )
 
@@ -270,7 +375,29 @@ IDENTIFIER_SENTENCES: dict[str, tuple[str, ...]] = {
     "date_of_birth": DOB_SENTENCES,
     "address": ("The family moved to {value}, Northtown.", "Police attended {value} at night."),
     "school": ("Child F started at {value} in September.", "{value} made a referral."),
+    "school_stem": (
+        "Staff said {value}'s worry box helped.",
+        "{value} staff made a referral.",
+        "The DSL at {value} was told the same day.",
+    ),
 }
+
+# A registered school's own name with another school phrase, or alone where only the school
+# can be meant: what the scan reports is the whole of it.
+SCHOOL_FORMS = (
+    *PLACES,
+    "Northbrook Primary",
+    "Northbrook Primary Academy",
+    "NORTHBROOK PRIMARY",
+    "Kestrelmoor High",
+    "Kestrelmoor Academy",
+    "Kestrelmoor\u00a0High School",
+    "St Aldric's CE Primary",
+    "St Aldric’s Academy",
+    "Fernleigh Nursery School",
+    "Fernleigh Infant and Nursery School",
+)
+SCHOOL_STEMS = ("Northbrook", "Kestrelmoor", "Fernleigh", "St Aldric's")
 
 GENERATORS = {
     "nhs_number": lambda rng: _format_nhs(valid_nhs_number(rng), rng),
@@ -280,8 +407,10 @@ GENERATORS = {
     "ni_number": ni_number,
     "date_of_birth": birth_date,
     "address": address,
-    "school": lambda rng: rng.choice(PLACES),
+    "school": lambda rng: rng.choice(SCHOOL_FORMS),
+    "school_stem": lambda rng: rng.choice(SCHOOL_STEMS),
 }
+HIT_KIND = {"school_stem": "school"}  # what the scan calls what the generator plants
 
 SECTION_HEADINGS = ("Background", "Key practice episode 1", "What happened", "Analysis",
                     "Findings", "Good practice", "Actions")  # fmt: skip
@@ -298,25 +427,40 @@ def generate_corpus(count: int = 240, seed: int = 20261126) -> list[CorpusDocume
         for heading in headings:
             location = heading
             sentences: list[str] = []
+            block = rng.choice(["paragraph", "paragraph", "markdown", "bullets", "table"])
             for _ in range(rng.randint(3, 7)):
                 roll = rng.random()
-                if roll < 0.35:
+                if roll < 0.3:
                     pseudonym = rng.choice(list(NAME_FORMS))
                     form = rng.choice(NAME_FORMS[pseudonym])
                     item.names_used.append((pseudonym, form))
                     sentences.append(rng.choice(NAME_SENTENCES).format(name=form))
-                elif roll < 0.65:
+                elif roll < 0.4:
+                    sentences.append(_family_sentence(item, location, rng))
+                elif roll < 0.45:
+                    form, marker = rng.choice(list(AMBIGUOUS_FORMS.items()))
+                    template = rng.choice(NAME_SENTENCES)
+                    item.names_used.append(("", form))
+                    planted = Planted("ambiguous_name", marker.removesuffix("'s"), location)
+                    item.planted.append(planted)
+                    item.expected.append((location, _capitalised(template.format(name=marker))))
+                    sentences.append(template.format(name=form))
+                elif roll < 0.7:
                     kind = rng.choice(list(GENERATORS))
                     value = GENERATORS[kind](rng)
-                    item.planted.append(Planted(kind, value, location))
+                    item.planted.append(Planted(HIT_KIND.get(kind, kind), value, location))
                     sentences.append(rng.choice(IDENTIFIER_SENTENCES[kind]).format(value=value))
+                elif block == "markdown" and roll < 0.75:
+                    source, seen = rng.choice(MARKDOWN_TRICKS)
+                    item.planted.append(Planted("register_name", seen, location))
+                    sentences.append(rng.choice(NAME_SENTENCES).format(name=source))
                 else:
                     sentences.append(rng.choice(PLAIN_SENTENCES))
-            if rng.random() < 0.5:
+            if block == "paragraph":
                 sections.append(Section(heading, (Paragraph(" ".join(sentences)),)))
-            elif rng.random() < 0.5:
+            elif block == "markdown":
                 sections.append(Section(heading, (Markdown("\n\n".join(sentences)),)))
-            elif rng.random() < 0.5:
+            elif block == "bullets":
                 sections.append(Section(heading, (BulletList(tuple(sentences)),)))
             else:
                 rows = tuple((str(i + 1), s) for i, s in enumerate(sentences))
@@ -324,6 +468,23 @@ def generate_corpus(count: int = 240, seed: int = 20261126) -> list[CorpusDocume
         item.document = Document(title=item.document.title, sections=tuple(sections))
         corpus.append(item)
     return corpus
+
+
+def _capitalised(sentence: str) -> str:
+    return sentence[:1].upper() + sentence[1:]
+
+
+def _family_sentence(item: CorpusDocument, location: str, rng: random.Random) -> str:
+    """A sentence naming a family by its surname, and what substitution must make of it."""
+    if rng.random() < 0.3:
+        form, surname, expected = rng.choice(FAMILY_POSSESSIVE_FORMS)
+        template = rng.choice(FAMILY_POSSESSIVE_SENTENCES)
+    else:
+        form, surname, expected = rng.choice(FAMILY_FORMS)
+        template = rng.choice(FAMILY_SENTENCES)
+    item.names_used.append(("", surname))
+    item.expected.append((location, _capitalised(template.format(name=expected))))
+    return _capitalised(template.format(name=form))
 
 
 def plain_corpus(count: int = 200, seed: int = 7) -> list[str]:

@@ -33,6 +33,7 @@ HIT_KINDS = {
     "address": "Street address",
     "school": "School name",
     "register_name": "Real name from the people register",
+    "ambiguous_name": "Name that several people in the register share: write the pseudonym",
 }
 
 

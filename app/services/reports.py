@@ -15,7 +15,13 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from analysis.anonymise import RegisterPerson, scan, scan_document, substitute, substitute_document
+from analysis.anonymise import (
+    RegisterPerson,
+    scan_document,
+    scan_markdown,
+    substitute,
+    substitute_document,
+)
 from analysis.dates import uk_date
 from analysis.documents import (
     Block,
@@ -487,6 +493,7 @@ def hit_item(hit: Any) -> dict[str, Any]:
         "text": hit.text,
         "location": hit.location,
         "context": hit.context,
+        "candidates": list(getattr(hit, "candidates", ())),
     }
 
 
@@ -601,7 +608,8 @@ def publication_hits(
     seen = {(h["kind"], h["text"], h["location"]) for h in hits}
     register = people_register(session, review)
     for location, text in _markdown_chunks(version.markdown):
-        for hit in scan(text, register=register, location=location):
+        # As written and as rendered: markup can hide a name from the source ("Ker**ry**").
+        for hit in scan_markdown(text, register=register, location=location):
             item = hit_item(hit)
             key = (item["kind"], item["text"], item["location"])
             if item["kind"] == "register_name" and key not in seen:

@@ -191,6 +191,67 @@ def test_a_name_added_to_the_register_after_generation_still_blocks(
     )
 
 
+def test_the_gate_asks_who_a_shared_surname_is_and_sees_through_markup(
+    client: Any, world: World, api: Any, db_session: Any
+) -> None:
+    """The review's register holds a family (the child and two adults share a surname) and a
+    police officer registered with her rank; the report gets family phrases, the officer's
+    first name is replaced, a bare rank is left alone, and the gate blocks on a surname used
+    alone (naming who it could be) and on a name hidden by Markdown markup."""
+    from app.services.reviews import create_person
+
+    review = db_session.get(Review, world.review_id)
+    for pseudonym, role, name in (
+        ("Mother", "parent", "Kerry Testcase"),
+        ("Maternal grandmother", "relative", "Brenda Testcase"),
+        ("Police Officer 1", "practitioner", "PC Jordan Lisle"),
+    ):
+        create_person(
+            session=db_session, review=review, pseudonym=pseudonym, role=role, real_name=name
+        )
+    finding = finding_service.finding_by_ref(db_session, review, "FN1")
+    finding.issue = (
+        "Child T moved into the Testcases' home; the Testcases had lived there for years. "
+        "Jordan Lisle, the officer, said Jordan saw it. A PC attended."
+    )
+    finding.evidence = "Mrs Testcase said she was fine. Also Ker**ry**."
+    db_session.commit()
+    lead, chair = api("lead_reviewer"), api("chair")
+    number = _generate(client, world, lead)
+    base = f"/api/v1/reviews/{world.review_id}/reports/{number}"
+    markdown = client.get(f"{base}.md", headers=lead).get_data(as_text=True)
+    flat = " ".join(markdown.split())
+    assert "Child T moved into the family's home; the family had lived there for years." in flat
+    assert "Police Officer 1, the officer, said Police Officer 1 saw it. A PC attended." in flat
+    assert "[which person? Child T, Mother or Maternal grandmother] said she was fine." in flat
+    assert "Testcase" not in markdown and "Jordan" not in markdown
+    assert client.post(f"{base}/approve", headers=chair).status_code == 200
+    refused = client.post(f"{base}/publish", headers=chair)
+    assert refused.status_code == 409
+    hits = {(h["kind"], h["text"]): h for h in refused.json["hits"]}
+    ambiguous = hits[("ambiguous_name", "[which person? Child T, Mother or Maternal grandmother]")]
+    assert ambiguous["candidates"] == ["Child T", "Mother", "Maternal grandmother"]
+    assert "How we know" in ambiguous["location"]
+    assert ("register_name", "Kerry") in hits  # "Ker**ry**" as a reader sees it
+    assert len(hits) == 2
+
+
+def test_the_demo_review_report_scans_clean(app: Any, db_session: Any) -> None:
+    """The demo's register has a shared surname and an officer registered as "PC …": its
+    own report has no hit, no ambiguity marker and no title left behind."""
+    from app.demo import seed_demo
+    from models import ReportVersion
+
+    with app.app_context():
+        review = seed_demo(db_session)
+    db_session.flush()
+    version = db_session.scalar(select(ReportVersion).where(ReportVersion.review_id == review.id))
+    assert version is not None
+    assert version.scan_hits == []
+    assert service.publication_hits(db_session, review, version) == []
+    assert "[which " not in version.markdown
+
+
 def _publish_clean_version(client: Any, world: World, api: Any) -> int:
     number = _generate(client, world, api("lead_reviewer"))
     base = f"/api/v1/reviews/{world.review_id}/reports/{number}"
