@@ -71,6 +71,9 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     # A second person approves: the chair or a board member who did not generate the version.
     "reports.approve": frozenset({"chair", "board_member"}),
     "reports.publish": LEADS | {"board_member"},
+    # Taking a published version off the public page (a reason is required, and it is for
+    # good): the chair, or a site administrator of the partnership (see SITE_ADMIN_ACTIONS).
+    "reports.withdraw": frozenset({"chair"}),
     # The good-practice register. An entry of a review follows the review's roles; an entry
     # from other quality-assurance work (no review) follows ``entry_may``.
     "good_practice.view": ALL_ROLES,
@@ -81,6 +84,10 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     # Planning, running, moderating and closing learning workshops.
     "workshops.run": LEADS | {"facilitator"},
 }
+# Review actions a site administrator of the review's partnership may take without being a
+# member: withdrawing a published report must not wait for the chair when a report is found
+# to identify someone. Administrators still see no review content.
+SITE_ADMIN_ACTIONS = frozenset({"reports.withdraw"})
 # Who approves for the partnership: an entry with no review may be approved and shared by a
 # user who is a chair or board member on any of the partnership's reviews.
 PARTNERSHIP_APPROVER_ROLES = frozenset({"chair", "board_member"})
@@ -185,6 +192,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "reports.compare": "reports.view",
     "reports.approve": "reports.approve",
     "reports.publish": "reports.publish",
+    "reports.withdraw": "reports.withdraw",
     "public.reports": PUBLIC,
     "public.read": PUBLIC,
     "public.report": PUBLIC,
@@ -240,6 +248,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.report_file": "reports.view",
     "api.approve_report": "reports.approve",
     "api.publish_report": "reports.publish",
+    "api.withdraw_report": "reports.withdraw",
     "api.good_practice_entries": PARTNERSHIP,
     "api.good_practice_entry": {
         "GET": "good_practice.view",
@@ -400,6 +409,9 @@ def enforce() -> object | None:
     if review is None or review.partnership_id != user.partnership_id:
         abort(404)
     membership = membership_of(user, review)
+    if membership is None and user.is_admin and action in SITE_ADMIN_ACTIONS:
+        g.review_access = ReviewAccess(review, None)
+        return None
     if membership is None:
         abort(404)
     if not role_may(membership.role, action):
