@@ -70,9 +70,14 @@ def join(code: str | None = None) -> Any:
     return render_template("participate/join.html", form=form, title="Join a workshop"), status
 
 
+def _room() -> service.RoomView:
+    """The participant's workshop as the room may see it (pseudonyms, details masked)."""
+    return service.room_view(db(), current_participant().workshop)
+
+
 def _page(template: str, **context: Any) -> str:
     participant = current_participant()
-    workshop = participant.workshop
+    workshop = _room()
     spent = service.votes_of(db(), participant)
     return render_template(
         template,
@@ -90,7 +95,7 @@ def _page(template: str, **context: Any) -> str:
 
 @bp.route("/w/<int:workshop_id>/")
 def home(workshop_id: int) -> str:
-    workshop = current_participant().workshop
+    workshop = _room()
     return _page(
         "participate/home.html",
         vote_form=VoteForm(),
@@ -101,7 +106,7 @@ def home(workshop_id: int) -> str:
 
 @bp.route("/w/<int:workshop_id>/nodes/<ref>")
 def node(workshop_id: int, ref: str) -> str:
-    found = service.snapshot_nodes(current_participant().workshop).get(ref)
+    found = service.snapshot_nodes(_room()).get(ref)
     if found is None:
         abort(404)
     form = NoteForm(node=ref)
@@ -115,7 +120,7 @@ def add_note(workshop_id: int) -> Any:
     participant = current_participant()
     form = NoteForm()
     ref = form.node.data or ""
-    found = service.snapshot_nodes(participant.workshop).get(ref)
+    found = service.snapshot_nodes(_room()).get(ref)
     if found is None:
         abort(404)
     if form.validate_on_submit():

@@ -124,7 +124,8 @@ def workshop(review_id: int, workshop_id: int) -> str:
         review=_review(),
         workshop=item,
         summary=service.summary(db(), item),
-        nodes=service.snapshot_nodes(item),
+        nodes=service.snapshot_nodes(service.room_view(db(), item)),
+        room_warnings=service.room_warnings(db(), item),
         graph_views=service.GRAPH_VIEWS,
         title=item.title,
     )
@@ -153,6 +154,7 @@ def edit_workshop(review_id: int, workshop_id: int) -> Any:
         form=form,
         workshop=item,
         theirs=theirs,
+        room_warnings=service.room_warnings(db(), item),
         title=f"Edit {item.title}",
     ), edit_status(request.method, theirs)
 
@@ -174,7 +176,8 @@ def board(review_id: int, workshop_id: int) -> str:
 
 @bp.route("/<int:workshop_id>/present")
 def presenter(review_id: int, workshop_id: int) -> str:
-    item = _workshop(workshop_id)
+    # Projected to the room: everything on it as the room may see it.
+    item = service.room_view(db(), _workshop(workshop_id))
     return render_template(
         "workshops/presenter.html",
         review=_review(),
@@ -190,7 +193,8 @@ def graph_step(review_id: int, workshop_id: int, kpe: str, step: int) -> Respons
     item = _workshop(workshop_id)
     if not 0 <= step < len(service.REVEAL_STEPS):
         abort(404)
-    svg = reveal_svg(item, None if kpe == "all" else kpe, step, cache_dir=_graph_cache())
+    view = service.room_view(db(), item)
+    svg = reveal_svg(view, None if kpe == "all" else kpe, step, cache_dir=_graph_cache())
     if svg is None:
         abort(404)
     return Response(svg, mimetype="image/svg+xml")
