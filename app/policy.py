@@ -264,6 +264,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "workshops.presenter": "workshops.run",
     "workshops.graph_step": "workshops.run",
     "workshops.moderate_note": "workshops.run",
+    "workshops.accept_note": "workshops.run",
     "workshops.moderate_proposal": "workshops.run",
     "workshops.record_votes": "workshops.run",
     "workshops.close_workshop": "workshops.run",

@@ -7,6 +7,7 @@ when the workshop was created, with every real name in it replaced by its pseudo
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from analysis.chronology.knowledge import as_known_at
 from analysis.chronology.merge import EventFacts
+from analysis.dates import uk_date
 from analysis.taxonomy import FACTOR_TYPES, LOCAL_RATIONALITY_PROMPTS, SYSTEM_LEVELS
 from app.security import new_participant_token
 from app.services import factors as factor_service
@@ -679,16 +681,49 @@ def group_account(session: Session, workshop: Workshop) -> Any:
         contributor_role=f"Participants at '{workshop.title}'",
         taken_on=workshop.held_on,
         narrative=f"What the room said at the learning event '{workshop.title}' "
-        f"on {workshop.held_on.isoformat()}.\n",
+        f"on {uk_date(workshop.held_on)}.\n",
     )
     workshop.account_ref = account.ref
     return account
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+def note_as_markdown(note: WorkshopNote) -> str:
+    """A note as an item of the group account's list, its own lines kept: a one-line note on
+    the item's line; a longer one indented beneath it, its lists as lists and every other line
+    break kept as a hard break."""
+    head = f"- On {note.node} ({NOTE_PROMPTS[note.prompt].lower()}):"
+    lines = [line.rstrip() for line in note.text.strip().splitlines()]
+    if len(lines) <= 1:
+        return f"{head} {note.text.strip()}"
+    body: list[str] = []
+    for line, following in zip(lines, [*lines[1:], ""], strict=True):
+        is_item, next_is_item = bool(_LIST_ITEM.match(line)), bool(_LIST_ITEM.match(following))
+        if not line:
+            body.append("")
+        elif is_item or not following:
+            body.append(f"    {line}")
+        else:
+            body.append(f"    {line}  " if not next_is_item else f"    {line}")
+        if line and following and is_item != next_is_item:
+            body.append("")  # a list starts or ends: Markdown needs a blank line there
+    return head + "\n\n" + "\n".join(body)
+
+
 def moderate_note(
-    *, session: Session, workshop: Workshop, note: WorkshopNote, accept: bool
+    *,
+    session: Session,
+    workshop: Workshop,
+    note: WorkshopNote,
+    accept: bool,
+    text: str | None = None,
 ) -> None:
-    """Accept a note into the group account (linked to the node's events) or reject it."""
+    """Accept a note into the group account (linked to the node's events) or reject it.
+
+    ``text`` is the note as the facilitator edited it before accepting (names taken out, a
+    phone number removed): it replaces the note's text, so the change is in the audit log."""
     if note.workshop_id != workshop.id:
         raise ServiceError("That note is not from this workshop")
     if note.status != "pending":
@@ -697,13 +732,18 @@ def moderate_note(
         note.status = "rejected"
         session.flush()
         return
+    if text is not None:
+        edited = text.strip()
+        if not edited:
+            raise ServiceError("Write the note as it should go into the review", "text")
+        if len(edited) > 2000:
+            raise ServiceError("Keep a note under 2,000 characters", "text")
+        note.text = edited
     review = session.get_one(Review, workshop.review_id)
     account = group_account(session, workshop)
     events = [e.ref for e in account.events]
     events += [ref for ref in _events_of_node(session, review, note.node) if ref not in events]
-    narrative = account.narrative.rstrip("\n") + (
-        f"\n- On {note.node} ({NOTE_PROMPTS[note.prompt].lower()}): {note.text}"
-    )
+    narrative = account.narrative.rstrip("\n") + "\n\n" + note_as_markdown(note) + "\n"
     factor_service.update_account(
         session=session, account=account, expected_version=None, narrative=narrative, events=events
     )
