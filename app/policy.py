@@ -350,7 +350,10 @@ def _enforce_participant(token: str | None) -> object | None:
     if participant is None:
         if _is_api_request():
             abort(401)
-        return redirect(url_for("participate.join"))
+        # A token that no longer works is almost always a workshop that has closed: say so.
+        return redirect(
+            url_for("participate.join", ended=1) if token else url_for("participate.join")
+        )
     workshop_id = (request.view_args or {}).get("workshop_id")
     if workshop_id != participant.workshop_id:
         abort(403)
