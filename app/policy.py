@@ -71,6 +71,9 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     # A second person approves: the chair or a board member who did not generate the version.
     "reports.approve": frozenset({"chair", "board_member"}),
     "reports.publish": LEADS | {"board_member"},
+    # Taking a published version off the public page (a reason is required, and it is for
+    # good): the chair, or a site administrator of the partnership (see SITE_ADMIN_ACTIONS).
+    "reports.withdraw": frozenset({"chair"}),
     # The good-practice register. An entry of a review follows the review's roles; an entry
     # from other quality-assurance work (no review) follows ``entry_may``.
     "good_practice.view": ALL_ROLES,
@@ -81,6 +84,10 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     # Planning, running, moderating and closing learning workshops.
     "workshops.run": LEADS | {"facilitator"},
 }
+# Review actions a site administrator of the review's partnership may take without being a
+# member: withdrawing a published report must not wait for the chair when a report is found
+# to identify someone. Administrators still see no review content.
+SITE_ADMIN_ACTIONS = frozenset({"reports.withdraw"})
 # Who approves for the partnership: an entry with no review may be approved and shared by a
 # user who is a chair or board member on any of the partnership's reviews.
 PARTNERSHIP_APPROVER_ROLES = frozenset({"chair", "board_member"})
@@ -185,6 +192,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "reports.compare": "reports.view",
     "reports.approve": "reports.approve",
     "reports.publish": "reports.publish",
+    "reports.withdraw": "reports.withdraw",
     "public.reports": PUBLIC,
     "public.read": PUBLIC,
     "public.report": PUBLIC,
@@ -240,6 +248,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.report_file": "reports.view",
     "api.approve_report": "reports.approve",
     "api.publish_report": "reports.publish",
+    "api.withdraw_report": "reports.withdraw",
     "api.good_practice_entries": PARTNERSHIP,
     "api.good_practice_entry": {
         "GET": "good_practice.view",
@@ -255,6 +264,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "workshops.presenter": "workshops.run",
     "workshops.graph_step": "workshops.run",
     "workshops.moderate_note": "workshops.run",
+    "workshops.accept_note": "workshops.run",
     "workshops.moderate_proposal": "workshops.run",
     "workshops.record_votes": "workshops.run",
     "workshops.close_workshop": "workshops.run",
@@ -340,7 +350,10 @@ def _enforce_participant(token: str | None) -> object | None:
     if participant is None:
         if _is_api_request():
             abort(401)
-        return redirect(url_for("participate.join"))
+        # A token that no longer works is almost always a workshop that has closed: say so.
+        return redirect(
+            url_for("participate.join", ended=1) if token else url_for("participate.join")
+        )
     workshop_id = (request.view_args or {}).get("workshop_id")
     if workshop_id != participant.workshop_id:
         abort(403)
@@ -400,6 +413,9 @@ def enforce() -> object | None:
     if review is None or review.partnership_id != user.partnership_id:
         abort(404)
     membership = membership_of(user, review)
+    if membership is None and user.is_admin and action in SITE_ADMIN_ACTIONS:
+        g.review_access = ReviewAccess(review, None)
+        return None
     if membership is None:
         abort(404)
     if not role_may(membership.role, action):

@@ -172,14 +172,25 @@ class ReportVersion(Audited, Base):
     approved_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None]
+    # Withdrawal takes a published version off the public page for good: it keeps its record
+    # of publication, and cannot be published again (a new version goes through the gate).
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    withdrawn_at: Mapped[datetime | None]
+    withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
 
     @property
     def is_published(self) -> bool:
-        return self.published_at is not None
+        """Whether the version is on the public page now (published and not withdrawn)."""
+        return self.published_at is not None and self.withdrawn_at is None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
     @property
     def is_approved(self) -> bool:

@@ -14,8 +14,9 @@ from app.db import db
 from app.forms import select_choices
 from app.security import revoke_sessions
 from app.services.errors import ServiceError
+from app.services.reports import published_reports
 from app.services.users import create_user, get_or_create_partnership
-from models import ApiToken, Partnership, User, utcnow
+from models import ApiToken, Partnership, Review, User, utcnow
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -45,7 +46,16 @@ def _partnership_choices() -> list[SelectChoice]:
 
 @bp.route("")
 def index() -> str:
-    return render_template("admin/index.html", title="Administration")
+    # Published reports are public already; listing them lets an administrator withdraw one
+    # quickly when the chair cannot (the withdrawal page asks for the reason).
+    reports = published_reports(db(), current_user.partnership_id)
+    titles = {
+        r.id: r.title
+        for r in db().scalars(select(Review).where(Review.id.in_({v.review_id for v in reports})))
+    }
+    return render_template(
+        "admin/index.html", reports=reports, titles=titles, title="Administration"
+    )
 
 
 @bp.route("/users", methods=["GET", "POST"])

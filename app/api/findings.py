@@ -86,6 +86,18 @@ def finding(review_id: int, ref: str) -> ResponseReturnValue:
     return with_etag(service.finding_item(item), item.version)
 
 
+BOARD_RESPONSE_INPUT: dict[str, Any] = {
+    "type": "object",
+    "required": ["question", "response"],
+    "properties": {
+        "question": {"type": "string"},
+        "response": {"type": "string"},
+        "responded_on": {"type": "string", "format": "date", "nullable": True},
+    },
+}
+SCHEMAS = {"BoardResponseInput": BOARD_RESPONSE_INPUT}
+
+
 @bp.route("/reviews/<int:review_id>/findings/<ref>/board-responses", methods=["GET", "PUT"])
 def board_responses(review_id: int, ref: str) -> ResponseReturnValue:
     """The board's responses to a finding's questions.
@@ -96,18 +108,25 @@ def board_responses(review_id: int, ref: str) -> ResponseReturnValue:
       responses:
         200: {description: 'items: {question, response, responded_on}'}
     put:
-      summary: Record the board's response to one question (replacing an earlier one)
+      summary: Record the board's responses (the shape GET returns, or one response)
+      description: Send {"items":[{question, response, responded_on}]}, the shape GET
+        returns, or a single {question, response, responded_on}. Each response replaces the
+        earlier response to its question; questions not listed keep theirs. All or nothing.
       parameters: [ReviewId, Ref]
       requestBody:
         content:
           application/json:
             schema:
-              type: object
-              required: [question, response]
-              properties:
-                question: {type: string}
-                response: {type: string}
-                responded_on: {type: string, format: date}
+              oneOf:
+                - type: object
+                  required: [items]
+                  additionalProperties: false
+                  properties:
+                    items:
+                      type: array
+                      items: {$ref: '#/components/schemas/BoardResponseInput'}
+                    next_cursor: {nullable: true}
+                - {$ref: '#/components/schemas/BoardResponseInput'}
       responses:
         200: {description: 'items: every response to the finding'}
         422: Invalid
@@ -119,16 +138,29 @@ def board_responses(review_id: int, ref: str) -> ResponseReturnValue:
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
             raise ApiError(400, "Send a JSON object with Content-Type: application/json")
-        unknown = set(data) - {"question", "response", "responded_on"}
+        if "items" in data:
+            unknown = set(data) - {"items", "next_cursor"}
+            responses = data["items"]
+            if not isinstance(responses, list):
+                raise ApiError(422, "items is a list of {question, response, responded_on}")
+        else:
+            unknown, responses = set(), [data]
         if unknown:
             raise ApiError(422, f"Unknown fields: {', '.join(sorted(unknown))}")
-        service.record_board_response(
-            session=db(),
-            finding=item,
-            question=str(data.get("question") or ""),
-            response=str(data.get("response") or ""),
-            responded_on=service.parse_date(data.get("responded_on"), "responded_on"),
-        )
+        for number, response in enumerate(responses):
+            where = f"items[{number}]: " if "items" in data else ""
+            if not isinstance(response, dict):
+                raise ApiError(422, f"{where}each response is an object")
+            extra = set(response) - set(BOARD_RESPONSE_INPUT["properties"])
+            if extra:
+                raise ApiError(422, f"{where}Unknown fields: {', '.join(sorted(extra))}")
+            service.record_board_response(
+                session=db(),
+                finding=item,
+                question=str(response.get("question") or ""),
+                response=str(response.get("response") or ""),
+                responded_on=service.parse_date(response.get("responded_on"), "responded_on"),
+            )
     return jsonify(
         {"items": service.finding_item(item).get("board_responses", []), "next_cursor": None}
     )

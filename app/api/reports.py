@@ -9,13 +9,21 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app.api import bp
-from app.api.helpers import ApiError
+from app.api.helpers import ApiError, validated_body
 from app.db import db
 from app.policy import review_access
 from app.reports import files
 from app.services import reports as service
 from app.services.errors import ServiceError
 from models import ReportVersion
+
+WITHDRAW_INPUT: dict[str, Any] = {
+    "type": "object",
+    "required": ["reason"],
+    "additionalProperties": False,
+    "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 2000}},
+}
+SCHEMAS = {"WithdrawInput": WITHDRAW_INPUT}
 
 
 def _resource(version: ReportVersion) -> dict[str, Any]:
@@ -31,6 +39,10 @@ def _resource(version: ReportVersion) -> dict[str, Any]:
         "approved_at": version.approved_at.isoformat() if version.approved_at else None,
         "published": version.is_published,
         "published_at": version.published_at.isoformat() if version.published_at else None,
+        "withdrawn": version.is_withdrawn,
+        "withdrawn_at": version.withdrawn_at.isoformat() if version.withdrawn_at else None,
+        "withdrawn_by": version.withdrawn_by.name if version.withdrawn_by else None,
+        "withdrawal_reason": version.withdrawal_reason if version.is_withdrawn else None,
         "formats": ["html", "pdf", "docx", "md"],
     }
 
@@ -133,7 +145,8 @@ def publish_report(review_id: int, version: int) -> ResponseReturnValue:
         - {name: version, in: path, required: true, schema: {type: integer}}
       responses:
         200: {description: The published version}
-        409: {description: 'hits (text, kind, location, context), or reason approval_required'}
+        409: {description: 'hits (text, kind, location, context), or reason approval_required,
+          or reason withdrawn (a withdrawn version is never published again)'}
     """
     item = _version(version)
     try:
@@ -145,4 +158,43 @@ def publish_report(review_id: int, version: int) -> ResponseReturnValue:
         return jsonify(body | {"hits": error.hits}), 409
     except service.ApprovalRequiredError as error:
         return jsonify({"message": error.message, "errors": [], "reason": "approval_required"}), 409
+    except service.VersionWithdrawnError as error:
+        return jsonify({"message": error.message, "errors": [], "reason": "withdrawn"}), 409
+    return jsonify(_resource(item))
+
+
+@bp.route("/reviews/<int:review_id>/reports/<int:version>/withdraw", methods=["POST"])
+def withdraw_report(review_id: int, version: int) -> ResponseReturnValue:
+    """Withdraw a published version from the public page (the chair, or a site administrator).
+    ---
+    post:
+      summary: Withdraw a published version
+      description: The version leaves the partnership's public page and its files answer 404
+        to the public. The reason is required and kept (with who and when) in the review and
+        the audit log. A withdrawn version can never be published again (publish answers
+        409); generate a new version, which goes through the scan and a second person's
+        approval.
+      parameters:
+        - ReviewId
+        - {name: version, in: path, required: true, schema: {type: integer}}
+      requestBody:
+        content: {application/json: {schema: {$ref: '#/components/schemas/WithdrawInput'}}}
+      responses:
+        200: {description: 'The version: withdrawn, withdrawn_at, withdrawn_by, withdrawal_reason'}
+        409: {description: 'Refused: the version is not published, or already withdrawn'}
+        422: Invalid
+    """
+    data = validated_body(WITHDRAW_INPUT)
+    item = _version(version)
+    try:
+        service.withdraw_report(
+            session=db(),
+            review=review_access().review,
+            version=item,
+            user=current_user,
+            reason=data["reason"],
+        )
+    except ServiceError as error:
+        status = 422 if error.field == "reason" else 409
+        raise ApiError(status, error.message) from None
     return jsonify(_resource(item))

@@ -214,15 +214,17 @@ def workshop_material(workshop_id: int) -> ResponseReturnValue:
       summary: KPEs, events, factors and links of the workshop, and the questions
       parameters: [WorkshopId]
       responses:
-        200: {description: 'title, questions, kpes, events, factors, links, votes_left'}
+        200: {description: 'title, agenda, questions, kpes, events, factors, links,
+          votes_left: pseudonyms only, and every other identifying detail masked'}
         401: Unauthorised
     """
     participant = current_participant()
-    workshop = participant.workshop
+    workshop = service.room_view(db(), participant.workshop)
     spent = len(service.votes_of(db(), participant))
     return jsonify(
         {
             "title": workshop.title,
+            "agenda": workshop.agenda,
             "questions": list(workshop.questions),
             **workshop.snapshot,
             "votes_left": max(workshop.votes_per_participant - spent, 0),
@@ -250,13 +252,15 @@ def workshop_notes(workshop_id: int) -> ResponseReturnValue:
         422: Invalid
     """
     participant = current_participant()
-    nodes = service.snapshot_nodes(participant.workshop)
+    view = service.room_view(db(), participant.workshop)
+    nodes, clean = service.snapshot_nodes(view), view.anonymiser.for_room
     if request.method == "POST":
         data = validated_body(NOTE_INPUT)
         note = service.add_note(session=db(), participant=participant, **data)
-        return jsonify(service.note_item(note, nodes)), 201
+        return jsonify(service.note_item(note, nodes, clean)), 201
     notes = service.notes_of(db(), participant)
-    return jsonify({"items": [service.note_item(n, nodes) for n in notes], "next_cursor": None})
+    items = [service.note_item(n, nodes, clean) for n in notes]
+    return jsonify({"items": items, "next_cursor": None})
 
 
 @bp.route("/workshops/<int:workshop_id>/proposals", methods=["GET", "POST"])
@@ -278,11 +282,12 @@ def workshop_proposals(workshop_id: int) -> ResponseReturnValue:
         422: Invalid
     """
     participant = current_participant()
+    clean = service.room_view(db(), participant.workshop).anonymiser.for_room
     if request.method == "POST":
         data = validated_body(PROPOSAL_INPUT)
         proposal = service.propose_factor(session=db(), participant=participant, **data)
-        return jsonify(service.proposal_item(proposal)), 201
-    items = [service.proposal_item(p) for p in service.proposals_of(db(), participant)]
+        return jsonify(service.proposal_item(proposal, clean)), 201
+    items = [service.proposal_item(p, clean) for p in service.proposals_of(db(), participant)]
     return jsonify({"items": items, "next_cursor": None})
 
 

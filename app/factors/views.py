@@ -37,6 +37,7 @@ from app.services import chronology as chrono
 from app.services import factors as service
 from app.services import workshops as workshop_service
 from app.services.errors import ServiceError
+from app.templating import for_reader
 from models import Account, Event, Factor, Link
 
 
@@ -389,7 +390,7 @@ def factor(review_id: int, ref: str) -> str:
         factor=item,
         warnings=factor_warnings(facts, links, events),
         triangulation=triangulation(facts.evidence),
-        description_html=highlight_wording(item.description),
+        description_html=highlight_wording(for_reader(item.description)),
         label_flags=wording_flags(item.label),
         description_flags=wording_flags(item.description),
         incoming=incoming,

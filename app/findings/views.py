@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from analysis.dates import uk_date
 from analysis.findings import (
     ACTION_STATUSES,
     ACTION_STRENGTHS,
@@ -291,6 +292,14 @@ def new_action(review_id: int) -> Any:
             show_service_error(form, error)
         else:
             flash(f"Action {action.ref} added.", "success")
+            # Warned, not refused: an action agreed earlier (a rapid review's, say) may be
+            # recorded late, and imports carry old dates. It is listed as overdue at once.
+            if is_overdue(action.due, action.status, date.today()):
+                flash(
+                    f"Its due date, {uk_date(action.due)}, is already past: action "
+                    f"{action.ref} is listed as overdue. Change the date if that is a mistake.",
+                    "warning",
+                )
             return redirect(
                 url_for("findings.finding", review_id=review_id, ref=action.finding.ref)
             )

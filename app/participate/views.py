@@ -15,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 
@@ -27,6 +28,8 @@ from app.policy import current_participant, participant_cookie_name
 from app.services import workshops as service
 from app.services.errors import ServiceError
 from app.workshops.forms import JoinForm, NoteForm, ProposalForm, VoteForm
+
+_DRAFT_KEY = "note_draft"
 
 
 def _join_rate_limit() -> str:
@@ -70,9 +73,14 @@ def join(code: str | None = None) -> Any:
     return render_template("participate/join.html", form=form, title="Join a workshop"), status
 
 
+def _room() -> service.RoomView:
+    """The participant's workshop as the room may see it (pseudonyms, details masked)."""
+    return service.room_view(db(), current_participant().workshop)
+
+
 def _page(template: str, **context: Any) -> str:
     participant = current_participant()
-    workshop = participant.workshop
+    workshop = _room()
     spent = service.votes_of(db(), participant)
     return render_template(
         template,
@@ -90,7 +98,7 @@ def _page(template: str, **context: Any) -> str:
 
 @bp.route("/w/<int:workshop_id>/")
 def home(workshop_id: int) -> str:
-    workshop = current_participant().workshop
+    workshop = _room()
     return _page(
         "participate/home.html",
         vote_form=VoteForm(),
@@ -101,10 +109,19 @@ def home(workshop_id: int) -> str:
 
 @bp.route("/w/<int:workshop_id>/nodes/<ref>")
 def node(workshop_id: int, ref: str) -> str:
-    found = service.snapshot_nodes(current_participant().workshop).get(ref)
+    found = service.snapshot_nodes(_room()).get(ref)
     if found is None:
         abort(404)
     form = NoteForm(node=ref)
+    draft = session.pop(_DRAFT_KEY, None)
+    if isinstance(draft, dict) and draft.get("node") == ref:
+        # Back from a note that could not be added (post, redirect, get): what was typed, and
+        # why it was refused.
+        form.text.data = draft.get("text", "")
+        form.prompt.data = draft.get("prompt") or form.prompt.data
+        for name, messages in (draft.get("errors") or {}).items():
+            if name in form:
+                form[name].errors = list(messages)
     return _page(
         "participate/node.html", node=found, form=form, vote_form=VoteForm(), title=found["label"]
     )
@@ -115,7 +132,7 @@ def add_note(workshop_id: int) -> Any:
     participant = current_participant()
     form = NoteForm()
     ref = form.node.data or ""
-    found = service.snapshot_nodes(participant.workshop).get(ref)
+    found = service.snapshot_nodes(_room()).get(ref)
     if found is None:
         abort(404)
     if form.validate_on_submit():
@@ -132,9 +149,13 @@ def add_note(workshop_id: int) -> Any:
         else:
             flash("Thank you: your note is on the facilitator's board.", "success")
             return redirect(url_for("participate.node", workshop_id=workshop_id, ref=ref))
-    return _page(
-        "participate/node.html", node=found, form=form, vote_form=VoteForm(), title=found["label"]
-    ), 422
+    session[_DRAFT_KEY] = {
+        "node": ref,
+        "text": (form.text.data or "")[:4000],
+        "prompt": form.prompt.data or "",
+        "errors": {name: list(messages) for name, messages in form.errors.items()},
+    }
+    return redirect(url_for("participate.node", workshop_id=workshop_id, ref=ref))
 
 
 @bp.route("/w/<int:workshop_id>/propose", methods=["GET", "POST"])

@@ -10,9 +10,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, TextAreaField
-from wtforms.validators import Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from analysis.findings import side_by_side, unified_diff
+from app import policy
 from app.db import db
 from app.forms import edit_status, save_versioned
 from app.policy import review_access
@@ -20,21 +21,9 @@ from app.reports import bp
 from app.reports.files import report_file
 from app.services import findings as findings_service
 from app.services import reports as service
+from app.services.anonymity import HIT_KINDS
 from app.services.errors import ServiceError
 from models import ReportVersion
-
-HIT_KINDS = {
-    "nhs_number": "NHS number",
-    "postcode": "Postcode",
-    "phone": "Phone number",
-    "email": "Email address",
-    "ni_number": "National Insurance number",
-    "date_of_birth": "Date of birth",
-    "address": "Street address",
-    "school": "School name",
-    "register_name": "Real name from the people register",
-    "ambiguous_name": "Name that several people in the register share: write the pseudonym",
-}
 
 
 class NarrativeForm(FlaskForm):
@@ -45,6 +34,16 @@ class NarrativeForm(FlaskForm):
     conclusion = TextAreaField("Conclusion", validators=[Optional()])
     glossary = TextAreaField("Glossary: further terms", validators=[Optional()])
     version = HiddenField()
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is this version being withdrawn?",
+        validators=[
+            DataRequired("Give the reason for withdrawing this version"),
+            Length(max=2000, message="Keep the reason under 2,000 characters"),
+        ],
+    )
 
 
 def _review() -> Any:
@@ -123,6 +122,7 @@ def _version_page(version: ReportVersion, hits: list[dict[str, Any]], status: in
         kinds=HIT_KINDS,
         others=others,
         is_creator=version.created_by_id == current_user.id,
+        withdraw_form=WithdrawForm(formdata=None),
         title=f"Report version {version.number}",
     ), status
 
@@ -197,3 +197,40 @@ def publish(review_id: int, version: int) -> Any:
         return _version_page(item, [], 409)
     flash(f"Version {item.number} is published on the partnership's public page.", "success")
     return redirect(url_for("reports.version", review_id=review_id, version=item.number))
+
+
+@bp.route("/reports/<int:version>/withdraw", methods=["GET", "POST"])
+def withdraw(review_id: int, version: int) -> Any:
+    """Withdraw a published version from the public page, with a reason (chair or admin)."""
+    review = _review()
+    item = _version_or_404(version)
+    form = WithdrawForm(formdata=None if request.method == "GET" else request.form)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            service.withdraw_report(
+                session=db(),
+                review=review,
+                version=item,
+                user=current_user,
+                reason=form.reason.data or "",
+            )
+        except ServiceError as error:
+            form.reason.errors = [error.message]
+        else:
+            flash(
+                f"Version {item.number} is withdrawn: it is no longer on the public page "
+                "and its files are gone from the public.",
+                "success",
+            )
+            if policy.may("reports.view"):
+                return redirect(
+                    url_for("reports.version", review_id=review_id, version=item.number)
+                )
+            return redirect(url_for("admin.index"))
+    return render_template(
+        "reports/withdraw.html",
+        review=review,
+        version=item,
+        form=form,
+        title=f"Withdraw report version {item.number}",
+    ), (422 if request.method == "POST" else 200)

@@ -42,18 +42,17 @@ from analysis.findings import ACTION_STATUSES
 from analysis.graph.draw import RenderError, accimap_dot, render
 from analysis.graph.model import GraphInput, build_graph
 from analysis.taxonomy import REVIEW_TYPES, SCIE_PATTERNS, STAGES
+from app.services.anonymity import SCHOOL_SECTOR, people_register, school_names
 from app.services.chronology import APPRAISALS, when_of
 from app.services.errors import ServiceError
 from app.services.findings import narrative_of, review_findings
 from app.services.good_practice import review_good_practice
 from app.services.graph import graph_input, graph_settings
 from models import (
-    Agency,
     Event,
     Factor,
     KeyPracticeEpisode,
     Membership,
-    Person,
     ReportVersion,
     Review,
     ReviewAgency,
@@ -62,7 +61,6 @@ from models import (
     utcnow,
 )
 
-SCHOOL_SECTOR = "school"
 APPROVER_ROLES = frozenset({"chair", "board_member"})
 _MARKUP = re.compile(r"[*_`#>]|\[([^\]]*)\]\([^)]*\)")
 
@@ -126,6 +124,17 @@ class ApprovalRequiredError(ServiceError):
     """The version is clean but no second person has approved it yet."""
 
 
+class VersionWithdrawnError(ServiceError):
+    """The version was withdrawn from publication: it is never published or approved again."""
+
+
+WITHDRAWN_FOR_GOOD = (
+    "Version {number} was withdrawn from publication and cannot be published again: "
+    "generate a new version, which goes through the anonymisation scan and a second "
+    "person's approval"
+)
+
+
 @dataclass(frozen=True)
 class Generated:
     """A new report version and what its author should know about it."""
@@ -135,28 +144,6 @@ class Generated:
 
 
 # --- the register and places the scanner must know ------------------------------------------
-
-
-def people_register(session: Session, review: Review) -> list[RegisterPerson]:
-    """Each person's real name and aliases, and the pseudonym that replaces them."""
-    people = session.scalars(select(Person).where(Person.review_id == review.id))
-    register = []
-    for person in people:
-        names = tuple(n for n in [person.real_name, *(person.aliases or [])] if n and n.strip())
-        if names:
-            register.append(RegisterPerson(pseudonym=person.pseudonym, names=names))
-    return register
-
-
-def school_names(session: Session, review: Review) -> list[str]:
-    """The schools in the partnership's agency directory: a school names the child's area."""
-    agencies = session.scalars(
-        select(Agency.name).where(
-            Agency.partnership_id == review.partnership_id,
-            func.lower(Agency.sector) == SCHOOL_SECTOR,
-        )
-    )
-    return sorted(set(agencies))
 
 
 def agency_label(agency: ReviewAgency | None) -> str:
@@ -564,6 +551,8 @@ def approve_report(
     *, session: Session, review: Review, version: ReportVersion, user: User
 ) -> ReportVersion:
     """Approval by a second person: the chair or a board member who did not generate it."""
+    if version.is_withdrawn:
+        raise VersionWithdrawnError(WITHDRAWN_FOR_GOOD.format(number=version.number))
     if version.is_published:
         raise ServiceError("This version is already published")
     if _role_of(session, review, user) not in APPROVER_ROLES:
@@ -623,7 +612,9 @@ def publish_report(
 ) -> ReportVersion:
     """Publish a clean, approved version. The scan runs first: any hit blocks publication
     whatever the approval (``PublicationBlockedError``); then approval is needed
-    (``ApprovalRequiredError``)."""
+    (``ApprovalRequiredError``). A withdrawn version is never published again."""
+    if version.is_withdrawn:
+        raise VersionWithdrawnError(WITHDRAWN_FOR_GOOD.format(number=version.number))
     if version.is_published:
         return version
     hits = publication_hits(session, review, version)
@@ -649,13 +640,56 @@ def publish_report(
     return version
 
 
+def withdraw_report(
+    *, session: Session, review: Review, version: ReportVersion, user: User, reason: str
+) -> ReportVersion:
+    """Take a published version off the partnership's public page, for good.
+
+    The reason is required and kept with who withdrew it and when. The version keeps its
+    record of publication but ``is_published`` is false from now on, and it can never be
+    published again (``publish_report`` refuses it): to publish the review again, generate a
+    new version, which goes through the scan and a second person's approval. If no other
+    version of the review stays published, the review's stage goes back to "report"."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Give the reason for withdrawing this version", "reason")
+    if version.is_withdrawn:
+        raise ServiceError(f"Version {version.number} is already withdrawn")
+    if not version.is_published:
+        raise ServiceError(
+            f"Version {version.number} is not published, so there is nothing to withdraw"
+        )
+    version.withdrawn_at = datetime.now(UTC)
+    version.withdrawn_by_id = user.id
+    version.withdrawal_reason = reason
+    session.flush()
+    still_published = any(v.is_published for v in report_versions(session, review))
+    if not still_published and review.stage == "published":
+        review.stage = "report"
+    session.flush()
+    audit.record(
+        session,
+        "report.withdraw",
+        entity_type="report_versions",
+        entity_id=str(version.id),
+        review_id=review.id,
+        before={"number": version.number, "published": True},
+        after={"number": version.number, "published": False, "reason": reason},
+    )
+    return version
+
+
 def published_reports(session: Session, partnership_id: int) -> list[ReportVersion]:
     """Every published report version of the partnership, newest first."""
     return list(
         session.scalars(
             select(ReportVersion)
             .join(Review, Review.id == ReportVersion.review_id)
-            .where(Review.partnership_id == partnership_id, ReportVersion.published_at.is_not(None))
+            .where(
+                Review.partnership_id == partnership_id,
+                ReportVersion.published_at.is_not(None),
+                ReportVersion.withdrawn_at.is_(None),
+            )
             .order_by(ReportVersion.published_at.desc())
             .options(selectinload(ReportVersion.created_by))
         )

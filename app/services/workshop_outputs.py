@@ -36,6 +36,7 @@ from analysis.graph.model import (
 )
 from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
 from app.services import workshops as service
+from app.services.anonymity import anonymiser_for
 from models import Review, Workshop
 
 # Factor types shown at each step of the reveal; the last drawing (None) shows every type.
@@ -120,7 +121,11 @@ def _svg(
 
 
 def reveal_svg(
-    workshop: Workshop, kpe: str | None, step: int, *, cache_dir: Path | None = None
+    workshop: Workshop | service.RoomView,
+    kpe: str | None,
+    step: int,
+    *,
+    cache_dir: Path | None = None,
 ) -> bytes | None:
     """The graph of one KPE (or the whole workshop) at ``step`` of the reveal, as SVG; None for
     a KPE that is not in the workshop."""
@@ -185,8 +190,10 @@ def _kpe_sections(workshop: Workshop, *, level: int) -> list[Section]:
 def facilitator_pack(
     session: Session, workshop: Workshop, *, cache_dir: Path | None = None
 ) -> bytes:
-    """The facilitator's pack: agenda, a card per KPE, the questions and the graph views."""
+    """The facilitator's pack: agenda, a card per KPE, the questions and the graph views, as
+    the room would see them (pseudonyms, identifying details masked): packs get left about."""
     review = session.get_one(Review, workshop.review_id)
+    workshop = service.room_view(session, workshop)
     sections = [
         Section(
             "The workshop",
@@ -237,12 +244,11 @@ def participant_handout(session: Session, workshop: Workshop) -> bytes:
     """The handout as PDF. Raises ``HandoutNotAnonymousError`` when the scanner finds a real
     name or another identifier in it."""
     review = session.get_one(Review, workshop.review_id)
-    doc = handout_document(workshop)
-    hits = scan_document(
-        doc,
-        register=service.register_of(session, review),
-        places=service.school_names(session, review),
-    )
+    # Names become pseudonyms as in the report; anything else the scanner finds refuses the
+    # handout (a document that leaves the room is gated like a report, not silently masked).
+    anonymiser = anonymiser_for(session, review)
+    doc = handout_document(service.RoomView(workshop, anonymiser, mask=False))
+    hits = scan_document(doc, register=anonymiser.register, places=anonymiser.places)
     if hits:
         raise HandoutNotAnonymousError(hits)
     return to_pdf(doc)

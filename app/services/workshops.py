@@ -10,19 +10,20 @@ from __future__ import annotations
 import re
 import secrets
 from collections import Counter, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from analysis.anonymise import RegisterPerson, substitute
 from analysis.chronology.knowledge import as_known_at
 from analysis.chronology.merge import EventFacts
+from analysis.dates import uk_date
 from analysis.taxonomy import FACTOR_TYPES, LOCAL_RATIONALITY_PROMPTS, SYSTEM_LEVELS
 from app.security import new_participant_token
 from app.services import factors as factor_service
+from app.services.anonymity import SCHOOL_SECTOR, Anonymiser, anonymiser_for, hit_rows
 from app.services.chronology import event_by_ref, kpe_by_ref, when_of
 from app.services.errors import ServiceError
 from app.services.graph import event_title
@@ -33,10 +34,8 @@ from models import (
     KeyPracticeEpisode,
     Link,
     Participant,
-    Person,
     Proposal,
     Review,
-    ReviewAgency,
     User,
     Vote,
     Workshop,
@@ -82,42 +81,6 @@ def default_questions() -> list[str]:
 # --- pseudonymised snapshot -----------------------------------------------------------------
 
 
-def register_of(session: Session, review: Review) -> list[RegisterPerson]:
-    """The review's people as the anonymiser's register: pseudonym and real names."""
-    people = session.scalars(select(Person).where(Person.review_id == review.id))
-    return [
-        RegisterPerson(
-            pseudonym=p.pseudonym, names=tuple(n for n in (p.real_name, *p.aliases) if n)
-        )
-        for p in people
-        if p.real_name or p.aliases
-    ]
-
-
-def school_names(session: Session, review: Review) -> list[str]:
-    """The schools taking part: their names place the child, so workshop material and the
-    handout say "the school" instead (the anonymisation scanner checks for them)."""
-    agencies = session.scalars(select(ReviewAgency).where(ReviewAgency.review_id == review.id))
-    return [a.name for a in agencies if a.sector.casefold() == "school"]
-
-
-def _place_pattern(places: Sequence[str]) -> re.Pattern[str] | None:
-    alternatives = [r"\s+".join(map(re.escape, place.split())) for place in places if place.split()]
-    if not alternatives:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
-
-
-def _pseudonymise(
-    text: str, register: Sequence[RegisterPerson], places: re.Pattern[str] | None = None
-) -> str:
-    if not text:
-        return text
-    if register:
-        text = substitute(text, register)
-    return places.sub("the school", text) if places else text
-
-
 def _upstream(links: Iterable[tuple[str, str]], targets: Iterable[str]) -> set[str]:
     """Every ref with a path of links (source, target) into one of ``targets`` (the targets
     included)."""
@@ -138,12 +101,9 @@ def build_snapshot(session: Session, review: Review, kpe_refs: Sequence[str]) ->
     """The workshop's material: chosen KPEs, their events (and the chronology up to the last
     of them, never after: no hindsight), the factors linked into them and the links, with every
     text pseudonymised."""
-    register = register_of(session, review)
-    schools = school_names(session, review)
-    places = _place_pattern(schools)
-
-    def clean(text: str) -> str:
-        return _pseudonymise(text, register, places)
+    # Stored with pseudonyms; what the scanner would still find is masked when shown
+    # (``RoomView``) and listed for the facilitator (``room_warnings``).
+    clean = anonymiser_for(session, review).pseudonymise_places
 
     all_kpes = list(
         session.scalars(
@@ -193,7 +153,9 @@ def build_snapshot(session: Session, review: Review, kpe_refs: Sequence[str]) ->
                 "earliest": e.sort_start.isoformat(),
                 "latest": e.sort_end.isoformat(),
                 "agency": (
-                    ("School" if e.agency.name in schools else e.agency.name) if e.agency else ""
+                    ("School" if e.agency.sector.casefold() == SCHOOL_SECTOR else e.agency.name)
+                    if e.agency
+                    else ""
                 ),
                 "title": clean(event_title(e.description)),
                 "description": clean(e.description),
@@ -228,6 +190,75 @@ def snapshot_nodes(workshop: Workshop) -> dict[str, dict[str, Any]]:
     for factor in workshop.snapshot.get("factors", []):
         nodes[factor["ref"]] = {**factor, "kind": "factor"}
     return nodes
+
+
+# --- what the room sees ---------------------------------------------------------------------
+
+
+class RoomView:
+    """A workshop as participants and the projected screen see it: its title, agenda,
+    questions and snapshot through ``Anonymiser.for_room`` (pseudonyms, "the school", every
+    other identifying detail masked), whatever was typed into them and whenever a name joined
+    the people register. Everything else is read from the workshop; nothing is written.
+    With ``mask=False`` (the handout, which is refused rather than masked) details stay for
+    the scanner to find."""
+
+    def __init__(self, workshop: Workshop, anonymiser: Anonymiser, *, mask: bool = True) -> None:
+        clean = anonymiser.for_room if mask else anonymiser.pseudonymise_places
+        self.workshop = workshop
+        self.anonymiser = anonymiser
+        self.title = clean(workshop.title)
+        self.agenda = clean(workshop.agenda)
+        self.questions = [clean(q) for q in workshop.questions]
+        snapshot = workshop.snapshot or {}
+        self.snapshot = {
+            **snapshot,
+            "kpes": [
+                {**k, "title": clean(k["title"]), "summary": clean(k.get("summary", ""))}
+                for k in snapshot.get("kpes", [])
+            ],
+            "events": [
+                {**e, "title": clean(e["title"]), "description": clean(e.get("description", ""))}
+                for e in snapshot.get("events", [])
+            ],
+            "factors": [
+                {**f, "label": clean(f["label"]), "description": clean(f.get("description", ""))}
+                for f in snapshot.get("factors", [])
+            ],
+        }
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.workshop, name)
+
+
+def room_view(session: Session, workshop: Workshop) -> RoomView:
+    """The workshop as the room may see it (see ``RoomView``)."""
+    if isinstance(workshop, RoomView):
+        return workshop
+    review = session.get_one(Review, workshop.review_id)
+    return RoomView(workshop, anonymiser_for(session, review))
+
+
+def room_warnings(session: Session, workshop: Workshop) -> list[dict[str, str]]:
+    """For the facilitator: what the room would see masked, by where it was typed, so it can
+    be fixed at its source (names are replaced by pseudonyms without a warning)."""
+    review = session.get_one(Review, workshop.review_id)
+    anonymiser = anonymiser_for(session, review)
+    texts: list[tuple[str, str]] = [("Title", workshop.title), ("Agenda", workshop.agenda)]
+    texts += [(f"Question {n}", q) for n, q in enumerate(workshop.questions, start=1)]
+    for kpe in (workshop.snapshot or {}).get("kpes", []):
+        texts += [
+            (f"{kpe['ref']} title", kpe["title"]),
+            (f"{kpe['ref']} summary", kpe.get("summary", "")),
+        ]
+    for event in (workshop.snapshot or {}).get("events", []):
+        texts.append((f"Event {event['ref']}", event.get("description", "")))
+    for factor in (workshop.snapshot or {}).get("factors", []):
+        texts.append(
+            (f"Factor {factor['ref']}", f"{factor['label']}\n{factor.get('description', '')}")
+        )
+    hits = [h for where, text in texts for h in anonymiser.room_hits(text, where)]
+    return hit_rows(hits)
 
 
 # --- planning -------------------------------------------------------------------------------
@@ -547,26 +578,34 @@ def vote_counts(session: Session, workshop: Workshop) -> dict[str, int]:
     return {node: int(count) for node, count in rows}
 
 
-def note_item(note: WorkshopNote, nodes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def note_item(
+    note: WorkshopNote, nodes: dict[str, dict[str, Any]], clean: Callable[[str], str]
+) -> dict[str, Any]:
+    """A note as the room may see it: ``clean`` is ``Anonymiser.for_room``, and ``nodes``
+    those of the workshop's ``RoomView``."""
     return {
         "id": note.id,
         "node": note.node,
         "node_label": nodes.get(note.node, {}).get("label", note.node),
         "prompt": note.prompt,
-        "text": note.text,
+        "text": clean(note.text),
         "status": note.status,
         "by": note.participant.display_name if note.participant else "",
         "created_at": note.created_at.isoformat(),
     }
 
 
-def proposal_item(proposal: Proposal) -> dict[str, Any]:
+def proposal_item(proposal: Proposal, clean: Callable[[str], str]) -> dict[str, Any]:
+    """A proposal as the room may see it (``clean`` is ``Anonymiser.for_room``), with the
+    names of its type and level for people to read."""
     return {
         "id": proposal.id,
-        "label": proposal.label,
+        "label": clean(proposal.label),
         "type": proposal.type,
+        "type_label": FACTOR_TYPES.get(proposal.type, proposal.type),
         "level": proposal.level,
-        "description": proposal.description,
+        "level_label": SYSTEM_LEVELS.get(proposal.level, proposal.level),
+        "description": clean(proposal.description),
         "status": proposal.status,
         "factor": proposal.factor_ref,
         "by": proposal.participant.display_name if proposal.participant else "",
@@ -580,8 +619,11 @@ def board(
 
     With ``notes_after`` / ``proposals_after`` (the cursors of an earlier answer) only newer
     notes and proposals are listed, so a board polling every two seconds stays cheap however
-    much the room has said; vote counts are always whole."""
-    nodes = snapshot_nodes(workshop)
+    much the room has said; vote counts are always whole. Everything in it is as the room
+    may see it (presenter mode shows it on the projected screen)."""
+    view = room_view(session, workshop)
+    clean = view.anonymiser.for_room
+    nodes = snapshot_nodes(view)
     notes = list(
         session.scalars(
             select(WorkshopNote)
@@ -602,9 +644,9 @@ def board(
     return {
         "status": workshop.status,
         "participants": participant_count(session, workshop),
-        "notes": [note_item(n, nodes) for n in notes],
+        "notes": [note_item(n, nodes, clean) for n in notes],
         "notes_cursor": notes[-1].id if notes else notes_after,
-        "proposals": [proposal_item(p) for p in proposals],
+        "proposals": [proposal_item(p, clean) for p in proposals],
         "proposals_cursor": proposals[-1].id if proposals else proposals_after,
         "votes": [
             {"node": ref, "label": nodes.get(ref, {}).get("label", ref), "count": count}
@@ -639,16 +681,49 @@ def group_account(session: Session, workshop: Workshop) -> Any:
         contributor_role=f"Participants at '{workshop.title}'",
         taken_on=workshop.held_on,
         narrative=f"What the room said at the learning event '{workshop.title}' "
-        f"on {workshop.held_on.isoformat()}.\n",
+        f"on {uk_date(workshop.held_on)}.\n",
     )
     workshop.account_ref = account.ref
     return account
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+def note_as_markdown(note: WorkshopNote) -> str:
+    """A note as an item of the group account's list, its own lines kept: a one-line note on
+    the item's line; a longer one indented beneath it, its lists as lists and every other line
+    break kept as a hard break."""
+    head = f"- On {note.node} ({NOTE_PROMPTS[note.prompt].lower()}):"
+    lines = [line.rstrip() for line in note.text.strip().splitlines()]
+    if len(lines) <= 1:
+        return f"{head} {note.text.strip()}"
+    body: list[str] = []
+    for line, following in zip(lines, [*lines[1:], ""], strict=True):
+        is_item, next_is_item = bool(_LIST_ITEM.match(line)), bool(_LIST_ITEM.match(following))
+        if not line:
+            body.append("")
+        elif is_item or not following:
+            body.append(f"    {line}")
+        else:
+            body.append(f"    {line}  " if not next_is_item else f"    {line}")
+        if line and following and is_item != next_is_item:
+            body.append("")  # a list starts or ends: Markdown needs a blank line there
+    return head + "\n\n" + "\n".join(body)
+
+
 def moderate_note(
-    *, session: Session, workshop: Workshop, note: WorkshopNote, accept: bool
+    *,
+    session: Session,
+    workshop: Workshop,
+    note: WorkshopNote,
+    accept: bool,
+    text: str | None = None,
 ) -> None:
-    """Accept a note into the group account (linked to the node's events) or reject it."""
+    """Accept a note into the group account (linked to the node's events) or reject it.
+
+    ``text`` is the note as the facilitator edited it before accepting (names taken out, a
+    phone number removed): it replaces the note's text, so the change is in the audit log."""
     if note.workshop_id != workshop.id:
         raise ServiceError("That note is not from this workshop")
     if note.status != "pending":
@@ -657,13 +732,18 @@ def moderate_note(
         note.status = "rejected"
         session.flush()
         return
+    if text is not None:
+        edited = text.strip()
+        if not edited:
+            raise ServiceError("Write the note as it should go into the review", "text")
+        if len(edited) > 2000:
+            raise ServiceError("Keep a note under 2,000 characters", "text")
+        note.text = edited
     review = session.get_one(Review, workshop.review_id)
     account = group_account(session, workshop)
     events = [e.ref for e in account.events]
     events += [ref for ref in _events_of_node(session, review, note.node) if ref not in events]
-    narrative = account.narrative.rstrip("\n") + (
-        f"\n- On {note.node} ({NOTE_PROMPTS[note.prompt].lower()}): {note.text}"
-    )
+    narrative = account.narrative.rstrip("\n") + "\n\n" + note_as_markdown(note) + "\n"
     factor_service.update_account(
         session=session, account=account, expected_version=None, narrative=narrative, events=events
     )

@@ -73,3 +73,13 @@ class ProposalForm(FlaskForm):
 
 class VoteForm(FlaskForm):
     node = HiddenField(validators=[DataRequired()])
+
+
+class AcceptNoteForm(FlaskForm):
+    text = TextAreaField(
+        "The note as it goes into the review",
+        validators=[
+            DataRequired("Write the note as it should go into the review"),
+            Length(max=2000, message="Keep a note under 2,000 characters"),
+        ],
+    )

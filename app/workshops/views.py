@@ -16,6 +16,7 @@ from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.policy import review_access
 from app.services import workshops as service
+from app.services.anonymity import hit_rows
 from app.services.errors import ServiceError
 from app.services.workshop_outputs import (
     HandoutNotAnonymousError,
@@ -24,7 +25,7 @@ from app.services.workshop_outputs import (
     reveal_svg,
 )
 from app.workshops import bp
-from app.workshops.forms import WorkshopForm
+from app.workshops.forms import AcceptNoteForm, WorkshopForm
 from models import KeyPracticeEpisode, Proposal, Workshop, WorkshopNote
 
 
@@ -124,7 +125,8 @@ def workshop(review_id: int, workshop_id: int) -> str:
         review=_review(),
         workshop=item,
         summary=service.summary(db(), item),
-        nodes=service.snapshot_nodes(item),
+        nodes=service.snapshot_nodes(service.room_view(db(), item)),
+        room_warnings=service.room_warnings(db(), item),
         graph_views=service.GRAPH_VIEWS,
         title=item.title,
     )
@@ -153,6 +155,7 @@ def edit_workshop(review_id: int, workshop_id: int) -> Any:
         form=form,
         workshop=item,
         theirs=theirs,
+        room_warnings=service.room_warnings(db(), item),
         title=f"Edit {item.title}",
     ), edit_status(request.method, theirs)
 
@@ -174,7 +177,8 @@ def board(review_id: int, workshop_id: int) -> str:
 
 @bp.route("/<int:workshop_id>/present")
 def presenter(review_id: int, workshop_id: int) -> str:
-    item = _workshop(workshop_id)
+    # Projected to the room: everything on it as the room may see it.
+    item = service.room_view(db(), _workshop(workshop_id))
     return render_template(
         "workshops/presenter.html",
         review=_review(),
@@ -190,7 +194,8 @@ def graph_step(review_id: int, workshop_id: int, kpe: str, step: int) -> Respons
     item = _workshop(workshop_id)
     if not 0 <= step < len(service.REVEAL_STEPS):
         abort(404)
-    svg = reveal_svg(item, None if kpe == "all" else kpe, step, cache_dir=_graph_cache())
+    view = service.room_view(db(), item)
+    svg = reveal_svg(view, None if kpe == "all" else kpe, step, cache_dir=_graph_cache())
     if svg is None:
         abort(404)
     return Response(svg, mimetype="image/svg+xml")
@@ -221,6 +226,43 @@ def moderate_note(review_id: int, workshop_id: int, note_id: int) -> Response:
             "success",
         )
     return _back_to_board(item)
+
+
+@bp.route("/<int:workshop_id>/notes/<int:note_id>/accept", methods=["GET", "POST"])
+def accept_note(review_id: int, workshop_id: int, note_id: int) -> Any:
+    """Edit a note (names, phone numbers, anything the review should not hold) and accept it
+    into the workshop's group account."""
+    item = _workshop(workshop_id)
+    note = db().get(WorkshopNote, note_id)
+    if note is None or note.workshop_id != item.id:
+        abort(404)
+    anonymiser = service.room_view(db(), item).anonymiser
+    form = AcceptNoteForm(formdata=None if request.method == "GET" else request.form)
+    if request.method == "GET":
+        # Names become pseudonyms straight away; what else the scanner finds is listed.
+        form.text.data = anonymiser.pseudonymise_places(note.text)
+    elif form.validate_on_submit():
+        try:
+            service.moderate_note(
+                session=db(), workshop=item, note=note, accept=True, text=form.text.data or ""
+            )
+        except ServiceError as error:
+            form.text.errors = [error.message]
+        else:
+            flash(f"Note on {note.node} accepted into account {item.account_ref}.", "success")
+            return _back_to_board(item)
+    hits = hit_rows(anonymiser.room_hits(form.text.data, "The note"))
+    return render_template(
+        "workshops/accept_note.html",
+        review=_review(),
+        workshop=item,
+        note=note,
+        node=service.snapshot_nodes(service.room_view(db(), item)).get(note.node, {}),
+        prompts=service.NOTE_PROMPTS,
+        form=form,
+        room_warnings=hits,
+        title="Edit and accept a note",
+    ), (422 if request.method == "POST" else 200)
 
 
 @bp.route("/<int:workshop_id>/proposals/<int:proposal_id>", methods=["POST"])

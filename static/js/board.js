@@ -9,7 +9,7 @@ if (board) {
     element.textContent = value;
     return element;
   };
-  const moderation = (urlTemplate, id, acceptLabel, hidden) => {
+  const moderation = (urlTemplate, id, acceptLabel, hidden, acceptHref) => {
     const form = document.createElement("form");
     form.method = "post";
     form.className = "lr-inline-form";
@@ -19,14 +19,23 @@ if (board) {
     csrf.name = "csrf_token";
     csrf.value = board.dataset.csrf;
     form.append(csrf);
-    for (const [value, label, style] of [["accept", acceptLabel, "govuk-button--secondary"], ["reject", "Set aside", "govuk-button--warning"]]) {
+    const choices = [["accept", acceptLabel, "govuk-button--secondary"], ["reject", "Set aside", "govuk-button--warning"]];
+    // A note is edited before it is accepted: its accept is a link to that page.
+    for (const [value, label, style] of acceptHref ? choices.slice(1) : choices) {
       const button = text("button", `govuk-button ${style} lr-button-s`, label + " ");
       button.name = "decision";
       button.value = value;
       button.append(text("span", "govuk-visually-hidden", hidden));
       form.append(button, " ");
     }
-    return form;
+    if (!acceptHref) return form;
+    const link = text("a", "govuk-button govuk-button--secondary lr-button-s", `${acceptLabel} `);
+    link.href = acceptHref.replace(/\/0\/accept$/, `/${id}/accept`);
+    link.append(text("span", "govuk-visually-hidden", hidden));
+    const both = document.createElement("div");
+    both.className = "lr-inline-form";
+    both.append(link, " ", form);
+    return both;
   };
   const render = (data) => {
     const notes = document.getElementById("board-notes");
@@ -39,7 +48,7 @@ if (board) {
           text("p", "govuk-body-s lr-note__meta", `${note.node}: ${note.node_label} · ${labels[note.prompt] || note.prompt} · ${note.by} · ${note.status}`),
           text("p", "govuk-body lr-prewrap", note.text),
         );
-        if (note.status === "pending") item.append(moderation(board.dataset.noteUrl, note.id, "Accept", `note ${note.id}`));
+        if (note.status === "pending") item.append(moderation(board.dataset.noteUrl, note.id, "Edit and accept", `note ${note.id}`, board.dataset.acceptNoteUrl));
         return item;
       }),
     );
@@ -61,9 +70,12 @@ if (board) {
         item.className = `lr-note lr-note--${proposal.status}`;
         item.dataset.proposalId = proposal.id;
         item.append(
-          text("p", "govuk-body-s lr-note__meta", `${proposal.type} · ${proposal.level} · ${proposal.by} · ${proposal.status}${proposal.factor ? " · " + proposal.factor : ""}`),
-          text("p", "govuk-body", `${proposal.label} ${proposal.description}`),
+          text("p", "govuk-body-s lr-note__meta", `${proposal.type_label} · ${proposal.level_label} · ${proposal.by} · ${proposal.status}${proposal.factor ? " · " + proposal.factor : ""}`),
         );
+        const label = text("p", "govuk-body lr-proposal__label", "");
+        label.append(text("strong", "", proposal.label));
+        item.append(label);
+        if (proposal.description) item.append(text("p", "govuk-body lr-prewrap lr-proposal__description", proposal.description));
         if (proposal.status === "pending") item.append(moderation(board.dataset.proposalUrl, proposal.id, "Add as a factor", proposal.label));
         return item;
       }),

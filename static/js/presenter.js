@@ -26,14 +26,20 @@ if (presenter) {
     else if (event.key === "Home") { show(0); event.preventDefault(); }
     else if (event.key === "End") { show(slides.length - 1); event.preventDefault(); }
   });
+  // A control gives focus back to the presentation once used, so that Space (a clicker's
+  // usual "next") moves the slide instead of pressing the control again, e.g. after Escape
+  // leaves full screen with the focus still on the Full screen button.
+  const refocus = () => presenter.focus({ preventScroll: true });
   presenter.querySelectorAll("[data-slide]").forEach((button) => {
     button.addEventListener("click", () => {
       const action = button.dataset.slide;
       if (action === "next") show(current + 1);
       else if (action === "prev") show(current - 1);
       else if (action === "fullscreen" && presenter.requestFullscreen) presenter.requestFullscreen().catch(() => {});
+      refocus();
     });
   });
+  document.addEventListener("fullscreenchange", refocus);
   // Only notes newer than the cursor come back after the first poll: keep a running tally.
   const notes = {};
   const latest = [];

@@ -78,8 +78,15 @@ def test_three_participants_notes_and_votes_reach_the_facilitators_board(
         expect(page.locator("#vote-count")).to_have_text("(3)", timeout=BOARD_WITHIN_MS + 1_000)
         expect(page.locator("#board-participants")).to_have_text("3")
 
-        # Moderation: accept the first note into the review.
-        notes.filter(has_text="Note 1 from the room").get_by_role("button", name="Accept").click()
+        # Moderation: edit the first note, then accept it into the review.
+        notes.filter(has_text="Note 1 from the room").get_by_role(
+            "link", name="Edit and accept"
+        ).click()
+        assert_accessible(page)
+        page.get_by_label("The note as it goes into the review").fill(
+            "Note 1 from the room, edited: supervision helped."
+        )
+        page.get_by_role("button", name="Accept into the review").click()
         expect(page.get_by_text("accepted into account")).to_be_visible()
 
         page.goto(page.url.replace("/board", "/present"))
@@ -92,6 +99,23 @@ def test_three_participants_notes_and_votes_reach_the_facilitators_board(
         page.keyboard.press("PageUp")
         expect(page.locator("#slide-position")).to_contain_text("2 of")
         expect(page.locator("#room-count")).to_have_text("3")
+
+        # A projector's 1280x720: the room's notes stay in view beside a long slide.
+        page.set_viewport_size({"width": 1280, "height": 720})
+        page.keyboard.press("End")  # the last graph slide: the longest
+        room_notes = page.locator("#room-notes li").first
+        expect(room_notes).to_be_visible()
+        box = room_notes.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 720, box
+        assert box["x"] > 640, box  # a column beside the slide, not below it
+        # Full screen, then Escape: Space still moves the slide (the button gave focus back).
+        page.keyboard.press("Home")
+        page.get_by_role("button", name="Full screen").click()
+        page.keyboard.press("Escape")
+        page.keyboard.press(" ")
+        expect(page.locator("#slide-position")).to_contain_text("2 of")
+        page.keyboard.press(" ")
+        expect(page.locator("#slide-position")).to_contain_text("3 of")
     finally:
         for room in rooms:
             room.context.close()

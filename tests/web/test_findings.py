@@ -393,3 +393,34 @@ def test_a_bundle_finding_on_an_unknown_factor_is_refused_with_its_path(
     response = client.post("/api/v1/reviews/import", json=bundle, headers=api("chair"))
     assert response.status_code == 422
     assert [e["path"] for e in response.json["errors"]] == ["$.findings[0]"]
+
+
+def test_board_responses_put_takes_the_shape_get_returns(
+    client: Any, api: Any, world: World
+) -> None:
+    url = f"/api/v1/reviews/{world.review_id}/findings/{world.finding_ref}/board-responses"
+    board = api("board_member")
+    question = "How will repeat incidents be seen as a pattern?"
+    single = client.put(url, headers=board, json={"question": question, "response": "First."})
+    assert single.status_code == 200, single.json
+    read = client.get(url, headers=board).json
+    read["items"][0]["response"] = "The MASH now reviews repeats monthly."
+    read["items"][0]["responded_on"] = "2026-11-20"
+    put = client.put(url, headers=board, json=read)
+    assert put.status_code == 200, put.json
+    again = client.get(url, headers=board).json["items"]
+    assert [(r["question"], r["response"], r["responded_on"]) for r in again] == [
+        (question, "The MASH now reviews repeats monthly.", "2026-11-20")
+    ]
+    bad = client.put(
+        url, headers=board, json={"items": [{"question": "Not asked", "response": "x"}]}
+    )
+    assert bad.status_code == 422
+    unknown = client.put(url, headers=board, json={"items": [], "extra": 1})
+    assert unknown.status_code == 422 and "extra" in unknown.json["message"]
+    spec = client.get("/api/v1/openapi.json").json
+    body = spec["paths"]["/api/v1/reviews/{review_id}/findings/{ref}/board-responses"]["put"]
+    assert (
+        "items" in str(body["requestBody"])
+        and "BoardResponseInput" in spec["components"]["schemas"]
+    )

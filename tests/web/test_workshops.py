@@ -426,7 +426,11 @@ def test_the_browser_flow_joins_with_a_cookie_scoped_to_the_workshop(
             "text": "",
         },
     )
-    assert empty.status_code == 422
+    # Post, redirect, get: the address bar shows the node's page, with the error on it.
+    assert empty.status_code == 302 and empty.location == f"/w/{wid}/nodes/{world.factor_ref}"
+    again = client.get(empty.location).get_data(as_text=True)
+    assert "Write the note" in again and "govuk-error-summary" in again
+    assert "Write the note" not in client.get(empty.location).get_data(as_text=True)
     board = client.get(f"/api/v1/workshops/{wid}/board", headers=api("facilitator")).json
     assert [(n["text"], n["prompt"]) for n in board["notes"]] == [
         ("The neighbour called again.", "helped")

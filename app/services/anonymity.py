@@ -1,0 +1,151 @@
+"""Review text made fit for the eyes it is shown to: the one place that pseudonymises and masks.
+
+Three audiences, one helper (``Anonymiser``, built once per request by ``anonymiser_for``):
+
+- ``pseudonymise``: every real name and alias in the people register (and their variants)
+  replaced by the person's pseudonym, as in the published report. Internal pages use it for
+  members who may not see real names (the ``names_for_reader`` filter in app/templating.py).
+- ``for_room``: what participants and a projected screen see (workshop material, participant
+  pages, presenter mode, the live board, the facilitator pack): pseudonyms, schools named
+  "the school", and every other identifying detail the anonymisation scanner finds (phone,
+  NHS number, address, email, …) replaced by ``MASK``.
+- ``room_hits``: what ``for_room`` would mask, listed for the facilitator so they can fix it
+  at its source.
+
+Only ``analysis.anonymise.substitute`` and ``scan`` are used: the anonymiser's internals are
+its own business.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from analysis.anonymise import Hit, RegisterPerson, scan, substitute
+from models import Agency, Person, Review
+
+MASK = "[identifying detail removed]"
+SCHOOL_SECTOR = "school"
+HIT_KINDS = {
+    "nhs_number": "NHS number",
+    "postcode": "Postcode",
+    "phone": "Phone number",
+    "email": "Email address",
+    "ni_number": "National Insurance number",
+    "date_of_birth": "Date of birth",
+    "address": "Street address",
+    "school": "School name",
+    "register_name": "Real name from the people register",
+    "ambiguous_name": "Name that several people in the register share: write the pseudonym",
+}
+
+
+def people_register(session: Session, review: Review) -> list[RegisterPerson]:
+    """Each person's real name and aliases, and the pseudonym that replaces them."""
+    people = session.scalars(select(Person).where(Person.review_id == review.id))
+    register = []
+    for person in people:
+        names = tuple(n for n in [person.real_name, *(person.aliases or [])] if n and n.strip())
+        if names:
+            register.append(RegisterPerson(pseudonym=person.pseudonym, names=names))
+    return register
+
+
+def school_names(session: Session, review: Review) -> list[str]:
+    """The schools in the partnership's agency directory: a school names the child's area."""
+    agencies = session.scalars(
+        select(Agency.name).where(
+            Agency.partnership_id == review.partnership_id,
+            func.lower(Agency.sector) == SCHOOL_SECTOR,
+        )
+    )
+    return sorted(set(agencies))
+
+
+@dataclass(frozen=True)
+class Anonymiser:
+    """The register and places of one review, and what to do with text for each audience."""
+
+    register: tuple[RegisterPerson, ...]
+    places: tuple[str, ...] = ()
+
+    @cached_property
+    def _places(self) -> re.Pattern[str] | None:
+        alternatives = [
+            r"\s+".join(map(re.escape, place.split())) for place in self.places if place.split()
+        ]
+        if not alternatives:
+            return None
+        return re.compile(
+            r"(?<!\w)(?:(the)\s+)?(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE
+        )
+
+    def pseudonymise(self, text: str | None) -> str:
+        """``text`` with every register name replaced by its pseudonym."""
+        if not text or not self.register:
+            return text or ""
+        return substitute(text, self.register)
+
+    def pseudonymise_places(self, text: str | None) -> str:
+        """``pseudonymise``, and every school named "the school" (its name places the child)."""
+        text = self.pseudonymise(text)
+        if self._places is None:
+            return text
+        # "the Oakfield Primary School" becomes "the school", not "the the school".
+        return self._places.sub(lambda m: f"{m.group(1) or 'the'} school", text)
+
+    def room_hits(self, text: str | None, location: str = "") -> list[Hit]:
+        """What the scanner still finds in ``text`` once pseudonymised: what the room must not
+        see (and ``for_room`` masks)."""
+        if not text:
+            return []
+        return scan(
+            self.pseudonymise_places(text),
+            register=self.register,
+            places=self.places,
+            location=location,
+        )
+
+    def for_room(self, text: str | None) -> str:
+        """``text`` as participants and a projected screen may see it: pseudonyms, "the
+        school", and ``MASK`` over every other identifying detail."""
+        if not text:
+            return text or ""
+        clean = self.pseudonymise_places(text)
+        spans = _merged(
+            (h.start, h.end) for h in scan(clean, register=self.register, places=self.places)
+        )
+        for start, end in reversed(spans):
+            clean = clean[:start] + MASK + clean[end:]
+        return clean
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def anonymiser_for(session: Session, review: Review) -> Anonymiser:
+    """The review's anonymiser: its people register and the partnership's school names."""
+    return Anonymiser(
+        register=tuple(people_register(session, review)),
+        places=tuple(school_names(session, review)),
+    )
+
+
+def hit_rows(hits: Sequence[Hit]) -> list[dict[str, str]]:
+    """Hits as rows for a warning: kind (in words), what was found, where."""
+    return [
+        {"kind": HIT_KINDS.get(h.kind, h.kind), "text": h.text, "location": h.location}
+        for h in hits
+    ]

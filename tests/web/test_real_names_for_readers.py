@@ -1,0 +1,94 @@
+"""Members whose role may not see real names (the permission of the real-names page) read
+free text on the review's pages with pseudonyms in place of names; members who may see real
+names read it as written."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app import policy
+from app.services import chronology as chronology_service
+from app.services import findings as finding_service
+from models import Event, Finding, Review
+from tests.conftest import World
+
+REAL_NAME = "Tamsin Testcase"  # the world's child; pseudonym "Child T"
+
+
+@pytest.fixture
+def named(db_session: Session, world: World) -> None:
+    """A board response, a finding, an action and an event that name the child."""
+    review = db_session.get(Review, world.review_id)
+    finding = db_session.scalar(
+        select(Finding).where(Finding.review_id == review.id, Finding.ref == world.finding_ref)
+    )
+    finding.issue = f"Nobody asked {REAL_NAME} what home was like."
+    finding_service.record_board_response(
+        session=db_session,
+        finding=finding,
+        question=finding.questions_for_board[0],
+        response=f"We asked Tamsin's teacher, then asked {REAL_NAME} herself.",
+    )
+    finding_service.create_action(
+        session=db_session,
+        review=review,
+        finding=finding.ref,
+        description=f"Talk to Tam and {REAL_NAME} separately.",
+        strength="weak",
+    )
+    event = db_session.scalar(
+        select(Event).where(Event.review_id == review.id, Event.ref == world.event_ref)
+    )
+    chronology_service.update_event(
+        session=db_session,
+        event=event,
+        expected_version=None,
+        description=f"Police see {REAL_NAME} at home.",
+    )
+    db_session.commit()
+
+
+def test_the_rule_follows_the_permission_of_the_real_names_page() -> None:
+    assert policy.ROUTES["reviews.real_names"] == "people.real_names"
+    assert "observer" not in policy.REVIEW_ACTIONS["people.real_names"]
+
+
+@pytest.mark.usefixtures("named")
+def test_an_observer_reads_pseudonyms_on_the_finding_and_event_pages(
+    client: Any, login: Any, world: World
+) -> None:
+    login("observer")
+    assert client.get(f"/reviews/{world.review_id}/people/real-names").status_code == 403
+    for url in (
+        f"/reviews/{world.review_id}/findings/{world.finding_ref}",
+        f"/reviews/{world.review_id}/events/{world.event_ref}",
+        f"/reviews/{world.review_id}/actions",
+        f"/reviews/{world.review_id}/chronology",
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        html = page.get_data(as_text=True)
+        assert "Tamsin" not in html and "Testcase" not in html and "Tam " not in html, url
+        assert "Child T" in html, url
+    finding = client.get(f"/reviews/{world.review_id}/findings/{world.finding_ref}").get_data(
+        as_text=True
+    )
+    assert "then asked Child T herself" in finding and "Child T's teacher" in finding
+    assert "Nobody asked Child T what home was like." in finding
+
+
+@pytest.mark.usefixtures("named")
+def test_a_panel_member_reads_the_text_as_written(client: Any, login: Any, world: World) -> None:
+    login("panel_member")
+    html = client.get(f"/reviews/{world.review_id}/findings/{world.finding_ref}").get_data(
+        as_text=True
+    )
+    assert f"then asked {REAL_NAME} herself" in html
+    event = client.get(f"/reviews/{world.review_id}/events/{world.event_ref}").get_data(
+        as_text=True
+    )
+    assert f"Police see {REAL_NAME} at home." in event
