@@ -143,6 +143,7 @@ def _create() -> ResponseReturnValue:
             abort(404, "No such review, or you are not a member of it")
         if not role_may(role, "good_practice.edit"):
             abort(403, "Your role on this review cannot add good practice")
+        _agency_scope(review, data.get("agency"))
     if data.get("share_status", "draft") != "draft" or data.get("shared"):
         raise ApiError(
             422, "A new entry is a draft: approve and share it in the app, where it is checked"
@@ -157,6 +158,16 @@ def _create() -> ResponseReturnValue:
         **data,
     )
     return with_etag(_resource(entry), entry.version, 201)
+
+
+def _agency_scope(review: Review, agency_ref: Any) -> None:
+    """An agency representative records and changes only their own agency's entries."""
+    membership = policy.membership_of(current_user, review)
+    if membership is None or membership.role != "agency_rep":
+        return
+    own = membership.agency.ref if membership.agency is not None else ""
+    if agency_ref != own:
+        raise ApiError(403, "Agency representatives record only their own agency's practice")
 
 
 @bp.route("/good-practice/<int:entry_id>", methods=["GET", "PATCH", "DELETE"])
@@ -177,7 +188,8 @@ def good_practice_entry(entry_id: int) -> ResponseReturnValue:
         412: Stale
         428: VersionNeeded
     delete:
-      summary: Delete an entry
+      summary: Delete an entry (a shared one by the chair only; an agency representative
+        deletes only their own agency's entries)
       parameters: [{name: entry_id, in: path, required: true, schema: {type: integer}}]
       responses:
         204: {description: Deleted}
@@ -197,6 +209,8 @@ def good_practice_entry(entry_id: int) -> ResponseReturnValue:
                     "anonymisation check are enforced",
                 )
             data.pop(key, None)
+        if entry.review is not None and "agency" in data:
+            _agency_scope(entry.review, data["agency"])
         service.update_entry(session=db(), entry=entry, expected_version=version, **data)
     return with_etag(_resource(entry), entry.version)
 

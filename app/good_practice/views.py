@@ -25,6 +25,7 @@ from app.policy import (
     entry_may,
     good_practice_entry,
     may,
+    own_agency_ref,
     review_access,
     role_may,
     role_on,
@@ -114,9 +115,12 @@ def evidence_of(entry: GoodPractice) -> list[dict[str, Any]]:
 def _entry_form(review: Review | None, entry: GoodPractice | None = None) -> EntryForm:
     form = EntryForm(formdata=None if request.method == "GET" else request.form)
     if review is not None:
-        form.agency.choices = select_choices(
-            [("", "Not chosen"), *[(a.ref, a.name) for a in review.agencies]]
-        )
+        own = own_agency_ref()
+        if own is None:
+            agencies = [("", "Not chosen"), *[(a.ref, a.name) for a in review.agencies]]
+        else:  # an agency representative records their own agency's practice
+            agencies = [(a.ref, a.name) for a in review.agencies if a.ref == own]
+        form.agency.choices = select_choices(agencies)
         events = db().scalars(
             select(Event)
             .where(Event.review_id == review.id, Event.deleted_at.is_(None))
@@ -155,6 +159,16 @@ def _entry_form(review: Review | None, entry: GoodPractice | None = None) -> Ent
             getattr(form, f"four_d_{key}").data = (entry.four_d or {}).get(key, "")
         form.version.data = str(entry.version)
     return form
+
+
+def _check_agency_scope(values: dict[str, Any]) -> None:
+    """An agency representative records and changes only their own agency's entries (the
+    policy lets them change only those: an entry of another agency would be lost to them)."""
+    own = own_agency_ref()
+    if own is not None and values.get("agency") != own:
+        raise ServiceError(
+            "Agency representatives record only their own agency's practice", "agency"
+        )
 
 
 def _prefill(form: EntryForm, values: dict[str, Any]) -> None:
@@ -316,6 +330,7 @@ def new_review_entry(review_id: int) -> Any:
         _prefill(form, values)
     elif form.validate_on_submit():
         try:
+            _check_agency_scope(_values(form, review))
             entry = service.create_entry(
                 session=db(),
                 partnership_id=review.partnership_id,
@@ -345,6 +360,7 @@ def entry(entry_id: int) -> str:
         sources=GOOD_PRACTICE_SOURCES,
         statuses=SHARE_STATUSES,
         may_edit=entry_may(current_user, item, "good_practice.edit"),
+        may_delete=entry_may(current_user, item, "good_practice.delete"),
         may_approve=entry_may(current_user, item, "good_practice.approve"),
         may_share=entry_may(current_user, item, "good_practice.share"),
         title=item.title,
@@ -359,13 +375,16 @@ def edit_entry(entry_id: int) -> Any:
     theirs = None
     if request.method == "POST" and form.validate_on_submit():
         was = item.share_status
-        saved, theirs = save_versioned(
-            form,
-            lambda version: service.update_entry(
-                session=db(), entry=item, expected_version=version, **_values(form, review)
-            ),
-            item,
-        )
+
+        def save(version: int) -> GoodPractice:
+            values = _values(form, review)
+            if review is not None:
+                _check_agency_scope(values)
+            return service.update_entry(
+                session=db(), entry=item, expected_version=version, **values
+            )
+
+        saved, theirs = save_versioned(form, save, item)
         if saved:
             message = f"Entry {item.ref} saved."
             if was != "draft" and item.share_status == "draft":

@@ -416,6 +416,85 @@ def test_entries_outside_a_review_follow_the_partnership_rules(
     assert _post(client, f"/good-practice/{entry.id}/approve", {}).status_code == approve
 
 
+def _other_agency_entry(db_session: Any, world: World, **values: Any) -> GoodPractice:
+    """An entry of the review from an agency that is not the agency representative's."""
+    from app.services.reviews import add_agency
+
+    add_agency(
+        session=db_session, review=_review(db_session, world), name="Northshire HV", ref="HV"
+    )
+    return _entry(db_session, world, title="Health visitor's entry", agency="HV", **values)
+
+
+def test_an_agency_representative_changes_only_their_own_agencys_entries(
+    client: Any, login: Any, api: Any, world: World, db_session: Any
+) -> None:
+    own = _entry(db_session, world, title="Police entry", agency="POL")
+    other = _other_agency_entry(db_session, world)
+    login("agency_rep")
+    page = client.get(f"/good-practice/{other.id}").get_data(as_text=True)
+    assert "Health visitor&#39;s entry" in page
+    assert f"/good-practice/{other.id}/edit" not in page and "Delete entry" not in page
+    assert client.get(f"/good-practice/{other.id}/edit").status_code == 403
+    assert _post(client, f"/good-practice/{other.id}/delete", {}).status_code == 403
+    assert (
+        client.delete(f"/api/v1/good-practice/{other.id}", headers=api("agency_rep")).status_code
+        == 403
+    )
+    db_session.expire_all()
+    assert db_session.scalar(select(GoodPractice).where(GoodPractice.id == other.id)) is not None
+    # Their own agency's entry: both links, and both work.
+    page = client.get(f"/good-practice/{own.id}").get_data(as_text=True)
+    assert f"/good-practice/{own.id}/edit" in page and "Delete entry" in page
+    moved = _post(
+        client,
+        f"/good-practice/{own.id}/edit",
+        _form(title="Police entry", agency="HV", version=str(own.version)),
+    )
+    assert moved.status_code == 422 and "only their own agency" in moved.get_data(as_text=True)
+    own_id = own.id
+    assert _post(client, f"/good-practice/{own_id}/delete", {}).status_code == 302
+    db_session.expire_all()
+    assert db_session.scalar(select(GoodPractice).where(GoodPractice.id == own_id)) is None
+
+
+def test_only_the_chair_deletes_a_shared_entry(
+    client: Any, login: Any, api: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(db_session, world, consent_to_share=True)
+    chair = db_session.get(User, world.users["chair"])
+    service.approve_entry(session=db_session, entry=entry, approver=chair)
+    service.share_entry(session=db_session, entry=entry, where="Bulletin", on=date.today())
+    db_session.commit()
+    for who in ("lead_reviewer", "panel_member"):
+        login(who)
+        page = client.get(f"/good-practice/{entry.id}").get_data(as_text=True)
+        assert "Delete entry" not in page and f"/good-practice/{entry.id}/edit" in page
+        assert _post(client, f"/good-practice/{entry.id}/delete", {}).status_code == 403
+        assert (
+            client.delete(f"/api/v1/good-practice/{entry.id}", headers=api(who)).status_code == 403
+        )
+    login("chair")
+    assert "Delete entry" in client.get(f"/good-practice/{entry.id}").get_data(as_text=True)
+    assert (
+        client.delete(f"/api/v1/good-practice/{entry.id}", headers=api("chair")).status_code == 204
+    )
+
+
+def test_a_facilitator_changes_only_the_entries_they_recorded(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    someone_elses = _entry(db_session, world)  # recorded by the panel member
+    login("facilitator")
+    assert client.get(f"/good-practice/{someone_elses.id}/edit").status_code == 403
+    made = _post(
+        client, f"/reviews/{world.review_id}/good-practice/new", _form(title="From the workshop")
+    )
+    assert made.status_code == 302
+    mine = db_session.scalar(select(GoodPractice).where(GoodPractice.title == "From the workshop"))
+    assert client.get(f"/good-practice/{mine.id}/edit").status_code == 200
+
+
 def test_a_signed_out_visitor_is_sent_to_sign_in(client: Any) -> None:
     response = client.get("/good-practice")
     assert response.status_code == 302 and response.location.startswith("/sign-in")
