@@ -3,7 +3,8 @@
 an email-ready bulletin of newly shared entries.
 
 Pure functions over frozen ``BriefingEntry`` values; the app converts its rows and applies
-pseudonyms (``analysis.anonymise.substitute_document``) before rendering.
+pseudonyms (``analysis.anonymise.substitute_document``) before rendering, then
+:func:`redacted_briefing` removes whatever the anonymisation scan still finds.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from analysis.anonymise import RegisterPerson, substitute
+from analysis.anonymise import (
+    REDACTED,
+    Hit,
+    RegisterPerson,
+    redact,
+    redact_document,
+    scan_document,
+    substitute,
+)
 from analysis.documents import BulletList, Document, Markdown, Note, Paragraph, Section
 from analysis.markdown import render_markdown
 from analysis.taxonomy import FOUR_D_PROMPTS
@@ -195,3 +204,38 @@ def pseudonymised(entry: BriefingEntry, register: Sequence[RegisterPerson]) -> B
         themes=tuple(sub(t) for t in entry.themes),
         four_d=tuple((k, sub(v)) for k, v in entry.four_d),
     )
+
+
+def redacted_briefing(
+    document: Document,
+    entries: Sequence[BriefingEntry],
+    *,
+    register: Sequence[RegisterPerson],
+    places: Sequence[str] = (),
+) -> tuple[Document, list[Hit]]:
+    """A briefing ``document`` of ``entries`` (both already pseudonymised) with every
+    identifying detail the anonymisation scan finds replaced by :data:`REDACTED`, and the hits.
+
+    When anything was removed, a notice opens the briefing: how many details, and which entries
+    (by ref and title, themselves cleaned) must be fixed at source before it is circulated.
+    """
+    clean, hits = redact_document(document, register=register, places=places)
+    if not hits:
+        return clean, hits
+    to_fix = [
+        f"{entry.ref} “{redact(entry.title, register=register, places=places)[0]}”"
+        for entry in entries
+        if scan_document(entry_document(entry), register=register, places=places)
+    ]
+    count = len(hits)
+    where = "; ".join(to_fix) if to_fix else "the review's own details"
+    notice = Note(
+        f"Identifying details removed: the anonymisation check found {count} "
+        f"detail{'s' if count != 1 else ''} that could identify someone (such as a name, "
+        f"address, postcode, phone number or date of birth). "
+        f"{'They are' if count != 1 else 'It is'} shown as {REDACTED}. Do not circulate this "
+        f"briefing until the entries are fixed at source in the register: {where}."
+    )
+    first, *rest = clean.sections or (Section("What happened, in brief"),)
+    sections = (replace(first, blocks=(notice, *first.blocks)), *rest)
+    return replace(clean, sections=sections), hits

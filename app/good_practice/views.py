@@ -350,12 +350,19 @@ def new_review_entry(review_id: int) -> Any:
 
 @bp.route("/good-practice/<int:entry_id>")
 def entry(entry_id: int) -> str:
-    item = good_practice_entry()
+    return _entry_page(good_practice_entry())
+
+
+def _entry_page(item: GoodPractice, errors: list[tuple[str, str]] | None = None) -> str:
+    """The entry with what the anonymisation check finds in it (so it can be fixed at source)
+    and ``errors`` as (anchor, message) pairs for the error summary."""
     return render_template(
         "good_practice/entry.html",
         entry=item,
         review=item.review,
         evidence=evidence_of(item),
+        hits=service.scan_entry(db(), item),
+        errors=errors or [],
         prompts=FOUR_D_PROMPTS,
         sources=GOOD_PRACTICE_SOURCES,
         statuses=SHARE_STATUSES,
@@ -405,10 +412,13 @@ def delete_entry(entry_id: int) -> Response:
 
 
 @bp.route("/good-practice/<int:entry_id>/approve", methods=["POST"])
-def approve(entry_id: int) -> Response:
+def approve(entry_id: int) -> Any:
     item = good_practice_entry()
     try:
         service.approve_entry(session=db(), entry=item, approver=current_user)
+    except service.SharingBlockedError as error:
+        # Shown on the page, never flashed: a flash travels in the session cookie.
+        return _entry_page(item, [("anonymisation-hits", error.message)]), 422
     except ServiceError as error:
         flash(error.message, "error")
     else:

@@ -27,6 +27,7 @@ from analysis.good_practice import (
     bulletin_html,
     entry_document,
     pseudonymised,
+    redacted_briefing,
 )
 from analysis.taxonomy import FOUR_D_PROMPTS, GOOD_PRACTICE_SOURCES, SHARE_STATUSES
 from app.services.chronology import claim_ref, event_by_ref, release_ref
@@ -67,16 +68,20 @@ MAX_THEME = 60
 
 
 class SharingBlockedError(ServiceError):
-    """The anonymisation scan found something in the entry: it cannot be shared yet."""
+    """The anonymisation scan found something in the entry: it cannot be approved for sharing
+    or shared yet. ``step`` is what was refused ("approve" or "share")."""
 
-    def __init__(self, hits: Sequence[Hit]) -> None:
+    def __init__(self, hits: Sequence[Hit], step: str = "share") -> None:
         count = len(hits)
+        found = "; ".join(f"{h.kind.replace('_', ' ')} “{h.text}”" for h in hits[:10])
+        more = f"; and {count - 10} more" if count > 10 else ""
         super().__init__(
             f"The anonymisation check found {count} thing{'s' if count != 1 else ''} that "
-            "could identify someone. Change the entry, then share it.",
-            "where",
+            f"could identify someone ({found}{more}). Change the entry, then {step} it.",
+            "where" if step == "share" else None,
         )
         self.hits = list(hits)
+        self.step = step
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -459,7 +464,8 @@ def prefill_from_factor(session: Session, factor: Factor) -> dict[str, Any]:
 
 
 def approve_entry(*, session: Session, entry: GoodPractice, approver: User) -> GoodPractice:
-    """Approve a draft for sharing. Consent to share must be recorded first."""
+    """Approve a draft for sharing. Consent to share must be recorded first, and the
+    anonymisation scan must find nothing (the same check as sharing)."""
     if entry.share_status != "draft":
         raise ServiceError(f"{entry.ref} is already {entry.share_status}")
     if not entry.consent_to_share:
@@ -467,6 +473,7 @@ def approve_entry(*, session: Session, entry: GoodPractice, approver: User) -> G
             "Record consent to share before approving: edit the entry and tick the box",
             "consent_to_share",
         )
+    refuse_while_identifying(session, entry, step="approve")
     entry.share_status = "approved"
     entry.approved_by_id = approver.id
     entry.approved_at = datetime.now(UTC)
@@ -533,6 +540,14 @@ def scan_entry(session: Session, entry: GoodPractice) -> list[Hit]:
     return list(unique.values())
 
 
+def refuse_while_identifying(session: Session, entry: GoodPractice, *, step: str) -> None:
+    """The gate of approval and sharing: raise SharingBlockedError while the scan finds
+    anything in the entry."""
+    hits = scan_entry(session, entry)
+    if hits:
+        raise SharingBlockedError(hits, step)
+
+
 def share_entry(
     *, session: Session, entry: GoodPractice, where: str, on: date | str
 ) -> GoodPractice:
@@ -547,9 +562,7 @@ def share_entry(
             on = date.fromisoformat(on)
         except ValueError:
             raise ServiceError("Enter a real date, for example 2025-06-12", "on") from None
-    hits = scan_entry(session, entry)
-    if hits:
-        raise SharingBlockedError(hits)
+    refuse_while_identifying(session, entry, step="share")
     entry.shared = [*(entry.shared or []), {"where": where, "on": on.isoformat()}]
     entry.share_status = "shared"
     session.flush()
@@ -618,16 +631,21 @@ def _render(document: Document, fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def pseudonymised_entries(session: Session, entries: Sequence[GoodPractice]) -> list[BriefingEntry]:
-    """Each entry ready for an output, with its own review's real names replaced."""
-    registers: dict[int | None, list[RegisterPerson]] = {}
-    out = []
+def _registers(
+    session: Session, entries: Sequence[GoodPractice]
+) -> dict[int | None, list[RegisterPerson]]:
+    """Each entry's review's people register, by review id (None: no review, no register)."""
+    registers: dict[int | None, list[RegisterPerson]] = {None: []}
     for entry in entries:
         if entry.review_id not in registers:
-            review = session.get(Review, entry.review_id) if entry.review_id else None
-            registers[entry.review_id] = people_register(review)
-        out.append(pseudonymised(briefing_entry(entry), registers[entry.review_id]))
-    return out
+            registers[entry.review_id] = people_register(session.get(Review, entry.review_id))
+    return registers
+
+
+def pseudonymised_entries(session: Session, entries: Sequence[GoodPractice]) -> list[BriefingEntry]:
+    """Each entry ready for an output, with its own review's real names replaced."""
+    registers = _registers(session, entries)
+    return [pseudonymised(briefing_entry(e), registers[e.review_id]) for e in entries]
 
 
 def briefing_output(
@@ -639,13 +657,38 @@ def briefing_output(
     subtitle: str = "",
     review: Review | None = None,
 ) -> bytes:
-    """The 7-minute briefing of ``entries`` as HTML, PDF or DOCX, pseudonymised."""
-    document = briefing_document(
-        pseudonymised_entries(session, entries), title=title, subtitle=subtitle
+    """The 7-minute briefing of ``entries`` as HTML, PDF or DOCX: pseudonymised, then
+    scanned like a published report, with every identifying detail the scan still finds
+    removed and a notice naming the entries to fix at source."""
+    document, _hits = briefing_checked(
+        session, entries, title=title, subtitle=subtitle, review=review
     )
-    if review is not None:
-        document = substitute_document(document, people_register(review))
     return _render(document, fmt)
+
+
+def briefing_checked(
+    session: Session,
+    entries: Sequence[GoodPractice],
+    *,
+    title: str,
+    subtitle: str = "",
+    review: Review | None = None,
+) -> tuple[Document, list[Hit]]:
+    """The briefing document as it is rendered, and what the scan removed from it."""
+    registers = _registers(session, entries)
+    if review is not None:
+        registers[review.id] = people_register(review)
+    prepared = [pseudonymised(briefing_entry(e), registers[e.review_id]) for e in entries]
+    document = briefing_document(prepared, title=title, subtitle=subtitle)
+    if review is not None:
+        document = substitute_document(document, registers[review.id])
+    # Every register these entries touch: a real name from one review is as identifying in
+    # an entry of another.
+    everyone = [person for register in registers.values() for person in register]
+    partnership_id = review.partnership_id if review is not None else entries[0].partnership_id
+    return redacted_briefing(
+        document, prepared, register=everyone, places=school_names(session, partnership_id)
+    )
 
 
 def review_briefing(session: Session, review: Review, fmt: str) -> bytes:
@@ -687,6 +730,9 @@ class Balance:
     entries: list[GoodPractice]
     good_events: int
     problematic_events: int
+    # Entries in which the anonymisation scan finds something, with how many things: the
+    # briefing removes them, and they need fixing at source.
+    to_fix: list[tuple[GoodPractice, int]]
 
 
 def review_balance(session: Session, review: Review) -> Balance:
@@ -697,8 +743,11 @@ def review_balance(session: Session, review: Review) -> Balance:
             .group_by(Event.appraisal)
         ).all()
     )
+    entries = review_good_practice(session, review)
+    found = ((entry, len(scan_entry(session, entry))) for entry in entries)
     return Balance(
-        entries=review_good_practice(session, review),
+        entries=entries,
         good_events=int(counts.get("good_practice", 0)),
         problematic_events=int(counts.get("problematic", 0)),
+        to_fix=[(entry, count) for entry, count in found if count],
     )

@@ -235,7 +235,10 @@ def test_a_planted_real_name_blocks_sharing_until_the_text_is_fixed(
         consent_to_share=True,
     )
     login("chair")
-    _post(client, f"/good-practice/{entry.id}/approve", {})
+    assert _post(client, f"/good-practice/{entry.id}/approve", {}).status_code == 422
+    # Approved elsewhere (a bundle import records approval as it happened): sharing still checks.
+    entry.share_status = "approved"
+    db_session.commit()
     share_url = f"/good-practice/{entry.id}/share"
     page = client.get(share_url).get_data(as_text=True)
     assert "<mark>Tamsin</mark> told the officer" in page  # the hit, in context
@@ -268,7 +271,72 @@ def test_a_planted_real_name_blocks_sharing_until_the_text_is_fixed(
     assert entry.shared == [{"where": "Learning circle", "on": "2025-06-12"}]
 
 
-def test_a_school_name_from_the_agencies_register_blocks_sharing(
+IDENTIFYING = "14 Acacia Road, Eastmere EM1 2AB, on 07700 900123 (DOB 03/04/2018)"
+IDENTIFYING_PARTS = ("Acacia Road", "EM1 2AB", "07700 900123", "03/04/2018")
+
+
+def test_approval_shows_the_anonymisation_findings_and_is_refused_while_there_are_any(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(
+        db_session,
+        world,
+        story=f"The officer visited the family at {IDENTIFYING}.",
+        consent_to_share=True,
+    )
+    login("chair")
+    page = client.get(f"/good-practice/{entry.id}").get_data(as_text=True)
+    assert "The check found 4 things that could identify someone" in page
+    assert "<mark>EM1 2AB</mark>" in page
+    refused = _post(client, f"/good-practice/{entry.id}/approve", {})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "There is a problem" in text
+    assert "could identify someone (address “14 Acacia Road”; postcode “EM1 2AB”" in text
+    assert (
+        "phone “07700 900123”; date of birth “03/04/2018”). Change the entry, then approve it"
+        in text
+    )
+    db_session.refresh(entry)
+    assert entry.share_status == "draft" and entry.approved_at is None
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf", "docx"])
+def test_briefings_remove_identifying_details_and_say_which_entries_to_fix(
+    client: Any, login: Any, world: World, db_session: Any, fmt: str
+) -> None:
+    clean = _entry(db_session, world, title="Clean entry", story="Nothing to find here.")
+    leaky = _entry(
+        db_session,
+        world,
+        title="Visit at home",
+        story=f"The officer visited Tamsin at {IDENTIFYING}.",
+        what_made_it_work="Ring 07700 900123 first.",
+    )
+    login("observer")
+    read = {"html": lambda d: d.decode(), "pdf": _text_of_pdf, "docx": _text_of_docx}[fmt]
+    for url in (
+        f"/reviews/{world.review_id}/good-practice/briefing.{fmt}",
+        f"/api/v1/reviews/{world.review_id}/briefing.{fmt}",
+        f"/good-practice/briefing.{fmt}?entries={clean.id}&entries={leaky.id}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        flat = " ".join(read(response.get_data()).split())
+        for part in (*IDENTIFYING_PARTS, "Tamsin"):
+            assert part not in flat, (url, part)
+        assert "Child T" in flat  # pseudonyms first, then the scan
+        assert "[identifying detail removed]" in flat
+        assert "the anonymisation check found 5 details that could identify someone" in flat
+        assert f"fixed at source in the register: {leaky.ref} “Visit at home”." in flat
+        assert "Clean entry" in flat and f"{clean.ref} “Clean entry”" not in flat
+    # The review's overview says which entries to fix, and links to them.
+    page = client.get(f"/reviews/{world.review_id}").get_data(as_text=True)
+    assert "The anonymisation check finds identifying details in 1 entry" in page
+    assert f"/good-practice/{leaky.id}#anonymisation-check" in page
+
+
+def test_a_school_name_from_the_agencies_register_blocks_approval_and_sharing(
     world: World, db_session: Any
 ) -> None:
     from app.services.reviews import directory_agency
@@ -281,9 +349,11 @@ def test_a_school_name_from_the_agencies_register_blocks_sharing(
         story="The teacher at Quillfeather Primary School noticed.",
         consent_to_share=True,
     )
-    service.approve_entry(
-        session=db_session, entry=entry, approver=db_session.get(User, world.users["chair"])
-    )
+    chair = db_session.get(User, world.users["chair"])
+    with pytest.raises(service.SharingBlockedError) as refused:
+        service.approve_entry(session=db_session, entry=entry, approver=chair)
+    assert any(hit.kind == "school" for hit in refused.value.hits)
+    entry.share_status = "approved"  # as a bundle import may record it
     with pytest.raises(service.SharingBlockedError) as blocked:
         service.share_entry(session=db_session, entry=entry, where="Bulletin", on=date.today())
     assert any(hit.kind == "school" for hit in blocked.value.hits)
