@@ -23,13 +23,19 @@ from analysis.anonymise import Hit, RegisterPerson, scan_document, substitute_do
 from analysis.documents import Document, to_docx, to_html, to_pdf
 from analysis.good_practice import (
     BriefingEntry,
+    ReviewBrief,
     briefing_document,
     bulletin_html,
     entry_document,
     pseudonymised,
     redacted_briefing,
 )
-from analysis.taxonomy import FOUR_D_PROMPTS, GOOD_PRACTICE_SOURCES, SHARE_STATUSES
+from analysis.taxonomy import (
+    FOUR_D_PROMPTS,
+    GOOD_PRACTICE_SOURCES,
+    REVIEW_TYPES,
+    SHARE_STATUSES,
+)
 from app.services.chronology import claim_ref, event_by_ref, release_ref
 from app.services.errors import ServiceError
 from app.services.factors import account_by_ref, factor_by_ref
@@ -39,6 +45,7 @@ from models import (
     Agency,
     Event,
     Factor,
+    Finding,
     GoodPractice,
     Review,
     ReviewAgency,
@@ -648,6 +655,48 @@ def pseudonymised_entries(session: Session, entries: Sequence[GoodPractice]) -> 
     return [pseudonymised(briefing_entry(e), registers[e.review_id]) for e in entries]
 
 
+def review_brief(session: Session, review: Review) -> ReviewBrief:
+    """The review's own record, for its briefing: the case in brief (the terms of reference),
+    its type and period, and why the practice matters (how the chronology was appraised and
+    how many findings the review made)."""
+    period = ""
+    if review.period_start and review.period_end:
+        period = f", {review.period_start:%B %Y} to {review.period_end:%B %Y}"
+    appraisals = dict(
+        session.execute(
+            select(Event.appraisal, func.count())
+            .where(Event.review_id == review.id, Event.deleted_at.is_(None))
+            .group_by(Event.appraisal)
+        ).all()
+    )
+    good = int(appraisals.get("good_practice", 0))
+    problematic = int(appraisals.get("problematic", 0))
+    findings = session.scalar(
+        select(func.count()).select_from(Finding).where(Finding.review_id == review.id)
+    )
+    why = []
+    if good or problematic:
+        why.append(
+            f"The review's chronology appraises {_count(problematic, 'event')} as problematic "
+            f"and {_count(good, 'event')} as good practice. Learning only from what went wrong "
+            "is half the lesson: this is what to keep and spread."
+        )
+    if findings:
+        why.append(
+            f"Beside the review's {_count(int(findings), 'finding')} on what made practice "
+            "harder, these entries show what already works in the same system."
+        )
+    return ReviewBrief(
+        summary=review.terms_of_reference or "",
+        context=f"{REVIEW_TYPES.get(review.review_type, review.review_type)}{period}.",
+        why=tuple(why),
+    )
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun if count == 1 else noun + 's'}"
+
+
 def briefing_output(
     session: Session,
     entries: Sequence[GoodPractice],
@@ -679,7 +728,8 @@ def briefing_checked(
     if review is not None:
         registers[review.id] = people_register(review)
     prepared = [pseudonymised(briefing_entry(e), registers[e.review_id]) for e in entries]
-    document = briefing_document(prepared, title=title, subtitle=subtitle)
+    brief = review_brief(session, review) if review is not None else None
+    document = briefing_document(prepared, title=title, subtitle=subtitle, brief=brief)
     if review is not None:
         document = substitute_document(document, registers[review.id])
     # Every register these entries touch: a real name from one review is as identifying in

@@ -863,3 +863,35 @@ def test_the_demo_review_has_eight_entries_across_four_agencies_and_shared_ones_
         )
     ).all()
     assert len(outside) == 1
+
+
+def _pages_of_pdf(data: bytes) -> int:
+    assert shutil.which("pdfinfo"), "pdfinfo (poppler-utils) is needed"
+    result = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True)
+    return int(
+        next(
+            line for line in result.stdout.decode().splitlines() if line.startswith("Pages:")
+        ).split()[1]
+    )
+
+
+def test_the_demo_reviews_briefing_is_one_page_that_names_every_entry(
+    client: Any, login: Any, runner: Any, db_session: Any
+) -> None:
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    review = db_session.scalar(select(Review).where(Review.subject == "Child F"))
+    entries = service.review_good_practice(db_session, review)
+    pdf = service.review_briefing(db_session, review, "pdf")
+    assert _pages_of_pdf(pdf) == 1
+    for text in (
+        _text_of_pdf(pdf),
+        _text_of_docx(service.review_briefing(db_session, review, "docx")),
+    ):
+        flat = " ".join(text.split())
+        for entry in entries:
+            assert entry.title in flat, entry.ref
+        # The case in brief is the review's own summary, and why it matters draws on the review.
+        assert "how agencies worked together to understand Child F" in flat
+        assert "The review's chronology appraises" in flat
+        assert "Midwifery safeguarding lead to check the online booking form by June." in flat
+        assert "Reviews are geared to what went wrong" not in flat  # no boilerplate
