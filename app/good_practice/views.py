@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.taxonomy import (
+    FACTOR_TYPES,
     FOUR_D_PROMPTS,
     GOOD_PRACTICE_SOURCES,
     SHARE_PLACES,
@@ -309,6 +310,13 @@ def new_review_entry(review_id: int) -> Any:
             event = chrono.event_by_ref(db(), review, request.args["event"])
             if event is None or event.deleted_at is not None:
                 abort(404)
+            if event.appraisal != "good_practice":
+                abort(
+                    400,
+                    f"Event {event.ref} is not appraised as good practice: only an event "
+                    "appraised as good practice can start a good-practice entry. Appraise it "
+                    "first, or record the entry without it.",
+                )
             values = service.prefill_from_event(event)
             origin = f"event {event.ref}"
         elif request.args.get("account"):
@@ -323,6 +331,14 @@ def new_review_entry(review_id: int) -> Any:
             factor = factor_service.factor_by_ref(db(), review, request.args["factor"])
             if factor is None:
                 abort(404)
+            if factor.type != "protective":
+                kind = FACTOR_TYPES.get(factor.type, factor.type).lower()
+                article = "an" if kind[:1] in "aeiou" else "a"
+                abort(
+                    400,
+                    f"Factor {factor.ref} is {article} {kind}, not a protective factor: only "
+                    "a protective factor can start a good-practice entry.",
+                )
             values = service.prefill_from_factor(db(), factor)
             origin = f"factor {factor.ref}"
         if values["source"] not in GOOD_PRACTICE_SOURCES:

@@ -455,12 +455,13 @@ def prefill_from_account(account: Account) -> dict[str, Any]:
 
 def prefill_from_factor(session: Session, factor: Factor) -> dict[str, Any]:
     """An entry from a protective factor: its label and description, and the events its
-    evidence rests on."""
+    evidence rests on. The description is the story; what made it work is left for the
+    author (the factor itself is linked as what made it work, not copied twice)."""
     events = [e.event.ref for e in factor.evidence if e.event is not None]
     return {
         "title": factor.label,
         "story": factor.description or factor.label,
-        "what_made_it_work": factor.description,
+        "what_made_it_work": "",
         "source": "protective_factor",
         "factors": [factor.ref],
         "events": list(dict.fromkeys(events)),

@@ -169,6 +169,47 @@ def test_a_protective_factor_becomes_an_entry_linked_to_it(
     assert "not a protective factor" in refused.get_data(as_text=True)
 
 
+def test_an_entry_cannot_start_from_the_wrong_kind_of_source(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    login("chair")
+    base = f"/reviews/{world.review_id}/good-practice/new"
+    latent = client.get(f"{base}?factor=F1")  # F1 is a latent condition
+    assert latent.status_code == 400
+    assert (
+        "Factor F1 is a latent condition, not a protective factor: only a protective factor "
+        "can start a good-practice entry." in latent.get_data(as_text=True)
+    )
+    unappraised = client.get(f"{base}?event=E1")  # E1 is not appraised as good practice
+    assert unappraised.status_code == 400
+    page = unappraised.get_data(as_text=True)
+    assert "Event E1 is not appraised as good practice" in page
+    assert 'name="story"' not in page  # no form pre-filled as if it were good practice
+    event = db_session.scalar(select(Event).where(Event.review_id == world.review_id))
+    event.appraisal = "problematic"
+    db_session.commit()
+    assert client.get(f"{base}?event=E1").status_code == 400
+
+
+def test_an_entry_from_a_protective_factor_does_not_copy_the_story_twice(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    factor_service.create_factor(
+        session=db_session,
+        review=_review(db_session, world),
+        ref="F8",
+        label="The same officer attended",
+        type="protective",
+        level="practice",
+        description="Continuity: the same officer had attended before.",
+    )
+    db_session.commit()
+    login("chair")
+    form = client.get(f"/reviews/{world.review_id}/good-practice/new?factor=F8")
+    assert form.status_code == 200
+    assert form.get_data(as_text=True).count("Continuity: the same officer had attended") == 1
+
+
 @pytest.mark.parametrize(
     "source", ["case_audit", "practice_observation", "supervision", "feedback"]
 )
