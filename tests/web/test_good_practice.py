@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from analysis.dates import uk_date
 from app.services import factors as factor_service
 from app.services import good_practice as service
 from models import Event, GoodPractice, Review, User
@@ -305,11 +306,48 @@ def test_a_planted_real_name_blocks_sharing_until_the_text_is_fixed(
     db_session.refresh(entry)
     assert entry.share_status == "draft"
     _post(client, f"/good-practice/{entry.id}/approve", {})
-    shared = _post(client, share_url, {"where": "Learning circle", "on": "2025-06-12"})
+    today = date.today().isoformat()
+    shared = _post(client, share_url, {"where": "Learning circle", "on": today})
     assert shared.status_code == 302
     db_session.refresh(entry)
     assert entry.share_status == "shared"
-    assert entry.shared == [{"where": "Learning circle", "on": "2025-06-12"}]
+    assert entry.shared == [{"where": "Learning circle", "on": today}]
+    page = client.get(f"/good-practice/{entry.id}").get_data(as_text=True)
+    assert f"Learning circle, {uk_date(date.today())}" in page  # the app's date format
+    assert today not in page
+
+
+@pytest.mark.parametrize(
+    ("on", "message"),
+    [
+        ("2099-01-01", "The date it was shared cannot be in the future"),
+        ("1900-01-01", "The date it was shared cannot be before the entry was approved"),
+        ("2025-02-30", "Enter a real date"),
+    ],
+)
+def test_the_date_shared_is_not_in_the_future_nor_before_approval(
+    client: Any, login: Any, world: World, db_session: Any, on: str, message: str
+) -> None:
+    entry = _entry(db_session, world, consent_to_share=True)
+    login("chair")
+    _post(client, f"/good-practice/{entry.id}/approve", {})
+    refused = _post(client, f"/good-practice/{entry.id}/share", {"where": "Team meeting", "on": on})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert message in page
+    assert f'value="{on}"' in page and 'value="Team meeting"' in page  # what they typed stays
+    db_session.refresh(entry)
+    assert entry.share_status == "approved" and entry.shared == []
+
+
+def test_a_draft_is_not_offered_the_share_form(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(db_session, world, consent_to_share=True)
+    login("chair")
+    page = client.get(f"/good-practice/{entry.id}/share").get_data(as_text=True)
+    assert "This entry is a draft, so it cannot be recorded as shared yet" in page
+    assert "Record as shared" not in page and 'name="where"' not in page
 
 
 IDENTIFYING = "14 Acacia Road, Eastmere EM1 2AB, on 07700 900123 (DOB 03/04/2018)"
@@ -690,9 +728,10 @@ def test_the_bulletin_holds_newly_shared_entries_only(
         db_session, world, title="Shared long ago", story="Old news.", consent_to_share=True
     )
     chair = db_session.get(User, world.users["chair"])
-    for entry, on in ((shared, date.today()), (old, date(2020, 1, 1))):
+    for entry in (shared, old):
         service.approve_entry(session=db_session, entry=entry, approver=chair)
-        service.share_entry(session=db_session, entry=entry, where="Bulletin", on=on)
+        service.share_entry(session=db_session, entry=entry, where="Bulletin", on=date.today())
+    old.shared = [{"where": "Bulletin", "on": "2020-01-01"}]  # as a bundle import records it
     db_session.commit()
     login("observer")
     response = client.get("/good-practice/bulletin.html")
