@@ -45,6 +45,10 @@ FORMATS = {
 }
 
 
+# The bulletin's "newly shared" window unless the user picks a date.
+BULLETIN_DAYS = 30
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -269,6 +273,7 @@ def register() -> str:
         agencies=_directory(),
         sources=GOOD_PRACTICE_SOURCES,
         statuses=SHARE_STATUSES,
+        bulletin_since=date.today() - timedelta(days=BULLETIN_DAYS),
         title="Good-practice register",
     )
 
@@ -492,8 +497,11 @@ def briefing(fmt: str) -> Response:
         )
     )
     if not rows:
-        flash("Choose at least one entry for the briefing.", "error")
-        return redirect(url_for("good_practice.register"))  # type: ignore[return-value]
+        abort(
+            400,
+            "Choose at least one entry for the briefing: tick the entries in the good-practice "
+            "register, then choose a briefing format.",
+        )
     content = service.briefing_output(db(), rows, fmt, title="Good practice: 7-minute briefing")
     return _document_response(content, fmt, "good-practice-briefing")
 
@@ -510,7 +518,7 @@ def review_briefing(review_id: int, fmt: str) -> Response:
 @bp.route("/good-practice/bulletin.html")
 def bulletin() -> Response:
     """Email-ready HTML of entries shared since ``since`` (default: the last 30 days)."""
-    since = _date_arg("since") or date.today() - timedelta(days=30)
+    since = _date_arg("since") or date.today() - timedelta(days=BULLETIN_DAYS)
     rows = db().scalars(
         select(GoodPractice)
         .where(visible_good_practice(current_user), GoodPractice.share_status == "shared")

@@ -38,7 +38,7 @@ from analysis.taxonomy import (
     SHARE_STATUSES,
 )
 from app.services.chronology import claim_ref, event_by_ref, release_ref
-from app.services.errors import ServiceError
+from app.services.errors import ServiceError, quoted
 from app.services.factors import account_by_ref, factor_by_ref
 from app.services.reviews import agency_by_ref, check_version, name_key
 from models import (
@@ -217,7 +217,7 @@ def _review_events(session: Session, review: Review, refs: Iterable[str]) -> lis
     for ref in dict.fromkeys(r for r in refs if r):
         event = event_by_ref(session, review, ref)
         if event is None or event.deleted_at is not None:
-            raise ServiceError(f"There is no event '{ref}' in this review", "events")
+            raise ServiceError(f"There is no event {quoted(ref)} in this review", "events")
         events.append(event)
     return events
 
@@ -227,7 +227,7 @@ def _protective_factors(session: Session, review: Review, refs: Iterable[str]) -
     for ref in dict.fromkeys(r for r in refs if r):
         factor = factor_by_ref(session, review, ref)
         if factor is None:
-            raise ServiceError(f"There is no factor '{ref}' in this review", "factors")
+            raise ServiceError(f"There is no factor {quoted(ref)} in this review", "factors")
         if factor.type != "protective":
             raise ServiceError(
                 f"Factor {ref} is not a protective factor: link only what helped", "factors"
@@ -250,7 +250,7 @@ def _agency(
         else:
             review_agency = agency_by_ref(session, review, ref)
             if review_agency is None:
-                raise ServiceError(f"There is no agency '{ref}' in this review", "agency")
+                raise ServiceError(f"There is no agency {quoted(ref)} in this review", "agency")
             entry.agency_id = review_agency.agency_id
     if values.get("agency_name") is not None:
         name = values["agency_name"]
@@ -264,7 +264,7 @@ def _agency(
         )
         if agency is None:
             raise ServiceError(
-                f"There is no agency called '{name}' in the partnership's directory",
+                f"There is no agency called {quoted(name)} in the partnership's directory",
                 "agency_name",
             )
         entry.agency_id = agency.id
@@ -323,7 +323,7 @@ def _apply(
             ref = values["account"]
             account = account_by_ref(session, review, ref) if ref else None
             if ref and account is None:
-                raise ServiceError(f"There is no account '{ref}' in this review", "account")
+                raise ServiceError(f"There is no account {quoted(ref)} in this review", "account")
             entry.account = account
     if with_status:
         if "share_status" in values:

@@ -713,8 +713,12 @@ def test_the_briefing_of_chosen_entries_leaves_out_what_the_user_may_not_see(
     assert response.status_code == 200
     assert "Visible entry" in text and "Entry of the other review" not in text
     assert "Entry of the other review" not in text
-    nothing = client.get(f"/good-practice/briefing.pdf?entries={theirs.id}")
-    assert nothing.status_code == 302
+    for query in (f"?entries={theirs.id}", ""):
+        nothing = client.get(f"/good-practice/briefing.html{query}")
+        assert nothing.status_code == 400
+        page = nothing.get_data(as_text=True)
+        assert "Choose at least one entry for the briefing" in page
+        assert "Search and filter" not in page  # an error, not the register again
 
 
 def test_the_bulletin_holds_newly_shared_entries_only(
@@ -975,3 +979,91 @@ def test_the_demo_reviews_briefing_is_one_page_that_names_every_entry(
         assert "The review's chronology appraises" in flat
         assert "Midwifery safeguarding lead to check the online booking form by June." in flat
         assert "Reviews are geared to what went wrong" not in flat  # no boilerplate
+
+
+# --- cosmetics -------------------------------------------------------------------------------
+
+
+def test_no_form_prints_a_python_none_into_an_attribute(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(db_session, world, consent_to_share=True)
+    entry.share_status = "approved"
+    db_session.commit()
+    sign_in_page = client.get("/sign-in").get_data(as_text=True)
+    assert 'spellcheck="false"' in sign_in_page  # kept where it is meant to be
+    login("chair")
+    for url in (
+        "/good-practice/new",
+        f"/reviews/{world.review_id}/good-practice/new",
+        f"/good-practice/{entry.id}/edit",
+        f"/good-practice/{entry.id}/share",
+        f"/reviews/{world.review_id}/events/new",
+        f"/reviews/{world.review_id}/factors/new",
+        f"/reviews/{world.review_id}/edit",
+        "/account",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert '="None"' not in page, url
+
+
+def test_the_story_and_what_made_it_work_have_body_text_styling(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(db_session, world, what_made_it_work="A shared duty phone.")
+    login("observer")
+    page = client.get(f"/good-practice/{entry.id}").get_data(as_text=True)
+    assert '<div class="lr-markdown govuk-body"><p>The officer rang the next day.</p>' in page
+    assert '<div class="lr-markdown govuk-body"><p>A shared duty phone.</p>' in page
+
+
+def test_the_register_offers_a_date_for_the_bulletin(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(db_session, world, title="Shared in March", story="s", consent_to_share=True)
+    service.approve_entry(
+        session=db_session, entry=entry, approver=db_session.get(User, world.users["chair"])
+    )
+    entry.share_status = "shared"
+    entry.shared = [{"where": "Bulletin", "on": "2025-03-10"}]
+    db_session.commit()
+    login("observer")
+    page = client.get("/good-practice").get_data(as_text=True)
+    assert '<label class="govuk-label" for="since">Shared on or after</label>' in page
+    assert 'name="since" type="date"' in page
+    assert "Shared in March" not in client.get("/good-practice/bulletin.html").get_data(
+        as_text=True
+    )
+    chosen = client.get("/good-practice/bulletin.html?since=2025-03-01").get_data(as_text=True)
+    assert "Shared in March" in chosen and "shared since 1 March 2025" in chosen
+
+
+def test_the_api_agency_filter_takes_the_id_the_register_uses(
+    client: Any, api: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(db_session, world, agency="POL")
+    headers = api("chair")
+
+    def refs(agency: str) -> list[str]:
+        url = f"/api/v1/good-practice?agency={agency}"
+        return [i["ref"] for i in client.get(url, headers=headers).json["items"]]
+
+    assert refs(str(entry.agency_id)) == [entry.ref]
+    assert refs("POL") == [entry.ref] and refs("999999") == []
+    described = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/good-practice"]
+    agency = next(p for p in described["get"]["parameters"] if p["name"] == "agency")
+    assert "its id in the partnership's directory" in agency["description"]
+
+
+def test_api_errors_do_not_echo_a_huge_ref(client: Any, api: Any, world: World) -> None:
+    huge = "E" + "9" * 5000
+    for body in (
+        {"title": "t", "story": "s", "review": world.review_id, "events": [huge]},
+        {"title": "t", "story": "s", "review": world.review_id, "agency": huge},
+        {"title": "t", "story": "s", "agency_name": huge},
+    ):
+        answer = client.post("/api/v1/good-practice", json=body, headers=api("chair"))
+        assert answer.status_code == 422
+        text = answer.get_data(as_text=True)
+        assert len(text) < 1000 and "9" * 100 not in text
+        assert "E99999" in text  # still says which value it was
