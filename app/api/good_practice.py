@@ -177,7 +177,7 @@ def _agency_scope(review: Review, agency_ref: Any) -> None:
     if membership is None or membership.role != "agency_rep":
         return
     own = membership.agency.ref if membership.agency is not None else ""
-    if agency_ref != own:
+    if not own or agency_ref != own:
         raise ApiError(403, "Agency representatives record only their own agency's practice")
 
 

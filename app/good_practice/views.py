@@ -170,6 +170,10 @@ def _check_agency_scope(values: dict[str, Any]) -> None:
     """An agency representative records and changes only their own agency's entries (the
     policy lets them change only those: an entry of another agency would be lost to them)."""
     own = own_agency_ref()
+    if own == "":
+        raise ServiceError(
+            "Your membership of this review names no agency: ask the chair to set it", "agency"
+        )
     if own is not None and values.get("agency") != own:
         raise ServiceError(
             "Agency representatives record only their own agency's practice", "agency"

@@ -590,6 +590,12 @@ def test_an_agency_representative_changes_only_their_own_agencys_entries(
         client.delete(f"/api/v1/good-practice/{other.id}", headers=api("agency_rep")).status_code
         == 403
     )
+    made = client.post(
+        "/api/v1/good-practice",
+        json={"title": "t", "story": "s", "review": world.review_id, "agency": "HV"},
+        headers=api("agency_rep"),
+    )
+    assert made.status_code == 403
     db_session.expire_all()
     assert db_session.scalar(select(GoodPractice).where(GoodPractice.id == other.id)) is not None
     # Their own agency's entry: both links, and both work.
