@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -602,32 +602,51 @@ def substitute(text: str, register: Sequence[RegisterPerson]) -> str:
 
 def substitute_svg(svg: bytes, register: Sequence[RegisterPerson]) -> bytes:
     """An SVG with register names replaced in the text between its tags (what is shown)."""
+    return _map_svg(svg, lambda text: substitute(text, register))
+
+
+def _map_svg(svg: bytes, change: Callable[[str], str]) -> bytes:
     source = svg.decode("utf-8", errors="replace")
     parts = re.split(r"(<[^>]*>)", source)
-    return "".join(
-        part if part.startswith("<") else substitute(part, register) for part in parts
-    ).encode("utf-8")
+    return "".join(part if part.startswith("<") else change(part) for part in parts).encode("utf-8")
 
 
-def _substitute_block(
+def _map_block(
     block: Paragraph | Markdown | BulletList | Table | Figure | Note,
-    register: Sequence[RegisterPerson],
+    change: Callable[[str], str],
 ) -> Paragraph | Markdown | BulletList | Table | Figure | Note:
     if isinstance(block, Paragraph | Note):
-        return replace(block, text=substitute(block.text, register))
+        return replace(block, text=change(block.text))
     if isinstance(block, Markdown):
-        return Markdown(substitute(block.source, register))
+        return Markdown(change(block.source))
     if isinstance(block, BulletList):
-        return BulletList(tuple(substitute(item, register) for item in block.items))
+        return BulletList(tuple(change(item) for item in block.items))
     if isinstance(block, Table):
         return Table(
-            tuple(substitute(h, register) for h in block.headers),
-            tuple(tuple(substitute(c, register) for c in row) for row in block.rows),
+            tuple(change(h) for h in block.headers),
+            tuple(tuple(change(c) for c in row) for row in block.rows),
         )
     return replace(
         block,
-        caption=substitute(block.caption, register),
-        svg=substitute_svg(block.svg, register) if block.svg is not None else None,
+        caption=change(block.caption),
+        svg=_map_svg(block.svg, change) if block.svg is not None else None,
+    )
+
+
+def _map_document(doc: Document, change: Callable[[str], str]) -> Document:
+    """A copy of ``doc`` with ``change`` applied to every text, SVG text included."""
+    return replace(
+        doc,
+        title=change(doc.title),
+        subtitle=change(doc.subtitle),
+        sections=tuple(
+            Section(
+                change(section.heading),
+                tuple(_map_block(block, change) for block in section.blocks),
+                section.level,
+            )
+            for section in doc.sections
+        ),
     )
 
 
@@ -636,19 +655,7 @@ def substitute_document(doc: Document, register: Sequence[RegisterPerson]) -> Do
 
     PNG figures cannot be changed: draw them from pseudonymised data.
     """
-    return replace(
-        doc,
-        title=substitute(doc.title, register),
-        subtitle=substitute(doc.subtitle, register),
-        sections=tuple(
-            Section(
-                substitute(section.heading, register),
-                tuple(_substitute_block(block, register) for block in section.blocks),
-                section.level,
-            )
-            for section in doc.sections
-        ),
-    )
+    return _map_document(doc, lambda text: substitute(text, register))
 
 
 # --------------------------------------------------------------------------- identifiers
@@ -934,3 +941,50 @@ def scan_document(
         scanner = scan_markdown if (location, text) in markdown else scan
         hits.extend(scanner(text, register=register, places=places, location=location))
     return hits
+
+
+REDACTED = "[identifying detail removed]"
+
+
+def redact(
+    text: str,
+    *,
+    register: Sequence[RegisterPerson],
+    places: Sequence[str] = (),
+    location: str = "",
+    marker: str = REDACTED,
+) -> tuple[str, list[Hit]]:
+    """``text`` with everything :func:`scan` finds replaced by ``marker``, and the hits.
+
+    For outputs that must not wait for the text to be fixed at source (a briefing): the
+    reader sees that something was removed, never what.
+    """
+    hits = scan(text, register=register, places=places, location=location)
+    pieces = []
+    last = 0
+    for hit in hits:  # in order of position; overlapping hits become one marker
+        if hit.start >= last:
+            pieces.append(text[last : hit.start])
+            pieces.append(marker)
+        last = max(last, hit.end)
+    pieces.append(text[last:])
+    return "".join(pieces), hits
+
+
+def redact_document(
+    doc: Document,
+    *,
+    register: Sequence[RegisterPerson],
+    places: Sequence[str] = (),
+    marker: str = REDACTED,
+) -> tuple[Document, list[Hit]]:
+    """:func:`redact` over every text of ``doc`` (SVG text included): the clean copy and
+    every hit removed from it."""
+    hits: list[Hit] = []
+
+    def change(text: str) -> str:
+        clean, found = redact(text, register=register, places=places, marker=marker)
+        hits.extend(found)
+        return clean
+
+    return _map_document(doc, change), hits

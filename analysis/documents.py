@@ -114,13 +114,15 @@ class Section:
 
 @dataclass(frozen=True)
 class Document:
-    """A titled document; ``numbered`` numbers the headings, ``contents`` adds a contents list."""
+    """A titled document; ``numbered`` numbers the headings, ``contents`` adds a contents list,
+    ``compact`` sets it tight (smaller type and margins) for a one-page handout."""
 
     title: str
     subtitle: str = ""
     sections: tuple[Section, ...] = field(default=())
     numbered: bool = False
     contents: bool = True
+    compact: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sections", _as_tuple(self.sections))
@@ -256,6 +258,15 @@ figcaption { font-size: 10pt; color: #505a5f; margin-top: .3em; }
 .note { border-left: 5px solid #1d70b8; background: #f3f2f1; padding: .6em 1em; margin: 1em 0; }
 blockquote { border-left: 4px solid #b1b4b6; margin: 1em 0; padding-left: 1em; color: #383f43; }
 pre, code { font-family: "Liberation Mono", monospace; font-size: 9.5pt; }
+/* A one-page handout (the 7-minute briefing). */
+@page handout { size: A4; margin: 1.3cm 1.5cm 1.5cm; }
+article.compact { page: handout; font-size: 9.5pt; line-height: 1.3; }
+article.compact h1 { font-size: 17pt; }
+article.compact .subtitle { font-size: 11pt; margin: 0 0 .6em; }
+article.compact h2 { font-size: 12.5pt; margin: .8em 0 .2em; }
+article.compact p, article.compact ul { margin: .2em 0 .3em; }
+article.compact li { margin: 0 0 .1em; }
+article.compact .note { margin: .3em 0; padding: .3em .7em; }
 @media print {
   body { max-width: none; padding: 0; }
   .contents a { color: #0b0c0c; text-decoration: none; display: inline; min-height: 0;
@@ -368,7 +379,8 @@ def to_html(doc: Document, *, standalone: bool = True) -> str:
     downloads and for the PDF); otherwise an ``<article>`` fragment without any style, for a
     page of the app (whose CSP forbids inline styles).
     """
-    body = f'<article class="document">\n{_body_html(doc)}\n</article>'
+    kind = "document compact" if doc.compact else "document"
+    body = f'<article class="{kind}">\n{_body_html(doc)}\n</article>'
     if not standalone:
         return body
     return (

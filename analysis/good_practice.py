@@ -3,17 +3,27 @@
 an email-ready bulletin of newly shared entries.
 
 Pure functions over frozen ``BriefingEntry`` values; the app converts its rows and applies
-pseudonyms (``analysis.anonymise.substitute_document``) before rendering.
+pseudonyms (``analysis.anonymise.substitute_document``) before rendering, then
+:func:`redacted_briefing` removes whatever the anonymisation scan still finds.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from analysis.anonymise import RegisterPerson, substitute
+from analysis.anonymise import (
+    REDACTED,
+    Hit,
+    RegisterPerson,
+    redact,
+    redact_document,
+    scan_document,
+    substitute,
+)
 from analysis.documents import BulletList, Document, Markdown, Note, Paragraph, Section
 from analysis.markdown import render_markdown
 from analysis.taxonomy import FOUR_D_PROMPTS
@@ -64,68 +74,128 @@ def entry_document(entry: BriefingEntry) -> Document:
 
 def _first_paragraph(text: str, limit: int = 600) -> str:
     para = next((p.strip() for p in text.split("\n\n") if p.strip()), "")
-    return para if len(para) <= limit else para[: limit - 1].rstrip() + "…"
+    return _trimmed(para, limit)
 
 
-def reflection_questions(entries: Sequence[BriefingEntry]) -> tuple[str, ...]:
+def _trimmed(text: str, limit: int) -> str:
+    """``text`` on one line, cut at a word before ``limit`` characters with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
+    return cut + "…"
+
+
+def _first_sentence(text: str, limit: int) -> str:
+    flat = " ".join(text.split())
+    sentence = re.split(r"(?<=[.!?])\s", flat, maxsplit=1)[0]
+    return _trimmed(sentence, limit)
+
+
+def drafts_phrase(drafts: int, total: int) -> str:
+    """ "1 of 2 entries is", "3 of 8 entries are": the verb agrees with the drafts."""
+    noun = "entry" if total == 1 else "entries"
+    return f"{drafts} of {total} {noun} {'is' if drafts == 1 else 'are'}"
+
+
+def reflection_questions(entries: Sequence[BriefingEntry], limit: int = 4) -> tuple[str, ...]:
     """Questions for a team to talk through, led by the entries' commonest themes."""
     themes = Counter(t for e in entries for t in e.themes)
     questions = [
         f"Where does “{theme}” happen in our own work, and what helps it happen every time?"
-        for theme, _ in themes.most_common(3)
+        for theme, _ in themes.most_common(2)
     ]
     questions += [
         "What got in the way of this practice the last time it did not happen?",
         "Who do we need to talk to so that it becomes the usual way of working?",
         "How will we know, in three months, that it has spread?",
     ]
-    return tuple(questions)
+    return tuple(questions[:limit])
+
+
+@dataclass(frozen=True)
+class ReviewBrief:
+    """What a review's own record says, for the briefing: the case in brief (Markdown, from
+    the terms of reference), the review type and period, and facts on why the practice
+    matters (how the chronology was appraised, what the review found)."""
+
+    summary: str = ""
+    context: str = ""  # "Local child safeguarding practice review, January 2022 to March 2025"
+    why: tuple[str, ...] = ()
+
+
+# The limits that keep a briefing on one page (it is circulated as one page).
+BRIEF_SUMMARY_CHARS = 420
+WORKED_CHARS = 150
+NEXT_CHARS = 120
+WHY_DREAMS = 2
 
 
 def briefing_document(
-    entries: Sequence[BriefingEntry], *, title: str, subtitle: str = ""
+    entries: Sequence[BriefingEntry],
+    *,
+    title: str,
+    subtitle: str = "",
+    brief: ReviewBrief | None = None,
 ) -> Document:
-    """The 7-minute briefing for ``entries``: what happened (in brief), why it matters, what
-    worked, what to do next, questions to reflect on. Drafts are marked as drafts."""
+    """The 7-minute briefing for ``entries``, compact enough for one page: what happened (in
+    brief: the review's own summary, or a line per entry), why it matters (from the review,
+    the entries' themes and what it would look like every time), what worked (one short item
+    per entry: its title and what made it work), what to do next (who will do what), and
+    questions to reflect on. Drafts are marked as drafts."""
     drafts = [e for e in entries if e.is_draft]
-    head: list[Paragraph | Note] = []
+    happened: list[Paragraph | Markdown | Note | BulletList] = []
     if drafts:
-        head.append(
+        happened.append(
             Note(
-                f"DRAFT: {len(drafts)} of {len(entries)} entries are not yet approved for "
-                "sharing. Do not circulate this briefing until they are."
+                f"DRAFT: {drafts_phrase(len(drafts), len(entries))} not yet "
+                "approved for sharing. Do not circulate this briefing until "
+                f"{'it is' if len(drafts) == 1 else 'they are'}."
+            )
+        )
+    if brief is not None and brief.summary.strip():
+        happened.append(Markdown(_first_paragraph(brief.summary, BRIEF_SUMMARY_CHARS)))
+        if brief.context:
+            happened.append(Paragraph(brief.context))
+    elif entries:
+        happened.append(
+            BulletList(
+                tuple(
+                    f"{e.title}{f' ({e.agency})' if e.agency else ''}: "
+                    f"{_first_sentence(e.story, 110)}"
+                    for e in entries
+                )
             )
         )
     if not entries:
-        head.append(Paragraph("No good practice has been recorded yet."))
-    happened: list[Paragraph | Markdown | Note] = [*head]
-    for entry in entries:
-        prefix = "[Draft] " if entry.is_draft else ""
-        agency = f" ({entry.agency})" if entry.agency else ""
-        happened.append(Paragraph(f"{prefix}{entry.title}{agency}"))
-        happened.append(Markdown(_first_paragraph(entry.story)))
+        happened.append(Paragraph("No good practice has been recorded yet."))
+    why: list[Paragraph | BulletList] = [Paragraph(line) for line in (brief.why if brief else ())]
     themes = Counter(t for e in entries for t in e.themes)
-    why: list[Paragraph | BulletList] = [
-        Paragraph(
-            "Reviews are geared to what went wrong. Noticing what went well, and why, is how "
-            "good practice becomes the usual practice rather than the lucky exception."
-        )
-    ]
-    dreams = [f"{e.title}: {e.prompt('dream')}" for e in entries if e.prompt("dream")]
-    if dreams:
-        why.append(Paragraph("If it happened every time:"))
-        why.append(BulletList(tuple(dreams)))
     if themes:
-        why.append(Paragraph("Themes:"))
-        why.append(BulletList(tuple(f"{t} ({n})" for t, n in themes.most_common())))
+        why.append(
+            Paragraph("Themes: " + ", ".join(f"{t} ({n})" for t, n in themes.most_common(6)) + ".")
+        )
+    dreams = [e.prompt("dream") for e in entries if e.prompt("dream")][:WHY_DREAMS]
+    if dreams:
+        why.append(
+            Paragraph("If it happened every time: " + " ".join(_trimmed(d, 160) for d in dreams))
+        )
+    if not why:
+        why.append(
+            Paragraph(
+                "Reviews are geared to what went wrong. Noticing what went well, and why, is how "
+                "good practice becomes the usual practice rather than the lucky exception."
+            )
+        )
     worked = [
-        f"{e.title}: {e.what_made_it_work or e.prompt('discover') or 'not yet recorded'}"
+        f"{'[Draft] ' if e.is_draft else ''}{e.title}: "
+        + _trimmed(e.what_made_it_work or e.prompt("discover") or "not yet recorded", WORKED_CHARS)
         for e in entries
     ]
     next_steps = [
-        f"{e.title}: {' '.join(x for x in (e.prompt('design'), e.prompt('deliver')) if x)}"
+        _trimmed(e.prompt("deliver") or e.prompt("design"), NEXT_CHARS)
         for e in entries
-        if e.prompt("design") or e.prompt("deliver")
+        if e.prompt("deliver") or e.prompt("design")
     ]
     sections = (
         Section("What happened, in brief", tuple(happened)),
@@ -141,7 +211,7 @@ def briefing_document(
     )
     if drafts and not subtitle.startswith("DRAFT"):
         subtitle = f"DRAFT: {subtitle}" if subtitle else "DRAFT"
-    return Document(title=title, subtitle=subtitle, sections=sections, contents=False)
+    return Document(title=title, subtitle=subtitle, sections=sections, contents=False, compact=True)
 
 
 _P = "margin:0 0 12px 0;font-family:Arial,Helvetica,sans-serif;font-size:16px;color:#0b0c0c"
@@ -195,3 +265,38 @@ def pseudonymised(entry: BriefingEntry, register: Sequence[RegisterPerson]) -> B
         themes=tuple(sub(t) for t in entry.themes),
         four_d=tuple((k, sub(v)) for k, v in entry.four_d),
     )
+
+
+def redacted_briefing(
+    document: Document,
+    entries: Sequence[BriefingEntry],
+    *,
+    register: Sequence[RegisterPerson],
+    places: Sequence[str] = (),
+) -> tuple[Document, list[Hit]]:
+    """A briefing ``document`` of ``entries`` (both already pseudonymised) with every
+    identifying detail the anonymisation scan finds replaced by :data:`REDACTED`, and the hits.
+
+    When anything was removed, a notice opens the briefing: how many details, and which entries
+    (by ref and title, themselves cleaned) must be fixed at source before it is circulated.
+    """
+    clean, hits = redact_document(document, register=register, places=places)
+    if not hits:
+        return clean, hits
+    to_fix = [
+        f"{entry.ref} “{redact(entry.title, register=register, places=places)[0]}”"
+        for entry in entries
+        if scan_document(entry_document(entry), register=register, places=places)
+    ]
+    count = len(hits)
+    where = "; ".join(to_fix) if to_fix else "the review's own details"
+    notice = Note(
+        f"Identifying details removed: the anonymisation check found {count} "
+        f"detail{'s' if count != 1 else ''} that could identify someone (such as a name, "
+        f"address, postcode, phone number or date of birth). "
+        f"{'They are' if count != 1 else 'It is'} shown as {REDACTED}. Do not circulate this "
+        f"briefing until the entries are fixed at source in the register: {where}."
+    )
+    first, *rest = clean.sections or (Section("What happened, in brief"),)
+    sections = (replace(first, blocks=(notice, *first.blocks)), *rest)
+    return replace(clean, sections=sections), hits

@@ -42,7 +42,10 @@ def _handle_http(error: HTTPException) -> object:
             response[0].headers["WWW-Authenticate"] = 'Bearer realm="learning-review"'  # type: ignore[attr-defined]
         return response
     title = TITLES.get(status, "Error")
-    return render_template("errors/error.html", status=status, title=title), status
+    # A message the app gave (abort(400, "…")), not Werkzeug's generic description.
+    message = error.description if error.description != type(error).description else None
+    page = render_template("errors/error.html", status=status, title=title, message=message)
+    return page, status
 
 
 def _handle_unexpected(error: Exception) -> object:

@@ -74,10 +74,13 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     # Taking a published version off the public page (a reason is required, and it is for
     # good): the chair, or a site administrator of the partnership (see SITE_ADMIN_ACTIONS).
     "reports.withdraw": frozenset({"chair"}),
-    # The good-practice register. An entry of a review follows the review's roles; an entry
-    # from other quality-assurance work (no review) follows ``entry_may``.
+    # The good-practice register. An entry of a review follows the review's roles, narrowed
+    # per entry by ``entry_may`` (agency representatives: their own agency's entries only;
+    # facilitators: the entries they recorded; a shared entry is deleted by the chair only).
+    # An entry from other quality-assurance work (no review) follows ``entry_may`` alone.
     "good_practice.view": ALL_ROLES,
     "good_practice.edit": LEADS | {"panel_member", "agency_rep", "facilitator"},
+    "good_practice.delete": LEADS | {"panel_member", "agency_rep", "facilitator"},
     "good_practice.approve": frozenset({"chair", "board_member"}),
     "good_practice.share": frozenset({"chair", "lead_reviewer", "board_member"}),
     "workshops.view": LEADS | {"panel_member", "facilitator"},
@@ -204,7 +207,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "good_practice.review_briefing": "good_practice.view",
     "good_practice.entry": "good_practice.view",
     "good_practice.edit_entry": "good_practice.edit",
-    "good_practice.delete_entry": "good_practice.edit",
+    "good_practice.delete_entry": "good_practice.delete",
     "good_practice.approve": "good_practice.approve",
     "good_practice.share": "good_practice.share",
     "api.openapi": PUBLIC,
@@ -253,7 +256,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.good_practice_entry": {
         "GET": "good_practice.view",
         "PATCH": "good_practice.edit",
-        "DELETE": "good_practice.edit",
+        "DELETE": "good_practice.delete",
     },
     "api.review_briefing": "good_practice.view",
     "workshops.workshops": "workshops.view",
@@ -451,12 +454,17 @@ def may(action: str) -> bool:
 
 def is_partnership_approver(user: User) -> bool:
     """Whether ``user`` is a chair or board member on any review of their partnership."""
+    return _is_partnership_member_as(user, PARTNERSHIP_APPROVER_ROLES)
+
+
+def _is_partnership_member_as(user: User, roles: frozenset[str]) -> bool:
+    """Whether ``user`` has one of ``roles`` on any review of their partnership."""
     found = db().scalar(
         select(Membership.id)
         .join(Review, Review.id == Membership.review_id)
         .where(
             Membership.user_id == user.id,
-            Membership.role.in_(PARTNERSHIP_APPROVER_ROLES),
+            Membership.role.in_(roles),
             Review.partnership_id == user.partnership_id,
         )
         .limit(1)
@@ -464,24 +472,65 @@ def is_partnership_approver(user: User) -> bool:
     return found is not None
 
 
+# Who deletes a shared entry: it has been circulated, so removing it from the register is the
+# chair's decision on a review; for an entry outside any review, a chair of any of the
+# partnership's reviews or a site administrator of the partnership (who manages retention).
+SHARED_ENTRY_DELETERS = frozenset({"chair"})
+# Changing or deleting an entry: what ``entry_may`` checks beyond the review's role table.
+ENTRY_CHANGES = frozenset({"good_practice.edit", "good_practice.delete"})
+
+
 def entry_may(user: User, entry: GoodPractice, action: str) -> bool:
     """May ``user`` take ``action`` on a good-practice entry? Deny by default.
 
-    An entry of a review: the user's role on that review decides (not a member: no).
+    An entry of a review: the user's role on that review decides (not a member: no), and for
+    changing or deleting it also the entry itself:
+
+    - chair, lead reviewer, panel member: any entry of the review;
+    - agency representative: only entries of their own agency (not an entry of another
+      agency, nor one that names no agency);
+    - facilitator: only the entries they recorded themselves (from a workshop, an account);
+    - a shared entry is deleted by the chair only (see ``SHARED_ENTRY_DELETERS``).
+
     An entry with no review: anyone in its partnership may view it; its author or a
-    partnership approver may edit it; only a partnership approver may approve or share it.
+    partnership approver may edit it and delete it while it is not shared; a shared one is
+    deleted by a chair of one of the partnership's reviews or a site administrator; only a
+    partnership approver may approve or share it.
     """
     if entry.partnership_id != user.partnership_id:
         return False
     if entry.review_id is not None:
-        return role_may(role_on(user, entry.review_id), action)
+        return _review_entry_may(user, entry, action)
     if action == "good_practice.view":
         return True
-    if action == "good_practice.edit":
+    if action == "good_practice.delete" and entry.share_status == "shared":
+        return user.is_admin or _is_partnership_member_as(user, SHARED_ENTRY_DELETERS)
+    if action in ENTRY_CHANGES:
         return entry.created_by_id == user.id or is_partnership_approver(user)
     if action in ("good_practice.approve", "good_practice.share"):
         return is_partnership_approver(user)
     return False
+
+
+def _review_entry_may(user: User, entry: GoodPractice, action: str) -> bool:
+    membership = db().scalar(
+        select(Membership).where(
+            Membership.review_id == entry.review_id, Membership.user_id == user.id
+        )
+    )
+    role = membership.role if membership is not None else None
+    if not role_may(role, action) or membership is None:
+        return False
+    if action not in ENTRY_CHANGES:
+        return True
+    if action == "good_practice.delete" and entry.share_status == "shared":
+        return role in SHARED_ENTRY_DELETERS
+    if role == "agency_rep":
+        own = membership.agency
+        return own is not None and entry.agency_id == own.agency_id
+    if role == "facilitator":
+        return entry.created_by_id == user.id
+    return True
 
 
 def role_on(user: User, review_id: int) -> str | None:

@@ -42,7 +42,12 @@ def _markdown(text: str | None) -> Markup:
     return Markup(render_markdown(for_reader(text)))  # noqa: S704
 
 
-def _uk_date(value: date | datetime | None) -> str:
+def _uk_date(value: date | datetime | str | None) -> str:
+    if isinstance(value, str):  # an ISO date kept in JSON (a good-practice share record)
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            return value
     if isinstance(value, datetime):
         if value.hour == value.minute == value.second == 0 and value.tzinfo is None:
             return uk_date(value.date())  # a date-only moment (a chronology window's start)

@@ -13,12 +13,18 @@ from typing import Any
 from flask import abort, jsonify, make_response, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from jsonschema import Draft202012Validator, FormatChecker
 from sqlalchemy import select
 
 from app import policy
 from app.api import bp
-from app.api.helpers import ApiError, expected_version, item_schema, page, with_etag
+from app.api.helpers import (
+    ApiError,
+    expected_version,
+    item_schema,
+    page,
+    validated_body,
+    with_etag,
+)
 from app.db import db
 from app.policy import review_access, role_may, role_on, visible_good_practice
 from app.services import good_practice as service
@@ -45,17 +51,7 @@ def _schema(creating: bool) -> dict[str, Any]:
 
 
 def _body(*, creating: bool) -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(400, "Send a JSON object with Content-Type: application/json")
-    validator = Draft202012Validator(_schema(creating), format_checker=FormatChecker())
-    problems = [
-        {"path": "$" + "".join(f".{p}" for p in e.absolute_path), "message": e.message}
-        for e in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
-    ]
-    if problems:
-        raise ApiError(422, "The request body has problems", problems)
-    return data
+    return validated_body(_schema(creating))
 
 
 def _resource(entry: GoodPractice) -> dict[str, Any]:
@@ -71,7 +67,12 @@ def good_practice_entries() -> ResponseReturnValue:
       parameters:
         - {name: review, in: query, schema: {type: string}, description: "A review id, or none"}
         - {name: theme, in: query, schema: {type: string}}
-        - {name: agency, in: query, schema: {type: string}, description: Review agency ref or name}
+        - name: agency
+          in: query
+          schema: {type: string}
+          description: >-
+            An agency: its id in the partnership's directory (as the register page uses, for
+            example 3), its name, or a review agency's ref (for example POL)
         - {name: limit, in: query, schema: {type: integer}}
         - {name: cursor, in: query, schema: {type: string}}
       responses:
@@ -113,8 +114,18 @@ def good_practice_entries() -> ResponseReturnValue:
 
 
 def _agency_ids(agency: str) -> list[int]:
-    """Directory agencies named ``agency``, or matching a review agency ref on your reviews."""
-    ids = list(
+    """The directory agency with id ``agency`` (as the register page filters), agencies named
+    ``agency``, or matching a review agency ref on your reviews."""
+    ids = []
+    if agency.isdigit():
+        found = db().scalar(
+            select(Agency.id).where(
+                Agency.id == int(agency), Agency.partnership_id == current_user.partnership_id
+            )
+        )
+        if found is not None:
+            ids.append(found)
+    ids += list(
         db().scalars(
             select(Agency.id).where(
                 Agency.partnership_id == current_user.partnership_id,
@@ -143,6 +154,7 @@ def _create() -> ResponseReturnValue:
             abort(404, "No such review, or you are not a member of it")
         if not role_may(role, "good_practice.edit"):
             abort(403, "Your role on this review cannot add good practice")
+        _agency_scope(review, data.get("agency"))
     if data.get("share_status", "draft") != "draft" or data.get("shared"):
         raise ApiError(
             422, "A new entry is a draft: approve and share it in the app, where it is checked"
@@ -157,6 +169,16 @@ def _create() -> ResponseReturnValue:
         **data,
     )
     return with_etag(_resource(entry), entry.version, 201)
+
+
+def _agency_scope(review: Review, agency_ref: Any) -> None:
+    """An agency representative records and changes only their own agency's entries."""
+    membership = policy.membership_of(current_user, review)
+    if membership is None or membership.role != "agency_rep":
+        return
+    own = membership.agency.ref if membership.agency is not None else ""
+    if not own or agency_ref != own:
+        raise ApiError(403, "Agency representatives record only their own agency's practice")
 
 
 @bp.route("/good-practice/<int:entry_id>", methods=["GET", "PATCH", "DELETE"])
@@ -177,7 +199,8 @@ def good_practice_entry(entry_id: int) -> ResponseReturnValue:
         412: Stale
         428: VersionNeeded
     delete:
-      summary: Delete an entry
+      summary: Delete an entry (a shared one by the chair only; an agency representative
+        deletes only their own agency's entries)
       parameters: [{name: entry_id, in: path, required: true, schema: {type: integer}}]
       responses:
         204: {description: Deleted}
@@ -197,6 +220,8 @@ def good_practice_entry(entry_id: int) -> ResponseReturnValue:
                     "anonymisation check are enforced",
                 )
             data.pop(key, None)
+        if entry.review is not None and "agency" in data:
+            _agency_scope(entry.review, data["agency"])
         service.update_entry(session=db(), entry=entry, expected_version=version, **data)
     return with_etag(_resource(entry), entry.version)
 

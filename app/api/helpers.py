@@ -31,9 +31,30 @@ def error_response(error: ApiError) -> ResponseReturnValue:
     return jsonify({"message": error.message, "errors": error.errors}), error.status
 
 
+# The longest value an error message quotes back, and the longest message: a client that
+# sends a megabyte of "ref" does not get it echoed (twice) in the answer.
+ECHO_CHARS = 40
+MESSAGE_CHARS = 300
+
+
+def clipped(text: str, limit: int = MESSAGE_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when it was longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _schema_message(error: Any) -> str:
+    """The validator's message, quoting at most ECHO_CHARS of the value it refused."""
+    message = str(error.message)
+    instance = error.instance
+    if isinstance(instance, str) and len(instance) > ECHO_CHARS:
+        message = message.replace(repr(instance), repr(instance[:ECHO_CHARS]) + "…")
+    return clipped(message)
+
+
 def service_error(error: ServiceError) -> ApiError:
-    detail = {"field": error.field, "message": error.message} if error.field else error.message
-    return ApiError(422, error.message, [detail])
+    message = clipped(error.message)
+    detail = {"field": error.field, "message": message} if error.field else message
+    return ApiError(422, message, [detail])
 
 
 def item_schema(section: str, *, creating: bool) -> dict[str, Any]:
@@ -73,7 +94,7 @@ def validated_body(schema: dict[str, Any], *, empty_allowed: bool = False) -> di
         raise ApiError(400, "Send a JSON object with Content-Type: application/json")
     validator = Draft202012Validator(schema, format_checker=FormatChecker())
     problems = [
-        {"path": "$" + "".join(f".{p}" for p in e.absolute_path), "message": e.message}
+        {"path": "$" + "".join(f".{p}" for p in e.absolute_path), "message": _schema_message(e)}
         for e in sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     ]
     if problems:

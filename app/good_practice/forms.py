@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from analysis.taxonomy import FOUR_D_PROMPTS, GOOD_PRACTICE_SOURCES
 from app.forms import select_choices
@@ -49,4 +49,11 @@ class ShareForm(FlaskForm):
         validators=[DataRequired("Say where it was shared"), Length(max=200)],
         render_kw={"list": "share-places", "autocomplete": "off"},
     )
-    on = DateField("Date shared", validators=[DataRequired("Enter the date it was shared")])
+    # InputRequired, not DataRequired: a date that is not real ("2025-02-30") is reported as
+    # such rather than as missing. The service checks it is not in the future nor before
+    # the entry was approved.
+    on = DateField(
+        "Date shared",
+        validators=[InputRequired("Enter the date it was shared")],
+        invalid_value_message="Enter a real date, for example 12 June 2025",
+    )

@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.taxonomy import (
+    FACTOR_TYPES,
     FOUR_D_PROMPTS,
     GOOD_PRACTICE_SOURCES,
     SHARE_PLACES,
@@ -25,6 +26,7 @@ from app.policy import (
     entry_may,
     good_practice_entry,
     may,
+    own_agency_ref,
     review_access,
     role_may,
     role_on,
@@ -41,6 +43,10 @@ FORMATS = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
+
+
+# The bulletin's "newly shared" window unless the user picks a date.
+BULLETIN_DAYS = 30
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -114,9 +120,12 @@ def evidence_of(entry: GoodPractice) -> list[dict[str, Any]]:
 def _entry_form(review: Review | None, entry: GoodPractice | None = None) -> EntryForm:
     form = EntryForm(formdata=None if request.method == "GET" else request.form)
     if review is not None:
-        form.agency.choices = select_choices(
-            [("", "Not chosen"), *[(a.ref, a.name) for a in review.agencies]]
-        )
+        own = own_agency_ref()
+        if own is None:
+            agencies = [("", "Not chosen"), *[(a.ref, a.name) for a in review.agencies]]
+        else:  # an agency representative records their own agency's practice
+            agencies = [(a.ref, a.name) for a in review.agencies if a.ref == own]
+        form.agency.choices = select_choices(agencies)
         events = db().scalars(
             select(Event)
             .where(Event.review_id == review.id, Event.deleted_at.is_(None))
@@ -155,6 +164,20 @@ def _entry_form(review: Review | None, entry: GoodPractice | None = None) -> Ent
             getattr(form, f"four_d_{key}").data = (entry.four_d or {}).get(key, "")
         form.version.data = str(entry.version)
     return form
+
+
+def _check_agency_scope(values: dict[str, Any]) -> None:
+    """An agency representative records and changes only their own agency's entries (the
+    policy lets them change only those: an entry of another agency would be lost to them)."""
+    own = own_agency_ref()
+    if own == "":
+        raise ServiceError(
+            "Your membership of this review names no agency: ask the chair to set it", "agency"
+        )
+    if own is not None and values.get("agency") != own:
+        raise ServiceError(
+            "Agency representatives record only their own agency's practice", "agency"
+        )
 
 
 def _prefill(form: EntryForm, values: dict[str, Any]) -> None:
@@ -254,6 +277,7 @@ def register() -> str:
         agencies=_directory(),
         sources=GOOD_PRACTICE_SOURCES,
         statuses=SHARE_STATUSES,
+        bulletin_since=date.today() - timedelta(days=BULLETIN_DAYS),
         title="Good-practice register",
     )
 
@@ -295,6 +319,13 @@ def new_review_entry(review_id: int) -> Any:
             event = chrono.event_by_ref(db(), review, request.args["event"])
             if event is None or event.deleted_at is not None:
                 abort(404)
+            if event.appraisal != "good_practice":
+                abort(
+                    400,
+                    f"Event {event.ref} is not appraised as good practice: only an event "
+                    "appraised as good practice can start a good-practice entry. Appraise it "
+                    "first, or record the entry without it.",
+                )
             values = service.prefill_from_event(event)
             origin = f"event {event.ref}"
         elif request.args.get("account"):
@@ -309,6 +340,14 @@ def new_review_entry(review_id: int) -> Any:
             factor = factor_service.factor_by_ref(db(), review, request.args["factor"])
             if factor is None:
                 abort(404)
+            if factor.type != "protective":
+                kind = FACTOR_TYPES.get(factor.type, factor.type).lower()
+                article = "an" if kind[:1] in "aeiou" else "a"
+                abort(
+                    400,
+                    f"Factor {factor.ref} is {article} {kind}, not a protective factor: only "
+                    "a protective factor can start a good-practice entry.",
+                )
             values = service.prefill_from_factor(db(), factor)
             origin = f"factor {factor.ref}"
         if values["source"] not in GOOD_PRACTICE_SOURCES:
@@ -316,6 +355,7 @@ def new_review_entry(review_id: int) -> Any:
         _prefill(form, values)
     elif form.validate_on_submit():
         try:
+            _check_agency_scope(_values(form, review))
             entry = service.create_entry(
                 session=db(),
                 partnership_id=review.partnership_id,
@@ -335,16 +375,24 @@ def new_review_entry(review_id: int) -> Any:
 
 @bp.route("/good-practice/<int:entry_id>")
 def entry(entry_id: int) -> str:
-    item = good_practice_entry()
+    return _entry_page(good_practice_entry())
+
+
+def _entry_page(item: GoodPractice, errors: list[tuple[str, str]] | None = None) -> str:
+    """The entry with what the anonymisation check finds in it (so it can be fixed at source)
+    and ``errors`` as (anchor, message) pairs for the error summary."""
     return render_template(
         "good_practice/entry.html",
         entry=item,
         review=item.review,
         evidence=evidence_of(item),
+        hits=service.scan_entry(db(), item),
+        errors=errors or [],
         prompts=FOUR_D_PROMPTS,
         sources=GOOD_PRACTICE_SOURCES,
         statuses=SHARE_STATUSES,
         may_edit=entry_may(current_user, item, "good_practice.edit"),
+        may_delete=entry_may(current_user, item, "good_practice.delete"),
         may_approve=entry_may(current_user, item, "good_practice.approve"),
         may_share=entry_may(current_user, item, "good_practice.share"),
         title=item.title,
@@ -359,13 +407,16 @@ def edit_entry(entry_id: int) -> Any:
     theirs = None
     if request.method == "POST" and form.validate_on_submit():
         was = item.share_status
-        saved, theirs = save_versioned(
-            form,
-            lambda version: service.update_entry(
-                session=db(), entry=item, expected_version=version, **_values(form, review)
-            ),
-            item,
-        )
+
+        def save(version: int) -> GoodPractice:
+            values = _values(form, review)
+            if review is not None:
+                _check_agency_scope(values)
+            return service.update_entry(
+                session=db(), entry=item, expected_version=version, **values
+            )
+
+        saved, theirs = save_versioned(form, save, item)
         if saved:
             message = f"Entry {item.ref} saved."
             if was != "draft" and item.share_status == "draft":
@@ -386,10 +437,13 @@ def delete_entry(entry_id: int) -> Response:
 
 
 @bp.route("/good-practice/<int:entry_id>/approve", methods=["POST"])
-def approve(entry_id: int) -> Response:
+def approve(entry_id: int) -> Any:
     item = good_practice_entry()
     try:
         service.approve_entry(session=db(), entry=item, approver=current_user)
+    except service.SharingBlockedError as error:
+        # Shown on the page, never flashed: a flash travels in the session cookie.
+        return _entry_page(item, [("anonymisation-hits", error.message)]), 422
     except ServiceError as error:
         flash(error.message, "error")
     else:
@@ -447,8 +501,11 @@ def briefing(fmt: str) -> Response:
         )
     )
     if not rows:
-        flash("Choose at least one entry for the briefing.", "error")
-        return redirect(url_for("good_practice.register"))  # type: ignore[return-value]
+        abort(
+            400,
+            "Choose at least one entry for the briefing: tick the entries in the good-practice "
+            "register, then choose a briefing format.",
+        )
     content = service.briefing_output(db(), rows, fmt, title="Good practice: 7-minute briefing")
     return _document_response(content, fmt, "good-practice-briefing")
 
@@ -465,7 +522,7 @@ def review_briefing(review_id: int, fmt: str) -> Response:
 @bp.route("/good-practice/bulletin.html")
 def bulletin() -> Response:
     """Email-ready HTML of entries shared since ``since`` (default: the last 30 days)."""
-    since = _date_arg("since") or date.today() - timedelta(days=30)
+    since = _date_arg("since") or date.today() - timedelta(days=BULLETIN_DAYS)
     rows = db().scalars(
         select(GoodPractice)
         .where(visible_good_practice(current_user), GoodPractice.share_status == "shared")

@@ -19,17 +19,17 @@ its own business.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.anonymise import Hit, RegisterPerson, scan, substitute
+from analysis.anonymise import REDACTED, Hit, RegisterPerson, redact, scan, substitute
 from models import Agency, Person, Review
 
-MASK = "[identifying detail removed]"
+MASK = REDACTED
 SCHOOL_SECTOR = "school"
 HIT_KINDS = {
     "nhs_number": "NHS number",
@@ -57,14 +57,16 @@ def people_register(session: Session, review: Review) -> list[RegisterPerson]:
 
 
 def school_names(session: Session, review: Review) -> list[str]:
-    """The schools in the partnership's agency directory: a school names the child's area."""
-    agencies = session.scalars(
-        select(Agency.name).where(
-            Agency.partnership_id == review.partnership_id,
-            func.lower(Agency.sector) == SCHOOL_SECTOR,
-        )
+    """The schools in the review's partnership directory: a school names the child's area."""
+    return partnership_schools(session, review.partnership_id)
+
+
+def partnership_schools(session: Session, partnership_id: int) -> list[str]:
+    """The schools in a partnership's agency directory (any sector that says "school")."""
+    rows = session.execute(
+        select(Agency.name, Agency.sector).where(Agency.partnership_id == partnership_id)
     )
-    return sorted(set(agencies))
+    return sorted({name for name, sector in rows if SCHOOL_SECTOR in (sector or "").casefold()})
 
 
 @dataclass(frozen=True)
@@ -116,23 +118,10 @@ class Anonymiser:
         school", and ``MASK`` over every other identifying detail."""
         if not text:
             return text or ""
-        clean = self.pseudonymise_places(text)
-        spans = _merged(
-            (h.start, h.end) for h in scan(clean, register=self.register, places=self.places)
+        clean, _hits = redact(
+            self.pseudonymise_places(text), register=self.register, places=self.places
         )
-        for start, end in reversed(spans):
-            clean = clean[:start] + MASK + clean[end:]
         return clean
-
-
-def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def anonymiser_for(session: Session, review: Review) -> Anonymiser:

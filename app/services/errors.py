@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
+QUOTE_CHARS = 40
+
+
+def quoted(value: object, limit: int = QUOTE_CHARS) -> str:
+    """``value`` in quotes for a message, cut at ``limit`` characters: a message names what
+    was refused without echoing a huge value back."""
+    text = str(value)
+    return f"'{text}'" if len(text) <= limit else f"'{text[: limit - 1]}…'"
+
 
 class ServiceError(ValueError):
     """A request that cannot be carried out as asked; ``field`` names the input at fault."""

@@ -20,17 +20,26 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from analysis.anonymise import Hit, RegisterPerson, scan_document, substitute_document
+from analysis.dates import uk_date
 from analysis.documents import Document, to_docx, to_html, to_pdf
 from analysis.good_practice import (
     BriefingEntry,
+    ReviewBrief,
     briefing_document,
     bulletin_html,
     entry_document,
     pseudonymised,
+    redacted_briefing,
 )
-from analysis.taxonomy import FOUR_D_PROMPTS, GOOD_PRACTICE_SOURCES, SHARE_STATUSES
+from analysis.taxonomy import (
+    FOUR_D_PROMPTS,
+    GOOD_PRACTICE_SOURCES,
+    REVIEW_TYPES,
+    SHARE_STATUSES,
+)
+from app.services import anonymity
 from app.services.chronology import claim_ref, event_by_ref, release_ref
-from app.services.errors import ServiceError
+from app.services.errors import ServiceError, quoted
 from app.services.factors import account_by_ref, factor_by_ref
 from app.services.reviews import agency_by_ref, check_version, name_key
 from models import (
@@ -38,6 +47,7 @@ from models import (
     Agency,
     Event,
     Factor,
+    Finding,
     GoodPractice,
     Review,
     ReviewAgency,
@@ -67,16 +77,20 @@ MAX_THEME = 60
 
 
 class SharingBlockedError(ServiceError):
-    """The anonymisation scan found something in the entry: it cannot be shared yet."""
+    """The anonymisation scan found something in the entry: it cannot be approved for sharing
+    or shared yet. ``step`` is what was refused ("approve" or "share")."""
 
-    def __init__(self, hits: Sequence[Hit]) -> None:
+    def __init__(self, hits: Sequence[Hit], step: str = "share") -> None:
         count = len(hits)
+        found = "; ".join(f"{h.kind.replace('_', ' ')} “{h.text}”" for h in hits[:10])
+        more = f"; and {count - 10} more" if count > 10 else ""
         super().__init__(
             f"The anonymisation check found {count} thing{'s' if count != 1 else ''} that "
-            "could identify someone. Change the entry, then share it.",
-            "where",
+            f"could identify someone ({found}{more}). Change the entry, then {step} it.",
+            "where" if step == "share" else None,
         )
         self.hits = list(hits)
+        self.step = step
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -204,7 +218,7 @@ def _review_events(session: Session, review: Review, refs: Iterable[str]) -> lis
     for ref in dict.fromkeys(r for r in refs if r):
         event = event_by_ref(session, review, ref)
         if event is None or event.deleted_at is not None:
-            raise ServiceError(f"There is no event '{ref}' in this review", "events")
+            raise ServiceError(f"There is no event {quoted(ref)} in this review", "events")
         events.append(event)
     return events
 
@@ -214,7 +228,7 @@ def _protective_factors(session: Session, review: Review, refs: Iterable[str]) -
     for ref in dict.fromkeys(r for r in refs if r):
         factor = factor_by_ref(session, review, ref)
         if factor is None:
-            raise ServiceError(f"There is no factor '{ref}' in this review", "factors")
+            raise ServiceError(f"There is no factor {quoted(ref)} in this review", "factors")
         if factor.type != "protective":
             raise ServiceError(
                 f"Factor {ref} is not a protective factor: link only what helped", "factors"
@@ -237,7 +251,7 @@ def _agency(
         else:
             review_agency = agency_by_ref(session, review, ref)
             if review_agency is None:
-                raise ServiceError(f"There is no agency '{ref}' in this review", "agency")
+                raise ServiceError(f"There is no agency {quoted(ref)} in this review", "agency")
             entry.agency_id = review_agency.agency_id
     if values.get("agency_name") is not None:
         name = values["agency_name"]
@@ -251,7 +265,7 @@ def _agency(
         )
         if agency is None:
             raise ServiceError(
-                f"There is no agency called '{name}' in the partnership's directory",
+                f"There is no agency called {quoted(name)} in the partnership's directory",
                 "agency_name",
             )
         entry.agency_id = agency.id
@@ -310,7 +324,7 @@ def _apply(
             ref = values["account"]
             account = account_by_ref(session, review, ref) if ref else None
             if ref and account is None:
-                raise ServiceError(f"There is no account '{ref}' in this review", "account")
+                raise ServiceError(f"There is no account {quoted(ref)} in this review", "account")
             entry.account = account
     if with_status:
         if "share_status" in values:
@@ -443,12 +457,13 @@ def prefill_from_account(account: Account) -> dict[str, Any]:
 
 def prefill_from_factor(session: Session, factor: Factor) -> dict[str, Any]:
     """An entry from a protective factor: its label and description, and the events its
-    evidence rests on."""
+    evidence rests on. The description is the story; what made it work is left for the
+    author (the factor itself is linked as what made it work, not copied twice)."""
     events = [e.event.ref for e in factor.evidence if e.event is not None]
     return {
         "title": factor.label,
         "story": factor.description or factor.label,
-        "what_made_it_work": factor.description,
+        "what_made_it_work": "",
         "source": "protective_factor",
         "factors": [factor.ref],
         "events": list(dict.fromkeys(events)),
@@ -459,7 +474,8 @@ def prefill_from_factor(session: Session, factor: Factor) -> dict[str, Any]:
 
 
 def approve_entry(*, session: Session, entry: GoodPractice, approver: User) -> GoodPractice:
-    """Approve a draft for sharing. Consent to share must be recorded first."""
+    """Approve a draft for sharing. Consent to share must be recorded first, and the
+    anonymisation scan must find nothing (the same check as sharing)."""
     if entry.share_status != "draft":
         raise ServiceError(f"{entry.ref} is already {entry.share_status}")
     if not entry.consent_to_share:
@@ -467,6 +483,7 @@ def approve_entry(*, session: Session, entry: GoodPractice, approver: User) -> G
             "Record consent to share before approving: edit the entry and tick the box",
             "consent_to_share",
         )
+    refuse_while_identifying(session, entry, step="approve")
     entry.share_status = "approved"
     entry.approved_by_id = approver.id
     entry.approved_at = datetime.now(UTC)
@@ -474,25 +491,9 @@ def approve_entry(*, session: Session, entry: GoodPractice, approver: User) -> G
     return entry
 
 
-def people_register(review: Review | None) -> list[RegisterPerson]:
-    """The review's people register as the anonymiser reads it (real names and aliases)."""
-    if review is None:
-        return []
-    return [
-        RegisterPerson(
-            pseudonym=p.pseudonym,
-            names=tuple(n for n in (p.real_name, *(p.aliases or [])) if n),
-        )
-        for p in review.people
-    ]
-
-
-def school_names(session: Session, partnership_id: int) -> list[str]:
-    """Schools in the partnership's directory: naming one can identify a child."""
-    rows = session.execute(
-        select(Agency.name, Agency.sector).where(Agency.partnership_id == partnership_id)
-    )
-    return [name for name, sector in rows if "school" in (sector or "").casefold()]
+def people_register(session: Session, review: Review | None) -> list[RegisterPerson]:
+    """The review's people register as the anonymiser reads it ([] without a review)."""
+    return [] if review is None else anonymity.people_register(session, review)
 
 
 def agency_label(agency: Agency | None) -> str:
@@ -525,12 +526,20 @@ def scan_entry(session: Session, entry: GoodPractice) -> list[Hit]:
     document: Document = entry_document(briefing_entry(entry))
     hits = scan_document(
         document,
-        register=people_register(review),
-        places=school_names(session, entry.partnership_id),
+        register=people_register(session, review),
+        places=anonymity.partnership_schools(session, entry.partnership_id),
     )
     # One row per place in the text, however many register entries share the name.
     unique = {(h.location, h.start, h.end): h for h in hits}
     return list(unique.values())
+
+
+def refuse_while_identifying(session: Session, entry: GoodPractice, *, step: str) -> None:
+    """The gate of approval and sharing: raise SharingBlockedError while the scan finds
+    anything in the entry."""
+    hits = scan_entry(session, entry)
+    if hits:
+        raise SharingBlockedError(hits, step)
 
 
 def share_entry(
@@ -547,9 +556,16 @@ def share_entry(
             on = date.fromisoformat(on)
         except ValueError:
             raise ServiceError("Enter a real date, for example 2025-06-12", "on") from None
-    hits = scan_entry(session, entry)
-    if hits:
-        raise SharingBlockedError(hits)
+    if on > date.today():
+        raise ServiceError("The date it was shared cannot be in the future", "on")
+    approved = entry.approved_at or entry.created_at
+    if approved is not None and on < approved.date():
+        raise ServiceError(
+            f"The date it was shared cannot be before the entry was approved "
+            f"({uk_date(approved.date())})",
+            "on",
+        )
+    refuse_while_identifying(session, entry, step="share")
     entry.shared = [*(entry.shared or []), {"where": where, "on": on.isoformat()}]
     entry.share_status = "shared"
     session.flush()
@@ -618,16 +634,65 @@ def _render(document: Document, fmt: str) -> bytes:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def pseudonymised_entries(session: Session, entries: Sequence[GoodPractice]) -> list[BriefingEntry]:
-    """Each entry ready for an output, with its own review's real names replaced."""
-    registers: dict[int | None, list[RegisterPerson]] = {}
-    out = []
+def _registers(
+    session: Session, entries: Sequence[GoodPractice]
+) -> dict[int | None, list[RegisterPerson]]:
+    """Each entry's review's people register, by review id (None: no review, no register)."""
+    registers: dict[int | None, list[RegisterPerson]] = {None: []}
     for entry in entries:
         if entry.review_id not in registers:
-            review = session.get(Review, entry.review_id) if entry.review_id else None
-            registers[entry.review_id] = people_register(review)
-        out.append(pseudonymised(briefing_entry(entry), registers[entry.review_id]))
-    return out
+            registers[entry.review_id] = people_register(
+                session, session.get(Review, entry.review_id)
+            )
+    return registers
+
+
+def pseudonymised_entries(session: Session, entries: Sequence[GoodPractice]) -> list[BriefingEntry]:
+    """Each entry ready for an output, with its own review's real names replaced."""
+    registers = _registers(session, entries)
+    return [pseudonymised(briefing_entry(e), registers[e.review_id]) for e in entries]
+
+
+def review_brief(session: Session, review: Review) -> ReviewBrief:
+    """The review's own record, for its briefing: the case in brief (the terms of reference),
+    its type and period, and why the practice matters (how the chronology was appraised and
+    how many findings the review made)."""
+    period = ""
+    if review.period_start and review.period_end:
+        period = f", {review.period_start:%B %Y} to {review.period_end:%B %Y}"
+    appraisals = dict(
+        session.execute(
+            select(Event.appraisal, func.count())
+            .where(Event.review_id == review.id, Event.deleted_at.is_(None))
+            .group_by(Event.appraisal)
+        ).all()
+    )
+    good = int(appraisals.get("good_practice", 0))
+    problematic = int(appraisals.get("problematic", 0))
+    findings = session.scalar(
+        select(func.count()).select_from(Finding).where(Finding.review_id == review.id)
+    )
+    why = []
+    if good or problematic:
+        why.append(
+            f"The review's chronology appraises {_count(problematic, 'event')} as problematic "
+            f"and {_count(good, 'event')} as good practice. Learning only from what went wrong "
+            "is half the lesson: this is what to keep and spread."
+        )
+    if findings:
+        why.append(
+            f"Beside the review's {_count(int(findings), 'finding')} on what made practice "
+            "harder, these entries show what already works in the same system."
+        )
+    return ReviewBrief(
+        summary=review.terms_of_reference or "",
+        context=f"{REVIEW_TYPES.get(review.review_type, review.review_type)}{period}.",
+        why=tuple(why),
+    )
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun if count == 1 else noun + 's'}"
 
 
 def briefing_output(
@@ -639,13 +704,42 @@ def briefing_output(
     subtitle: str = "",
     review: Review | None = None,
 ) -> bytes:
-    """The 7-minute briefing of ``entries`` as HTML, PDF or DOCX, pseudonymised."""
-    document = briefing_document(
-        pseudonymised_entries(session, entries), title=title, subtitle=subtitle
+    """The 7-minute briefing of ``entries`` as HTML, PDF or DOCX: pseudonymised, then
+    scanned like a published report, with every identifying detail the scan still finds
+    removed and a notice naming the entries to fix at source."""
+    document, _hits = briefing_checked(
+        session, entries, title=title, subtitle=subtitle, review=review
     )
-    if review is not None:
-        document = substitute_document(document, people_register(review))
     return _render(document, fmt)
+
+
+def briefing_checked(
+    session: Session,
+    entries: Sequence[GoodPractice],
+    *,
+    title: str,
+    subtitle: str = "",
+    review: Review | None = None,
+) -> tuple[Document, list[Hit]]:
+    """The briefing document as it is rendered, and what the scan removed from it."""
+    registers = _registers(session, entries)
+    if review is not None:
+        registers[review.id] = people_register(session, review)
+    prepared = [pseudonymised(briefing_entry(e), registers[e.review_id]) for e in entries]
+    brief = review_brief(session, review) if review is not None else None
+    document = briefing_document(prepared, title=title, subtitle=subtitle, brief=brief)
+    if review is not None:
+        document = substitute_document(document, registers[review.id])
+    # Every register these entries touch: a real name from one review is as identifying in
+    # an entry of another.
+    everyone = [person for register in registers.values() for person in register]
+    partnership_id = review.partnership_id if review is not None else entries[0].partnership_id
+    return redacted_briefing(
+        document,
+        prepared,
+        register=everyone,
+        places=anonymity.partnership_schools(session, partnership_id),
+    )
 
 
 def review_briefing(session: Session, review: Review, fmt: str) -> bytes:
@@ -687,6 +781,9 @@ class Balance:
     entries: list[GoodPractice]
     good_events: int
     problematic_events: int
+    # Entries in which the anonymisation scan finds something, with how many things: the
+    # briefing removes them, and they need fixing at source.
+    to_fix: list[tuple[GoodPractice, int]]
 
 
 def review_balance(session: Session, review: Review) -> Balance:
@@ -697,8 +794,11 @@ def review_balance(session: Session, review: Review) -> Balance:
             .group_by(Event.appraisal)
         ).all()
     )
+    entries = review_good_practice(session, review)
+    found = ((entry, len(scan_entry(session, entry))) for entry in entries)
     return Balance(
-        entries=review_good_practice(session, review),
+        entries=entries,
         good_events=int(counts.get("good_practice", 0)),
         problematic_events=int(counts.get("problematic", 0)),
+        to_fix=[(entry, count) for entry, count in found if count],
     )

@@ -15,7 +15,7 @@ from analysis.anonymise import (
     substitute,
     substitute_document,
 )
-from analysis.documents import Document, Figure, Paragraph, Section, document_text
+from analysis.documents import Document, Figure, Markdown, Paragraph, Section, document_text
 from tests.anonymise_corpus import (
     AMBIGUOUS_FORMS,
     FAMILY_FORMS,
@@ -537,3 +537,16 @@ def test_context_is_about_forty_characters_each_side() -> None:
     (hit,) = scan(text, register=())
     assert hit.context.startswith("…") and hit.context.endswith("…")
     assert 90 <= len(hit.context) <= 100
+
+
+def test_redact_replaces_every_hit_with_a_neutral_marker() -> None:
+    from analysis.anonymise import REDACTED, redact, redact_document
+
+    text = "Seen at 14 Acacia Road, Eastmere EM1 2AB, on 07700 900123 (DOB 03/04/2018)."
+    clean, hits = redact(text, register=[])
+    assert [h.kind for h in hits] == ["address", "postcode", "phone", "date_of_birth"]
+    assert clean == (f"Seen at {REDACTED}, Eastmere {REDACTED}, on {REDACTED} (DOB {REDACTED}).")
+    doc = Document(title="T", sections=(Section("S", (Paragraph(text), Markdown(text))),))
+    cleaned, found = redact_document(doc, register=[])
+    assert len(found) == 8
+    assert scan_document(cleaned, register=[]) == []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from analysis.anonymise import RegisterPerson
-from analysis.documents import BulletList, Document, document_text
+from analysis.documents import BulletList, Document, Note, document_text
 from analysis.good_practice import (
     BriefingEntry,
     briefing_document,
@@ -51,7 +53,7 @@ def test_drafts_are_marked_in_the_briefing() -> None:
     document = briefing_document([SHARED, DRAFT], title="Briefing", subtitle="Child Q")
     assert document.subtitle == "DRAFT: Child Q"
     text = _texts(document)
-    assert "DRAFT: 1 of 2 entries are not yet approved for sharing" in text
+    assert "DRAFT: 1 of 2 entries is not yet approved for sharing" in text
     assert "[Draft] Quick referral" in text
 
 
@@ -98,3 +100,19 @@ def test_the_bulletin_escapes_text_and_sanitises_markdown() -> None:
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "onerror" not in html and "<strong>bold</strong>" in html
     assert bulletin_html([], title="Bulletin").count("Nothing new has been shared.") == 1
+
+
+@pytest.mark.parametrize(
+    ("drafts", "total", "banner"),
+    [(1, 1, "1 of 1 entry is"), (1, 2, "1 of 2 entries is"), (2, 3, "2 of 3 entries are")],
+)
+def test_the_draft_banner_agrees_with_the_number_of_drafts(
+    drafts: int, total: int, banner: str
+) -> None:
+    entries = [
+        BriefingEntry(ref=f"GP{n}", title=f"Entry {n}", story="s", is_draft=n < drafts)
+        for n in range(total)
+    ]
+    note = briefing_document(entries, title="t").sections[0].blocks[0]
+    assert isinstance(note, Note)
+    assert note.text.startswith(f"DRAFT: {banner} not yet approved for sharing.")

@@ -170,7 +170,19 @@ def expected(endpoint: str, method: str, who: str) -> str:
         return "allow"  # an administrator of the review's partnership, not a member
     if who in ("other_member", "outsider", "admin"):
         return "404"
+    if (
+        endpoint in ENTRY_ENDPOINTS
+        and action in policy.ENTRY_CHANGES
+        and who in ("agency_rep", "facilitator")
+    ):
+        # The matrix's entry names no agency and nobody recorded it: an agency representative
+        # changes only their own agency's entries, a facilitator only those they recorded.
+        return "403"
     return "allow" if who in policy.REVIEW_ACTIONS[action] else "403"  # type: ignore[index]
+
+
+# Routes that act on one good-practice entry (``entry_id`` in the URL).
+ENTRY_ENDPOINTS = frozenset(endpoint for endpoint, rule, _ in ROUTES if "<int:entry_id>" in rule)
 
 
 @pytest.mark.parametrize("who", WHO)

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from analysis.dates import uk_date
 from app.services import factors as factor_service
 from app.services import good_practice as service
 from models import Event, GoodPractice, Review, User
@@ -169,6 +170,47 @@ def test_a_protective_factor_becomes_an_entry_linked_to_it(
     assert "not a protective factor" in refused.get_data(as_text=True)
 
 
+def test_an_entry_cannot_start_from_the_wrong_kind_of_source(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    login("chair")
+    base = f"/reviews/{world.review_id}/good-practice/new"
+    latent = client.get(f"{base}?factor=F1")  # F1 is a latent condition
+    assert latent.status_code == 400
+    assert (
+        "Factor F1 is a latent condition, not a protective factor: only a protective factor "
+        "can start a good-practice entry." in latent.get_data(as_text=True)
+    )
+    unappraised = client.get(f"{base}?event=E1")  # E1 is not appraised as good practice
+    assert unappraised.status_code == 400
+    page = unappraised.get_data(as_text=True)
+    assert "Event E1 is not appraised as good practice" in page
+    assert 'name="story"' not in page  # no form pre-filled as if it were good practice
+    event = db_session.scalar(select(Event).where(Event.review_id == world.review_id))
+    event.appraisal = "problematic"
+    db_session.commit()
+    assert client.get(f"{base}?event=E1").status_code == 400
+
+
+def test_an_entry_from_a_protective_factor_does_not_copy_the_story_twice(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    factor_service.create_factor(
+        session=db_session,
+        review=_review(db_session, world),
+        ref="F8",
+        label="The same officer attended",
+        type="protective",
+        level="practice",
+        description="Continuity: the same officer had attended before.",
+    )
+    db_session.commit()
+    login("chair")
+    form = client.get(f"/reviews/{world.review_id}/good-practice/new?factor=F8")
+    assert form.status_code == 200
+    assert form.get_data(as_text=True).count("Continuity: the same officer had attended") == 1
+
+
 @pytest.mark.parametrize(
     "source", ["case_audit", "practice_observation", "supervision", "feedback"]
 )
@@ -235,7 +277,10 @@ def test_a_planted_real_name_blocks_sharing_until_the_text_is_fixed(
         consent_to_share=True,
     )
     login("chair")
-    _post(client, f"/good-practice/{entry.id}/approve", {})
+    assert _post(client, f"/good-practice/{entry.id}/approve", {}).status_code == 422
+    # Approved elsewhere (a bundle import records approval as it happened): sharing still checks.
+    entry.share_status = "approved"
+    db_session.commit()
     share_url = f"/good-practice/{entry.id}/share"
     page = client.get(share_url).get_data(as_text=True)
     assert "<mark>Tamsin</mark> told the officer" in page  # the hit, in context
@@ -261,14 +306,116 @@ def test_a_planted_real_name_blocks_sharing_until_the_text_is_fixed(
     db_session.refresh(entry)
     assert entry.share_status == "draft"
     _post(client, f"/good-practice/{entry.id}/approve", {})
-    shared = _post(client, share_url, {"where": "Learning circle", "on": "2025-06-12"})
+    today = date.today().isoformat()
+    shared = _post(client, share_url, {"where": "Learning circle", "on": today})
     assert shared.status_code == 302
     db_session.refresh(entry)
     assert entry.share_status == "shared"
-    assert entry.shared == [{"where": "Learning circle", "on": "2025-06-12"}]
+    assert entry.shared == [{"where": "Learning circle", "on": today}]
+    page = client.get(f"/good-practice/{entry.id}").get_data(as_text=True)
+    assert f"Learning circle, {uk_date(date.today())}" in page  # the app's date format
+    assert today not in page
 
 
-def test_a_school_name_from_the_agencies_register_blocks_sharing(
+@pytest.mark.parametrize(
+    ("on", "message"),
+    [
+        ("2099-01-01", "The date it was shared cannot be in the future"),
+        ("1900-01-01", "The date it was shared cannot be before the entry was approved"),
+        ("2025-02-30", "Enter a real date"),
+    ],
+)
+def test_the_date_shared_is_not_in_the_future_nor_before_approval(
+    client: Any, login: Any, world: World, db_session: Any, on: str, message: str
+) -> None:
+    entry = _entry(db_session, world, consent_to_share=True)
+    login("chair")
+    _post(client, f"/good-practice/{entry.id}/approve", {})
+    refused = _post(client, f"/good-practice/{entry.id}/share", {"where": "Team meeting", "on": on})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert message in page
+    assert f'value="{on}"' in page and 'value="Team meeting"' in page  # what they typed stays
+    db_session.refresh(entry)
+    assert entry.share_status == "approved" and entry.shared == []
+
+
+def test_a_draft_is_not_offered_the_share_form(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(db_session, world, consent_to_share=True)
+    login("chair")
+    page = client.get(f"/good-practice/{entry.id}/share").get_data(as_text=True)
+    assert "This entry is a draft, so it cannot be recorded as shared yet" in page
+    assert "Record as shared" not in page and 'name="where"' not in page
+
+
+IDENTIFYING = "14 Acacia Road, Eastmere EM1 2AB, on 07700 900123 (DOB 03/04/2018)"
+IDENTIFYING_PARTS = ("Acacia Road", "EM1 2AB", "07700 900123", "03/04/2018")
+
+
+def test_approval_shows_the_anonymisation_findings_and_is_refused_while_there_are_any(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(
+        db_session,
+        world,
+        story=f"The officer visited the family at {IDENTIFYING}.",
+        consent_to_share=True,
+    )
+    login("chair")
+    page = client.get(f"/good-practice/{entry.id}").get_data(as_text=True)
+    assert "The check found 4 things that could identify someone" in page
+    assert "<mark>EM1 2AB</mark>" in page
+    refused = _post(client, f"/good-practice/{entry.id}/approve", {})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "There is a problem" in text
+    assert "could identify someone (address “14 Acacia Road”; postcode “EM1 2AB”" in text
+    assert (
+        "phone “07700 900123”; date of birth “03/04/2018”). Change the entry, then approve it"
+        in text
+    )
+    db_session.refresh(entry)
+    assert entry.share_status == "draft" and entry.approved_at is None
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf", "docx"])
+def test_briefings_remove_identifying_details_and_say_which_entries_to_fix(
+    client: Any, login: Any, world: World, db_session: Any, fmt: str
+) -> None:
+    clean = _entry(db_session, world, title="Clean entry", story="Nothing to find here.")
+    leaky = _entry(
+        db_session,
+        world,
+        title="Visit at home",
+        story=f"The officer visited Tamsin at {IDENTIFYING}.",
+        what_made_it_work="Ring 07700 900123 first.",
+    )
+    login("observer")
+    read = {"html": lambda d: d.decode(), "pdf": _text_of_pdf, "docx": _text_of_docx}[fmt]
+    for url in (
+        f"/reviews/{world.review_id}/good-practice/briefing.{fmt}",
+        f"/api/v1/reviews/{world.review_id}/briefing.{fmt}",
+        f"/good-practice/briefing.{fmt}?entries={clean.id}&entries={leaky.id}",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        flat = " ".join(read(response.get_data()).split())
+        for part in (*IDENTIFYING_PARTS, "Tamsin"):
+            assert part not in flat, (url, part)
+        assert "Child T" in flat  # pseudonyms first, then the scan
+        assert "[identifying detail removed]" in flat
+        assert "the anonymisation check found 5 details that could identify someone" in flat
+        assert f"fixed at source in the register: {leaky.ref} “Visit at home”." in flat
+        assert "Clean entry" in flat and f"{clean.ref} “Clean entry”" not in flat
+    # The review's overview says which entries to fix, and links to them.
+    page = client.get(f"/reviews/{world.review_id}").get_data(as_text=True)
+    assert "The anonymisation check finds identifying details in 1 entry" in page
+    assert f"/good-practice/{leaky.id}#anonymisation-check" in page
+
+
+def test_a_school_name_from_the_agencies_register_blocks_approval_and_sharing(
     world: World, db_session: Any
 ) -> None:
     from app.services.reviews import directory_agency
@@ -281,9 +428,11 @@ def test_a_school_name_from_the_agencies_register_blocks_sharing(
         story="The teacher at Quillfeather Primary School noticed.",
         consent_to_share=True,
     )
-    service.approve_entry(
-        session=db_session, entry=entry, approver=db_session.get(User, world.users["chair"])
-    )
+    chair = db_session.get(User, world.users["chair"])
+    with pytest.raises(service.SharingBlockedError) as refused:
+        service.approve_entry(session=db_session, entry=entry, approver=chair)
+    assert any(hit.kind == "school" for hit in refused.value.hits)
+    entry.share_status = "approved"  # as a bundle import may record it
     with pytest.raises(service.SharingBlockedError) as blocked:
         service.share_entry(session=db_session, entry=entry, where="Bulletin", on=date.today())
     assert any(hit.kind == "school" for hit in blocked.value.hits)
@@ -416,6 +565,91 @@ def test_entries_outside_a_review_follow_the_partnership_rules(
     assert _post(client, f"/good-practice/{entry.id}/approve", {}).status_code == approve
 
 
+def _other_agency_entry(db_session: Any, world: World, **values: Any) -> GoodPractice:
+    """An entry of the review from an agency that is not the agency representative's."""
+    from app.services.reviews import add_agency
+
+    add_agency(
+        session=db_session, review=_review(db_session, world), name="Northshire HV", ref="HV"
+    )
+    return _entry(db_session, world, title="Health visitor's entry", agency="HV", **values)
+
+
+def test_an_agency_representative_changes_only_their_own_agencys_entries(
+    client: Any, login: Any, api: Any, world: World, db_session: Any
+) -> None:
+    own = _entry(db_session, world, title="Police entry", agency="POL")
+    other = _other_agency_entry(db_session, world)
+    login("agency_rep")
+    page = client.get(f"/good-practice/{other.id}").get_data(as_text=True)
+    assert "Health visitor&#39;s entry" in page
+    assert f"/good-practice/{other.id}/edit" not in page and "Delete entry" not in page
+    assert client.get(f"/good-practice/{other.id}/edit").status_code == 403
+    assert _post(client, f"/good-practice/{other.id}/delete", {}).status_code == 403
+    assert (
+        client.delete(f"/api/v1/good-practice/{other.id}", headers=api("agency_rep")).status_code
+        == 403
+    )
+    made = client.post(
+        "/api/v1/good-practice",
+        json={"title": "t", "story": "s", "review": world.review_id, "agency": "HV"},
+        headers=api("agency_rep"),
+    )
+    assert made.status_code == 403
+    db_session.expire_all()
+    assert db_session.scalar(select(GoodPractice).where(GoodPractice.id == other.id)) is not None
+    # Their own agency's entry: both links, and both work.
+    page = client.get(f"/good-practice/{own.id}").get_data(as_text=True)
+    assert f"/good-practice/{own.id}/edit" in page and "Delete entry" in page
+    moved = _post(
+        client,
+        f"/good-practice/{own.id}/edit",
+        _form(title="Police entry", agency="HV", version=str(own.version)),
+    )
+    assert moved.status_code == 422 and "only their own agency" in moved.get_data(as_text=True)
+    own_id = own.id
+    assert _post(client, f"/good-practice/{own_id}/delete", {}).status_code == 302
+    db_session.expire_all()
+    assert db_session.scalar(select(GoodPractice).where(GoodPractice.id == own_id)) is None
+
+
+def test_only_the_chair_deletes_a_shared_entry(
+    client: Any, login: Any, api: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(db_session, world, consent_to_share=True)
+    chair = db_session.get(User, world.users["chair"])
+    service.approve_entry(session=db_session, entry=entry, approver=chair)
+    service.share_entry(session=db_session, entry=entry, where="Bulletin", on=date.today())
+    db_session.commit()
+    for who in ("lead_reviewer", "panel_member"):
+        login(who)
+        page = client.get(f"/good-practice/{entry.id}").get_data(as_text=True)
+        assert "Delete entry" not in page and f"/good-practice/{entry.id}/edit" in page
+        assert _post(client, f"/good-practice/{entry.id}/delete", {}).status_code == 403
+        assert (
+            client.delete(f"/api/v1/good-practice/{entry.id}", headers=api(who)).status_code == 403
+        )
+    login("chair")
+    assert "Delete entry" in client.get(f"/good-practice/{entry.id}").get_data(as_text=True)
+    assert (
+        client.delete(f"/api/v1/good-practice/{entry.id}", headers=api("chair")).status_code == 204
+    )
+
+
+def test_a_facilitator_changes_only_the_entries_they_recorded(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    someone_elses = _entry(db_session, world)  # recorded by the panel member
+    login("facilitator")
+    assert client.get(f"/good-practice/{someone_elses.id}/edit").status_code == 403
+    made = _post(
+        client, f"/reviews/{world.review_id}/good-practice/new", _form(title="From the workshop")
+    )
+    assert made.status_code == 302
+    mine = db_session.scalar(select(GoodPractice).where(GoodPractice.title == "From the workshop"))
+    assert client.get(f"/good-practice/{mine.id}/edit").status_code == 200
+
+
 def test_a_signed_out_visitor_is_sent_to_sign_in(client: Any) -> None:
     response = client.get("/good-practice")
     assert response.status_code == 302 and response.location.startswith("/sign-in")
@@ -485,8 +719,12 @@ def test_the_briefing_of_chosen_entries_leaves_out_what_the_user_may_not_see(
     assert response.status_code == 200
     assert "Visible entry" in text and "Entry of the other review" not in text
     assert "Entry of the other review" not in text
-    nothing = client.get(f"/good-practice/briefing.pdf?entries={theirs.id}")
-    assert nothing.status_code == 302
+    for query in (f"?entries={theirs.id}", ""):
+        nothing = client.get(f"/good-practice/briefing.html{query}")
+        assert nothing.status_code == 400
+        page = nothing.get_data(as_text=True)
+        assert "Choose at least one entry for the briefing" in page
+        assert "Search and filter" not in page  # an error, not the register again
 
 
 def test_the_bulletin_holds_newly_shared_entries_only(
@@ -500,9 +738,10 @@ def test_the_bulletin_holds_newly_shared_entries_only(
         db_session, world, title="Shared long ago", story="Old news.", consent_to_share=True
     )
     chair = db_session.get(User, world.users["chair"])
-    for entry, on in ((shared, date.today()), (old, date(2020, 1, 1))):
+    for entry in (shared, old):
         service.approve_entry(session=db_session, entry=entry, approver=chair)
-        service.share_entry(session=db_session, entry=entry, where="Bulletin", on=on)
+        service.share_entry(session=db_session, entry=entry, where="Bulletin", on=date.today())
+    old.shared = [{"where": "Bulletin", "on": "2020-01-01"}]  # as a bundle import records it
     db_session.commit()
     login("observer")
     response = client.get("/good-practice/bulletin.html")
@@ -714,3 +953,123 @@ def test_the_demo_review_has_eight_entries_across_four_agencies_and_shared_ones_
         )
     ).all()
     assert len(outside) == 1
+
+
+def _pages_of_pdf(data: bytes) -> int:
+    assert shutil.which("pdfinfo"), "pdfinfo (poppler-utils) is needed"
+    result = subprocess.run(["pdfinfo", "-"], input=data, capture_output=True, check=True)
+    return int(
+        next(
+            line for line in result.stdout.decode().splitlines() if line.startswith("Pages:")
+        ).split()[1]
+    )
+
+
+def test_the_demo_reviews_briefing_is_one_page_that_names_every_entry(
+    client: Any, login: Any, runner: Any, db_session: Any
+) -> None:
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    review = db_session.scalar(select(Review).where(Review.subject == "Child F"))
+    entries = service.review_good_practice(db_session, review)
+    pdf = service.review_briefing(db_session, review, "pdf")
+    assert _pages_of_pdf(pdf) == 1
+    for text in (
+        _text_of_pdf(pdf),
+        _text_of_docx(service.review_briefing(db_session, review, "docx")),
+    ):
+        flat = " ".join(text.split())
+        for entry in entries:
+            assert entry.title in flat, entry.ref
+        # The case in brief is the review's own summary, and why it matters draws on the review.
+        assert "how agencies worked together to understand Child F" in flat
+        assert "The review's chronology appraises" in flat
+        assert "Midwifery safeguarding lead to check the online booking form by June." in flat
+        assert "Reviews are geared to what went wrong" not in flat  # no boilerplate
+
+
+# --- cosmetics -------------------------------------------------------------------------------
+
+
+def test_no_form_prints_a_python_none_into_an_attribute(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(db_session, world, consent_to_share=True)
+    entry.share_status = "approved"
+    db_session.commit()
+    sign_in_page = client.get("/sign-in").get_data(as_text=True)
+    assert 'spellcheck="false"' in sign_in_page  # kept where it is meant to be
+    login("chair")
+    for url in (
+        "/good-practice/new",
+        f"/reviews/{world.review_id}/good-practice/new",
+        f"/good-practice/{entry.id}/edit",
+        f"/good-practice/{entry.id}/share",
+        f"/reviews/{world.review_id}/events/new",
+        f"/reviews/{world.review_id}/factors/new",
+        f"/reviews/{world.review_id}/edit",
+        "/account",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert '="None"' not in page, url
+
+
+def test_the_story_and_what_made_it_work_have_body_text_styling(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(db_session, world, what_made_it_work="A shared duty phone.")
+    login("observer")
+    page = client.get(f"/good-practice/{entry.id}").get_data(as_text=True)
+    assert '<div class="lr-markdown govuk-body"><p>The officer rang the next day.</p>' in page
+    assert '<div class="lr-markdown govuk-body"><p>A shared duty phone.</p>' in page
+
+
+def test_the_register_offers_a_date_for_the_bulletin(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(db_session, world, title="Shared in March", story="s", consent_to_share=True)
+    service.approve_entry(
+        session=db_session, entry=entry, approver=db_session.get(User, world.users["chair"])
+    )
+    entry.share_status = "shared"
+    entry.shared = [{"where": "Bulletin", "on": "2025-03-10"}]
+    db_session.commit()
+    login("observer")
+    page = client.get("/good-practice").get_data(as_text=True)
+    assert '<label class="govuk-label" for="since">Shared on or after</label>' in page
+    assert 'name="since" type="date"' in page
+    assert "Shared in March" not in client.get("/good-practice/bulletin.html").get_data(
+        as_text=True
+    )
+    chosen = client.get("/good-practice/bulletin.html?since=2025-03-01").get_data(as_text=True)
+    assert "Shared in March" in chosen and "shared since 1 March 2025" in chosen
+
+
+def test_the_api_agency_filter_takes_the_id_the_register_uses(
+    client: Any, api: Any, world: World, db_session: Any
+) -> None:
+    entry = _entry(db_session, world, agency="POL")
+    headers = api("chair")
+
+    def refs(agency: str) -> list[str]:
+        url = f"/api/v1/good-practice?agency={agency}"
+        return [i["ref"] for i in client.get(url, headers=headers).json["items"]]
+
+    assert refs(str(entry.agency_id)) == [entry.ref]
+    assert refs("POL") == [entry.ref] and refs("999999") == []
+    described = client.get("/api/v1/openapi.json").json["paths"]["/api/v1/good-practice"]
+    agency = next(p for p in described["get"]["parameters"] if p["name"] == "agency")
+    assert "its id in the partnership's directory" in agency["description"]
+
+
+def test_api_errors_do_not_echo_a_huge_ref(client: Any, api: Any, world: World) -> None:
+    huge = "E" + "9" * 5000
+    for body in (
+        {"title": "t", "story": "s", "review": world.review_id, "events": [huge]},
+        {"title": "t", "story": "s", "review": world.review_id, "agency": huge},
+        {"title": "t", "story": "s", "agency_name": huge},
+    ):
+        answer = client.post("/api/v1/good-practice", json=body, headers=api("chair"))
+        assert answer.status_code == 422
+        text = answer.get_data(as_text=True)
+        assert len(text) < 1000 and "9" * 100 not in text
+        assert "E99999" in text  # still says which value it was
