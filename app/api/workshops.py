@@ -253,13 +253,12 @@ def workshop_notes(workshop_id: int) -> ResponseReturnValue:
     """
     participant = current_participant()
     view = service.room_view(db(), participant.workshop)
-    nodes, clean = service.snapshot_nodes(view), view.anonymiser.for_room
     if request.method == "POST":
         data = validated_body(NOTE_INPUT)
         note = service.add_note(session=db(), participant=participant, **data)
-        return jsonify(service.note_item(note, nodes, clean)), 201
+        return jsonify(service.note_item(note, view)), 201
     notes = service.notes_of(db(), participant)
-    items = [service.note_item(n, nodes, clean) for n in notes]
+    items = [service.note_item(n, view) for n in notes]
     return jsonify({"items": items, "next_cursor": None})
 
 

@@ -12,8 +12,8 @@ Three audiences, one helper (``Anonymiser``, built once per request by ``anonymi
 - ``room_hits``: what ``for_room`` would mask, listed for the facilitator so they can fix it
   at its source.
 
-Only ``analysis.anonymise.substitute`` and ``scan`` are used: the anonymiser's internals are
-its own business.
+Only ``analysis.anonymise.substitute``, ``scan`` and ``redact`` are used: the anonymiser's
+internals are its own business.
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from analysis.anonymise import (
+    Hit,
     RegisterPerson,
     scan_document,
     scan_markdown,
@@ -474,13 +475,13 @@ def build_report(
 # --- versions -------------------------------------------------------------------------------
 
 
-def hit_item(hit: Any) -> dict[str, Any]:
+def hit_item(hit: Hit) -> dict[str, Any]:
     return {
         "kind": hit.kind,
         "text": hit.text,
         "location": hit.location,
         "context": hit.context,
-        "candidates": list(getattr(hit, "candidates", ())),
+        "candidates": list(hit.candidates),
     }
 
 

@@ -12,6 +12,7 @@ import secrets
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -204,14 +205,29 @@ class RoomView:
     the scanner to find."""
 
     def __init__(self, workshop: Workshop, anonymiser: Anonymiser, *, mask: bool = True) -> None:
-        clean = anonymiser.for_room if mask else anonymiser.pseudonymise_places
         self.workshop = workshop
         self.anonymiser = anonymiser
-        self.title = clean(workshop.title)
-        self.agenda = clean(workshop.agenda)
-        self.questions = [clean(q) for q in workshop.questions]
-        snapshot = workshop.snapshot or {}
-        self.snapshot = {
+        self.clean = anonymiser.for_room if mask else anonymiser.pseudonymise_places
+        self._labels: dict[str, str] = {}
+
+    # Each part is cleaned when first read: the board, polled every two seconds, reads only
+    # the labels of the nodes it lists (``label``), not every event's description.
+    @cached_property
+    def title(self) -> str:
+        return self.clean(self.workshop.title)
+
+    @cached_property
+    def agenda(self) -> str:
+        return self.clean(self.workshop.agenda)
+
+    @cached_property
+    def questions(self) -> list[str]:
+        return [self.clean(q) for q in self.workshop.questions]
+
+    @cached_property
+    def snapshot(self) -> dict[str, Any]:
+        clean, snapshot = self.clean, self.workshop.snapshot or {}
+        return {
             **snapshot,
             "kpes": [
                 {**k, "title": clean(k["title"]), "summary": clean(k.get("summary", ""))}
@@ -226,6 +242,17 @@ class RoomView:
                 for f in snapshot.get("factors", [])
             ],
         }
+
+    @cached_property
+    def _raw_nodes(self) -> dict[str, dict[str, Any]]:
+        return snapshot_nodes(self.workshop)
+
+    def label(self, ref: str) -> str:
+        """The cleaned label of node ``ref`` (its ref when the snapshot has no such node)."""
+        if ref not in self._labels:
+            raw = self._raw_nodes.get(ref, {}).get("label", ref)
+            self._labels[ref] = self.clean(raw)
+        return self._labels[ref]
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.workshop, name)
@@ -578,17 +605,14 @@ def vote_counts(session: Session, workshop: Workshop) -> dict[str, int]:
     return {node: int(count) for node, count in rows}
 
 
-def note_item(
-    note: WorkshopNote, nodes: dict[str, dict[str, Any]], clean: Callable[[str], str]
-) -> dict[str, Any]:
-    """A note as the room may see it: ``clean`` is ``Anonymiser.for_room``, and ``nodes``
-    those of the workshop's ``RoomView``."""
+def note_item(note: WorkshopNote, view: RoomView) -> dict[str, Any]:
+    """A note as the room may see it (through the workshop's ``RoomView``)."""
     return {
         "id": note.id,
         "node": note.node,
-        "node_label": nodes.get(note.node, {}).get("label", note.node),
+        "node_label": view.label(note.node),
         "prompt": note.prompt,
-        "text": clean(note.text),
+        "text": view.clean(note.text),
         "status": note.status,
         "by": note.participant.display_name if note.participant else "",
         "created_at": note.created_at.isoformat(),
@@ -622,8 +646,6 @@ def board(
     much the room has said; vote counts are always whole. Everything in it is as the room
     may see it (presenter mode shows it on the projected screen)."""
     view = room_view(session, workshop)
-    clean = view.anonymiser.for_room
-    nodes = snapshot_nodes(view)
     notes = list(
         session.scalars(
             select(WorkshopNote)
@@ -644,12 +666,12 @@ def board(
     return {
         "status": workshop.status,
         "participants": participant_count(session, workshop),
-        "notes": [note_item(n, nodes, clean) for n in notes],
+        "notes": [note_item(n, view) for n in notes],
         "notes_cursor": notes[-1].id if notes else notes_after,
-        "proposals": [proposal_item(p, clean) for p in proposals],
+        "proposals": [proposal_item(p, view.clean) for p in proposals],
         "proposals_cursor": proposals[-1].id if proposals else proposals_after,
         "votes": [
-            {"node": ref, "label": nodes.get(ref, {}).get("label", ref), "count": count}
+            {"node": ref, "label": view.label(ref), "count": count}
             for ref, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "vote_total": sum(counts.values()),

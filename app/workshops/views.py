@@ -236,7 +236,8 @@ def accept_note(review_id: int, workshop_id: int, note_id: int) -> Any:
     note = db().get(WorkshopNote, note_id)
     if note is None or note.workshop_id != item.id:
         abort(404)
-    anonymiser = service.room_view(db(), item).anonymiser
+    view = service.room_view(db(), item)
+    anonymiser = view.anonymiser
     form = AcceptNoteForm(formdata=None if request.method == "GET" else request.form)
     if request.method == "GET":
         # Names become pseudonyms straight away; what else the scanner finds is listed.
@@ -257,7 +258,7 @@ def accept_note(review_id: int, workshop_id: int, note_id: int) -> Any:
         review=_review(),
         workshop=item,
         note=note,
-        node=service.snapshot_nodes(service.room_view(db(), item)).get(note.node, {}),
+        node=service.snapshot_nodes(view).get(note.node, {}),
         prompts=service.NOTE_PROMPTS,
         form=form,
         room_warnings=hits,
