@@ -209,11 +209,10 @@ function start(data) {
       });
     });
     const visible = cy.nodes().not(".row-label").not(".hidden");
+    clearHighlight(); // a highlight drawn on the old selection would fade most of the new one
     const selected = document.getElementById("graph-selected");
     if (selected && visible.filter((n) => selected.textContent.startsWith(`${n.id()}: `)).empty()) {
-      // What was selected is filtered out: its details and highlight no longer match the picture.
-      details.replaceChildren();
-      clearHighlight();
+      details.replaceChildren(); // what was selected is filtered out
     }
     if (visible.nonempty()) cy.fit(visible, 30); // frame what is left, so a small subset is readable
     status.textContent = `Showing ${visible.length} of ${cy.nodes().not(".row-label").length} factors and events.`;

@@ -57,6 +57,14 @@ def test_the_graph_page_is_accessible_with_a_table_and_the_accimap(page: Page) -
     picture = page.get_by_role("img", name=re.compile("^AcciMap of the whole review"))
     expect(picture).to_be_visible()
     assert page.evaluate("() => document.querySelector('.lr-graph-image').naturalWidth") > 1000
+    # Shrunk to fit its frame: a new user saw only the blank top-left corner of a wide picture.
+    assert page.evaluate(
+        """() => {
+            const image = document.querySelector('.lr-graph-image');
+            const frame = document.querySelector('.lr-graph-frame');
+            return image.getBoundingClientRect().width <= frame.clientWidth + 1;
+        }"""
+    )
     table = page.get_by_role("table", name="Factors and events with their links")
     assert table.get_by_role("row").count() > 30
     expect(table.locator("#node-F18")).to_contain_text("Social work caseloads")
@@ -79,6 +87,9 @@ def test_click_a_node_to_see_its_details_and_what_lay_behind_it(page: Page) -> N
     upstream = page.evaluate(f"() => {CY}.nodes('.upstream').map(n => n.id())")
     assert {"F22", "F18"} <= set(upstream)
     assert "E57" not in upstream
+    # Choosing an episode starts from a clean picture, not with F9's highlight fading it.
+    page.get_by_label("Key practice episode", exact=True).select_option(index=1)
+    assert page.evaluate(f"() => {CY}.elements('.faded').length") == 0
     assert_accessible(page)
 
 

@@ -294,3 +294,12 @@ def test_leverage_shows_centrality_against_the_most_central(client: Any, demo: i
     table = page.split('id="leverage"', 1)[1].split("</table>", 1)[0]
     assert "Centrality (relative)" in table and ">100%</td>" in table
     assert "0.00" not in table  # raw betweenness reads as nothing to a panel
+
+
+def test_every_section_of_a_review_links_to_the_systems_graph(client: Any, demo: int) -> None:
+    """A new user could not find the graph from the review's overview or the findings."""
+    graph = f'href="/reviews/{demo}/graph"'
+    for page in ("", "/findings", "/chronology", "/actions"):
+        html = client.get(f"/reviews/{demo}{page}").get_data(as_text=True)
+        assert graph in html, page or "overview"
+        assert f'href="/reviews/{demo}/actions"' in html, page or "overview"
