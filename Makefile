@@ -13,7 +13,7 @@ export TEST_DATABASE_URL
 PYTEST_ARGS ?=
 
 .PHONY: run serve test test-sqlite test-postgres lint bench setup dev-setup graphviz \
-        browser-deps postgres db-upgrade demo clean vendor
+        browser-deps postgres db-upgrade demo clean vendor migrate
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,11 +64,17 @@ run: setup demo
 	@echo "Serving on http://127.0.0.1:$(PORT) — press Ctrl+C to stop."
 	$(BIN)/learning-review run --host 127.0.0.1 --port $(PORT) --no-reload
 
-# Production-like: gunicorn with 4 workers. Set SECRET_KEY (and DATABASE_URL for PostgreSQL);
-# put it behind a TLS-terminating proxy, since cookies are marked Secure.
-serve: setup db-upgrade
-	LR_ENV=production $(BIN)/gunicorn --workers 4 --bind 127.0.0.1:$(PORT) \
-	  --access-logfile - 'app:create_app()'
+# Production: gunicorn with LR_WORKERS workers. Set SECRET_KEY and DATABASE_URL (PostgreSQL);
+# put it behind a TLS-terminating proxy (docs/deployment.md), since cookies are marked Secure.
+# Migrations are an explicit step (`make migrate`); check-config refuses an unsafe setting or an
+# unmigrated database in one line before gunicorn starts.
+LR_WORKERS ?= 4
+serve: setup
+	@LR_ENV=production $(BIN)/learning-review check-config
+	LR_ENV=production $(BIN)/gunicorn --workers $(LR_WORKERS) --bind 127.0.0.1:$(PORT) \
+	  --access-logfile - 'app.wsgi:application'
+
+migrate: db-upgrade
 
 postgres:
 	@if [ -z "$${TEST_DATABASE_URL##*127.0.0.1:5432*}" ] && ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null \

@@ -1,9 +1,10 @@
-"""Working-day arithmetic for the statutory clocks, with England's bank holidays."""
+"""Working-day arithmetic for the statutory clocks (England's bank holidays) and the UK clock."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -49,3 +50,23 @@ def statutory_dates(incident_known_on: date | None) -> dict[str, date | None]:
 def uk_date(day: date | None) -> str:
     """A date the UK way: ``14 Jan 2011``."""
     return "" if day is None else f"{day.day} {day:%b %Y}"
+
+
+# The app's clock reads the UK day and shows UK time (GMT or BST), whatever the server's zone.
+UK_ZONE = ZoneInfo("Europe/London")
+
+
+def uk_today(now: datetime | None = None) -> date:
+    """Today's date in the UK. ``now`` (an aware moment) is for tests; default: the real now."""
+    moment = now if now is not None else datetime.now(UTC)
+    return moment.astimezone(UK_ZONE).date()
+
+
+def uk_moment(moment: datetime) -> str:
+    """A stored moment as a UK reader expects it: ``1 Jul 2026 09:30 BST``.
+
+    A moment without a zone is a stored UTC timestamp (SQLite keeps no zone)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(UK_ZONE)
+    return f"{uk_date(local.date())} {local:%H:%M} {local.tzname()}"

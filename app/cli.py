@@ -4,23 +4,32 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app.config import PROJECT_ROOT
+from app.config import PROJECT_ROOT, ConfigError
 from app.db import session_factory
 from app.demo import DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
 from app.security import create_api_token
 from app.services.errors import ServiceError
-from app.services.users import create_user, get_or_create_partnership
-from models import Review, User
+from app.services.users import (
+    create_user,
+    find_partnership,
+    get_or_create_partnership,
+    prune_ended_sessions,
+)
+from models import Partnership, Review, User
 from models.audit import Actor, verify_chain
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -63,7 +72,7 @@ def db_upgrade(revision: str) -> None:
     alembic_command.upgrade(alembic_config(url), revision)
 
 
-@db_group.command("downgrade")
+@db_group.command("downgrade", context_settings={"ignore_unknown_options": True})
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Downgrade the database to REVISION (for example -1, or base)."""
@@ -89,14 +98,24 @@ def db_current() -> None:
 @with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--partnership", required=True, help="Created if it does not exist")
+@click.option("--partnership", required=True, help="An existing partnership's name")
+@click.option("--new-partnership", is_flag=True, help="Create the partnership if it does not exist")
 @click.option("--admin", is_flag=True, help="Site administrator (must use a second factor)")
-def create_user_command(email: str, name: str, partnership: str, admin: bool) -> None:
+def create_user_command(
+    email: str, name: str, partnership: str, new_partnership: bool, admin: bool
+) -> None:
     """Create a user. The password comes from LR_PASSWORD or a prompt."""
+    session = _session("create-user")
+    if not new_partnership and find_partnership(partnership, session=session) is None:
+        known = ", ".join(session.scalars(select(Partnership.name).order_by(Partnership.name)))
+        session.close()
+        _fail(
+            f"no partnership called {partnership!r} (known: {known or 'none'}); "
+            "check the spelling, or add --new-partnership to create it"
+        )
     password = os.environ.get("LR_PASSWORD") or click.prompt(
         "Password", hide_input=True, confirmation_prompt=True, err=True
     )
-    session = _session("create-user")
     try:
         owner = get_or_create_partnership(partnership, session=session)
         user = create_user(
@@ -142,6 +161,11 @@ def create_token_command(email: str, name: str) -> None:
 @click.option("--require-totp", is_flag=True, help="Make demo admins and chairs use TOTP")
 def seed_demo_command(if_empty: bool, require_totp: bool) -> None:
     """Load the fictional demo review "Child F" and one demo user per role."""
+    if current_app.config["ENV_NAME"] == "production":
+        _fail(
+            "seed-demo refuses to run in production: the demo accounts' password is public "
+            "(it is in the README)"
+        )
     session = _session("seed-demo")
     try:
         if if_empty and session.scalar(select(func.count(Review.id))):
@@ -191,8 +215,49 @@ def verify_audit_command() -> None:
     click.echo(f"Audit log intact: {count} entries, chain verified.")
 
 
+@click.command("check-config")
+@with_appcontext
+def check_config_command() -> None:
+    """Check the settings and that the database is migrated; run before serving."""
+    url = current_app.config["DATABASE_URL"]
+    engine = current_app.extensions["lr_engine"]
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+    except OperationalError as error:
+        _fail(f"cannot reach the database ({error.orig.__class__.__name__}): check DATABASE_URL")
+        return
+    heads = ScriptDirectory.from_config(alembic_config(url)).get_heads()
+    if set(current) != set(heads):
+        _fail(
+            f"the database is at {', '.join(current) or 'no revision'}, the code needs "
+            f"{', '.join(heads)}: run `learning-review db upgrade` first"
+        )
+    click.echo(f"Configuration ({current_app.config['ENV_NAME']}) and database are ready.")
+
+
+@click.command("prune-sessions")
+@with_appcontext
+def prune_sessions_command() -> None:
+    """Delete ended sign-in sessions (signed out, revoked, idle or past their limit)."""
+    session = _session("prune-sessions")
+    try:
+        removed = prune_ended_sessions(
+            session=session,
+            now=datetime.now(UTC),
+            idle=current_app.config["SESSION_IDLE_TIMEOUT"],
+            absolute=current_app.config["SESSION_ABSOLUTE_TIMEOUT"],
+        )
+        session.commit()
+    finally:
+        session.close()
+    click.echo(f"Removed {removed} ended session{'' if removed == 1 else 's'}.")
+
+
 def init_app(app: Flask) -> None:
     for cmd in (
+        check_config_command,
+        prune_sessions_command,
         db_group,
         create_user_command,
         create_token_command,
@@ -208,4 +273,8 @@ def main() -> None:
     from app import create_app
 
     cli = FlaskGroup(create_app=lambda: create_app(), help="Learning Review command line.")
-    cli.main(prog_name="learning-review")
+    try:
+        cli.main(prog_name="learning-review")
+    except ConfigError as error:  # one clear line, not a traceback
+        click.echo(f"learning-review: {error}", err=True)
+        sys.exit(2)

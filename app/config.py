@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,10 +18,23 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = Path(os.environ.get("LR_INSTANCE_PATH", PROJECT_ROOT / "instance"))
 DEFAULT_DATABASE_URL = f"sqlite:///{INSTANCE_PATH / 'learning-review.db'}"
 MIN_SECRET_KEY_LENGTH = 32
+# A key's entropy as if each character were drawn at random from those it uses: "aaaa…" has
+# none, "abab…" little; secrets.token_hex(16) has about 120 bits, token_hex(32) about 240.
+MIN_SECRET_KEY_BITS = 100
 
 
 class ConfigError(RuntimeError):
     """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+def secret_key_bits(key: str) -> float:
+    """Shannon entropy of ``key``'s characters times its length, 0 for a repeated unit: a cheap
+    guard against keys typed by hand, not a proof of randomness."""
+    if not key or key in (key + key)[1:-1]:
+        return 0.0  # empty, or one unit repeated ("abcabcabc…")
+    counts = Counter(key)
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    return per_char * len(key)
 
 
 def _local_secret_key() -> str:
@@ -59,6 +74,10 @@ class Config:
     WORKSHOP_JOIN_RATE_LIMIT = os.environ.get("LR_WORKSHOP_JOIN_RATE_LIMIT", "120 per minute")
     PARTICIPANT_COOKIE_NAME = "lr_participant"
     RATELIMIT_HEADERS_ENABLED = True
+    # With Redis configured but down, limits fall back to each worker's memory (Flask-Limiter
+    # logs the switch) rather than failing every sign-in with a 500.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     BEHIND_PROXY = os.environ.get("LR_BEHIND_PROXY", "") == "1"
 
     # Rendered graphs are kept here by a hash of their content (safe to delete at any time).
@@ -99,14 +118,24 @@ class ProductionConfig(Config):
     @classmethod
     def finalise(cls, values: dict[str, Any]) -> None:
         key = values.get("SECRET_KEY") or ""
-        if len(key) < MIN_SECRET_KEY_LENGTH or key in _KNOWN_DEFAULT_KEYS:
+        if (
+            len(key) < MIN_SECRET_KEY_LENGTH
+            or key in _KNOWN_DEFAULT_KEYS
+            or secret_key_bits(key) < MIN_SECRET_KEY_BITS
+        ):
             raise ConfigError(
                 "Refusing to start in production: set SECRET_KEY to a random value of at least "
                 f"{MIN_SECRET_KEY_LENGTH} characters (for example: python -c "
                 "'import secrets; print(secrets.token_hex(32))')."
             )
-        if not os.environ.get("DATABASE_URL") and values["DATABASE_URL"] == DEFAULT_DATABASE_URL:
-            raise ConfigError("Refusing to start in production: set DATABASE_URL.")
+        url = values.get("DATABASE_URL") or ""
+        if not os.environ.get("DATABASE_URL") and url == DEFAULT_DATABASE_URL:
+            raise ConfigError("Refusing to start in production: set DATABASE_URL (PostgreSQL).")
+        if url.startswith("sqlite") and os.environ.get("LR_ALLOW_SQLITE") != "1":
+            raise ConfigError(
+                "Refusing to start in production on SQLite: set DATABASE_URL to PostgreSQL "
+                "(or LR_ALLOW_SQLITE=1 to accept a single-file database)."
+            )
         if values.get("DEBUG"):
             raise ConfigError("Refusing to start in production with DEBUG on.")
         values["RATELIMIT_STORAGE_URI"] = values.get("REDIS_URL") or "memory://"

@@ -15,7 +15,7 @@ from flask import Flask, g, has_request_context
 from markupsafe import Markup
 
 from analysis.chronology.dates import When
-from analysis.dates import uk_date
+from analysis.dates import uk_date, uk_moment
 from analysis.markdown import render_markdown
 from analysis.taxonomy import AGENCY_SECTORS, PERSON_ROLES, REVIEW_TYPES, STAGES
 from app import policy
@@ -51,7 +51,7 @@ def _uk_date(value: date | datetime | str | None) -> str:
     if isinstance(value, datetime):
         if value.hour == value.minute == value.second == 0 and value.tzinfo is None:
             return uk_date(value.date())  # a date-only moment (a chronology window's start)
-        return f"{uk_date(value.date())} {value:%H:%M}"
+        return uk_moment(value)  # a stored timestamp, in UK time with its zone (GMT or BST)
     return uk_date(value)
 
 

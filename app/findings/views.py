@@ -3,14 +3,13 @@ The policy has checked access."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from analysis.dates import uk_date
+from analysis.dates import uk_date, uk_today
 from analysis.findings import (
     ACTION_STATUSES,
     ACTION_STRENGTHS,
@@ -52,7 +51,7 @@ def _common() -> dict[str, Any]:
         "statuses": ACTION_STATUSES,
         "strengths": ACTION_STRENGTHS,
         "scie": SCIE_PATTERNS,
-        "today": date.today(),
+        "today": uk_today(),
         "is_overdue": is_overdue,
         "only_weak": service.has_only_weak_actions,
     }
@@ -294,7 +293,7 @@ def new_action(review_id: int) -> Any:
             flash(f"Action {action.ref} added.", "success")
             # Warned, not refused: an action agreed earlier (a rapid review's, say) may be
             # recorded late, and imports carry old dates. It is listed as overdue at once.
-            if is_overdue(action.due, action.status, date.today()):
+            if is_overdue(action.due, action.status, uk_today()):
                 flash(
                     f"Its due date, {uk_date(action.due)}, is already past: action "
                     f"{action.ref} is listed as overdue. Change the date if that is a mistake.",

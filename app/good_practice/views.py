@@ -11,6 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
+from analysis.dates import uk_today
 from analysis.taxonomy import (
     FACTOR_TYPES,
     FOUR_D_PROMPTS,
@@ -277,7 +278,7 @@ def register() -> str:
         agencies=_directory(),
         sources=GOOD_PRACTICE_SOURCES,
         statuses=SHARE_STATUSES,
-        bulletin_since=date.today() - timedelta(days=BULLETIN_DAYS),
+        bulletin_since=uk_today() - timedelta(days=BULLETIN_DAYS),
         title="Good-practice register",
     )
 
@@ -457,7 +458,7 @@ def share(entry_id: int) -> Any:
     item = good_practice_entry()
     form = ShareForm()
     if request.method == "GET":
-        form.on.data = date.today()
+        form.on.data = uk_today()
     hits = service.scan_entry(db(), item)
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -522,7 +523,7 @@ def review_briefing(review_id: int, fmt: str) -> Response:
 @bp.route("/good-practice/bulletin.html")
 def bulletin() -> Response:
     """Email-ready HTML of entries shared since ``since`` (default: the last 30 days)."""
-    since = _date_arg("since") or date.today() - timedelta(days=BULLETIN_DAYS)
+    since = _date_arg("since") or uk_today() - timedelta(days=BULLETIN_DAYS)
     rows = db().scalars(
         select(GoodPractice)
         .where(visible_good_practice(current_user), GoodPractice.share_status == "shared")

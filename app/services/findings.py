@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from analysis.dates import uk_today
 from analysis.findings import (
     ACTION_STRENGTHS,
     FEEDBACK_AUDIENCES,
@@ -241,7 +242,7 @@ def record_board_response(
         existing = BoardResponse(review_id=finding.review_id, question=question, response="")
         finding.board_responses.append(existing)
     existing.response = response.strip()
-    existing.responded_on = responded_on or date.today()
+    existing.responded_on = responded_on or uk_today()
     session.flush()
     return existing
 
@@ -467,7 +468,7 @@ def overdue_actions(
     session: Session, review_ids: Iterable[int], today: date | None = None
 ) -> list[Action]:
     """Open actions past their due date in these reviews, the longest overdue first."""
-    today = today or date.today()
+    today = today or uk_today()
     ids = list(review_ids)
     if not ids:
         return []

@@ -20,7 +20,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from analysis.anonymise import Hit, RegisterPerson, scan_document, substitute_document
-from analysis.dates import uk_date
+from analysis.dates import uk_date, uk_today
 from analysis.documents import Document, to_docx, to_html, to_pdf
 from analysis.good_practice import (
     BriefingEntry,
@@ -556,7 +556,7 @@ def share_entry(
             on = date.fromisoformat(on)
         except ValueError:
             raise ServiceError("Enter a real date, for example 2025-06-12", "on") from None
-    if on > date.today():
+    if on > uk_today():
         raise ServiceError("The date it was shared cannot be in the future", "on")
     approved = entry.approved_at or entry.created_at
     if approved is not None and on < approved.date():

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.security import hash_password, password_problem
 from app.services.errors import ServiceError
-from models import Partnership, User
+from models import Partnership, User, UserSession
 
 
 def normalise_email(email: str) -> str:
@@ -20,13 +22,17 @@ def normalise_email(email: str) -> str:
     return result.normalized.lower()
 
 
+def find_partnership(name: str, *, session: Session) -> Partnership | None:
+    """The partnership of that name (spaces and case aside), or None."""
+    name = " ".join(name.split())
+    return session.scalar(select(Partnership).where(func.lower(Partnership.name) == name.lower()))
+
+
 def get_or_create_partnership(name: str, *, session: Session) -> Partnership:
     name = " ".join(name.split())
     if not name:
         raise ServiceError("Enter the partnership's name", "partnership")
-    existing = session.scalar(
-        select(Partnership).where(func.lower(Partnership.name) == name.lower())
-    )
+    existing = find_partnership(name, session=session)
     if existing is not None:
         return existing
     partnership = Partnership(name=name)
@@ -65,3 +71,20 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def prune_ended_sessions(
+    *, session: Session, now: datetime, idle: timedelta, absolute: timedelta
+) -> int:
+    """Delete sign-in sessions that can no longer be used (signed out, revoked, idle too long
+    or past their absolute limit); returns how many went. Audited sign-ins are kept."""
+    result = session.execute(
+        delete(UserSession).where(
+            or_(
+                UserSession.revoked_at.is_not(None),
+                UserSession.last_seen_at < now - idle,
+                UserSession.created_at < now - absolute,
+            )
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

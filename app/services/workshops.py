@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from analysis.chronology.knowledge import as_known_at
 from analysis.chronology.merge import EventFacts
-from analysis.dates import uk_date
+from analysis.dates import uk_date, uk_today
 from analysis.taxonomy import FACTOR_TYPES, LOCAL_RATIONALITY_PROMPTS, SYSTEM_LEVELS
 from app.security import new_participant_token
 from app.services import factors as factor_service
@@ -319,7 +319,7 @@ def _apply(session: Session, review: Review, workshop: Workshop, values: dict[st
                 held_on = date.fromisoformat(held_on) if held_on else None
             except ValueError:
                 raise ServiceError("Enter a real date, for example 2026-12-03", "date") from None
-        workshop.held_on = held_on or date.today()
+        workshop.held_on = held_on or uk_today()
     if "kpes" in values:
         refs = list(dict.fromkeys(values["kpes"] or []))
         for ref in refs:
@@ -358,7 +358,7 @@ def create_workshop(
         review_id=review.id,
         facilitator=facilitator,
         title="Learning event",
-        held_on=date.today(),
+        held_on=uk_today(),
         kpes=[],
         graph_views=list(GRAPH_VIEWS),
         agenda="",

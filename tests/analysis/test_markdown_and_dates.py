@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from analysis.dates import add_working_days, statutory_dates, uk_date
+from analysis.dates import add_working_days, statutory_dates, uk_date, uk_moment, uk_today
 from analysis.markdown import render_markdown
 
 
@@ -67,3 +67,22 @@ def test_statutory_dates() -> None:
 
 def test_uk_date() -> None:
     assert uk_date(date(2011, 1, 14)) == "14 Jan 2011"
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        (datetime(2026, 7, 1, 8, 30, tzinfo=UTC), "1 Jul 2026 09:30 BST"),
+        (datetime(2026, 12, 1, 8, 30, tzinfo=UTC), "1 Dec 2026 08:30 GMT"),
+        (datetime(2026, 6, 30, 23, 30), "1 Jul 2026 00:30 BST"),  # SQLite: a zone-less UTC time
+        (datetime(2026, 3, 29, 1, 0, tzinfo=UTC), "29 Mar 2026 02:00 BST"),  # clocks go forward
+    ],
+)
+def test_uk_moment_shows_uk_time_with_its_zone(moment: datetime, expected: str) -> None:
+    assert uk_moment(moment) == expected
+
+
+def test_uk_today_is_the_uk_day_not_the_servers() -> None:
+    # 23:30 UTC on 30 June is already 1 July in the UK (BST); in December UTC and UK agree.
+    assert uk_today(datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) == date(2026, 7, 1)
+    assert uk_today(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == date(2026, 12, 31)
