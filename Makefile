@@ -40,14 +40,17 @@ graphviz:
 	    echo "Graphviz is missing: install it (Debian: sudo apt-get install graphviz) and run make again." >&2; exit 1; \
 	  fi; }
 
+# The tests' system packages: a browser, PDF tools, and nginx for the deployment test (installed
+# with RUNLEVEL=1 so Debian does not start it as a service).
 browser-deps:
 	@missing=""; command -v chromium >/dev/null || missing="$$missing chromium"; \
 	 command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	 if [ -n "$$missing" ]; then \
 	   if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	     echo "Installing$$missing…"; \
-	     (apt-get install -y -qq $$missing >/dev/null 2>&1 || \
-	      (apt-get update -qq && apt-get install -y -qq $$missing >/dev/null)); \
+	     (RUNLEVEL=1 apt-get install -y -qq $$missing >/dev/null 2>&1 || \
+	      (apt-get update -qq && RUNLEVEL=1 apt-get install -y -qq $$missing >/dev/null)); \
 	   else \
 	     echo "Missing:$$missing. Install them (Debian: sudo apt-get install$$missing) and run make again." >&2; exit 1; \
 	   fi; fi
@@ -72,7 +75,8 @@ LR_WORKERS ?= 4
 serve: setup
 	@LR_ENV=production $(BIN)/learning-review check-config
 	LR_ENV=production $(BIN)/gunicorn --workers $(LR_WORKERS) --bind 127.0.0.1:$(PORT) \
-	  --access-logfile - 'app.wsgi:application'
+	  --access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(b)s %(L)s' \
+	  'app.wsgi:application'
 
 migrate: db-upgrade
 
