@@ -27,7 +27,21 @@ $(VENV)/.dev-installed: $(VENV)/.installed
 
 setup: $(VENV)/.installed graphviz
 
-dev-setup: $(VENV)/.dev-installed graphviz browser-deps
+dev-setup: $(VENV)/.dev-installed graphviz browser-deps tests/oidc/node_modules/.installed
+
+# The single sign-on tests run a real OpenID Connect provider (panva's oidc-provider, pinned by
+# tests/oidc/package-lock.json) on the loopback; Node.js comes from Debian if it is missing.
+tests/oidc/node_modules/.installed: tests/oidc/package.json tests/oidc/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing Node.js (apt-get install nodejs npm)…"; \
+	    (apt-get install -y -qq nodejs npm >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq nodejs npm >/dev/null)); \
+	  else \
+	    echo "Node.js is missing: install it (Debian: sudo apt-get install nodejs npm)." >&2; exit 1; \
+	  fi; }
+	npm ci --prefix tests/oidc --no-audit --no-fund --silent
+	@touch $@
 
 # Graphviz's `dot` renders the systems graphs; the Python package only drives it.
 graphviz:

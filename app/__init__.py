@@ -12,6 +12,7 @@ from app.account import bp as account_bp
 from app.admin import bp as admin_bp
 from app.api import bp as api_bp
 from app.auth import bp as auth_bp
+from app.auth import sso
 from app.chronology import bp as chronology_bp
 from app.config import CONFIGS, INSTANCE_PATH, PROJECT_ROOT, config_class
 from app.extensions import limiter
@@ -66,6 +67,7 @@ def register_config(app: Flask, overrides: dict[str, Any] | None) -> None:
 def register_security(app: Flask) -> None:
     security.init_app(app)
     limiter.init_app(app)
+    sso.init_app(app)
     app.before_request(policy.enforce)
 
 

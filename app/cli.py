@@ -6,6 +6,7 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from alembic import command as alembic_command
@@ -22,6 +23,7 @@ from app.config import PROJECT_ROOT, ConfigError
 from app.db import session_factory
 from app.demo import DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
 from app.security import create_api_token
+from app.services import accounts
 from app.services.errors import ServiceError
 from app.services.users import (
     create_user,
@@ -29,7 +31,7 @@ from app.services.users import (
     get_or_create_partnership,
     prune_ended_sessions,
 )
-from models import Partnership, Review, User
+from models import IdentityProvider, Partnership, Review, User
 from models.audit import Actor, verify_chain
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -48,7 +50,7 @@ def _session(label: str) -> Session:
     return session
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
 
@@ -236,6 +238,101 @@ def check_config_command() -> None:
     click.echo(f"Configuration ({current_app.config['ENV_NAME']}) and database are ready.")
 
 
+def _partnership_named(session: Session, name: str) -> Partnership:
+    partnership = find_partnership(name, session=session)
+    if partnership is None:
+        known = ", ".join(session.scalars(select(Partnership.name).order_by(Partnership.name)))
+        session.close()
+        _fail(f"no partnership called {name!r} (known: {known or 'none'})")
+    return partnership
+
+
+@click.command("rename-partnership")
+@with_appcontext
+@click.option("--name", "old", required=True, help="The partnership's present name")
+@click.option("--to", "new", required=True, help="Its new name")
+def rename_partnership_command(old: str, new: str) -> None:
+    """Rename a partnership."""
+    session = _session("rename-partnership")
+    partnership = _partnership_named(session, old)
+    try:
+        accounts.rename_partnership(session=session, partnership=partnership, name=new)
+        session.commit()
+    except ServiceError as error:
+        session.rollback()
+        _fail(error.message)
+    finally:
+        session.close()
+    click.echo(f"Renamed {old!r} to {new!r}.", err=True)
+
+
+@click.command("merge-partnerships")
+@with_appcontext
+@click.option("--from", "source", required=True, help="The partnership that goes")
+@click.option("--into", "target", required=True, help="The partnership that stays")
+def merge_partnerships_command(source: str, target: str) -> None:
+    """Move every user, review and register entry of one partnership into another."""
+    session = _session("merge-partnerships")
+    going = _partnership_named(session, source)
+    staying = _partnership_named(session, target)
+    try:
+        accounts.merge_partnerships(session=session, source=going, target=staying)
+        session.commit()
+    except ServiceError as error:
+        session.rollback()
+        _fail(error.message)
+    finally:
+        session.close()
+    click.echo(f"Merged {source!r} into {target!r}.", err=True)
+
+
+@click.command("add-identity-provider")
+@with_appcontext
+@click.option("--partnership", required=True, help="An existing partnership's name")
+@click.option("--name", required=True, help="Shown to administrators, e.g. 'Northshire Council'")
+@click.option("--issuer", required=True, help="The OpenID Connect issuer URL")
+@click.option("--client-id", required=True)
+@click.option("--domains", required=True, help="Email domains it signs in, comma-separated")
+@click.option(
+    "--creates-accounts", is_flag=True, help="Create accounts for its domains' people at sign-in"
+)
+def add_identity_provider_command(
+    partnership: str, name: str, issuer: str, client_id: str, domains: str, creates_accounts: bool
+) -> None:
+    """Let a partnership sign in with an OpenID Connect provider (client secret from
+    LR_CLIENT_SECRET or a prompt)."""
+    secret = os.environ.get("LR_CLIENT_SECRET") or click.prompt(
+        "Client secret", hide_input=True, err=True
+    )
+    session = _session("add-identity-provider")
+    owner = _partnership_named(session, partnership)
+    wanted = sorted({d.strip().lower().lstrip("@") for d in domains.split(",") if d.strip()})
+    taken = {
+        d for provider in session.scalars(select(IdentityProvider)) for d in provider.email_domains
+    } & set(wanted)
+    if not wanted or taken:
+        session.close()
+        _fail(
+            f"domains already signed in by another provider: {', '.join(sorted(taken))}"
+            if taken
+            else "give at least one email domain"
+        )
+    session.add(
+        IdentityProvider(
+            partnership_id=owner.id,
+            name=name,
+            issuer=issuer.rstrip("/"),
+            client_id=client_id,
+            client_secret=secret,
+            email_domains=wanted,
+            creates_accounts=creates_accounts,
+        )
+    )
+    session.commit()
+    session.close()
+    click.echo(f"{name} now signs in {', '.join(wanted)} for {owner.name}.", err=True)
+
+
 @click.command("prune-sessions")
 @with_appcontext
 def prune_sessions_command() -> None:
@@ -258,6 +355,9 @@ def init_app(app: Flask) -> None:
     for cmd in (
         check_config_command,
         prune_sessions_command,
+        rename_partnership_command,
+        merge_partnerships_command,
+        add_identity_provider_command,
         db_group,
         create_user_command,
         create_token_command,

@@ -80,6 +80,22 @@ class Config:
     RATELIMIT_SWALLOW_ERRORS = True
     BEHIND_PROXY = os.environ.get("LR_BEHIND_PROXY", "") == "1"
 
+    # Email (invitations, password resets, security notices). Without SMTP_HOST nothing is
+    # sent and administrators are shown the links to pass on.
+    SMTP_HOST = os.environ.get("SMTP_HOST", "")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "587"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "1") == "1"
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Learning Review <no-reply@localhost>")
+    # Single sign-on: ID-token ``acr`` values that mean the provider used a second factor (its
+    # ``amr`` saying so is accepted too); with neither, our own TOTP step follows.
+    SSO_MFA_ACR_VALUES = tuple(
+        v.strip() for v in os.environ.get("LR_SSO_MFA_ACR_VALUES", "").split(",") if v.strip()
+    )
+    INVITATION_LIFETIME = timedelta(days=7)
+    RESET_LINK_LIFETIME = timedelta(hours=1)
+
     # Rendered graphs are kept here by a hash of their content (safe to delete at any time).
     GRAPH_CACHE_DIR = os.environ.get("LR_GRAPH_CACHE_DIR", str(INSTANCE_PATH / "graph-cache"))
     # Seconds Graphviz may take within a request, then for the collapsed fallback.

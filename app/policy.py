@@ -107,6 +107,8 @@ PARTNERSHIP = "partnership"
 JOIN = "join"  # anyone, with or without a participant's token: joining a workshop by its code
 PARTICIPANT = "participant"  # a valid participant of the workshop named in the URL
 GLOBAL_ACTIONS = frozenset({PUBLIC, SIGNED_IN, ADMIN, PARTNERSHIP, JOIN, PARTICIPANT})
+# What a user whose password an administrator chose may reach before choosing their own.
+PASSWORD_CHANGE_ROUTES = frozenset({"account.settings", "account.change_password", "auth.sign_out"})
 
 # endpoint -> action, or endpoint -> {method: action} where methods need different actions.
 ROUTES: dict[str, str | dict[str, str]] = {
@@ -115,6 +117,10 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "auth.two_factor": PUBLIC,
     "auth.two_factor_setup": PUBLIC,
     "auth.sign_out": SIGNED_IN,
+    "auth.forgot_password": PUBLIC,
+    "auth.sso_start": PUBLIC,
+    "auth.sso_callback": PUBLIC,
+    "auth.account_link": PUBLIC,
     "main.dashboard": SIGNED_IN,
     "reviews.new": SIGNED_IN,
     "reviews.import_bundle": SIGNED_IN,
@@ -140,6 +146,13 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "admin.users": ADMIN,
     "admin.set_user_active": ADMIN,
     "admin.partnerships": ADMIN,
+    "admin.user": ADMIN,
+    "admin.reset_password": ADMIN,
+    "admin.reset_two_factor": ADMIN,
+    "admin.unlock": ADMIN,
+    "admin.partnership": ADMIN,
+    "admin.reviews": ADMIN,
+    "admin.appoint_chair": ADMIN,
     "chronology.table": "events.view",
     "chronology.bulk_assign": "kpes.edit",
     "chronology.export": "events.view",
@@ -384,6 +397,18 @@ def _review_of_request() -> Review | None:
     return db().get(Review, review_id) if review_id is not None else None
 
 
+def _in_admins_partnership(admin: User) -> bool:
+    """An administrator manages the users and reviews of their own partnership only."""
+    view_args = request.view_args or {}
+    if "user_id" in view_args:
+        target = db().get(User, view_args["user_id"])
+        return target is not None and target.partnership_id == admin.partnership_id
+    if "review_id" in view_args:
+        review = db().get(Review, view_args["review_id"])
+        return review is not None and review.partnership_id == admin.partnership_id
+    return True
+
+
 def enforce() -> object | None:
     """Run before every request: allow it, or answer 302/401/403/404. Deny by default."""
     if request.endpoint is None:
@@ -403,11 +428,18 @@ def enforce() -> object | None:
     user = current_user
     if not user.is_authenticated:
         return _deny_anonymous()
+    if user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ROUTES:
+        # An administrator chose this password: nothing else until the user chooses their own.
+        if _is_api_request():
+            abort(403)
+        return redirect(url_for("account.settings", _anchor="password"))
     if action in (SIGNED_IN, PARTNERSHIP):
         return None
     if action == ADMIN:
         if not user.is_admin:
             abort(403)
+        if not _in_admins_partnership(user):
+            abort(404)
         return None
     entry_id = (request.view_args or {}).get("entry_id")
     if entry_id is not None:

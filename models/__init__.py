@@ -31,11 +31,19 @@ from models.findings import (
 from models.good_practice import GoodPractice, good_practice_events, good_practice_factors
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
-from models.user import ApiToken, RecoveryCode, User, UserSession
+from models.user import (
+    AccountLink,
+    ApiToken,
+    IdentityProvider,
+    RecoveryCode,
+    User,
+    UserSession,
+)
 from models.workshop import Participant, Proposal, Vote, Workshop, WorkshopNote
 
 __all__ = [
     "Account",
+    "AccountLink",
     "Action",
     "Agency",
     "ApiToken",
@@ -51,6 +59,7 @@ __all__ = [
     "FeedbackRecord",
     "Finding",
     "GoodPractice",
+    "IdentityProvider",
     "ItemRef",
     "KeyPracticeEpisode",
     "Link",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Audited, Base, utcnow
@@ -33,6 +33,11 @@ class User(Audited, Base):
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when an administrator chose the password: the user must choose their own next.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    # Single sign-on: the provider's issuer and the user's subject there, once linked.
+    sso_issuer: Mapped[str | None] = mapped_column(String(500))
+    sso_subject: Mapped[str | None] = mapped_column(String(255))
 
     partnership: Mapped[Partnership] = relationship(lazy="joined")
 
@@ -91,3 +96,48 @@ class ApiToken(Audited, Base):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+ACCOUNT_LINK_PURPOSES = ("invitation", "reset")
+
+
+class AccountLink(Base):
+    """A single-use, time-limited link that lets someone set their password: an invitation
+    to a new account, or a reset. Only the SHA-256 of the link's token is stored."""
+
+    __tablename__ = "account_links"
+    __table_args__ = (CheckConstraint("purpose IN ('invitation', 'reset')", name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class IdentityProvider(Audited, Base):
+    """An OpenID Connect provider a partnership signs in with (a council's or an NHS trust's
+    Entra ID, a police force's), chosen by the email domain of the person signing in."""
+
+    __tablename__ = "identity_providers"
+    __audit_redact__ = frozenset({"client_secret"})
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnerships.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    # The issuer URL; its /.well-known/openid-configuration describes the provider.
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    client_secret: Mapped[str] = mapped_column(String(500))
+    email_domains: Mapped[list[str]] = mapped_column(default=list)
+    # Accounts for people of these domains who were not invited are created at first sign-in.
+    creates_accounts: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    partnership: Mapped[Partnership] = relationship(lazy="joined")

@@ -64,6 +64,7 @@ def change_password() -> object:
         else:
             current_user.password_hash = hash_password(form.new_password.data or "")
             current_user.password_changed_at = utcnow()
+            current_user.must_change_password = False
             revoke_sessions(current_user, keep_current=True)
             flash("Password changed. You have been signed out everywhere else.", "success")
             return redirect(url_for("account.settings"))

@@ -8,8 +8,9 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
+from app.auth.recovery import send_account_link
 from app.db import db
 from app.forms import select_choices
 from app.security import revoke_sessions
@@ -27,9 +28,7 @@ class UserForm(FlaskForm):
     )
     email = EmailField("Email address", validators=[DataRequired("Enter an email address")])
     partnership = SelectField("Partnership", coerce=int, choices=[])
-    password = PasswordField(
-        "Initial password", validators=[DataRequired("Enter an initial password")]
-    )
+    password = PasswordField("Temporary password (optional)", validators=[Optional()])
     is_admin = BooleanField("Site administrator")
 
 
@@ -64,6 +63,7 @@ def users() -> object:
     form.partnership.choices = _partnership_choices()
     if form.validate_on_submit():
         partnership = db().get(Partnership, form.partnership.data)
+        temporary = form.password.data or ""
         try:
             if partnership is None:
                 raise ServiceError("Choose a partnership", "partnership")
@@ -71,15 +71,24 @@ def users() -> object:
                 session=db(),
                 email=form.email.data or "",
                 name=form.name.data or "",
-                password=form.password.data or "",
+                password=temporary or None,
                 partnership=partnership,
                 is_admin=bool(form.is_admin.data),
             )
         except ServiceError as error:
             getattr(form, error.field or "email").errors = [error.message]
         else:
-            flash(f"Account created for {user.email}.", "success")
-            return redirect(url_for("admin.users"))
+            if temporary:
+                user.must_change_password = True
+                flash(
+                    f"Account created for {user.email}. They must choose their own password "
+                    "when they first sign in.",
+                    "success",
+                )
+            else:
+                sent, url = send_account_link(user, "invitation")
+                flash_link(user, url, sent, "an invitation")
+            return redirect(url_for("admin.user", user_id=user.id))
     people = db().scalars(select(User).order_by(User.name)).all()
     status = 422 if form.errors else 200
     return render_template("admin/users.html", form=form, users=people, title="Users"), status
@@ -117,3 +126,18 @@ def partnerships() -> object:
     return render_template(
         "admin/partnerships.html", form=form, partnerships=rows, title="Partnerships"
     ), status
+
+
+def flash_link(user: User, url: str, sent: bool, what: str) -> None:
+    """Say that ``what`` was emailed, or, without email, give the link to pass on."""
+    if sent:
+        flash(f"We have emailed {what} to {user.email}.", "success")
+    else:
+        flash(
+            f"This site does not send email: give {user.name} this link for {what} yourself "
+            f"(it works once): {url}",
+            "success",
+        )
+
+
+from app.admin import accounts  # noqa: E402, F401 - registers the account routes on bp

@@ -1,7 +1,8 @@
-"""Signing in (password, then a second factor where needed) and signing out."""
+"""Signing in (password, then a second factor where needed), signing out, invitations and
+forgotten passwords."""
 
 from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from app.auth import views  # noqa: E402, F401 - registers the routes on bp
+from app.auth import recovery, sso, views  # noqa: E402, F401 - registers the routes on bp

@@ -15,3 +15,19 @@ class TwoFactorForm(FlaskForm):
         "Code from your authenticator app, or a recovery code",
         validators=[DataRequired("Enter the code")],
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email address", validators=[DataRequired("Enter your email address")])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password", validators=[DataRequired("Enter a password of at least 12 characters")]
+    )
+
+
+class SingleSignOnForm(FlaskForm):
+    sso_email = EmailField(
+        "Work email address", validators=[DataRequired("Enter your work email address")]
+    )

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.auth import bp
-from app.auth.forms import SignInForm, TwoFactorForm
+from app.auth.forms import SignInForm, SingleSignOnForm, TwoFactorForm
 from app.db import commit_even_on_error, db
 from app.extensions import limiter
 from app.security import (
@@ -33,7 +33,7 @@ from app.security import (
     use_recovery_code,
     verify_totp,
 )
-from models import User, audit
+from models import IdentityProvider, User, audit
 
 SIGN_IN_ERROR = (
     "The email address or password is not right, or the account is locked for 15 minutes "
@@ -64,10 +64,20 @@ def _pending_user() -> User | None:
     return user if user is not None and user.is_active and not is_locked(user) else None
 
 
-def _finish(user: User, next_url: str | None) -> Response:
+def finish_sign_in(user: User, next_url: str | None) -> Response:
     start_session(user)
     audit.record(db(), "sign_in", entity_type="users", entity_id=str(user.id))
     return redirect(safe_next(next_url))
+
+
+def start_second_factor(user: User, next_url: str | None) -> Response:
+    """The first step passed (a password or a provider without a second factor): ask for the
+    TOTP code, or enrol an authenticator first."""
+    session.clear()
+    session["pending_user"] = {"id": user.id, "at": time.time()}
+    session["next"] = safe_next(next_url)
+    step = "auth.two_factor" if user.totp_enabled else "auth.two_factor_setup"
+    return redirect(url_for(step))
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -95,15 +105,18 @@ def sign_in() -> object:
             )
             error = SIGN_IN_ERROR
         elif requires_second_factor(user):
-            session.clear()
-            session["pending_user"] = {"id": user.id, "at": time.time()}
-            session["next"] = safe_next(request.args.get("next"))
-            step = "auth.two_factor" if user.totp_enabled else "auth.two_factor_setup"
-            return redirect(url_for(step))
+            return start_second_factor(user, request.args.get("next"))
         else:
-            return _finish(user, request.args.get("next"))
+            return finish_sign_in(user, request.args.get("next"))
     status = 200 if error is None else 401
-    return render_template("auth/sign_in.html", form=form, error=error, title="Sign in"), status
+    has_sso = db().scalar(select(IdentityProvider.id).limit(1)) is not None
+    return render_template(
+        "auth/sign_in.html",
+        form=form,
+        sso_form=SingleSignOnForm(formdata=None) if has_sso else None,
+        error=error,
+        title="Sign in",
+    ), status
 
 
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])
@@ -118,7 +131,7 @@ def two_factor() -> object:
         code = form.code.data or ""
         commit_even_on_error()
         if verify_totp(user, code) or use_recovery_code(user, code):
-            return _finish(user, session.get("next"))
+            return finish_sign_in(user, session.get("next"))
         note_failed_attempt(user)
         audit.record(db(), "two_factor_failed", entity_type="users", entity_id=str(user.id))
         error = "That code is not right, or it has been used already. Try the next code."
@@ -154,7 +167,7 @@ def two_factor_setup() -> object:
             codes = new_recovery_codes(user)
             next_url = session.get("next")
             session.pop("pending_totp_secret", None)
-            response = _finish(user, next_url)
+            response = finish_sign_in(user, next_url)
             return render_template(
                 "account/recovery_codes.html",
                 codes=codes,

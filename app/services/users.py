@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -46,24 +47,25 @@ def create_user(
     session: Session,
     email: str,
     name: str,
-    password: str,
+    password: str | None,
     partnership: Partnership,
     is_admin: bool = False,
     mfa_exempt: bool = False,
 ) -> User:
+    """A new account. Without a password (an invitation) no password opens it until the
+    invited person chooses one through their link."""
     email = normalise_email(email)
     name = " ".join(name.split())
     if not name:
         raise ServiceError("Enter the person's name", "name")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise ServiceError("There is already an account with that email address", "email")
-    problem = password_problem(password, email=email, name=name)
-    if problem:
+    if password is not None and (problem := password_problem(password, email=email, name=name)):
         raise ServiceError(problem, "password")
     user = User(
         email=email,
         name=name,
-        password_hash=hash_password(password),
+        password_hash=hash_password(password or secrets.token_urlsafe(48)),
         partnership=partnership,
         is_admin=is_admin,
         mfa_exempt=mfa_exempt,

@@ -140,6 +140,7 @@ def _url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> str:
         "report_id": world.report_id,
         "partnership_id": world.partnership_id,
         "feedback_id": world.feedback_id,
+        "token": "an-unknown-account-link",
     }
     url = rule
     for name, value in values.items():

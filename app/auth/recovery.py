@@ -1,0 +1,126 @@
+"""Invitations and forgotten passwords: a single-use, time-limited link sets the password.
+
+"Forgot password" answers the same whatever the address, so it cannot tell anyone whether an
+account exists; the link is sent only to an active account's own address.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import current_app, flash, redirect, render_template, url_for
+from sqlalchemy import select
+
+from app.auth import bp
+from app.auth.forms import ForgotPasswordForm, SetPasswordForm
+from app.db import db
+from app.extensions import limiter
+from app.mailer import mail_configured, send_mail
+from app.security import revoke_sessions
+from app.services.accounts import issue_account_link, live_account_link, set_password_from_link
+from app.services.errors import ServiceError
+from models import User
+
+
+def _sign_in_rate_limit() -> str:
+    return str(current_app.config["SIGN_IN_RATE_LIMIT"])
+
+
+def link_message(user: User, token: str, purpose: str) -> tuple[str, str, str]:
+    """The subject, body and URL of an invitation or reset email."""
+    url = url_for("auth.account_link", token=token, _external=True)
+    if purpose == "invitation":
+        days = current_app.config["INVITATION_LIFETIME"].days
+        subject = "You have been invited to Learning Review"
+        body = (
+            f"Hello {user.name},\n\nAn account has been made for you on Learning Review. "
+            f"Choose your password here (the link works once, for {days} days):\n\n{url}\n\n"
+            "If you were not expecting this, you can ignore this email."
+        )
+    else:
+        minutes = int(current_app.config["RESET_LINK_LIFETIME"].total_seconds() // 60)
+        subject = "Reset your Learning Review password"
+        body = (
+            f"Hello {user.name},\n\nSomeone asked to reset the password of your Learning Review "
+            f"account. Choose a new one here (the link works once, for {minutes} minutes):"
+            f"\n\n{url}\n\nIf it was not you, ignore this email: your password stays as it is."
+        )
+    return subject, body, url
+
+
+def send_account_link(user: User, purpose: str) -> tuple[bool, str]:
+    """Issue a link for ``user`` and email it; (sent, url) so an administrator can pass it on."""
+    config = current_app.config
+    lifetime = config["INVITATION_LIFETIME" if purpose == "invitation" else "RESET_LINK_LIFETIME"]
+    token = issue_account_link(
+        session=db(), user=user, purpose=purpose, now=datetime.now(UTC), lifetime=lifetime
+    )
+    subject, body, url = link_message(user, token, purpose)
+    return send_mail(user.email, subject, body), url
+
+
+def security_notice(user: User, what: str) -> None:
+    """Tell the account's owner that something about its security changed."""
+    send_mail(
+        user.email,
+        "A change to your Learning Review account",
+        f"Hello {user.name},\n\n{what}\n\nIf this was not you or your administrator, tell your "
+        "administrator at once.",
+    )
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(_sign_in_rate_limit, methods=["POST"])
+def forgot_password() -> object:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        email = (form.email.data or "").strip().lower()
+        user = db().scalar(select(User).where(User.email == email))
+        if user is not None and user.is_active and mail_configured():
+            send_account_link(user, "reset")
+        return render_template(
+            "auth/forgot_password_sent.html",
+            email=email,
+            can_send=mail_configured(),
+            title="Check your email",
+        )
+    status = 422 if form.errors else 200
+    return render_template(
+        "auth/forgot_password.html",
+        form=form,
+        can_send=mail_configured(),
+        title="Reset your password",
+    ), status
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit(_sign_in_rate_limit, methods=["POST"])
+def account_link(token: str) -> object:
+    now = datetime.now(UTC)
+    link = live_account_link(session=db(), token=token, now=now)
+    if link is None:
+        return render_template("auth/link_expired.html", title="This link has expired"), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = set_password_from_link(
+                session=db(), link=link, password=form.password.data or "", now=now
+            )
+        except ServiceError as error:
+            form.password.errors = [error.message]
+        else:
+            revoke_sessions(user, keep_current=False)
+            if link.purpose == "reset":
+                security_notice(
+                    user, "The password of your account was reset with an emailed link."
+                )
+            flash("Your password is set. Sign in with it now.", "success")
+            return redirect(url_for("auth.sign_in"))
+    status = 422 if form.errors else 200
+    return render_template(
+        "auth/set_password.html",
+        form=form,
+        user=link.user,
+        purpose=link.purpose,
+        title="Choose your password",
+    ), status
