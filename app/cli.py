@@ -21,7 +21,7 @@ from app.security import create_api_token
 from app.services.errors import ServiceError
 from app.services.users import create_user, get_or_create_partnership
 from models import Review, User
-from models.audit import Actor, verify_chain
+from models.audit import Actor, check_chain
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
 
@@ -175,20 +175,41 @@ def demo_logins_command() -> None:
 
 @click.command("verify-audit")
 @with_appcontext
-def verify_audit_command() -> None:
-    """Check the audit log's hash chain; exit 1 naming the first broken entry."""
+@click.option(
+    "--expect-head",
+    metavar="HASH",
+    help="A head hash printed by an earlier run: fail unless the chain still contains it.",
+)
+def verify_audit_command(expect_head: str | None) -> None:
+    """Check the audit log's hash chain and print its head; exit 1 naming the first broken
+    entry, or if the chain no longer holds the head given with --expect-head."""
     session = _session("verify-audit")
     try:
-        count, broken = verify_chain(session)
+        report = check_chain(session, expect_head=expect_head)
     finally:
         session.close()
+    broken = report.broken
     if broken is not None:
         click.echo(
             f"Audit log BROKEN at entry {broken.seq} (id {broken.entry_id}): {broken.reason}.",
             err=True,
         )
         sys.exit(1)
-    click.echo(f"Audit log intact: {count} entries, chain verified.")
+    if expect_head and report.expected_head_seq is None:
+        click.echo(
+            "Audit log BROKEN: the expected head is not in the chain (entries were cut off its "
+            f"end, or it was re-hashed). The chain now ends at entry {report.head_seq} with "
+            f"{report.head_hash}.",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"Audit log intact: {report.count} entries, chain verified.")
+    if report.plain_count:
+        click.echo(f"  {report.plain_count} entries predate the keyed chain (plain SHA-256).")
+    if expect_head:
+        since = report.head_seq - (report.expected_head_seq or 0)
+        click.echo(f"  The expected head is entry {report.expected_head_seq}; {since} since.")
+    click.echo(f"Head: entry {report.head_seq} {report.head_hash}")
 
 
 def init_app(app: Flask) -> None:

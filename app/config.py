@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from models.audit import AuditKeys
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = Path(os.environ.get("LR_INSTANCE_PATH", PROJECT_ROOT / "instance"))
@@ -37,6 +40,10 @@ class Config:
     DEBUG = False
     TESTING = False
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    # The audit chain's key (HMAC) and the key wrapping each review's audit key. Keep it with
+    # SECRET_KEY, never in the database; unset, it is derived from SECRET_KEY (so set it
+    # before ever changing SECRET_KEY). A restored backup needs the same key.
+    AUDIT_KEY: str | None = os.environ.get("LR_AUDIT_KEY")
     DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -74,6 +81,14 @@ class Config:
         if not values.get("SECRET_KEY"):
             values["SECRET_KEY"] = _local_secret_key()
         values["RATELIMIT_STORAGE_URI"] = values.get("REDIS_URL") or "memory://"
+
+
+def audit_keys_for(config: Mapping[str, Any]) -> AuditKeys:
+    """The audit log's keys: from ``LR_AUDIT_KEY``, or derived from ``SECRET_KEY``."""
+    secret = config.get("AUDIT_KEY") or config.get("SECRET_KEY")
+    if not secret:
+        raise ConfigError("Set LR_AUDIT_KEY or SECRET_KEY: the audit log needs a key.")
+    return AuditKeys.derive(str(secret))
 
 
 class DevelopmentConfig(Config):

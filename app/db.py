@@ -10,11 +10,13 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.audit import Actor
+from app.config import audit_keys_for
+from models.audit import Actor, configure_audit_keys
 from models.engine import make_engine, make_session_factory
 
 
 def init_app(app: Flask) -> None:
+    configure_audit_keys(audit_keys_for(app.config))
     if "lr_session_factory" not in app.extensions:
         engine = make_engine(app.config["DATABASE_URL"])
         app.extensions["lr_engine"] = engine

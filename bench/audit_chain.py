@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import insert, select
 
 from models import AuditEntry, Base
-from models.audit import Actor, record, verify_chain
+from models.audit import Actor, AuditKeys, configure_audit_keys, record, verify_chain
 from models.engine import make_engine, make_session_factory
 
 ENTRIES = 5_000
@@ -28,6 +28,7 @@ def _timed(action: object) -> float:
 
 
 def run() -> None:
+    configure_audit_keys(AuditKeys.derive("bench audit key, not a real one 0123456789"))
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
         Base.metadata.create_all(engine)

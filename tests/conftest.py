@@ -137,6 +137,11 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
+    from app.config import TestingConfig, audit_keys_for
+    from models.audit import configure_audit_keys
+
+    # The audit log's keys, as every test app derives them (sessions made before any app).
+    configure_audit_keys(audit_keys_for({"SECRET_KEY": TestingConfig.SECRET_KEY}))
     engine = make_engine(database_url)
     yield engine
     engine.dispose()
