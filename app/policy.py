@@ -129,6 +129,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "reviews.real_names": "people.real_names",
     "reviews.export_bundle": "review.export",
     "reviews.audit_log": "review.audit",
+    "reviews.audit_csv": "review.audit",
     "account.settings": SIGNED_IN,
     "account.change_password": SIGNED_IN,
     "account.two_factor": SIGNED_IN,
