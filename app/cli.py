@@ -14,13 +14,15 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from analysis.dates import uk_date
 from app.config import PROJECT_ROOT
 from app.db import session_factory
 from app.demo import DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
 from app.security import create_api_token
+from app.services import retention
 from app.services.errors import ServiceError
 from app.services.users import create_user, get_or_create_partnership
-from models import Review, User
+from models import Partnership, Review, User
 from models.audit import Actor, check_chain
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
@@ -212,6 +214,77 @@ def verify_audit_command(expect_head: str | None) -> None:
     click.echo(f"Head: entry {report.head_seq} {report.head_hash}")
 
 
+def _describe_removal(counts: dict[str, int]) -> str:
+    parts = [f"{count} {label}" for label, count in counts.items() if count]
+    return ", ".join(parts) if parts else "no case data left"
+
+
+@click.command("retention")
+@with_appcontext
+@click.option("--dry-run", "mode", flag_value="dry-run", help="List what would be removed.")
+@click.option("--purge", "mode", flag_value="purge", help="Remove it.")
+def retention_command(mode: str | None) -> None:
+    """Closed reviews past their partnership's retention period: list them (--dry-run) or
+    remove their case data (--purge), keeping published reports and the audit chain."""
+    if mode is None:
+        _fail("say --dry-run to list what would go, or --purge to remove it")
+    session = _session("retention")
+    try:
+        due = retention.due_reviews(session)
+        if not due:
+            click.echo("No review is past its retention period.")
+            return
+        for item in due:
+            review = item.review
+            years = item.partnership.retention_years
+            click.echo(
+                f"Review {review.id} '{review.title}' ({item.partnership.name}): closed "
+                f"{uk_date(item.closed_at.date())}, case data kept {years} years, due "
+                f"{uk_date(item.due_at.date())}."
+            )
+            if mode == "dry-run":
+                click.echo(f"  Would remove: {_describe_removal(item.counts)}.")
+            else:
+                removed = retention.purge_review(session, review)
+                click.echo(f"  Removed: {_describe_removal(removed)}; audit key destroyed.")
+        if mode == "dry-run":
+            click.echo("Kept: each review's outline, findings, actions and published reports.")
+        else:
+            session.commit()
+            click.echo(
+                "Published reports and the audit chain are kept: run verify-audit and keep the "
+                "new head."
+            )
+    finally:
+        session.close()
+
+
+@click.command("retention-rule")
+@with_appcontext
+@click.option("--partnership", required=True)
+@click.option("--years", type=int, help="Keep a closed review's case data this many years.")
+@click.option("--clear", is_flag=True, help="Keep case data until the partnership decides.")
+def retention_rule_command(partnership: str, years: int | None, clear: bool) -> None:
+    """Set a partnership's retention rule (published reports are always kept)."""
+    if (years is None) == (not clear):
+        _fail("give --years N or --clear")
+    session = _session("retention-rule")
+    try:
+        owner = session.scalar(select(Partnership).where(Partnership.name == partnership))
+        if owner is None:
+            _fail(f"no partnership named {partnership!r}")
+            return
+        try:
+            retention.set_retention(session, owner, None if clear else years)
+        except ServiceError as error:
+            _fail(error.message)
+        session.commit()
+        rule = "until the partnership decides" if clear else f"{years} years after closing"
+        click.echo(f"{owner.name} keeps a closed review's case data {rule}.")
+    finally:
+        session.close()
+
+
 def init_app(app: Flask) -> None:
     for cmd in (
         db_group,
@@ -220,6 +293,8 @@ def init_app(app: Flask) -> None:
         seed_demo_command,
         demo_logins_command,
         verify_audit_command,
+        retention_command,
+        retention_rule_command,
     ):
         app.cli.add_command(cmd)
 
