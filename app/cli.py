@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
+from alembic.util.exc import CommandError
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import func, select
@@ -19,11 +20,12 @@ from app.config import PROJECT_ROOT
 from app.db import session_factory
 from app.demo import DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
 from app.security import create_api_token
-from app.services import retention
+from app.services import backup, retention
 from app.services.errors import ServiceError
 from app.services.users import create_user, get_or_create_partnership
 from models import Partnership, Review, User
 from models.audit import Actor, check_chain
+from models.engine import make_engine
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
 
@@ -285,6 +287,84 @@ def retention_rule_command(partnership: str, years: int | None, clear: bool) -> 
         session.close()
 
 
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Write the whole database to FILE: one portable file (gzip JSON Lines) with the
+    migration revision, that `restore` loads into an empty SQLite or PostgreSQL database."""
+    if file.exists():
+        _fail(f"{file} already exists: choose a new file name")
+    engine = make_engine(current_app.config["DATABASE_URL"])
+    partial = file.with_name(file.name + ".partial")
+    try:
+        with engine.connect() as connection, connection.begin(), partial.open("wb") as out:
+            if connection.dialect.name == "postgresql":
+                # One snapshot of every table, however long the backup takes.
+                connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            counts = backup.write_backup(connection, out)
+    except backup.BackupError as error:
+        partial.unlink(missing_ok=True)
+        _fail(str(error))
+        return
+    finally:
+        engine.dispose()
+    partial.rename(file)
+    click.echo(f"Backed up {sum(counts.values())} rows of {len(counts)} tables to {file}.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(file: Path) -> None:
+    """Load a backup FILE into this (empty) database, then migrate it to the latest revision.
+    Refuses a database that holds any data. Use the same LR_AUDIT_KEY (or SECRET_KEY) as the
+    server the backup came from, or the audit chain will not verify."""
+    url = current_app.config["DATABASE_URL"]
+    try:
+        header = backup.read_header(file)
+    except backup.BackupError as error:
+        _fail(str(error))
+        return
+    _ensure_sqlite_folder(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            occupied = backup.first_non_empty_table(connection)
+            revision = backup.current_revision(connection)
+            connection.rollback()
+        if occupied is not None:
+            table, count = occupied
+            _fail(
+                f"this database is not empty (table {table} holds {count} rows): restore only "
+                "into a new, empty database, so that nothing is overwritten or mixed"
+            )
+        if revision not in (None, header.revision):
+            _fail(
+                f"this empty database is at migration {revision}, the backup at "
+                f"{header.revision}: restore into a database with no tables"
+            )
+        try:
+            alembic_command.upgrade(alembic_config(url), header.revision)
+        except CommandError as error:
+            _fail(
+                f"the backup's migration {header.revision} is unknown to this version of "
+                f"Learning Review ({error}): restore with the version that made it"
+            )
+        with engine.begin() as connection:
+            counts = backup.load_backup(connection, file)
+    except backup.BackupError as error:
+        _fail(str(error))
+        return
+    finally:
+        engine.dispose()
+    alembic_command.upgrade(alembic_config(url), "head")
+    click.echo(
+        f"Restored {sum(counts.values())} rows of {len(counts)} tables from {file} "
+        f"({header.source} backup of {header.created_at}). Check it: learning-review verify-audit"
+    )
+
+
 def init_app(app: Flask) -> None:
     for cmd in (
         db_group,
@@ -295,6 +375,8 @@ def init_app(app: Flask) -> None:
         verify_audit_command,
         retention_command,
         retention_rule_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(cmd)
 
