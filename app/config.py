@@ -67,6 +67,10 @@ class Config:
     PARTICIPANT_COOKIE_NAME = "lr_participant"
     RATELIMIT_HEADERS_ENABLED = True
     BEHIND_PROXY = os.environ.get("LR_BEHIND_PROXY", "") == "1"
+    # "json": one JSON object per log line with the request id (the production default);
+    # "text": Flask's usual logging.
+    LOG_FORMAT = os.environ.get("LR_LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LR_LOG_LEVEL", "INFO")
 
     # Rendered graphs are kept here by a hash of their content (safe to delete at any time).
     GRAPH_CACHE_DIR = os.environ.get("LR_GRAPH_CACHE_DIR", str(INSTANCE_PATH / "graph-cache"))
@@ -106,6 +110,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    LOG_FORMAT = os.environ.get("LR_LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-lr_session"
     # __Secure- rather than __Host-: the cookie is scoped to its workshop's path.

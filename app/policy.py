@@ -111,6 +111,8 @@ GLOBAL_ACTIONS = frozenset({PUBLIC, SIGNED_IN, ADMIN, PARTNERSHIP, JOIN, PARTICI
 # endpoint -> action, or endpoint -> {method: action} where methods need different actions.
 ROUTES: dict[str, str | dict[str, str]] = {
     "static": PUBLIC,
+    # Load balancers and process managers: no data, no sign-in (app/ops.py).
+    "ops.healthz": PUBLIC,
     "auth.sign_in": PUBLIC,
     "auth.two_factor": PUBLIC,
     "auth.two_factor_setup": PUBLIC,
