@@ -6,7 +6,8 @@ an id — the proxy's ``X-Request-ID`` when it sends a sane one, else a new one 
 response's ``X-Request-ID`` and carried by every log line of that request. With
 ``LR_LOG_FORMAT=json`` (the production default) logs are one JSON object per line on standard
 error, with an access line per request (the path without its query string, which may hold
-search text).
+search text). Only the app's own loggers (``app.*``, ``learning_review.*``) get the JSON
+handler: the process's root logger is left to whoever runs it.
 """
 
 from __future__ import annotations
@@ -92,8 +93,31 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class _JsonLinesHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """One JSON object per line, to whatever standard error is when the line is written
+    (a test runner or a process manager may swap it), unless given a stream of its own."""
+
+    def __init__(self, stream: Any = None) -> None:
+        super().__init__(stream)
+        self._own_stream = stream is not None
+
+    def setStream(self, stream: Any) -> Any:
+        self._own_stream = True
+        return super().setStream(stream)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self._own_stream:
+            self.stream = sys.stderr
+        super().emit(record)
+
+
+HANDLER_NAME = "learning-review-json"
+# The app's loggers: Flask's own (named after the package), the modules', the access log.
+APP_LOGGERS = ("app", "learning_review")
+
+
 def json_handler(stream: Any = None) -> logging.Handler:
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = _JsonLinesHandler(stream)
     handler.setFormatter(
         JsonFormatter(
             "{asctime}{levelname}{name}{message}{request_id}",
@@ -103,21 +127,22 @@ def json_handler(stream: Any = None) -> logging.Handler:
         )
     )
     handler.addFilter(RequestIdFilter())
-    handler.set_name("learning-review-json")
+    handler.set_name(HANDLER_NAME)
     return handler
 
 
 def _configure_logging(app: Flask) -> None:
     if app.config["LOG_FORMAT"] != "json":
         return
-    root = logging.getLogger()
-    # One handler however many apps a process builds (tests, gunicorn's preload).
-    for existing in list(root.handlers):
-        if existing.get_name() == "learning-review-json":
-            root.removeHandler(existing)
     handler = json_handler()
-    root.addHandler(handler)
-    root.setLevel(app.config["LOG_LEVEL"])
+    for name in APP_LOGGERS:
+        logger = logging.getLogger(name)
+        # One handler however many apps a process builds (tests, gunicorn's preload).
+        for existing in list(logger.handlers):
+            if existing.get_name() == HANDLER_NAME:
+                logger.removeHandler(existing)
+        logger.addHandler(handler)
+        logger.setLevel(app.config["LOG_LEVEL"])
     app.extensions["lr_log_handler"] = handler
 
 

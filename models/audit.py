@@ -135,15 +135,26 @@ class AuditKeys:
 _configured_keys: AuditKeys | None = None
 
 
+# Where a session factory keeps its keys: ``make_session_factory(bind, audit_keys=...)``.
+AUDIT_KEYS_INFO = "audit_keys"
+
+
 def configure_audit_keys(keys: AuditKeys) -> None:
-    """Use ``keys`` for the audit log in this process (``create_app`` calls it)."""
+    """Use ``keys`` for sessions whose factory was given none (scripts, test set-up); the
+    app's sessions carry the app's own keys."""
     global _configured_keys  # one key set per process, like the environment
     _configured_keys = keys
 
 
+def session_audit_keys(session: Session) -> AuditKeys:
+    """The keys of this session's factory, else ``current_audit_keys()``."""
+    keys = session.info.get(AUDIT_KEYS_INFO)
+    return keys if isinstance(keys, AuditKeys) else current_audit_keys()
+
+
 def current_audit_keys() -> AuditKeys:
-    """The configured keys; without ``configure_audit_keys``, ``LR_AUDIT_KEY`` or
-    ``SECRET_KEY`` from the environment."""
+    """The process's keys (``configure_audit_keys``), else from ``LR_AUDIT_KEY`` or
+    ``SECRET_KEY`` in the environment."""
     if _configured_keys is not None:
         return _configured_keys
     secret = os.environ.get("LR_AUDIT_KEY") or os.environ.get("SECRET_KEY")
@@ -228,11 +239,11 @@ def _lock_chain(connection: Connection) -> None:
     # On SQLite every transaction begins IMMEDIATE (models.engine), which serialises writers.
 
 
-def _append(connection: Connection, entries: list[dict[str, Any]]) -> None:
+def _append(connection: Connection, entries: list[dict[str, Any]], keys: AuditKeys) -> None:
     if not entries:
         return
     _lock_chain(connection)
-    chain_key = current_audit_keys().chain
+    chain_key = keys.chain
     last = connection.execute(
         select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
     ).first()
@@ -295,7 +306,7 @@ def record(
         before=before,
         after=after,
     )
-    _append(session.connection(), [entry])
+    _append(session.connection(), [entry], session_audit_keys(session))
 
 
 class _ReviewKeyring:
@@ -303,13 +314,15 @@ class _ReviewKeyring:
     is written. Nothing is cached beyond the flush: a key created in a transaction that is
     rolled back, or destroyed by another, is never used again by mistake."""
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, keys: AuditKeys) -> None:
         self._connection = connection
+        self._wrap = keys.wrap
         self._keys: dict[int, bytes] = {}
 
     def key_for(self, review_id: int) -> bytes:
         if review_id not in self._keys:
-            self._keys[review_id] = _review_key(self._connection, review_id, create=True) or b""
+            key = _review_key(self._connection, self._wrap, review_id, create=True)
+            self._keys[review_id] = key or b""
         return self._keys[review_id]
 
 
@@ -317,10 +330,12 @@ def _wrap_aad(review_id: int) -> bytes:
     return f"learning-review audit key of review {review_id}".encode()
 
 
-def _review_key(connection: Connection, review_id: int, *, create: bool) -> bytes | None:
+def _review_key(
+    connection: Connection, wrap_key: bytes, review_id: int, *, create: bool
+) -> bytes | None:
     """The review's data key, unwrapped; None if it has none (or it was destroyed) and
     ``create`` is false. A destroyed key is replaced by a new one only for new values."""
-    wrap = AESGCM(current_audit_keys().wrap)
+    wrap = AESGCM(wrap_key)
     if create:
         _lock_chain(connection)
     row = connection.execute(
@@ -377,6 +392,7 @@ class AuditReader:
 
     def __init__(self, session: Session, *, decrypt: bool) -> None:
         self._connection = session.connection()
+        self._wrap = session_audit_keys(session).wrap
         self._decrypt = decrypt
         self._keys: dict[int, bytes | None] = {}
 
@@ -401,7 +417,8 @@ class AuditReader:
         if review_id is None:
             return ERASED
         if review_id not in self._keys:
-            self._keys[review_id] = _review_key(self._connection, review_id, create=False)
+            key = _review_key(self._connection, self._wrap, review_id, create=False)
+            self._keys[review_id] = key
         return _decrypt_value(self._keys[review_id], review_id, value)
 
 
@@ -511,7 +528,8 @@ def _changes(session: Session, keyring: _ReviewKeyring) -> Iterator[dict[str, An
 
 def _after_flush(session: Session, _flush_context: object) -> None:
     connection = session.connection()
-    _append(connection, list(_changes(session, _ReviewKeyring(connection))))
+    keys = session_audit_keys(session)
+    _append(connection, list(_changes(session, _ReviewKeyring(connection, keys))), keys)
 
 
 def install_audit_listener(factory: sessionmaker[Session]) -> None:
@@ -551,7 +569,7 @@ def check_chain(
     session: Session, *, expect_head: str | None = None, keys: AuditKeys | None = None
 ) -> ChainReport:
     """Check the whole chain, and that ``expect_head`` (a head hash kept elsewhere) is in it."""
-    chain_key = (keys or current_audit_keys()).chain
+    chain_key = (keys or session_audit_keys(session)).chain
     prev = GENESIS_HASH
     expected_seq = 1
     count = plain = 0

@@ -250,3 +250,19 @@ def test_destroying_a_review_key_erases_its_values_and_the_chain_verifies(
     assert reader.values(_entries(db_session)[-1])[1]["real_name"] == "Quentin Later"
     assert reader.values(changed)[1]["real_name"] == ERASED
     assert check_chain(db_session).broken is None
+
+
+def test_an_app_with_another_key_leaves_other_apps_keys_alone(
+    runner: Any, db_session: Any, world: World
+) -> None:
+    """Keys belong to each app's sessions: building an app with another SECRET_KEY in the
+    same process (a second site, a test of production settings) changes nothing here."""
+    from app import create_app
+
+    other = create_app({"ENV_NAME": "testing", "DATABASE_URL": "sqlite://", "SECRET_KEY": "z" * 48})
+    assert other.extensions["lr_audit_keys"] != current_audit_keys()
+    _add_stage_changes(db_session, world)
+    assert check_chain(db_session).broken is None
+    result = runner.invoke(args=["verify-audit"])
+    assert result.exit_code == 0, result.output
+    other.extensions["lr_engine"].dispose()

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 
 from app import create_app
+from app.ops import APP_LOGGERS
 from tests.conftest import database_kind
 
 
@@ -56,8 +57,9 @@ def json_log_app(tmp_path: Path, database_url: str) -> Iterator[tuple[Flask, io.
     buffer = io.StringIO()
     handler.setStream(buffer)
     yield app, buffer
-    logging.getLogger().removeHandler(handler)
-    logging.getLogger().setLevel(logging.WARNING)
+    for name in APP_LOGGERS:
+        logging.getLogger(name).removeHandler(handler)
+        logging.getLogger(name).setLevel(logging.NOTSET)
     app.extensions["lr_engine"].dispose()
 
 
@@ -82,6 +84,8 @@ def test_logs_are_json_lines_carrying_the_request_id(
     assert first["level"] == "INFO" and first["method"] == "GET"
     assert isinstance(first["duration_ms"], float) and first["time"]
     assert "Tamsin" not in buffer.getvalue()  # the query string is never logged
+    # The process's root logger is left to whoever runs the app (gunicorn, a test runner).
+    assert all(h.get_name() != "learning-review-json" for h in logging.getLogger().handlers)
 
 
 def test_an_error_logged_in_a_request_carries_its_id(
@@ -95,10 +99,12 @@ def test_an_error_logged_in_a_request_carries_its_id(
             "LOG_FORMAT": "json",
         }
     )
-    broken.extensions["lr_log_handler"].setStream(buffer)
+    handler = broken.extensions["lr_log_handler"]
+    handler.setStream(buffer)
     broken.test_client().get("/healthz", headers={"X-Request-ID": "trace-down"})
     errors = [line for line in _lines(buffer) if line["level"] == "ERROR"]
     assert errors and errors[0]["request_id"] == "trace-down"
     assert "database does not answer" in errors[0]["message"]
-    logging.getLogger().removeHandler(broken.extensions["lr_log_handler"])
+    for name in APP_LOGGERS:
+        logging.getLogger(name).removeHandler(handler)
     broken.extensions["lr_engine"].dispose()
