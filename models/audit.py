@@ -146,6 +146,13 @@ def configure_audit_keys(keys: AuditKeys) -> None:
     _configured_keys = keys
 
 
+def configure_default_audit_keys(keys: AuditKeys) -> None:
+    """Use ``keys`` for keyless sessions unless keys were configured already (the first app
+    built in a process lends its keys to the scripts and set-up code that run beside it)."""
+    if _configured_keys is None:
+        configure_audit_keys(keys)
+
+
 def session_audit_keys(session: Session) -> AuditKeys:
     """The keys of this session's factory, else ``current_audit_keys()``."""
     keys = session.info.get(AUDIT_KEYS_INFO)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app import create_app
 from app.cli import alembic_config
+from app.config import TestingConfig, audit_keys_for
 from app.security import _sha256
 from models import (
     Membership,
@@ -36,8 +37,12 @@ from models import (
     User,
     UserSession,
 )
-from models.audit import Actor
+from models.audit import Actor, configure_audit_keys
 from models.engine import make_engine, make_session_factory
+
+# The audit log's keys for sessions made without an app (set-up code), as every test app
+# derives them from its SECRET_KEY.
+configure_audit_keys(audit_keys_for({"SECRET_KEY": TestingConfig.SECRET_KEY}))
 
 PASSWORD = "correct horse battery staple 42"
 ROLES_ON_REVIEW = (
@@ -137,11 +142,6 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture(scope="session")
 def engine(database_url: str) -> Iterator[Engine]:
-    from app.config import TestingConfig, audit_keys_for
-    from models.audit import configure_audit_keys
-
-    # The audit log's keys, as every test app derives them (sessions made before any app).
-    configure_audit_keys(audit_keys_for({"SECRET_KEY": TestingConfig.SECRET_KEY}))
     engine = make_engine(database_url)
     yield engine
     engine.dispose()

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from app import create_app
 from app.services import bundles
 from app.services import reviews as review_service
-from models import Review, User
-from models.audit import Actor
+from models import AuditEntry, Review, User
+from models.audit import Actor, AuditReader
 from models.engine import make_engine, make_session_factory
 from tests.conftest import database_kind, fresh_postgres_database, migrate, postgres_url
 
@@ -149,6 +149,16 @@ def test_a_backup_restores_into_an_empty_database_of_either_kind(
     )
     session.commit()
     assert third.id == max(exports) + 1
+    # The review keys came across: the restricted values in the log still read, with the key.
+    person_entry = session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == "people", AuditEntry.action == "create")
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    )
+    assert "Quillfeather" not in person_entry.after_json
+    _before, after = AuditReader(session, decrypt=True).values(person_entry)
+    assert after["real_name"] == "Bartholomew Quillfeather"
     session.close()
     engine.dispose()
     # A second restore is refused, and changes nothing.
