@@ -143,6 +143,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "admin.users": ADMIN,
     "admin.set_user_active": ADMIN,
     "admin.partnerships": ADMIN,
+    "admin.retention": ADMIN,
     "chronology.table": "events.view",
     "chronology.bulk_assign": "kpes.edit",
     "chronology.export": "events.view",

@@ -408,7 +408,13 @@ class AuditReader:
         return self._open(entry, entry.before), self._open(entry, entry.after)
 
     def has_restricted(self, entry: AuditEntry) -> bool:
-        return ENCRYPTED_MARK in entry.before_json or ENCRYPTED_MARK in entry.after_json
+        """Whether the entry holds an encrypted value (showing it decrypted is a view)."""
+        if ENCRYPTED_MARK not in entry.before_json and ENCRYPTED_MARK not in entry.after_json:
+            return False  # the common case, without parsing
+        return any(
+            isinstance(values, dict) and any(is_encrypted(v) for v in values.values())
+            for values in (entry.before, entry.after)
+        )
 
     def _open(self, entry: AuditEntry, values: Any) -> Any:
         if not isinstance(values, dict):

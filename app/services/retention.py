@@ -146,10 +146,32 @@ def case_data_counts(session: Session, review_id: int) -> dict[str, int]:
     return counts
 
 
-def due_reviews(session: Session, now: datetime | None = None) -> list[DueReview]:
+def closed_reviews(
+    session: Session, partnership: Partnership
+) -> list[tuple[Review, datetime | None]]:
+    """The partnership's closed reviews whose case data is still kept, with the moment it is
+    due to go under the current rule (None: no rule)."""
+    reviews = session.scalars(
+        select(Review)
+        .where(
+            Review.partnership_id == partnership.id,
+            Review.closed_at.is_not(None),
+            Review.purged_at.is_(None),
+        )
+        .order_by(Review.closed_at, Review.id)
+    ).all()
+    years = partnership.retention_years
+    return [
+        (r, _years_after(r.closed_at, years) if r.closed_at and years else None) for r in reviews
+    ]
+
+
+def due_reviews(
+    session: Session, now: datetime | None = None, partnership_id: int | None = None
+) -> list[DueReview]:
     """Closed, not yet purged reviews past their partnership's retention period."""
     now = now or utcnow()
-    rows = session.execute(
+    statement = (
         select(Review, Partnership)
         .join(Partnership, Partnership.id == Review.partnership_id)
         .where(
@@ -158,7 +180,10 @@ def due_reviews(session: Session, now: datetime | None = None) -> list[DueReview
             Review.purged_at.is_(None),
         )
         .order_by(Review.id)
-    ).all()
+    )
+    if partnership_id is not None:
+        statement = statement.where(Partnership.id == partnership_id)
+    rows = session.execute(statement).all()
     due = []
     for review, partnership in rows:
         closed_at, years = review.closed_at, partnership.retention_years

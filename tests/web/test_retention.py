@@ -166,3 +166,29 @@ def test_retention_needs_a_mode_and_a_sensible_rule(runner: Any, db_session: Any
         select(Partnership).where(Partnership.name == "Northshire Test Partnership")
     )
     assert partnership.retention_years is None
+
+
+def test_an_administrator_sets_the_rule_and_sees_what_is_due(
+    client: Any, login: Any, db_session: Any, world: World
+) -> None:
+    from tests.conftest import csrf_token
+
+    login("admin")
+    page = client.get("/admin/retention")
+    assert page.status_code == 200 and "There is no rule yet" in page.get_data(as_text=True)
+    token = csrf_token(client, "/admin/retention")
+    refused = client.post("/admin/retention", data={"csrf_token": token, "years": "0"})
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "Enter a number of years from 1 to 100" in html and 'value="0"' in html
+    saved = client.post("/admin/retention", data={"csrf_token": token, "years": "4"})
+    assert saved.status_code == 302
+    partnership = db_session.get(Partnership, world.partnership_id)
+    db_session.refresh(partnership)
+    assert partnership.retention_years == 4
+    change = db_session.scalar(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1))
+    assert (change.entity_type, change.after) == ("partnerships", {"retention_years": 4})
+    _close_review(db_session, world, years_ago=5)
+    html = client.get("/admin/retention").get_data(as_text=True)
+    assert "4 years" in html and "Test review" in html and "Due now" in html
+    assert "Another review" not in html  # not closed
