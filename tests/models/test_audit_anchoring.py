@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import select, text, update
 from app.cli import alembic_config
 from app.config import audit_keys_for
 from app.services import reviews as review_service
-from models import AuditEntry, AuditKey, Person, Review
+from models import AuditEntry, AuditKey, Partnership, Person, Review
 from models.audit import (
     ERASED,
     KEYED_FORMAT,
@@ -266,3 +267,58 @@ def test_an_app_with_another_key_leaves_other_apps_keys_alone(
     result = runner.invoke(args=["verify-audit"])
     assert result.exit_code == 0, result.output
     other.extensions["lr_engine"].dispose()
+
+
+def test_people_added_at_once_to_one_review_share_one_key(tmp_path: Path) -> None:
+    """Writers racing to add the first people of a review create its key once, and every
+    real name they wrote reads back with it."""
+    url = fresh_database_url("audit_key_race", tmp_path)
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url, pool_size=4)
+    factory = make_session_factory(engine)
+    with factory() as session:
+        session.info["actor"] = Actor(None, "test")
+        partnership = Partnership(name="Race partnership")
+        session.add(partnership)
+        session.flush()
+        review = Review(
+            partnership_id=partnership.id, title="Race", subject="Child R", review_type="x"
+        )
+        session.add(review)
+        session.commit()
+        review_id = review.id
+    errors: list[BaseException] = []
+
+    def worker(number: int) -> None:
+        try:
+            for n in range(5):
+                with factory() as session:
+                    session.info["actor"] = Actor(None, f"worker {number}")
+                    session.add(
+                        Person(
+                            review_id=review_id,
+                            ref=f"P{number}-{n}",
+                            pseudonym=f"Person {number}-{n}",
+                            role="relative",
+                            real_name=f"Racing Name {number}-{n}",
+                        )
+                    )
+                    session.commit()
+        except BaseException as error:  # reported by the main thread below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with factory() as session:
+        keys = session.scalars(select(AuditKey).where(AuditKey.review_id == review_id)).all()
+        assert len(keys) == 1
+        reader = AuditReader(session, decrypt=True)
+        people = session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "people")).all()
+        names = sorted(reader.values(e)[1]["real_name"] for e in people)
+        assert names == sorted(f"Racing Name {i}-{n}" for i in range(4) for n in range(5))
+        assert check_chain(session).broken is None
+    engine.dispose()
