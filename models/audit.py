@@ -324,13 +324,17 @@ class _ReviewKeyring:
     def __init__(self, connection: Connection, keys: AuditKeys) -> None:
         self._connection = connection
         self._wrap = keys.wrap
-        self._keys: dict[int, bytes] = {}
+        self._keys: dict[int, bytes | None] = {}
 
-    def key_for(self, review_id: int) -> bytes:
+    def seal(self, review_id: int, value: Any) -> Any:
+        """``value`` encrypted with the review's key; redacted if the review itself is gone
+        (deleted in this flush: there is nothing left to hold a key)."""
         if review_id not in self._keys:
-            key = _review_key(self._connection, self._wrap, review_id, create=True)
-            self._keys[review_id] = key or b""
-        return self._keys[review_id]
+            self._keys[review_id] = _review_key(
+                self._connection, self._wrap, review_id, create=True
+            )
+        key = self._keys[review_id]
+        return REDACTED if key is None else encrypt_value(key, review_id, value)
 
 
 def _wrap_aad(review_id: int) -> bytes:
@@ -341,7 +345,8 @@ def _review_key(
     connection: Connection, wrap_key: bytes, review_id: int, *, create: bool
 ) -> bytes | None:
     """The review's data key, unwrapped; None if it has none (or it was destroyed) and
-    ``create`` is false. A destroyed key is replaced by a new one only for new values."""
+    ``create`` is false, or if the review does not exist. A destroyed key is replaced by a
+    new one only for new values."""
     wrap = AESGCM(wrap_key)
     if create:
         _lock_chain(connection)
@@ -353,6 +358,11 @@ def _review_key(
         return wrap.decrypt(blob[:12], blob[12:], _wrap_aad(review_id))
     if not create:
         return None
+    if (
+        connection.execute(text("SELECT 1 FROM reviews WHERE id = :id"), {"id": review_id}).first()
+        is None
+    ):
+        return None  # the review was deleted in this transaction
     key = AESGCM.generate_key(bit_length=256)
     nonce = secrets.token_bytes(12)
     wrapped = nonce + wrap.encrypt(nonce, key, _wrap_aad(review_id))
@@ -480,7 +490,7 @@ def _sealer(keyring: _ReviewKeyring, obj: Audited) -> Callable[[Any], Any] | Non
     review_id = _review_id_of(obj)
     if review_id is None:
         return None  # no review to hold a key: the value is redacted instead
-    return lambda value: encrypt_value(keyring.key_for(review_id), review_id, value)
+    return lambda value: keyring.seal(review_id, value)
 
 
 def _changes(session: Session, keyring: _ReviewKeyring) -> Iterator[dict[str, Any]]:

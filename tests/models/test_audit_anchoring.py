@@ -322,3 +322,17 @@ def test_people_added_at_once_to_one_review_share_one_key(tmp_path: Path) -> Non
         assert names == sorted(f"Racing Name {i}-{n}" for i in range(4) for n in range(5))
         assert check_chain(session).broken is None
     engine.dispose()
+
+
+def test_deleting_a_whole_review_erases_its_key_and_leaves_no_name_behind(
+    db_session: Any, world: World
+) -> None:
+    review = db_session.get(Review, world.review_id)
+    db_session.delete(review)
+    db_session.commit()
+    assert db_session.scalar(select(AuditKey).where(AuditKey.review_id == world.review_id)) is None
+    gone = db_session.scalar(
+        select(AuditEntry).where(AuditEntry.entity_type == "people", AuditEntry.action == "delete")
+    )
+    assert gone.before["pseudonym"] == "Child T" and "Tamsin" not in gone.before_json
+    assert check_chain(db_session).broken is None
