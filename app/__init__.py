@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, db, errors, policy, security, templating
+from app import cli, db, errors, ops, policy, security, templating
 from app.account import bp as account_bp
 from app.admin import bp as admin_bp
 from app.api import bp as api_bp
@@ -37,6 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
     )
     register_config(app, config)
+    ops.init_app(app)  # first: request ids and logging for everything after
     db.init_app(app)
     register_security(app)
     register_blueprints(app)
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         account_bp,
         admin_bp,
         api_bp,
+        ops.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

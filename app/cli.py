@@ -13,17 +13,19 @@ from alembic import command as alembic_command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from analysis.dates import uk_date
 from app.config import PROJECT_ROOT, ConfigError
 from app.db import session_factory
 from app.demo import DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
 from app.security import create_api_token
-from app.services import accounts
+from app.services import accounts, backup, retention
 from app.services.errors import ServiceError
 from app.services.users import (
     create_user,
@@ -32,7 +34,8 @@ from app.services.users import (
     prune_ended_sessions,
 )
 from models import IdentityProvider, Partnership, Review, User
-from models.audit import Actor, verify_chain
+from models.audit import Actor, check_chain
+from models.engine import make_engine
 
 MIGRATIONS = PROJECT_ROOT / "migrations"
 
@@ -201,20 +204,190 @@ def demo_logins_command() -> None:
 
 @click.command("verify-audit")
 @with_appcontext
-def verify_audit_command() -> None:
-    """Check the audit log's hash chain; exit 1 naming the first broken entry."""
+@click.option(
+    "--expect-head",
+    metavar="HASH",
+    help="A head hash printed by an earlier run: fail unless the chain still contains it.",
+)
+def verify_audit_command(expect_head: str | None) -> None:
+    """Check the audit log's hash chain and print its head; exit 1 naming the first broken
+    entry, or if the chain no longer holds the head given with --expect-head."""
     session = _session("verify-audit")
     try:
-        count, broken = verify_chain(session)
+        report = check_chain(session, expect_head=expect_head)
     finally:
         session.close()
+    broken = report.broken
     if broken is not None:
         click.echo(
             f"Audit log BROKEN at entry {broken.seq} (id {broken.entry_id}): {broken.reason}.",
             err=True,
         )
         sys.exit(1)
-    click.echo(f"Audit log intact: {count} entries, chain verified.")
+    if expect_head and report.expected_head_seq is None:
+        click.echo(
+            "Audit log BROKEN: the expected head is not in the chain (entries were cut off its "
+            f"end, or it was re-hashed). The chain now ends at entry {report.head_seq} with "
+            f"{report.head_hash}.",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"Audit log intact: {report.count} entries, chain verified.")
+    if report.plain_count:
+        click.echo(f"  {report.plain_count} entries predate the keyed chain (plain SHA-256).")
+    if expect_head:
+        since = report.head_seq - (report.expected_head_seq or 0)
+        click.echo(f"  The expected head is entry {report.expected_head_seq}; {since} since.")
+    click.echo(f"Head: entry {report.head_seq} {report.head_hash}")
+
+
+def _describe_removal(counts: dict[str, int]) -> str:
+    parts = [f"{count} {label}" for label, count in counts.items() if count]
+    return ", ".join(parts) if parts else "no case data left"
+
+
+@click.command("retention")
+@with_appcontext
+@click.option("--dry-run", "mode", flag_value="dry-run", help="List what would be removed.")
+@click.option("--purge", "mode", flag_value="purge", help="Remove it.")
+def retention_command(mode: str | None) -> None:
+    """Closed reviews past their partnership's retention period: list them (--dry-run) or
+    remove their case data (--purge), keeping published reports and the audit chain."""
+    if mode is None:
+        _fail("say --dry-run to list what would go, or --purge to remove it")
+    session = _session("retention")
+    try:
+        due = retention.due_reviews(session)
+        if not due:
+            click.echo("No review is past its retention period.")
+            return
+        for item in due:
+            review = item.review
+            years = item.partnership.retention_years
+            click.echo(
+                f"Review {review.id} '{review.title}' ({item.partnership.name}): closed "
+                f"{uk_date(item.closed_at.date())}, case data kept {years} years, due "
+                f"{uk_date(item.due_at.date())}."
+            )
+            if mode == "dry-run":
+                click.echo(f"  Would remove: {_describe_removal(item.counts)}.")
+            else:
+                removed = retention.purge_review(session, review)
+                click.echo(f"  Removed: {_describe_removal(removed)}; audit key destroyed.")
+        if mode == "dry-run":
+            click.echo("Kept: each review's outline, findings, actions and published reports.")
+        else:
+            session.commit()
+            click.echo(
+                "Published reports and the audit chain are kept: run verify-audit and keep the "
+                "new head."
+            )
+    finally:
+        session.close()
+
+
+@click.command("retention-rule")
+@with_appcontext
+@click.option("--partnership", required=True)
+@click.option("--years", type=int, help="Keep a closed review's case data this many years.")
+@click.option("--clear", is_flag=True, help="Keep case data until the partnership decides.")
+def retention_rule_command(partnership: str, years: int | None, clear: bool) -> None:
+    """Set a partnership's retention rule (published reports are always kept)."""
+    if (years is None) == (not clear):
+        _fail("give --years N or --clear")
+    session = _session("retention-rule")
+    try:
+        owner = session.scalar(select(Partnership).where(Partnership.name == partnership))
+        if owner is None:
+            _fail(f"no partnership named {partnership!r}")
+            return
+        try:
+            retention.set_retention(session, owner, None if clear else years)
+        except ServiceError as error:
+            _fail(error.message)
+        session.commit()
+        rule = "until the partnership decides" if clear else f"{years} years after closing"
+        click.echo(f"{owner.name} keeps a closed review's case data {rule}.")
+    finally:
+        session.close()
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Write the whole database to FILE: one portable file (gzip JSON Lines) with the
+    migration revision, that `restore` loads into an empty SQLite or PostgreSQL database."""
+    if file.exists():
+        _fail(f"{file} already exists: choose a new file name")
+    engine = make_engine(current_app.config["DATABASE_URL"])
+    partial = file.with_name(file.name + ".partial")
+    try:
+        with engine.connect() as connection, connection.begin(), partial.open("wb") as out:
+            if connection.dialect.name == "postgresql":
+                # One snapshot of every table, however long the backup takes.
+                connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            counts = backup.write_backup(connection, out)
+    except backup.BackupError as error:
+        partial.unlink(missing_ok=True)
+        _fail(str(error))
+        return
+    finally:
+        engine.dispose()
+    partial.rename(file)
+    click.echo(f"Backed up {sum(counts.values())} rows of {len(counts)} tables to {file}.")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def restore_command(file: Path) -> None:
+    """Load a backup FILE into this (empty) database, then migrate it to the latest revision.
+    Refuses a database that holds any data. Use the same LR_AUDIT_KEY (or SECRET_KEY) as the
+    server the backup came from, or the audit chain will not verify."""
+    url = current_app.config["DATABASE_URL"]
+    try:
+        header = backup.read_header(file)
+    except backup.BackupError as error:
+        _fail(str(error))
+        return
+    _ensure_sqlite_folder(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            occupied = backup.first_non_empty_table(connection)
+            revision = backup.current_revision(connection)
+            connection.rollback()
+        if occupied is not None:
+            table, count = occupied
+            _fail(
+                f"this database is not empty (table {table} holds {count} rows): restore only "
+                "into a new, empty database, so that nothing is overwritten or mixed"
+            )
+        if revision not in (None, header.revision):
+            _fail(
+                f"this empty database is at migration {revision}, the backup at "
+                f"{header.revision}: restore into a database with no tables"
+            )
+        try:
+            alembic_command.upgrade(alembic_config(url), header.revision)
+        except CommandError as error:
+            _fail(
+                f"the backup's migration {header.revision} is unknown to this version of "
+                f"Learning Review ({error}): restore with the version that made it"
+            )
+        with engine.begin() as connection:
+            counts = backup.load_backup(connection, file)
+    except backup.BackupError as error:
+        _fail(str(error))
+        return
+    finally:
+        engine.dispose()
+    alembic_command.upgrade(alembic_config(url), "head")
+    click.echo(
+        f"Restored {sum(counts.values())} rows of {len(counts)} tables from {file} "
+        f"({header.source} backup of {header.created_at}). Check it: learning-review verify-audit"
+    )
 
 
 @click.command("check-config")
@@ -364,6 +537,10 @@ def init_app(app: Flask) -> None:
         seed_demo_command,
         demo_logins_command,
         verify_audit_command,
+        retention_command,
+        retention_rule_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(cmd)
 

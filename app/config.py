@@ -10,9 +10,12 @@ import math
 import os
 import secrets
 from collections import Counter
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+
+from models.audit import AuditKeys
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = Path(os.environ.get("LR_INSTANCE_PATH", PROJECT_ROOT / "instance"))
@@ -52,6 +55,10 @@ class Config:
     DEBUG = False
     TESTING = False
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
+    # The audit chain's key (HMAC) and the key wrapping each review's audit key. Keep it with
+    # SECRET_KEY, never in the database; unset, it is derived from SECRET_KEY (so set it
+    # before ever changing SECRET_KEY). A restored backup needs the same key.
+    AUDIT_KEY: str | None = os.environ.get("LR_AUDIT_KEY")
     DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -79,6 +86,10 @@ class Config:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_SWALLOW_ERRORS = True
     BEHIND_PROXY = os.environ.get("LR_BEHIND_PROXY", "") == "1"
+    # "json": one JSON object per log line with the request id (the production default);
+    # "text": Flask's usual logging.
+    LOG_FORMAT = os.environ.get("LR_LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LR_LOG_LEVEL", "INFO")
 
     # Email (invitations, password resets, security notices). Without SMTP_HOST nothing is
     # sent and administrators are shown the links to pass on.
@@ -111,6 +122,14 @@ class Config:
         values["RATELIMIT_STORAGE_URI"] = values.get("REDIS_URL") or "memory://"
 
 
+def audit_keys_for(config: Mapping[str, Any]) -> AuditKeys:
+    """The audit log's keys: from ``LR_AUDIT_KEY``, or derived from ``SECRET_KEY``."""
+    secret = config.get("AUDIT_KEY") or config.get("SECRET_KEY")
+    if not secret:
+        raise ConfigError("Set LR_AUDIT_KEY or SECRET_KEY: the audit log needs a key.")
+    return AuditKeys.derive(str(secret))
+
+
 class DevelopmentConfig(Config):
     pass
 
@@ -126,6 +145,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    LOG_FORMAT = os.environ.get("LR_LOG_FORMAT", "json")
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_NAME = "__Host-lr_session"
     # __Secure- rather than __Host-: the cookie is scoped to its workshop's path.

@@ -10,15 +10,20 @@ from __future__ import annotations
 from flask import Flask, Response, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.audit import Actor
+from app.config import audit_keys_for
+from models.audit import Actor, configure_default_audit_keys
 from models.engine import make_engine, make_session_factory
 
 
 def init_app(app: Flask) -> None:
+    # The app's own keys, from its configuration: two apps in one process never mix them.
+    keys = audit_keys_for(app.config)
+    app.extensions["lr_audit_keys"] = keys
+    configure_default_audit_keys(keys)
     if "lr_session_factory" not in app.extensions:
         engine = make_engine(app.config["DATABASE_URL"])
         app.extensions["lr_engine"] = engine
-        app.extensions["lr_session_factory"] = make_session_factory(engine)
+        app.extensions["lr_session_factory"] = make_session_factory(engine, audit_keys=keys)
     app.after_request(_commit)
     app.teardown_request(_close)
 

@@ -113,6 +113,8 @@ PASSWORD_CHANGE_ROUTES = frozenset({"account.settings", "account.change_password
 # endpoint -> action, or endpoint -> {method: action} where methods need different actions.
 ROUTES: dict[str, str | dict[str, str]] = {
     "static": PUBLIC,
+    # Load balancers and process managers: no data, no sign-in (app/ops.py).
+    "ops.healthz": PUBLIC,
     "auth.sign_in": PUBLIC,
     "auth.two_factor": PUBLIC,
     "auth.two_factor_setup": PUBLIC,
@@ -135,6 +137,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "reviews.real_names": "people.real_names",
     "reviews.export_bundle": "review.export",
     "reviews.audit_log": "review.audit",
+    "reviews.audit_csv": "review.audit",
     "account.settings": SIGNED_IN,
     "account.change_password": SIGNED_IN,
     "account.two_factor": SIGNED_IN,
@@ -153,6 +156,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "admin.partnership": ADMIN,
     "admin.reviews": ADMIN,
     "admin.appoint_chair": ADMIN,
+    "admin.retention": ADMIN,
     "chronology.table": "events.view",
     "chronology.bulk_assign": "kpes.edit",
     "chronology.export": "events.view",

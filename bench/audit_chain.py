@@ -1,8 +1,10 @@
 """Audit log cost: appending hash-chained entries and verifying the chain, as ratios to plain
 inserts and a plain read of the same rows (SQLite file, in the same run).
 
-Targets: appending costs at most 3x a plain insert; verifying (a JSON encoding and a SHA-256
-per entry) at most 25x a plain read of the rows.
+Targets: appending costs at most 3x a plain insert; verifying (a JSON encoding and an
+HMAC-SHA-256 per entry) at most 25x a plain read of the rows; adding people whose real names
+are encrypted into the log with their review's key at most 1.5x adding the same people with no
+restricted values.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from pathlib import Path
 
 from sqlalchemy import insert, select
 
-from models import AuditEntry, Base
-from models.audit import Actor, record, verify_chain
+from models import AuditEntry, Base, Partnership, Person, Review
+from models.audit import Actor, AuditKeys, configure_audit_keys, record, verify_chain
 from models.engine import make_engine, make_session_factory
 
 ENTRIES = 5_000
+PEOPLE = 2_000
 
 
 def _timed(action: object) -> float:
@@ -28,6 +31,7 @@ def _timed(action: object) -> float:
 
 
 def run() -> None:
+    configure_audit_keys(AuditKeys.derive("bench audit key, not a real one 0123456789"))
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
         Base.metadata.create_all(engine)
@@ -69,6 +73,38 @@ def run() -> None:
         verified = _timed(verify)
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+
+        def add_people(with_names: bool) -> float:
+            session = factory()
+            session.info["actor"] = Actor(None, "bench")
+            partnership = Partnership(name=f"Bench {with_names}")
+            session.add(partnership)
+            session.flush()
+            review = Review(
+                partnership_id=partnership.id, title="Bench", subject="Child B", review_type="x"
+            )
+            session.add(review)
+            session.commit()
+            start = time.perf_counter()
+            for n in range(PEOPLE):
+                session.add(
+                    Person(
+                        review_id=review.id,
+                        ref=f"P{n}",
+                        pseudonym=f"Person {n}",
+                        role="relative",
+                        real_name=f"Fictional Name {n}" if with_names else None,
+                        aliases=[f"Alias {n}"] if with_names else [],
+                    )
+                )
+                if n % 20 == 19:
+                    session.flush()
+            session.commit()
+            session.close()
+            return time.perf_counter() - start
+
+        people_plain = add_people(with_names=False)
+        people_sealed = add_people(with_names=True)
         engine.dispose()
 
     append_ratio = chained / baseline_insert
@@ -79,3 +115,7 @@ def run() -> None:
     print(f"  plain read baseline   : {baseline_read * 1000:8.1f} ms")
     print(f"  verify chain          : {verified * 1000:8.1f} ms  ratio {verify_ratio:5.2f} (<= 25)")
     print(f"  verify peak memory    : {peak / 1e6:8.1f} MB")
+    sealed_ratio = people_sealed / people_plain
+    print(f"  {PEOPLE} people, no names : {people_plain * 1000:8.1f} ms")
+    sealed_ms = people_sealed * 1000
+    print(f"  same, names encrypted : {sealed_ms:8.1f} ms  ratio {sealed_ratio:5.2f} (<= 1.5)")

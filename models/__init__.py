@@ -1,6 +1,6 @@
 """The domain's tables. Import models from here: ``from models import Review``."""
 
-from models.audit import AuditEntry
+from models.audit import AuditEntry, AuditKey
 from models.base import Base, utcnow
 from models.chronology import (
     ChronologyImport,
@@ -48,6 +48,7 @@ __all__ = [
     "Agency",
     "ApiToken",
     "AuditEntry",
+    "AuditKey",
     "Base",
     "BoardResponse",
     "ChronologyImport",

@@ -37,8 +37,11 @@ class Audited:
     """Mixin: every insert, update and delete of this model is written to the audit log.
 
     ``__audit_redact__`` names columns whose values are replaced by a marker (secrets);
-    ``__audit_ignore__`` names bookkeeping columns whose changes alone are not worth an entry.
+    ``__audit_ignore__`` names bookkeeping columns whose changes alone are not worth an entry;
+    ``__audit_restricted__`` names columns whose values are kept, encrypted with the review's
+    audit key (a person's real name), so that destroying the key erases them.
     """
 
     __audit_redact__: frozenset[str] = frozenset()
+    __audit_restricted__: frozenset[str] = frozenset()
     __audit_ignore__: frozenset[str] = frozenset()

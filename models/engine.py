@@ -8,7 +8,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from models.audit import install_audit_listener
+from models.audit import AUDIT_KEYS_INFO, AuditKeys, install_audit_listener
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -47,8 +47,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def make_session_factory(bind: Any, **kwargs: Any) -> sessionmaker[Session]:
-    """A session factory whose sessions write every audited change to the audit log."""
+def make_session_factory(
+    bind: Any, *, audit_keys: AuditKeys | None = None, **kwargs: Any
+) -> sessionmaker[Session]:
+    """A session factory whose sessions write every audited change to the audit log, keyed
+    with ``audit_keys`` (else the process's, see ``models.audit.current_audit_keys``)."""
+    if audit_keys is not None:
+        kwargs["info"] = {**kwargs.get("info", {}), AUDIT_KEYS_INFO: audit_keys}
     factory = sessionmaker(bind=bind, expire_on_commit=False, **kwargs)
     install_audit_listener(factory)
     return factory

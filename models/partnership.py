@@ -16,3 +16,6 @@ class Partnership(Audited, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Retention: a closed review's case data is kept this many years, then purged (published
+    # reports and the audit chain are kept). None: kept until the partnership decides.
+    retention_years: Mapped[int | None]

@@ -43,6 +43,10 @@ class Review(Audited, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
+    # When the review reached the "closed" stage (retention runs from it), and when its case
+    # data was removed under the partnership's retention rule.
+    closed_at: Mapped[datetime | None]
+    purged_at: Mapped[datetime | None]
 
     partnership: Mapped[Partnership] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
@@ -111,6 +115,9 @@ class Person(Audited, Base):
 
     __tablename__ = "people"
     __table_args__ = (UniqueConstraint("review_id", "ref"),)
+    # Encrypted in the audit log with the review's key (names of columns this model may not
+    # have yet are harmless: only existing columns are written).
+    __audit_restricted__ = frozenset({"real_name", "aliases", "date_of_birth"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))

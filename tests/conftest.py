@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from app import create_app
 from app.cli import alembic_config
+from app.config import TestingConfig, audit_keys_for
 from app.security import _sha256
 from models import (
     Membership,
@@ -36,8 +37,12 @@ from models import (
     User,
     UserSession,
 )
-from models.audit import Actor
+from models.audit import Actor, configure_audit_keys
 from models.engine import make_engine, make_session_factory
+
+# The audit log's keys for sessions made without an app (set-up code), as every test app
+# derives them from its SECRET_KEY.
+configure_audit_keys(audit_keys_for({"SECRET_KEY": TestingConfig.SECRET_KEY}))
 
 PASSWORD = "correct horse battery staple 42"
 ROLES_ON_REVIEW = (

@@ -6,14 +6,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.auth.recovery import send_account_link
 from app.db import db
 from app.forms import select_choices
 from app.security import revoke_sessions
+from app.services import retention as retention_service
 from app.services.errors import ServiceError
 from app.services.reports import published_reports
 from app.services.users import create_user, get_or_create_partnership
@@ -30,6 +31,13 @@ class UserForm(FlaskForm):
     partnership = SelectField("Partnership", coerce=int, choices=[])
     password = PasswordField("Temporary password (optional)", validators=[Optional()])
     is_admin = BooleanField("Site administrator")
+
+
+class RetentionForm(FlaskForm):
+    years = IntegerField(
+        "Years to keep a closed review's case data",
+        validators=[Optional(), NumberRange(1, 100, "Enter a number of years from 1 to 100")],
+    )
 
 
 class PartnershipForm(FlaskForm):
@@ -141,3 +149,31 @@ def flash_link(user: User, url: str, sent: bool, what: str) -> None:
 
 
 from app.admin import accounts  # noqa: E402, F401 - registers the account routes on bp
+
+
+@bp.route("/retention", methods=["GET", "POST"])
+def retention() -> object:
+    """The administrator's own partnership's retention rule, its closed reviews and when each
+    one's case data goes. The purge itself runs from the command line (``retention --purge``)."""
+    partnership = db().get_one(Partnership, current_user.partnership_id)
+    form = RetentionForm(data={"years": partnership.retention_years})
+    if form.validate_on_submit():
+        years = form.years.data
+        retention_service.set_retention(db(), partnership, years)
+        if years:
+            flash(f"Case data of closed reviews is now kept {years} years.", "success")
+        else:
+            flash("Case data of closed reviews is now kept until you set a rule.", "success")
+        return redirect(url_for("admin.retention"))
+    due = {
+        item.review.id: item
+        for item in retention_service.due_reviews(db(), partnership_id=partnership.id)
+    }
+    return render_template(
+        "admin/retention.html",
+        form=form,
+        partnership=partnership,
+        closed=retention_service.closed_reviews(db(), partnership),
+        due=due,
+        title="Retention",
+    ), (422 if form.errors else 200)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from analysis.taxonomy import AGENCY_SECTORS, PERSON_ROLES, REVIEW_TYPES, STAGES
 from app.forms import select_choices
@@ -73,3 +73,19 @@ class PersonForm(FlaskForm):
 
 class BundleUploadForm(FlaskForm):
     bundle = FileField("Review bundle (JSON)", validators=[FileRequired("Choose a bundle file")])
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit trail's filters, read from the query string (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    person = SelectField("Person", default="")
+    kind = SelectField("Kind", default="")
+    date_from = DateField("From (UTC day)", validators=[Optional()], format="%Y-%m-%d")
+    date_to = DateField("To (UTC day)", validators=[Optional()], format="%Y-%m-%d")
+
+    def validate_date_to(self, field: DateField) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date must be on or after the start date")

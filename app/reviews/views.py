@@ -7,21 +7,29 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
+from analysis.chronology.importing import export_csv
 from analysis.dates import statutory_dates
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.policy import may, review_access
 from app.reviews import bp
-from app.reviews.forms import AgencyForm, BundleUploadForm, MemberForm, PersonForm, ReviewForm
-from app.services import bundles
+from app.reviews.forms import (
+    AgencyForm,
+    AuditFilterForm,
+    BundleUploadForm,
+    MemberForm,
+    PersonForm,
+    ReviewForm,
+)
+from app.services import audit_trail, bundles
 from app.services import reviews as review_service
 from app.services.errors import ServiceError
 from app.services.findings import overdue_actions
 from app.services.good_practice import review_balance
 from models import AuditEntry, Membership, audit
+from models.audit import AuditReader
 
 
 def _agency_choices() -> list[SelectChoice]:
@@ -301,19 +309,75 @@ def import_bundle() -> object:
     ), status
 
 
-@bp.route("/<int:review_id>/audit")
-def audit_log(review_id: int) -> str:
+def _audit_filter() -> tuple[AuditFilterForm, audit_trail.TrailFilter | None]:
+    """The filter form filled from the query string, and the filter if it is valid."""
     review = review_access().review
-    entries = (
-        db()
-        .scalars(
-            select(AuditEntry)
-            .where(AuditEntry.review_id == review.id)
-            .order_by(AuditEntry.seq.desc())
-            .limit(200)
-        )
-        .all()
+    form = AuditFilterForm(formdata=request.args)
+    people = audit_trail.people_in_trail(db(), review)
+    form.person.choices = select_choices([("", "Everyone"), *[(str(i), n) for i, n in people]])
+    form.kind.choices = select_choices([("", "Everything"), *audit_trail.KINDS.items()])
+    if not form.validate():
+        return form, None
+    person = form.person.data
+    return form, audit_trail.TrailFilter(
+        person=int(person) if person else None,
+        kind=form.kind.data or None,
+        date_from=form.date_from.data,
+        date_to=form.date_to.data,
     )
+
+
+@bp.route("/<int:review_id>/audit")
+def audit_log(review_id: int) -> tuple[str, int]:
+    review = review_access().review
+    form, wanted = _audit_filter()
+    entries: list[AuditEntry] = []
+    total = 0
+    rows: dict[int, list[tuple[str, str, str]]] = {}
+    if wanted is not None:
+        entries, total = audit_trail.trail_page(db(), review, wanted)
+        # Chairs and lead reviewers read real names; anyone else would see them marked.
+        reader = AuditReader(db(), decrypt=may("people.real_names"))
+        shown = [e.seq for e in entries if reader.has_restricted(e)]
+        rows = {e.seq: audit_trail.describe_changes(*reader.values(e)) for e in entries}
+        if shown and may("people.real_names"):
+            audit.record(
+                db(),
+                "view_real_names",
+                entity_type="audit_entries",
+                review_id=review.id,
+                after={"entries": shown},
+            )
     return render_template(
-        "reviews/audit.html", review=review, entries=entries, title="Audit trail"
+        "reviews/audit.html",
+        review=review,
+        form=form,
+        entries=entries,
+        total=total,
+        rows=rows,
+        kind_of=audit_trail.kind_of,
+        csv_query=request.query_string.decode(),
+        title="Audit trail",
+    ), (200 if wanted is not None else 422)
+
+
+@bp.route("/<int:review_id>/audit.csv")
+def audit_csv(review_id: int) -> Response:
+    review = review_access().review
+    _form, wanted = _audit_filter()
+    if wanted is None:
+        abort(422)
+    audit.record(
+        db(),
+        "export_audit_trail",
+        entity_type="reviews",
+        entity_id=str(review.id),
+        review_id=review.id,
+        after={"filter": request.args.to_dict()},
     )
+    body = export_csv(audit_trail.CSV_HEADER, audit_trail.csv_rows(db(), review, wanted))
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="review-{review.id}-audit-trail.csv"'
+    )
+    return response

@@ -14,7 +14,7 @@ from analysis.taxonomy import PERSON_ROLES, REVIEW_TYPES, STAGES
 from app.policy import ROLES
 from app.services.errors import ServiceError, StaleVersionError
 from app.services.users import normalise_email
-from models import Agency, Membership, Person, Review, ReviewAgency, User, audit
+from models import Agency, Membership, Person, Review, ReviewAgency, User, audit, utcnow
 
 REF_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 REVIEW_FIELDS = (
@@ -74,6 +74,14 @@ def _clean_review_fields(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _note_closure(review: Review) -> None:
+    """Retention runs from the day a review is closed: note it, and forget it on reopening."""
+    if review.stage == "closed" and review.closed_at is None:
+        review.closed_at = utcnow()
+    elif review.stage != "closed":
+        review.closed_at = None
+
+
 def _check_period(review: Review) -> None:
     if review.period_start and review.period_end and review.period_start > review.period_end:
         raise ServiceError("The period under review must end after it starts", "period_end")
@@ -87,6 +95,7 @@ def create_review(*, session: Session, creator: User, **fields: Any) -> Review:
             raise ServiceError(f"Enter the review's {key.replace('_', ' ')}", key)
     review = Review(partnership_id=creator.partnership_id, created_by_id=creator.id, **fields)
     _check_period(review)
+    _note_closure(review)
     session.add(review)
     session.flush()
     session.add(Membership(review_id=review.id, user_id=creator.id, role="chair"))
@@ -104,6 +113,7 @@ def update_review(
             raise ServiceError(f"'{key}' cannot be changed here", key)
         setattr(review, key, value)
     _check_period(review)
+    _note_closure(review)
     session.flush()
     return review
 

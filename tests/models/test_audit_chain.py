@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, text, update
 
 from models import AuditEntry, Person, Review
-from models.audit import verify_chain
+from models.audit import AuditReader, verify_chain
 from tests.conftest import World
 
 
@@ -30,7 +30,9 @@ def test_changes_to_review_data_are_recorded_with_before_and_after(
     db_session.delete(person)
     db_session.commit()
     gone = _entries(db_session)[-1]
-    assert gone.action == "delete" and gone.before["real_name"] == "Tamsin Testcase"
+    assert gone.action == "delete" and "Tamsin" not in gone.before_json
+    before, _after = AuditReader(db_session, decrypt=True).values(gone)
+    assert before["real_name"] == "Tamsin Testcase" and before["aliases"] == ["Tam"]
 
 
 def test_secrets_never_reach_the_log(db_session: Any, world: World) -> None:
