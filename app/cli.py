@@ -191,10 +191,35 @@ def verify_audit_command() -> None:
     click.echo(f"Audit log intact: {count} entries, chain verified.")
 
 
+@click.command("set-partnership-role")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["business_manager", "none"]),
+    help="business_manager runs the partnership's review programme; none removes the role",
+)
+def set_partnership_role_command(email: str, role: str) -> None:
+    """Give a user a role for their whole partnership (or take it away); audited."""
+    session = _session("set-partnership-role")
+    try:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is not None:
+            user.partnership_role = None if role == "none" else role
+            session.commit()
+            click.echo(f"{user.email}: partnership role {role}.", err=True)
+    finally:
+        session.close()
+    if user is None:
+        _fail(f"No user {email}")
+
+
 def init_app(app: Flask) -> None:
     for cmd in (
         db_group,
         create_user_command,
+        set_partnership_role_command,
         create_token_command,
         seed_demo_command,
         demo_logins_command,

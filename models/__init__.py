@@ -31,12 +31,20 @@ from models.findings import (
 from models.good_practice import GoodPractice, good_practice_events, good_practice_factors
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
+from models.tracking import (
+    ActionDueChange,
+    ActionProgressNote,
+    PatternDecision,
+    ReviewMilestone,
+)
 from models.user import ApiToken, RecoveryCode, User, UserSession
 from models.workshop import Participant, Proposal, Vote, Workshop, WorkshopNote
 
 __all__ = [
     "Account",
     "Action",
+    "ActionDueChange",
+    "ActionProgressNote",
     "Agency",
     "ApiToken",
     "AuditEntry",
@@ -58,6 +66,7 @@ __all__ = [
     "Participant",
     "Partnership",
     "PartnershipCondition",
+    "PatternDecision",
     "Person",
     "Proposal",
     "RecoveryCode",
@@ -65,6 +74,7 @@ __all__ = [
     "ReportVersion",
     "Review",
     "ReviewAgency",
+    "ReviewMilestone",
     "User",
     "UserSession",
     "Vote",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Audited, Base, utcnow
@@ -16,3 +17,6 @@ class Partnership(Audited, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The partnership's own settings, e.g. the statutory clocks' intervals
+    # (``analysis.milestones.DEFAULT_INTERVALS`` when unset), since guidance changes.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

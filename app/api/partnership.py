@@ -1,0 +1,98 @@
+"""The partnership's view in the API: every review's statutory clocks, the action tracker and
+the recurring patterns. For the business manager and the chairs and board members of the
+partnership's reviews; text of the shared learning is pseudonymised."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from analysis.findings import ACTION_STATUSES, ACTION_STRENGTHS
+from app.api import bp
+from app.api.helpers import ApiError
+from app.db import db
+from app.services import partnership as service
+
+
+@bp.route("/partnership/reviews")
+def partnership_reviews() -> ResponseReturnValue:
+    """Every review of the partnership with its statutory clocks, overdue first.
+    ---
+    get:
+      summary: The partnership's reviews and their statutory milestones
+      responses:
+        200:
+          description: 'items: {id, title, stage, milestones: [{key, label, due_on, done_on,
+            status}], counts}'
+        403: {description: Not the business manager, nor a chair or board member of a review}
+    """
+    clocks = service.review_clocks(db(), current_user.partnership_id, date.today())
+    return jsonify({"items": [service.clock_item(c) for c in clocks], "next_cursor": None})
+
+
+def _tracker_filters() -> service.TrackerFilters:
+    args = request.args
+    review = args.get("review")
+    if review is not None and not review.isdigit():
+        raise ApiError(400, "review is a review's id")
+    status, strength, sort = (
+        args.get("status", ""),
+        args.get("strength", ""),
+        args.get("sort", "due"),
+    )
+    if status and status not in ACTION_STATUSES:
+        raise ApiError(400, f"status is one of {', '.join(ACTION_STATUSES)}")
+    if strength and strength not in ACTION_STRENGTHS:
+        raise ApiError(400, f"strength is one of {', '.join(ACTION_STRENGTHS)}")
+    if sort not in service.TRACKER_SORTS:
+        raise ApiError(400, f"sort is one of {', '.join(service.TRACKER_SORTS)}")
+    return service.TrackerFilters(
+        review=int(review) if review else None,
+        agency=args.get("agency", ""),
+        status=status,
+        strength=strength,
+        overdue=args.get("overdue") in ("1", "true"),
+        sort=sort,
+    )
+
+
+@bp.route("/partnership/actions")
+def partnership_actions() -> ResponseReturnValue:
+    """One tracker of the actions of every review of the partnership.
+    ---
+    get:
+      summary: The partnership's actions, filtered and sorted
+      parameters:
+        - {in: query, name: review, schema: {type: integer}}
+        - {in: query, name: agency, schema: {type: string}}
+        - {in: query, name: status, schema: {type: string}}
+        - {in: query, name: strength, schema: {type: string}}
+        - {in: query, name: overdue, schema: {type: string, enum: ['1']}}
+        - in: query
+          name: sort
+          schema: {type: string, enum: [due, review, agency, status, rag, strength]}
+      responses:
+        200: {description: 'items: actions, each with review (its id), ref and earlier_due_dates'}
+    """
+    rows = service.tracker_rows(db(), current_user.partnership_id, _tracker_filters(), date.today())
+    return jsonify({"items": [service.tracker_item(r) for r in rows], "next_cursor": None})
+
+
+@bp.route("/partnership/actions.csv")
+def partnership_actions_csv() -> ResponseReturnValue:
+    """The tracker as CSV (cells cannot run as formulas).
+    ---
+    get:
+      summary: The partnership's actions as CSV
+      responses:
+        200: {description: CSV}
+    """
+    rows = service.tracker_rows(db(), current_user.partnership_id, _tracker_filters(), date.today())
+    return Response(
+        service.tracker_export(rows, "csv"),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="actions.csv"'},
+    )
