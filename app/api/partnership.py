@@ -15,6 +15,7 @@ from app.api import bp
 from app.api.helpers import ApiError
 from app.db import db
 from app.services import partnership as service
+from app.services import recurring as recurring_service
 
 
 @bp.route("/partnership/reviews")
@@ -96,3 +97,24 @@ def partnership_actions_csv() -> ResponseReturnValue:
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="actions.csv"'},
     )
+
+
+@bp.route("/partnership/recurring")
+def partnership_recurring() -> ResponseReturnValue:
+    """Recurring patterns across the partnership's reviews (pseudonymised labels).
+    ---
+    get:
+      summary: Patterns of active failures and latent conditions across reviews
+      parameters:
+        - {in: query, name: min_reviews, schema: {type: integer, minimum: 1}}
+      responses:
+        200:
+          description: 'items: {label, reviews: [ids], factors: [{review, ref, label}],
+            first_seen, last_seen, levels, actions, stubborn, panel_themes}'
+    """
+    minimum = request.args.get("min_reviews", "1")
+    if not minimum.isdigit() or int(minimum) < 1:
+        raise ApiError(400, "min_reviews is a whole number of at least 1")
+    patterns, _reviews = recurring_service.partnership_patterns(db(), current_user.partnership_id)
+    items = [recurring_service.pattern_item(p) for p in patterns if len(p.reviews) >= int(minimum)]
+    return jsonify({"items": items, "next_cursor": None})

@@ -9,15 +9,32 @@ from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from analysis.findings import ACTION_STATUSES, ACTION_STRENGTHS
 from analysis.milestones import MILESTONE_LABELS
+from analysis.recurring_chart import chart_rows, timeline_svg
+from analysis.taxonomy import SYSTEM_LEVELS
 from app.db import db
 from app.forms import show_service_error
 from app.partnership import bp
-from app.partnership.forms import DueDateForm, MilestoneForm, ProgressForm, TrackingForm
-from app.policy import PARTNERSHIP_VIEW, may, partnership_may, review_access, role_on
+from app.partnership.forms import (
+    DueDateForm,
+    MilestoneForm,
+    PatternDecisionForm,
+    ProgressForm,
+    TrackingForm,
+)
+from app.policy import (
+    PARTNERSHIP_CURATE,
+    PARTNERSHIP_VIEW,
+    may,
+    partnership_may,
+    review_access,
+    role_on,
+)
 from app.services import partnership as service
+from app.services import recurring as recurring_service
 from app.services.errors import ServiceError
 from app.services.findings import action_by_ref
 from models import Review
@@ -215,3 +232,65 @@ def _partnership_link() -> dict[str, Any]:
         )
 
     return {"sees_partnership_view": sees_partnership_view}
+
+
+# --- recurring patterns ---------------------------------------------------------------------
+
+# The chart and the page's first list show the patterns that span two or more reviews.
+MULTI_REVIEW_SHOWN = 25
+
+
+def _keys(value: str | None) -> list[str]:
+    return [k for k in (value or "").split(",") if k]
+
+
+@bp.route("/recurring")
+def recurring() -> str:
+    patterns, reviews = recurring_service.partnership_patterns(db(), current_user.partnership_id)
+    multi = [p for p in patterns if len(p.reviews) > 1]
+    single = [p for p in patterns if len(p.reviews) == 1]
+    years, rows = chart_rows(multi[:MULTI_REVIEW_SHOWN])
+    return render_template(
+        "partnership/recurring.html",
+        multi=multi,
+        single=single,
+        reviews=reviews,
+        chart=Markup(timeline_svg(multi[:MULTI_REVIEW_SHOWN])),  # noqa: S704 - every string escaped in timeline_svg
+        years=years,
+        chart_rows=rows,
+        may_curate=partnership_may(current_user, PARTNERSHIP_CURATE),
+        levels=SYSTEM_LEVELS,
+        title="Recurring patterns",
+    )
+
+
+@bp.route("/recurring/decisions", methods=["POST"])
+def decide_pattern() -> Any:
+    form = PatternDecisionForm()
+    if not form.validate_on_submit():
+        flash("The decision was not saved: the form had expired. Try again.", "error")
+        return redirect(url_for("partnership.recurring"))
+    factors = _keys(form.factors.data)
+    apart = _keys(form.apart.data)
+    if form.kind.data == "split":
+        # The ticked factors leave the pattern; the rest stay together.
+        chosen = request.form.getlist("move")
+        apart = [k for k in factors if k not in chosen]
+        factors = chosen
+    elif form.kind.data == "merge":
+        factors = factors + _keys(request.form.get("with"))
+    try:
+        recurring_service.record_decision(
+            session=db(),
+            partnership_id=current_user.partnership_id,
+            curator=current_user,
+            kind=form.kind.data or "",
+            factors=factors,
+            apart=apart,
+            label=form.label.data or "",
+        )
+    except ServiceError as error:
+        flash(f"The decision was not saved: {error.message}.", "error")
+        return redirect(url_for("partnership.recurring"))
+    flash("Decision saved: the patterns below follow it.", "success")
+    return redirect(url_for("partnership.recurring"))
