@@ -11,6 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from markupsafe import Markup
 
+from analysis.documents import to_pdf
 from analysis.findings import ACTION_STATUSES, ACTION_STRENGTHS
 from analysis.milestones import MILESTONE_LABELS
 from analysis.recurring_chart import chart_rows, timeline_svg
@@ -35,6 +36,7 @@ from app.policy import (
 )
 from app.services import partnership as service
 from app.services import recurring as recurring_service
+from app.services import thematic as thematic_service
 from app.services.errors import ServiceError
 from app.services.findings import action_by_ref
 from models import Review
@@ -294,3 +296,50 @@ def decide_pattern() -> Any:
         return redirect(url_for("partnership.recurring"))
     flash("Decision saved: the patterns below follow it.", "success")
     return redirect(url_for("partnership.recurring"))
+
+
+# --- thematic review ------------------------------------------------------------------------
+
+BRIEFING_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def _chosen_reviews() -> list[int]:
+    return sorted({int(v) for v in request.args.getlist("reviews") if v.isdigit()})
+
+
+@bp.route("/thematic")
+def thematic() -> str:
+    chosen = _chosen_reviews()
+    view = (
+        thematic_service.thematic_view(db(), current_user.partnership_id, chosen)
+        if chosen
+        else None
+    )
+    return render_template(
+        "partnership/thematic.html",
+        all_reviews=service.partnership_review_list(db(), current_user.partnership_id),
+        chosen=chosen,
+        view=view,
+        query={"reviews": chosen},
+        title="Thematic review",
+    )
+
+
+@bp.route("/thematic.<fmt>")
+def thematic_briefing(fmt: str) -> Response:
+    if fmt not in BRIEFING_TYPES:
+        abort(404)
+    chosen = _chosen_reviews()
+    if not chosen:
+        abort(400, "Choose the reviews for the briefing")
+    view = thematic_service.thematic_view(db(), current_user.partnership_id, chosen)
+    document = thematic_service.briefing(view, current_user.partnership.name)
+    body = to_pdf(document) if fmt == "pdf" else thematic_service.briefing_docx(document)
+    return Response(
+        body,
+        mimetype=BRIEFING_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="thematic-review.{fmt}"'},
+    )

@@ -185,3 +185,34 @@ def test_bad_decisions_change_nothing(client: Any, login: Any, db_session: Any) 
     assert not db_session.scalars(select(PatternDecision)).all()
     login("board_member")
     assert _decide(client, {"kind": "rename", "factors": "1:F1", "label": "X"}).status_code == 403
+
+
+def test_thematic_review_puts_chosen_reviews_side_by_side(
+    client: Any, login: Any, four_reviews: dict[str, int]
+) -> None:
+    login("business_manager")
+    a, b, c = four_reviews["a"], four_reviews["b"], four_reviews["c"]
+    page = client.get(f"/partnership/thematic?reviews={a}&reviews={b}").get_data(as_text=True)
+    assert 'id="side-by-side"' in page
+    assert "Child Alder: a local review" in page and "Child Birch: a local review" in page
+    assert "Child Cedar: a local review</th>" not in page  # not chosen: not a column
+    assert "Training on professional curiosity" in page  # an action of Child Alder
+    assert "Carers&#39; explanations for the injuries were accepted too readily" in page
+    pdf = client.get(f"/partnership/thematic.pdf?reviews={a}&reviews={b}&reviews={c}")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    docx = client.get(f"/partnership/thematic.docx?reviews={a}&reviews={b}")
+    assert docx.status_code == 200 and docx.data.startswith(b"PK")
+    from io import BytesIO
+
+    import docx as python_docx
+
+    text = "\n".join(
+        cell.text
+        for table in python_docx.Document(BytesIO(docx.data)).tables
+        for row in table.rows
+        for cell in row.cells
+    )
+    assert "accepted" in text and "Child Birch: a local review" in text
+    section = python_docx.Document(BytesIO(docx.data)).sections[0]
+    assert abs(section.page_width.mm - 210) < 1 and abs(section.page_height.mm - 297) < 1
+    assert client.get("/partnership/thematic.pdf").status_code == 400
