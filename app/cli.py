@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.config import PROJECT_ROOT
 from app.db import session_factory
-from app.demo import DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
+from app.demo import DEMO_MANAGER, DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
 from app.security import create_api_token
 from app.services.errors import ServiceError
 from app.services.users import create_user, get_or_create_partnership
@@ -171,6 +171,9 @@ def demo_logins_command() -> None:
         if email in present:
             what = "site admin" if is_admin else role.replace("_", " ")
             click.echo(f"  {email:34} {what:16} {name}")
+    manager_email, manager_name = DEMO_MANAGER
+    if manager_email in present:
+        click.echo(f"  {manager_email:34} {'business manager':16} {manager_name}")
 
 
 @click.command("verify-audit")
