@@ -114,6 +114,8 @@ PATTERN_CURATOR_ROLES = frozenset({"chair"})
 BUSINESS_MANAGER_ACTIONS = frozenset({"review.milestones", "actions.track"})
 PARTNERSHIP_VIEW = "partnership.view"
 PARTNERSHIP_CURATE = "partnership.curate"
+# The partnership's settings (the statutory clocks' intervals): its business manager only.
+PARTNERSHIP_SETTINGS = "partnership.settings"
 # Actions that are not about one review.
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed_in"  # any active, signed-in user
@@ -127,7 +129,17 @@ PARTNERSHIP = "partnership"
 JOIN = "join"  # anyone, with or without a participant's token: joining a workshop by its code
 PARTICIPANT = "participant"  # a valid participant of the workshop named in the URL
 GLOBAL_ACTIONS = frozenset(
-    {PUBLIC, SIGNED_IN, ADMIN, PARTNERSHIP, JOIN, PARTICIPANT, PARTNERSHIP_VIEW, PARTNERSHIP_CURATE}
+    {
+        PUBLIC,
+        SIGNED_IN,
+        ADMIN,
+        PARTNERSHIP,
+        JOIN,
+        PARTICIPANT,
+        PARTNERSHIP_VIEW,
+        PARTNERSHIP_CURATE,
+        PARTNERSHIP_SETTINGS,
+    }
 )
 
 # endpoint -> action, or endpoint -> {method: action} where methods need different actions.
@@ -327,6 +339,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.partnership_actions": PARTNERSHIP_VIEW,
     "api.partnership_actions_csv": PARTNERSHIP_VIEW,
     "api.partnership_recurring": PARTNERSHIP_VIEW,
+    "api.partnership_review": "review.milestones",
+    "api.partnership_settings": {"GET": PARTNERSHIP_VIEW, "PATCH": PARTNERSHIP_SETTINGS},
 }
 
 
@@ -441,7 +455,7 @@ def enforce() -> object | None:
         return _deny_anonymous()
     if action in (SIGNED_IN, PARTNERSHIP):
         return None
-    if action in (PARTNERSHIP_VIEW, PARTNERSHIP_CURATE):
+    if action in (PARTNERSHIP_VIEW, PARTNERSHIP_CURATE, PARTNERSHIP_SETTINGS):
         if not partnership_may(user, action):
             abort(403)
         return None
@@ -510,7 +524,7 @@ def partnership_may(user: User, action: str) -> bool:
     if not user.is_authenticated:
         return False
     if is_business_manager(user):
-        return action in (PARTNERSHIP_VIEW, PARTNERSHIP_CURATE)
+        return action in (PARTNERSHIP_VIEW, PARTNERSHIP_CURATE, PARTNERSHIP_SETTINGS)
     if action == PARTNERSHIP_VIEW:
         return _is_partnership_member_as(user, PARTNERSHIP_VIEWER_ROLES)
     if action == PARTNERSHIP_CURATE:

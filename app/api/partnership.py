@@ -11,11 +11,14 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from analysis.findings import ACTION_STATUSES, ACTION_STRENGTHS
+from analysis.milestones import DEFAULT_INTERVALS, intervals_from
 from app.api import bp
-from app.api.helpers import ApiError
+from app.api.helpers import ApiError, validated_body
 from app.db import db
+from app.policy import review_access
 from app.services import partnership as service
 from app.services import recurring as recurring_service
+from models import Partnership
 
 
 @bp.route("/partnership/reviews")
@@ -118,3 +121,82 @@ def partnership_recurring() -> ResponseReturnValue:
     patterns, _reviews = recurring_service.partnership_patterns(db(), current_user.partnership_id)
     items = [recurring_service.pattern_item(p) for p in patterns if len(p.reviews) >= int(minimum)]
     return jsonify({"items": items, "next_cursor": None})
+
+
+MILESTONES_BODY = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["milestones"],
+    "properties": {
+        "milestones": {
+            "type": "object",
+            "additionalProperties": {"type": ["string", "null"], "format": "date"},
+        }
+    },
+}
+
+
+@bp.route("/partnership/reviews/<int:review_id>", methods=["PATCH"])
+def partnership_review(review_id: int) -> ResponseReturnValue:
+    """Record the statutory milestones a review has met (its chair, or the business manager,
+    who need not be a member).
+    ---
+    patch:
+      summary: Record milestones met
+      parameters: [ReviewId]
+      requestBody:
+        description: '{"milestones": {key: date or null}}; a date cannot be in the future'
+      responses:
+        200: {description: 'The review with its milestones, as in the list'}
+        422: Invalid
+    """
+    review = review_access().review
+    data = validated_body(MILESTONES_BODY)
+    service.record_milestones(
+        session=db(),
+        review=review,
+        recorder=current_user,
+        milestones={k: date.fromisoformat(v) if v else None for k, v in data["milestones"].items()},
+    )
+    clock = next(
+        c
+        for c in service.review_clocks(db(), current_user.partnership_id, date.today())
+        if c.review.id == review.id
+    )
+    return jsonify(service.clock_item(clock))
+
+
+SETTINGS_BODY = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        key: {"type": "integer", "minimum": 0, "maximum": 366} for key in DEFAULT_INTERVALS
+    },
+}
+
+
+@bp.route("/partnership/settings", methods=["GET", "PATCH"])
+def partnership_settings() -> ResponseReturnValue:
+    """The partnership's statutory clock intervals (guidance changes); the business manager
+    changes them.
+    ---
+    get:
+      summary: The intervals in force
+      responses:
+        200: {description: 'intervals: {name: number}'}
+    patch:
+      summary: Change intervals
+      requestBody:
+        description: '{name: whole number}, names as GET gives them'
+      responses:
+        200: {description: The intervals now in force}
+        422: Invalid
+    """
+    if request.method == "PATCH":
+        service.update_intervals(
+            session=db(),
+            partnership_id=current_user.partnership_id,
+            values=validated_body(SETTINGS_BODY),
+        )
+    partnership = db().get_one(Partnership, current_user.partnership_id)
+    return jsonify({"intervals": intervals_from(partnership.settings)})

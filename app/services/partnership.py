@@ -17,6 +17,7 @@ from analysis.chronology.importing import export_csv, export_xlsx
 from analysis.dates import uk_date
 from analysis.findings import ACTION_STATUSES, ACTION_STRENGTHS, is_overdue
 from analysis.milestones import (
+    DEFAULT_INTERVALS,
     MILESTONE_LABELS,
     Milestone,
     intervals_from,
@@ -122,6 +123,20 @@ def record_milestones(
         elif row.done_on != day:
             row.done_on = day
             row.recorded_by_id = recorder.id if recorder else None
+    session.flush()
+
+
+def update_intervals(*, session: Session, partnership_id: int, values: Mapping[str, int]) -> None:
+    """Change the partnership's statutory clock intervals (whole numbers, audited)."""
+    partnership = session.get_one(Partnership, partnership_id)
+    settings = dict(partnership.settings or {})
+    for key, value in values.items():
+        if key not in DEFAULT_INTERVALS:
+            raise ServiceError(f"There is no interval '{key}'", key)
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 366:
+            raise ServiceError("An interval is a whole number from 0 to 366", key)
+        settings[key] = value
+    partnership.settings = settings
     session.flush()
 
 

@@ -165,6 +165,8 @@ def expected(endpoint: str, method: str, who: str) -> str:
         return "401" if is_api else "sign_in"
     if action in (policy.SIGNED_IN, policy.PARTNERSHIP):
         return "allow"  # partnership pages list only what the user may see (tested elsewhere)
+    if action == policy.PARTNERSHIP_SETTINGS:
+        return "allow" if who == "business_manager" else "403"
     if action in (policy.PARTNERSHIP_VIEW, policy.PARTNERSHIP_CURATE):
         # The business manager, and chairs (and, to view, board members) of any review of the
         # partnership: "other_member" chairs another review of the same partnership.

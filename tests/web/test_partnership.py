@@ -314,3 +314,59 @@ def test_cli_gives_and_takes_the_business_manager_role(
         args=["set-partnership-role", "--email", "nobody@x.org", "--role", "none"]
     )
     assert missing.exit_code == 1
+
+
+def test_business_manager_records_milestones_through_the_api(
+    client: Any, api: Any, world: World, db_session: Any
+) -> None:
+    headers = api("business_manager")
+    url = f"/api/v1/partnership/reviews/{world.other_review_id}"
+    response = client.patch(
+        url, json={"milestones": {"rapid_review": "2026-11-20"}}, headers=headers
+    )
+    assert response.status_code == 200, response.json
+    milestones = {m["key"]: m for m in response.json["milestones"]}
+    assert milestones["rapid_review"]["status"] == "done"
+    cleared = client.patch(url, json={"milestones": {"rapid_review": None}}, headers=headers)
+    assert {m["key"]: m for m in cleared.json["milestones"]}["rapid_review"]["done_on"] is None
+    bad = client.patch(url, json={"milestones": {"no_such_step": "2026-11-20"}}, headers=headers)
+    assert bad.status_code == 422
+    # A board member sees the clocks but does not record them.
+    other = client.patch(
+        f"/api/v1/partnership/reviews/{world.review_id}",
+        json={"milestones": {"rapid_review": "2026-11-20"}},
+        headers=api("board_member"),
+    )
+    assert other.status_code == 403
+
+
+def test_business_manager_changes_the_clock_intervals(
+    client: Any, api: Any, world: World, db_session: Any
+) -> None:
+    review = db_session.get(Review, world.review_id)
+    review.incident_known_on = date(2026, 11, 2)
+    db_session.commit()
+    headers = api("business_manager")
+    assert (
+        client.get("/api/v1/partnership/settings", headers=headers).json["intervals"][
+            "rapid_review_working_days"
+        ]
+        == 15
+    )
+    response = client.patch(
+        "/api/v1/partnership/settings", json={"rapid_review_working_days": 10}, headers=headers
+    )
+    assert response.status_code == 200
+    items = client.get("/api/v1/partnership/reviews", headers=headers).json["items"]
+    item = next(i for i in items if i["id"] == world.review_id)
+    assert {m["key"]: m for m in item["milestones"]}["rapid_review"]["due_on"] == "2026-11-16"
+    assert (
+        client.patch(
+            "/api/v1/partnership/settings", json={"rapid_review_working_days": -1}, headers=headers
+        ).status_code
+        == 422
+    )
+    chair = client.patch(
+        "/api/v1/partnership/settings", json={"rapid_review_working_days": 3}, headers=api("chair")
+    )
+    assert chair.status_code == 403
