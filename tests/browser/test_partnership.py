@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,6 +17,7 @@ from tests.browser.conftest import assert_accessible, sign_in
 pytestmark = pytest.mark.browser
 
 MANAGER = "manager@demo.example.org"
+BUNDLES = Path(__file__).resolve().parents[1] / "data" / "recurring"
 
 
 def test_business_manager_records_a_milestone_and_moves_a_due_date(page: Page) -> None:
@@ -38,7 +40,8 @@ def test_business_manager_records_a_milestone_and_moves_a_due_date(page: Page) -
     page.get_by_role("link", name="Action tracker").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Action tracker")
     assert_accessible(page)
-    page.locator("#tracker").get_by_role("link", name="A1", exact=True).click()
+    child_f_row = page.locator("#tracker tr", has_text="Child F")
+    child_f_row.get_by_role("link", name="A1", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Action A1")
     old_due = page.locator("#due dd").inner_text().split("\n")[0].strip()
     new_due = date.today() + timedelta(days=400)
@@ -50,17 +53,30 @@ def test_business_manager_records_a_milestone_and_moves_a_due_date(page: Page) -
     assert_accessible(page)
 
     page.get_by_role("link", name="Back to the action tracker").click()
-    row = page.locator("#tracker tr", has=page.get_by_role("link", name="A1", exact=True)).first
+    row = page.locator("#tracker tr", has_text="Child F").filter(
+        has=page.get_by_role("link", name="A1", exact=True)
+    )
     expect(row).to_contain_text(f"was {old_due}")
 
 
-def test_patterns_and_thematic_pages_are_accessible(page: Page) -> None:
+def test_published_reviews_imported_show_patterns_over_time(page: Page) -> None:
+    """The manager imports four fictional published reviews; their recurring patterns are
+    drawn over time beside a table, and compared in a thematic review."""
     sign_in(page, MANAGER)
+    for letter in "abcd":
+        page.goto("/reviews/import")
+        page.locator('input[type="file"]').set_input_files(str(BUNDLES / f"review_{letter}.json"))
+        page.get_by_role("button", name=re.compile("Import")).click()
+        expect(page.locator(".govuk-notification-banner")).to_contain_text("Review imported")
     page.goto("/partnership/recurring")
     expect(page.get_by_role("heading", level=1)).to_have_text("Recurring patterns")
+    expect(page.locator(".lr-chart svg")).to_be_visible()
+    expect(page.locator("#chart-table")).to_contain_text("face value")
+    expect(page.get_by_text("Stubborn").first).to_be_visible()
     assert_accessible(page)
     page.goto("/partnership/thematic")
-    page.get_by_label(re.compile("^Child F")).check()
+    page.get_by_label(re.compile("^Child Alder")).check()
+    page.get_by_label(re.compile("^Child Birch")).check()
     page.get_by_role("button", name="Compare").click()
-    expect(page.get_by_role("heading", name="Findings and actions")).to_be_visible()
+    expect(page.locator("#side-by-side")).to_contain_text("accepted")
     assert_accessible(page)
