@@ -146,6 +146,7 @@ def partnership_review(review_id: int) -> ResponseReturnValue:
       parameters: [ReviewId]
       requestBody:
         description: '{"milestones": {key: date or null}}; a date cannot be in the future'
+        content: {application/json: {schema: {type: object}}}
       responses:
         200: {description: 'The review with its milestones, as in the list'}
         422: Invalid
@@ -188,6 +189,7 @@ def partnership_settings() -> ResponseReturnValue:
       summary: Change intervals
       requestBody:
         description: '{name: whole number}, names as GET gives them'
+        content: {application/json: {schema: {type: object}}}
       responses:
         200: {description: The intervals now in force}
         422: Invalid

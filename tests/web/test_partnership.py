@@ -370,3 +370,16 @@ def test_business_manager_changes_the_clock_intervals(
         "/api/v1/partnership/settings", json={"rapid_review_working_days": 3}, headers=api("chair")
     )
     assert chair.status_code == 403
+
+
+def test_openapi_document_lists_the_partnership_endpoints(client: Any) -> None:
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path in (
+        "/api/v1/partnership/reviews",
+        "/api/v1/partnership/reviews/{review_id}",
+        "/api/v1/partnership/actions",
+        "/api/v1/partnership/actions.csv",
+        "/api/v1/partnership/recurring",
+        "/api/v1/partnership/settings",
+    ):
+        assert path in paths, path
