@@ -383,3 +383,23 @@ def test_openapi_document_lists_the_partnership_endpoints(client: Any) -> None:
         "/api/v1/partnership/settings",
     ):
         assert path in paths, path
+
+
+def test_board_response_form_refuses_a_future_date_and_keeps_the_text(
+    client: Any, login: Any, world: World
+) -> None:
+    login("board_member")
+    future = (date.today() + timedelta(days=5)).isoformat()
+    response = _post(
+        client,
+        f"/reviews/{world.review_id}/findings/FN1/responses",
+        {
+            "question": "How will repeat incidents be seen as a pattern?",
+            "response": "Through a weekly repeat-caller report.",
+            "responded_on": future,
+        },
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "cannot be in the future" in page
+    assert "Through a weekly repeat-caller report." in page
