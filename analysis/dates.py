@@ -37,6 +37,19 @@ def add_working_days(start: date, days: int) -> date:
     return current
 
 
+def subtract_working_days(end: date, days: int) -> date:
+    """The date ``days`` working days before ``end`` (``end`` itself is not counted)."""
+    if days < 0:
+        raise ValueError("days must not be negative")
+    current = end
+    remaining = days
+    while remaining:
+        current -= timedelta(days=1)
+        if is_working_day(current):
+            remaining -= 1
+    return current
+
+
 def statutory_dates(incident_known_on: date | None) -> dict[str, date | None]:
     """Due dates for the Panel notification and the rapid review."""
     if incident_known_on is None:

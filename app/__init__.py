@@ -21,6 +21,7 @@ from app.findings import bp as findings_bp
 from app.good_practice import bp as good_practice_bp
 from app.main import bp as main_bp
 from app.participate import bp as participate_bp
+from app.partnership import bp as partnership_bp
 from app.public import bp as public_bp
 from app.reports import bp as reports_bp
 from app.reviews import bp as reviews_bp
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
         good_practice_bp,
         workshops_bp,
         participate_bp,
+        partnership_bp,
         account_bp,
         admin_bp,
         api_bp,

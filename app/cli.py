@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from analysis.dates import uk_date
 from app.config import PROJECT_ROOT, ConfigError
 from app.db import session_factory
-from app.demo import DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
+from app.demo import DEMO_MANAGER, DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
 from app.security import create_api_token
 from app.services import accounts, backup, retention
 from app.services.errors import ServiceError
@@ -200,6 +200,9 @@ def demo_logins_command() -> None:
         if email in present:
             what = "site admin" if is_admin else role.replace("_", " ")
             click.echo(f"  {email:34} {what:16} {name}")
+    manager_email, manager_name = DEMO_MANAGER
+    if manager_email in present:
+        click.echo(f"  {manager_email:34} {'business manager':16} {manager_name}")
 
 
 @click.command("verify-audit")
@@ -524,6 +527,30 @@ def prune_sessions_command() -> None:
     click.echo(f"Removed {removed} ended session{'' if removed == 1 else 's'}.")
 
 
+@click.command("set-partnership-role")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["business_manager", "none"]),
+    help="business_manager runs the partnership's review programme; none removes the role",
+)
+def set_partnership_role_command(email: str, role: str) -> None:
+    """Give a user a role for their whole partnership (or take it away); audited."""
+    session = _session("set-partnership-role")
+    try:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is not None:
+            user.partnership_role = None if role == "none" else role
+            session.commit()
+            click.echo(f"{user.email}: partnership role {role}.", err=True)
+    finally:
+        session.close()
+    if user is None:
+        _fail(f"No user {email}")
+
+
 def init_app(app: Flask) -> None:
     for cmd in (
         check_config_command,
@@ -533,6 +560,7 @@ def init_app(app: Flask) -> None:
         add_identity_provider_command,
         db_group,
         create_user_command,
+        set_partnership_role_command,
         create_token_command,
         seed_demo_command,
         demo_logins_command,

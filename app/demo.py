@@ -29,6 +29,8 @@ DEMO_USERS = [
     ("board@demo.example.org", "Bea Board", "board_member", False),
     ("observer@demo.example.org", "Olu Observer", "observer", False),
 ]
+# The partnership's business manager: a role for the whole partnership, not on the review.
+DEMO_MANAGER = ("manager@demo.example.org", "Morgan Manager")
 AGENCIES = [
     ("CSC", "Eastmere Children's Social Care", "Children's social care"),
     ("POL", "Eastmere Police", "Police"),
@@ -79,6 +81,16 @@ def seed_demo(session: Session, *, require_totp: bool = False) -> Review:
             is_admin=is_admin,
             mfa_exempt=not require_totp,
         )
+    manager_email, manager_name = DEMO_MANAGER
+    manager = create_user(
+        session=session,
+        email=manager_email,
+        name=manager_name,
+        password=DEMO_PASSWORD,
+        partnership=partnership,
+        mfa_exempt=not require_totp,
+    )
+    manager.partnership_role = "business_manager"
     chair = users["chair@demo.example.org"]
     review = review_service.create_review(
         session=session,

@@ -86,6 +86,11 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     "workshops.view": LEADS | {"panel_member", "facilitator"},
     # Planning, running, moderating and closing learning workshops.
     "workshops.run": LEADS | {"facilitator"},
+    # The statutory clocks: the day each milestone was met is recorded by the chair (or the
+    # partnership's business manager, see BUSINESS_MANAGER_ACTIONS).
+    "review.milestones": frozenset({"chair"}),
+    # Keeping the action tracker up to date: progress notes, RAG status, moving a due date.
+    "actions.track": LEADS | {"panel_member", "board_member"},
 }
 # Review actions a site administrator of the review's partnership may take without being a
 # member: withdrawing a published report must not wait for the chair when a report is found
@@ -94,6 +99,23 @@ SITE_ADMIN_ACTIONS = frozenset({"reports.withdraw"})
 # Who approves for the partnership: an entry with no review may be approved and shared by a
 # user who is a chair or board member on any of the partnership's reviews.
 PARTNERSHIP_APPROVER_ROLES = frozenset({"chair", "board_member"})
+# --- the partnership's views: every review's clocks, one action tracker, recurring patterns ---
+# Roles held for a whole partnership (``User.partnership_role``), not on one review.
+PARTNERSHIP_ROLES: dict[str, str] = {"business_manager": "Partnership business manager"}
+# Who sees the partnership's views: its business manager, and the chairs and board members of
+# any of its reviews. They show titles, dates, counts and the shared learning (factor labels,
+# finding titles, actions) pseudonymised; case content stays behind review membership.
+PARTNERSHIP_VIEWER_ROLES = frozenset({"chair", "board_member"})
+# Who curates the recurring patterns (confirm, split, merge, rename): the business manager
+# and the chairs of the partnership's reviews.
+PATTERN_CURATOR_ROLES = frozenset({"chair"})
+# Review actions the business manager takes on any review of their partnership without being
+# a member: recording the statutory milestones and keeping the action tracker up to date.
+BUSINESS_MANAGER_ACTIONS = frozenset({"review.milestones", "actions.track"})
+PARTNERSHIP_VIEW = "partnership.view"
+PARTNERSHIP_CURATE = "partnership.curate"
+# The partnership's settings (the statutory clocks' intervals): its business manager only.
+PARTNERSHIP_SETTINGS = "partnership.settings"
 # Actions that are not about one review.
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed_in"  # any active, signed-in user
@@ -106,7 +128,19 @@ PARTNERSHIP = "partnership"
 # A request carrying a participant's token is refused on every other route.
 JOIN = "join"  # anyone, with or without a participant's token: joining a workshop by its code
 PARTICIPANT = "participant"  # a valid participant of the workshop named in the URL
-GLOBAL_ACTIONS = frozenset({PUBLIC, SIGNED_IN, ADMIN, PARTNERSHIP, JOIN, PARTICIPANT})
+GLOBAL_ACTIONS = frozenset(
+    {
+        PUBLIC,
+        SIGNED_IN,
+        ADMIN,
+        PARTNERSHIP,
+        JOIN,
+        PARTICIPANT,
+        PARTNERSHIP_VIEW,
+        PARTNERSHIP_CURATE,
+        PARTNERSHIP_SETTINGS,
+    }
+)
 # What a user whose password an administrator chose may reach before choosing their own.
 PASSWORD_CHANGE_ROUTES = frozenset({"account.settings", "account.change_password", "auth.sign_out"})
 
@@ -308,6 +342,22 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.workshop_notes": PARTICIPANT,
     "api.workshop_proposals": PARTICIPANT,
     "api.workshop_votes": PARTICIPANT,
+    # The partnership's views (issue 15).
+    "partnership.dashboard": PARTNERSHIP_VIEW,
+    "partnership.record_milestone": "review.milestones",
+    "partnership.actions": PARTNERSHIP_VIEW,
+    "partnership.export_actions": PARTNERSHIP_VIEW,
+    "partnership.action": "actions.track",
+    "partnership.recurring": PARTNERSHIP_VIEW,
+    "partnership.decide_pattern": PARTNERSHIP_CURATE,
+    "partnership.thematic": PARTNERSHIP_VIEW,
+    "partnership.thematic_briefing": PARTNERSHIP_VIEW,
+    "api.partnership_reviews": PARTNERSHIP_VIEW,
+    "api.partnership_actions": PARTNERSHIP_VIEW,
+    "api.partnership_actions_csv": PARTNERSHIP_VIEW,
+    "api.partnership_recurring": PARTNERSHIP_VIEW,
+    "api.partnership_review": "review.milestones",
+    "api.partnership_settings": {"GET": PARTNERSHIP_VIEW, "PATCH": PARTNERSHIP_SETTINGS},
 }
 
 
@@ -439,6 +489,10 @@ def enforce() -> object | None:
         return redirect(url_for("account.settings", _anchor="password"))
     if action in (SIGNED_IN, PARTNERSHIP):
         return None
+    if action in (PARTNERSHIP_VIEW, PARTNERSHIP_CURATE, PARTNERSHIP_SETTINGS):
+        if not partnership_may(user, action):
+            abort(403)
+        return None
     if action == ADMIN:
         if not user.is_admin:
             abort(403)
@@ -453,6 +507,9 @@ def enforce() -> object | None:
         abort(404)
     membership = membership_of(user, review)
     if membership is None and user.is_admin and action in SITE_ADMIN_ACTIONS:
+        g.review_access = ReviewAccess(review, None)
+        return None
+    if membership is None and is_business_manager(user) and action in BUSINESS_MANAGER_ACTIONS:
         g.review_access = ReviewAccess(review, None)
         return None
     if membership is None:
@@ -482,7 +539,40 @@ def own_agency_ref() -> str | None:
 def may(action: str) -> bool:
     """In a review route: may the current user take ``action`` on this review?"""
     access: ReviewAccess | None = g.get("review_access")
-    return access is not None and role_may(access.role, action)
+    if access is None:
+        return False
+    if access.membership is None and action in BUSINESS_MANAGER_ACTIONS:
+        return is_business_manager(current_user)
+    return role_may(access.role, action)
+
+
+# --- the partnership's views -----------------------------------------------------------------
+
+
+def is_business_manager(user: User) -> bool:
+    """Whether ``user`` is the business manager of their partnership."""
+    return bool(user.is_authenticated and user.partnership_role == "business_manager")
+
+
+def partnership_may(user: User, action: str) -> bool:
+    """May ``user`` see the partnership's views (``PARTNERSHIP_VIEW``) or curate its recurring
+    patterns (``PARTNERSHIP_CURATE``)? Deny by default."""
+    if not user.is_authenticated:
+        return False
+    if is_business_manager(user):
+        return action in (PARTNERSHIP_VIEW, PARTNERSHIP_CURATE, PARTNERSHIP_SETTINGS)
+    if action == PARTNERSHIP_VIEW:
+        return _is_partnership_member_as(user, PARTNERSHIP_VIEWER_ROLES)
+    if action == PARTNERSHIP_CURATE:
+        return _is_partnership_member_as(user, PATTERN_CURATOR_ROLES)
+    return False
+
+
+def may_track_review(user: User, review: Review) -> bool:
+    """May ``user`` keep the action tracker of ``review`` up to date (outside a review route)?"""
+    if review.partnership_id != user.partnership_id:
+        return False
+    return is_business_manager(user) or role_may(role_on(user, review.id), "actions.track")
 
 
 # --- the good-practice register (partnership-wide) -------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import audit_chain, chronology, graph, graph_render, workshop
+from bench import audit_chain, chronology, graph, graph_render, recurring, workshop
 
 
 def main() -> None:
@@ -10,6 +10,7 @@ def main() -> None:
     chronology.run()
     graph.run()
     graph_render.run()
+    recurring.run()
     workshop.run()
 
 

@@ -31,6 +31,12 @@ from models.findings import (
 from models.good_practice import GoodPractice, good_practice_events, good_practice_factors
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
+from models.tracking import (
+    ActionDueChange,
+    ActionProgressNote,
+    PatternDecision,
+    ReviewMilestone,
+)
 from models.user import (
     AccountLink,
     ApiToken,
@@ -45,6 +51,8 @@ __all__ = [
     "Account",
     "AccountLink",
     "Action",
+    "ActionDueChange",
+    "ActionProgressNote",
     "Agency",
     "ApiToken",
     "AuditEntry",
@@ -68,6 +76,7 @@ __all__ = [
     "Participant",
     "Partnership",
     "PartnershipCondition",
+    "PatternDecision",
     "Person",
     "Proposal",
     "RecoveryCode",
@@ -75,6 +84,7 @@ __all__ = [
     "ReportVersion",
     "Review",
     "ReviewAgency",
+    "ReviewMilestone",
     "User",
     "UserSession",
     "Vote",

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Audited, Base, utcnow
 from models.factors import Factor
-from models.review import ReviewAgency
+from models.review import Agency, ReviewAgency
 from models.user import User
 
 finding_factors = Table(
@@ -95,6 +95,14 @@ class Action(Audited, Base):
     owner_agency_id: Mapped[int | None] = mapped_column(
         ForeignKey("review_agencies.id", ondelete="SET NULL")
     )
+    # An owner from the partnership's directory that does not take part in the review.
+    owner_directory_agency_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agencies.id", ondelete="SET NULL")
+    )
+    # The named person who leads the action (a role and name, e.g. "Head of Service, Jo Bright").
+    lead: Mapped[str] = mapped_column(String(200), default="")
+    success_measure: Mapped[str] = mapped_column(Text, default="")
+    rag: Mapped[str | None] = mapped_column(String(10))
     description: Mapped[str] = mapped_column(Text)
     due: Mapped[date | None]
     status: Mapped[str] = mapped_column(String(20), default="proposed")
@@ -106,6 +114,7 @@ class Action(Audited, Base):
 
     finding: Mapped[Finding] = relationship(back_populates="actions")
     owner_agency: Mapped[ReviewAgency | None] = relationship(lazy="joined")
+    owner_directory_agency: Mapped[Agency | None] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 

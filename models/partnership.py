@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import String
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Audited, Base, utcnow
@@ -19,3 +20,6 @@ class Partnership(Audited, Base):
     # Retention: a closed review's case data is kept this many years, then purged (published
     # reports and the audit chain are kept). None: kept until the partnership decides.
     retention_years: Mapped[int | None]
+    # The partnership's own settings, e.g. the statutory clocks' intervals
+    # (``analysis.milestones.DEFAULT_INTERVALS`` when unset), since guidance changes.
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -23,6 +23,9 @@ class User(Audited, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(default=True)
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # A role held for the whole partnership, not on one review: "business_manager" runs the
+    # partnership's review programme (see ``app.policy.PARTNERSHIP_ROLES``).
+    partnership_role: Mapped[str | None] = mapped_column(String(30))
     # Demo accounts only: lets a local trial sign in without an authenticator app.
     mfa_exempt: Mapped[bool] = mapped_column(default=False)
     totp_secret: Mapped[str | None] = mapped_column(String(64))

@@ -179,6 +179,9 @@ def world(engine: Engine) -> World:
     users["other_member"] = _make_user(session, ours, "other_member")
     users["outsider"] = _make_user(session, theirs, "outsider")
     users["admin"] = _make_user(session, ours, "admin", is_admin=True)
+    users["business_manager"] = _make_user(
+        session, ours, "business_manager", partnership_role="business_manager"
+    )
     review = Review(
         partnership_id=ours.id, title="Test review", subject="Child T", review_type="rapid_review"
     )

@@ -68,6 +68,11 @@ def _item_schema(section: str, creating: bool) -> dict[str, Any]:
     if section == "review":
         schema = copy.deepcopy(root["properties"]["review"])
         schema["properties"]["incident_known_on"] = {"type": "string", "format": "date"}
+        # The statutory milestones met: {key: date}, a null date clears one.
+        schema["properties"]["milestones"] = {
+            "type": "object",
+            "additionalProperties": {"type": ["string", "null"], "format": "date"},
+        }
     else:
         schema = copy.deepcopy(root["properties"][section]["items"])
     schema["$defs"] = root["$defs"]

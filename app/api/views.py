@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from analysis.dates import statutory_dates
+from analysis.dates import statutory_dates, uk_today
 from app.api import bp
 from app.api.helpers import (
     ApiError,
@@ -25,6 +25,7 @@ from app.api.openapi import openapi_document
 from app.db import db
 from app.policy import may, review_access
 from app.services import bundles
+from app.services import partnership as partnership_service
 from app.services import reviews as review_service
 from app.services.errors import ServiceError, StaleVersionError
 from models import Membership, Review, audit
@@ -52,6 +53,7 @@ def _dates(data: dict[str, Any]) -> dict[str, Any]:
 
 def review_resource(review: Review) -> dict[str, Any]:
     due = statutory_dates(review.incident_known_on)
+    milestones = partnership_service.milestones_of(db(), review, uk_today())
     return {
         "id": review.id,
         **bundles.review_item(review),
@@ -64,6 +66,7 @@ def review_resource(review: Review) -> dict[str, Any]:
         "rapid_review_due": due["rapid_review_due"].isoformat()
         if due["rapid_review_due"]
         else None,
+        "milestones": [partnership_service.milestone_item(m) for m in milestones],
         "version": review.version,
     }
 
@@ -194,7 +197,19 @@ def review(review_id: int) -> ResponseReturnValue:
     if request.method == "PATCH":
         version = expected_version()
         data = _dates(json_body("review", creating=False))
+        milestones = data.pop("milestones", None)
+        if milestones is not None and not may("review.milestones"):
+            abort(403, "Only the chair or the business manager records the milestones met")
         review_service.update_review(session=db(), review=current, expected_version=version, **data)
+        if milestones:
+            partnership_service.record_milestones(
+                session=db(),
+                review=current,
+                recorder=current_user,
+                milestones={
+                    key: date.fromisoformat(day) if day else None for key, day in milestones.items()
+                },
+            )
     return with_etag(review_resource(current), current.version)
 
 

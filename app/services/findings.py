@@ -28,6 +28,7 @@ from app.services.graph import review_graph
 from app.services.reviews import agency_by_ref, check_version
 from models import (
     Action,
+    ActionDueChange,
     BoardResponse,
     Factor,
     FeedbackRecord,
@@ -130,6 +131,14 @@ def _factors(session: Session, review: Review, refs: Iterable[str]) -> list[Fact
     return [found[r] for r in wanted]
 
 
+def not_in_future(day: date | None, field: str, today: date | None = None) -> date | None:
+    """``day`` unchanged, or a clear error if it is after today: what has been done (a board's
+    response, a milestone met, a progress note) cannot be dated in the future."""
+    if day is not None and day > (today or uk_today()):
+        raise ServiceError("The date cannot be in the future", field)
+    return day
+
+
 def _questions(values: Any) -> list[str]:
     if isinstance(values, str):
         values = values.splitlines()
@@ -153,7 +162,9 @@ def _responses(finding: Finding, items: Sequence[dict[str, Any]]) -> list[BoardR
                 review_id=finding.review_id,
                 question=question,
                 response=text,
-                responded_on=parse_date(item.get("responded_on"), "board_responses"),
+                responded_on=not_in_future(
+                    parse_date(item.get("responded_on"), "board_responses"), "board_responses"
+                ),
             )
         )
     return responses
@@ -242,7 +253,7 @@ def record_board_response(
         existing = BoardResponse(review_id=finding.review_id, question=question, response="")
         finding.board_responses.append(existing)
     existing.response = response.strip()
-    existing.responded_on = responded_on or uk_today()
+    existing.responded_on = not_in_future(responded_on, "responded_on") or uk_today()
     session.flush()
     return existing
 
@@ -381,7 +392,15 @@ def _apply_action(session: Session, review: Review, action: Action, values: dict
             raise ServiceError(f"There is no agency '{ref}' in this review", "owner_agency")
         action.owner_agency = agency
     if "due" in values:
-        action.due = parse_date(values["due"], "due")
+        due = parse_date(values["due"], "due")
+        if action.id is not None and due != action.due:
+            # A moved due date is kept, so an action never leaves the overdue list unseen.
+            session.add(
+                ActionDueChange(
+                    action_id=action.id, review_id=review.id, old_due=action.due, new_due=due
+                )
+            )
+        action.due = due
     if "strength" in values:
         strength = values["strength"] or None
         if strength is not None and strength not in ACTION_STRENGTHS:

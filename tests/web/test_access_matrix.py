@@ -62,6 +62,7 @@ WHO = (
     "other_member",  # a member of a different review in the same partnership
     "outsider",  # a user of a different partnership
     "admin",  # site admin, not a member of the review
+    "business_manager",  # the partnership's business manager, not a member of the review
 )
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -165,11 +166,22 @@ def expected(endpoint: str, method: str, who: str) -> str:
         return "401" if is_api else "sign_in"
     if action in (policy.SIGNED_IN, policy.PARTNERSHIP):
         return "allow"  # partnership pages list only what the user may see (tested elsewhere)
+    if action == policy.PARTNERSHIP_SETTINGS:
+        return "allow" if who == "business_manager" else "403"
+    if action in (policy.PARTNERSHIP_VIEW, policy.PARTNERSHIP_CURATE):
+        # The business manager, and chairs (and, to view, board members) of any review of the
+        # partnership: "other_member" chairs another review of the same partnership.
+        viewers = {"business_manager", "chair", "other_member"}
+        if action == policy.PARTNERSHIP_VIEW:
+            viewers.add("board_member")
+        return "allow" if who in viewers else "403"
+    if who == "business_manager" and action in policy.BUSINESS_MANAGER_ACTIONS:
+        return "allow"
     if action == policy.ADMIN:
         return "allow" if who == "admin" else "403"
     if who == "admin" and action in policy.SITE_ADMIN_ACTIONS:
         return "allow"  # an administrator of the review's partnership, not a member
-    if who in ("other_member", "outsider", "admin"):
+    if who in ("other_member", "outsider", "admin", "business_manager"):
         return "404"
     if (
         endpoint in ENTRY_ENDPOINTS

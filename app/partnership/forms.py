@@ -1,0 +1,47 @@
+"""Forms of the partnership's views: milestones met, an action's tracking, pattern decisions."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from analysis.milestones import MILESTONE_LABELS
+from app.forms import select_choices
+
+RAG_CHOICES = {"": "No change", "red": "Red", "amber": "Amber", "green": "Green"}
+
+
+class MilestoneForm(FlaskForm):
+    milestone = SelectField("Milestone", choices=select_choices(MILESTONE_LABELS))
+    done_on = DateField(
+        "Date it was met", validators=[InputRequired("Enter the date the milestone was met")]
+    )
+
+
+class ProgressForm(FlaskForm):
+    note = TextAreaField("Progress note", validators=[DataRequired("Write what has happened")])
+    rag = SelectField("RAG status", choices=select_choices(RAG_CHOICES))
+    noted_on = DateField("Date of the note", validators=[Optional()])
+
+
+class DueDateForm(FlaskForm):
+    due = DateField("New due date", validators=[Optional()])
+
+
+class TrackingForm(FlaskForm):
+    lead = StringField("Named lead", validators=[Optional(), Length(max=200)])
+    success_measure = TextAreaField("Success measure", validators=[Optional()])
+    owner = SelectField("Owner agency", choices=[], validate_choice=False)
+
+
+class PatternDecisionForm(FlaskForm):
+    kind = SelectField(
+        "Decision",
+        choices=select_choices(
+            {"confirm": "Confirm", "rename": "Rename", "split": "Split", "merge": "Merge"}
+        ),
+    )
+    factors = HiddenField()
+    apart = HiddenField()
+    label = StringField("Label", validators=[Optional(), Length(max=300)])
