@@ -100,8 +100,12 @@ def fresh_database_url(name: str, tmp_dir: Path) -> str:
         path = tmp_dir / f"{name}.db"
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
-    # LR_TEST_DB_PREFIX lets two checkouts run their PostgreSQL suites side by side.
+    # LR_TEST_DB_PREFIX lets two checkouts run their PostgreSQL suites side by side, and each
+    # pytest-xdist worker ("gw0", "gw1", …) gets databases of its own.
     prefix = os.environ.get("LR_TEST_DB_PREFIX", "learning_review")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if worker and not name.endswith(worker):
+        name = f"{name}_{worker}"
     url = postgres_url(f"{prefix}_{name}")
     fresh_postgres_database(url)
     return url
