@@ -443,6 +443,20 @@ def own_agency_ref() -> str | None:
     return agency.ref if agency is not None else ""
 
 
+# The people register: an agency representative adds, changes and removes only their own
+# agency's practitioners, never the child, the family or another agency's staff.
+REGISTER_ROLES_FOR_AGENCY_REPS = frozenset({"practitioner"})
+
+
+def may_change_register_entry(person_role: str | None, agency_ref: str | None) -> bool:
+    """In a review route: may the current user hold a register entry with this role and
+    agency (checked on the entry as it is and as it would become)?"""
+    own = own_agency_ref()
+    if own is None:
+        return True
+    return bool(own) and person_role in REGISTER_ROLES_FOR_AGENCY_REPS and agency_ref == own
+
+
 def may(action: str) -> bool:
     """In a review route: may the current user take ``action`` on this review?"""
     access: ReviewAccess | None = g.get("review_access")

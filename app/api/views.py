@@ -23,7 +23,7 @@ from app.api.helpers import (
 )
 from app.api.openapi import openapi_document
 from app.db import db
-from app.policy import may, review_access
+from app.policy import may, may_change_register_entry, own_agency_ref, review_access
 from app.services import bundles
 from app.services import reviews as review_service
 from app.services.errors import ServiceError, StaleVersionError
@@ -361,6 +361,11 @@ def _reveal_real_names() -> bool:
     return True
 
 
+def _check_register_scope(role: str | None, agency_ref: str | None) -> None:
+    if not may_change_register_entry(role, agency_ref):
+        raise ApiError(403, "Agency representatives change only their own agency's practitioners")
+
+
 @bp.route("/reviews/<int:review_id>/people", methods=["GET", "POST"])
 def people(review_id: int) -> ResponseReturnValue:
     """The people register (bundle 'people' items). Real names only with ?reveal=real_names.
@@ -383,6 +388,10 @@ def people(review_id: int) -> ResponseReturnValue:
     current = review_access().review
     if request.method == "POST":
         data = json_body("people", creating=True)
+        own = own_agency_ref()
+        if own and "agency" not in data:
+            data["agency"] = own
+        _check_register_scope(data.get("role"), data.get("agency"))
         person = review_service.create_person(session=db(), review=current, **data)
         return with_etag(bundles.person_item(person, with_real_names=True), person.version, 201)
     reveal = _reveal_real_names()
@@ -424,12 +433,18 @@ def person(review_id: int, ref: str) -> ResponseReturnValue:
     item = review_service.person_by_ref(db(), current, ref)
     if item is None:
         abort(404, f"No person '{ref}' in this review")
+    if request.method != "GET":
+        _check_register_scope(item.role, item.agency.ref if item.agency else None)
     if request.method == "DELETE":
         review_service.delete_person(session=db(), person=item)
         return "", 204
     if request.method == "PATCH":
         version = expected_version()
         data = json_body("people", creating=False)
+        _check_register_scope(
+            data.get("role", item.role),
+            data.get("agency", item.agency.ref if item.agency else None),
+        )
         review_service.update_person(session=db(), person=item, expected_version=version, **data)
         return with_etag(bundles.person_item(item, with_real_names=True), item.version)
     reveal = _reveal_real_names()

@@ -122,6 +122,7 @@ def _version_page(version: ReportVersion, hits: list[dict[str, Any]], status: in
         kinds=HIT_KINDS,
         others=others,
         is_creator=version.created_by_id == current_user.id,
+        needs_rescan=service.register_changed_since(db(), review, version),
         withdraw_form=WithdrawForm(formdata=None),
         title=f"Report version {version.number}",
     ), status
@@ -177,6 +178,9 @@ def approve(review_id: int, version: int) -> Any:
     item = _version_or_404(version)
     try:
         service.approve_report(session=db(), review=_review(), version=item, user=current_user)
+    except service.PublicationBlockedError as error:
+        flash(error.message, "error")
+        return _version_page(item, list(item.scan_hits or []) + error.hits, 409)
     except ServiceError as error:
         flash(error.message, "error")
         return _version_page(item, list(item.scan_hits or []), 409)

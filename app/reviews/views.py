@@ -11,9 +11,10 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from analysis.dates import statutory_dates
+from analysis.taxonomy import PERSON_ROLES
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
-from app.policy import may, review_access
+from app.policy import may, may_change_register_entry, own_agency_ref, review_access
 from app.reviews import bp
 from app.reviews.forms import AgencyForm, BundleUploadForm, MemberForm, PersonForm, ReviewForm
 from app.services import bundles
@@ -21,7 +22,7 @@ from app.services import reviews as review_service
 from app.services.errors import ServiceError
 from app.services.findings import overdue_actions
 from app.services.good_practice import review_balance
-from models import AuditEntry, Membership, audit
+from models import AuditEntry, Membership, Person, audit
 
 
 def _agency_choices() -> list[SelectChoice]:
@@ -64,6 +65,7 @@ def _overview_page(
         member_form=member_form,
         agency_form=agency_form or AgencyForm(formdata=None),
         overdue=overdue_actions(db(), [review.id]),
+        person_changeable=person_changeable,
         title=review.title,
     )
 
@@ -171,6 +173,29 @@ def remove_agency(review_id: int, ref: str) -> object:
     return redirect(url_for("reviews.overview", review_id=review_id) + "#agencies")
 
 
+def _person_form_choices(form: PersonForm) -> None:
+    """An agency representative's form offers only their agency's practitioners."""
+    own = own_agency_ref()
+    if own is None:
+        form.agency.choices = _agency_choices()
+        return
+    review = review_access().review
+    form.role.choices = select_choices({"practitioner": PERSON_ROLES["practitioner"]})
+    form.agency.choices = select_choices((a.ref, a.name) for a in review.agencies if a.ref == own)
+
+
+def _check_register_scope(role: str | None, agency_ref: str | None) -> None:
+    if not may_change_register_entry(role, agency_ref or None):
+        abort(403, "Agency representatives change only their own agency's practitioners")
+
+
+def person_changeable(person: Person) -> bool:
+    """For the overview: may the current user change this register entry?"""
+    return may("people.edit") and may_change_register_entry(
+        person.role, person.agency.ref if person.agency else None
+    )
+
+
 def _person_values(form: PersonForm, *, with_real_names: bool) -> dict[str, Any]:
     values: dict[str, Any] = {
         "pseudonym": form.pseudonym.data,
@@ -187,9 +212,10 @@ def _person_values(form: PersonForm, *, with_real_names: bool) -> dict[str, Any]
 def new_person(review_id: int) -> object:
     review = review_access().review
     form = PersonForm()
-    form.agency.choices = _agency_choices()
+    _person_form_choices(form)
     with_real_names = may("people.real_names")
     if form.validate_on_submit():
+        _check_register_scope(form.role.data, form.agency.data)
         try:
             person = review_service.create_person(
                 session=db(), review=review, **_person_values(form, with_real_names=with_real_names)
@@ -216,9 +242,10 @@ def edit_person(review_id: int, ref: str) -> object:
     person = review_service.person_by_ref(db(), review, ref)
     if person is None:
         abort(404)
+    _check_register_scope(person.role, person.agency.ref if person.agency else None)
     with_real_names = may("people.real_names")
     form = PersonForm(obj=person if request.method == "GET" else None)
-    form.agency.choices = _agency_choices()
+    _person_form_choices(form)
     theirs = None
     if request.method == "GET":
         form.version.data = str(person.version)
@@ -230,6 +257,7 @@ def edit_person(review_id: int, ref: str) -> object:
             form.real_name.data = ""
             form.aliases.data = ""
     elif form.validate_on_submit():
+        _check_register_scope(form.role.data, form.agency.data)
         saved, theirs = save_versioned(
             form,
             lambda version: review_service.update_person(
