@@ -39,6 +39,9 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     "review.view": ALL_ROLES,
     "review.edit": LEADS,
     "review.members": LEADS,
+    # Appointing or removing a chair decides who approves the report: a chair only (or a
+    # site administrator of the partnership, see SITE_ADMIN_ACTIONS). Audited.
+    "review.chairs": frozenset({"chair"}),
     "review.export": LEADS,
     "review.audit": LEADS,
     "agencies.edit": LEADS | {"panel_member"},
@@ -90,7 +93,11 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
 # Review actions a site administrator of the review's partnership may take without being a
 # member: withdrawing a published report must not wait for the chair when a report is found
 # to identify someone. Administrators still see no review content.
-SITE_ADMIN_ACTIONS = frozenset({"reports.withdraw"})
+SITE_ADMIN_ACTIONS = frozenset({"reports.withdraw", "review.chairs"})
+# A review that has lost its chair needs an administrator to appoint one: these member routes
+# let a site administrator of the partnership in without being a member, and the view then
+# lets them appoint or remove a chair only (``may_change_chairs``).
+SITE_ADMIN_CHAIR_ROUTES = frozenset({"api.members", "api.member"})
 # Who approves for the partnership: an entry with no review may be approved and shared by a
 # user who is a chair or board member on any of the partnership's reviews.
 PARTNERSHIP_APPROVER_ROLES = frozenset({"chair", "board_member"})
@@ -419,6 +426,14 @@ def enforce() -> object | None:
     if membership is None and user.is_admin and action in SITE_ADMIN_ACTIONS:
         g.review_access = ReviewAccess(review, None)
         return None
+    if (
+        membership is None
+        and user.is_admin
+        and action == "review.members"
+        and request.endpoint in SITE_ADMIN_CHAIR_ROUTES
+    ):
+        g.review_access = ReviewAccess(review, None)
+        return None
     if membership is None:
         abort(404)
     if not role_may(membership.role, action):
@@ -455,6 +470,23 @@ def may_change_register_entry(person_role: str | None, agency_ref: str | None) -
     if own is None:
         return True
     return bool(own) and person_role in REGISTER_ROLES_FOR_AGENCY_REPS and agency_ref == own
+
+
+def may_change_chairs() -> bool:
+    """In a review route: may the current user appoint or remove a chair of this review? A
+    chair of it, or a site administrator of its partnership (member or not)."""
+    access: ReviewAccess | None = g.get("review_access")
+    if access is None:
+        return False
+    if role_may(access.role, "review.chairs"):
+        return True
+    user = current_user
+    return bool(
+        user.is_authenticated
+        and user.is_admin
+        and "review.chairs" in SITE_ADMIN_ACTIONS
+        and access.review.partnership_id == user.partnership_id
+    )
 
 
 def may(action: str) -> bool:

@@ -23,7 +23,13 @@ from app.api.helpers import (
 )
 from app.api.openapi import openapi_document
 from app.db import db
-from app.policy import may, may_change_register_entry, own_agency_ref, review_access
+from app.policy import (
+    may,
+    may_change_chairs,
+    may_change_register_entry,
+    own_agency_ref,
+    review_access,
+)
 from app.services import bundles
 from app.services import reviews as review_service
 from app.services.errors import ServiceError, StaleVersionError
@@ -221,6 +227,17 @@ def export_review(review_id: int) -> ResponseReturnValue:
     return jsonify(bundles.export_bundle(current))
 
 
+def _check_member_change(role: str) -> None:
+    """Only a chair (or a site administrator) appoints or removes a chair; an administrator
+    who is not a member of the review changes its chairs and nothing else."""
+    if role == "chair" and not may_change_chairs():
+        raise ApiError(
+            403, "Only a chair of this review or a site administrator appoints or removes a chair"
+        )
+    if role != "chair" and review_access().membership is None:
+        raise ApiError(403, "A site administrator who is not a member changes chairs only")
+
+
 @bp.route("/reviews/<int:review_id>/members", methods=["GET", "POST"])
 def members(review_id: int) -> ResponseReturnValue:
     """Members of a review and their roles.
@@ -244,6 +261,7 @@ def members(review_id: int) -> ResponseReturnValue:
         data = request.get_json(silent=True)
         if not isinstance(data, dict) or not isinstance(data.get("email"), str):
             raise ApiError(422, "Send email and role", [{"path": "$.email", "message": "required"}])
+        _check_member_change(str(data.get("role", "")))
         membership = review_service.add_member(
             session=db(),
             review=current,
@@ -273,6 +291,7 @@ def member(review_id: int, membership_id: int) -> ResponseReturnValue:
     membership = db().get(Membership, membership_id)
     if membership is None or membership.review_id != current.id:
         abort(404, "No such member of this review")
+    _check_member_change(membership.role)
     review_service.remove_member(session=db(), review=current, membership=membership)
     return "", 204
 

@@ -14,7 +14,14 @@ from analysis.dates import statutory_dates
 from analysis.taxonomy import PERSON_ROLES
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
-from app.policy import may, may_change_register_entry, own_agency_ref, review_access
+from app.policy import (
+    ROLES,
+    may,
+    may_change_chairs,
+    may_change_register_entry,
+    own_agency_ref,
+    review_access,
+)
 from app.reviews import bp
 from app.reviews.forms import AgencyForm, BundleUploadForm, MemberForm, PersonForm, ReviewForm
 from app.services import bundles
@@ -55,7 +62,7 @@ def _overview_page(
     review = access.review
     if member_form is None:
         member_form = MemberForm(formdata=None)
-        member_form.agency.choices = _agency_choices()
+        _member_form_choices(member_form)
     return render_template(
         "reviews/overview.html",
         review=review,
@@ -66,6 +73,7 @@ def _overview_page(
         agency_form=agency_form or AgencyForm(formdata=None),
         overdue=overdue_actions(db(), [review.id]),
         person_changeable=person_changeable,
+        may_change_chairs=may_change_chairs,
         title=review.title,
     )
 
@@ -99,11 +107,26 @@ def edit(review_id: int) -> object:
     ), status
 
 
+CHAIRS_ONLY = "Only a chair of this review or a site administrator appoints or removes a chair"
+
+
+def _member_form_choices(form: MemberForm) -> None:
+    form.agency.choices = _agency_choices()
+    if not may_change_chairs():
+        form.role.choices = select_choices((k, v) for k, v in ROLES.items() if k != "chair")
+
+
+def _check_chair_change(role: str | None) -> None:
+    if role == "chair" and not may_change_chairs():
+        abort(403, CHAIRS_ONLY)
+
+
 @bp.route("/<int:review_id>/members", methods=["POST"])
 def add_member(review_id: int) -> object:
     access = review_access()
     form = MemberForm()
-    form.agency.choices = _agency_choices()
+    _member_form_choices(form)
+    _check_chair_change(form.role.data)
     if form.validate_on_submit():
         try:
             membership = review_service.add_member(
@@ -129,6 +152,7 @@ def remove_member(review_id: int, membership_id: int) -> object:
     membership = db().get(Membership, membership_id)
     if membership is None or membership.review_id != review.id:
         abort(404)
+    _check_chair_change(membership.role)
     try:
         review_service.remove_member(session=db(), review=review, membership=membership)
     except ServiceError as error:
