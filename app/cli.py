@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.config import PROJECT_ROOT
 from app.db import session_factory
 from app.demo import DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
-from app.security import create_api_token
+from app.security import TOKEN_LIFETIME, issue_api_token, token_expiry
 from app.services.errors import ServiceError
 from app.services.users import create_user, get_or_create_partnership
 from models import Review, User
@@ -121,18 +122,29 @@ def create_user_command(email: str, name: str, partnership: str, admin: bool) ->
 @with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", default="command line", show_default=True)
-def create_token_command(email: str, name: str) -> None:
-    """Create an API token; it is printed alone on the last line of standard output."""
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    default=TOKEN_LIFETIME.days,
+    show_default=True,
+    help="Days until the token expires",
+)
+def create_token_command(email: str, name: str, days: int) -> None:
+    """Create an API token for any active user (no second factor asked: run with access to
+    the server). The token is printed alone on the last line of standard output; its expiry
+    goes to standard error."""
     session = _session("create-token")
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.is_active:
         session.close()
         _fail(f"no active user with email {email}")
         return
-    token = create_api_token(user, name, session=session)
+    token, row = issue_api_token(user, name, session=session, lifetime=timedelta(days=days))
+    expires = token_expiry(row)
     session.commit()
     session.close()
-    click.echo(f"Token for {user.email} ({name}). It will not be shown again:", err=True)
+    click.echo(f"Token for {user.email} ({name}), expires {expires.isoformat()}.", err=True)
+    click.echo("It will not be shown again:", err=True)
     click.echo(token)
 
 

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from app.db import db, set_actor
-from app.security import PARTICIPANT_TOKEN_PREFIX, participant_for_token
+from app.security import (
+    PARTICIPANT_TOKEN_PREFIX,
+    demand_second_factor,
+    is_bearer_request,
+    participant_for_token,
+    session_second_factor_at,
+)
 from models import GoodPractice, Membership, Participant, Review, User, Workshop
 from models.audit import Actor
 
@@ -391,6 +397,50 @@ def _review_of_request() -> Review | None:
     return db().get(Review, review_id) if review_id is not None else None
 
 
+# --- the second factor -----------------------------------------------------------------------
+
+# Who must use a second factor: site administrators, and every role that may read real names.
+# Checked on every request of a browser session (not only at sign-in), so a member given such
+# a role during a password-only session must pass one before going on. Demo accounts are
+# exempt (``mfa_exempt``) unless the demo was loaded with --require-totp.
+SECOND_FACTOR_ACTION = "people.real_names"
+# Reachable without it: signing out.
+SECOND_FACTOR_FREE_ENDPOINTS = frozenset({"auth.sign_out"})
+
+
+def requires_second_factor(user: User) -> bool:
+    """Whether ``user`` must pass a second factor to use a browser session."""
+    if user.totp_enabled:
+        return True
+    if user.mfa_exempt:
+        return False
+    if user.is_admin:
+        return True
+    found = db().scalar(
+        select(Membership.id)
+        .where(
+            Membership.user_id == user.id,
+            Membership.role.in_(REVIEW_ACTIONS[SECOND_FACTOR_ACTION]),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _enforce_second_factor(user: User) -> object | None:
+    if request.endpoint in SECOND_FACTOR_FREE_ENDPOINTS:
+        return None
+    if _is_api_request() and is_bearer_request():
+        return None  # a token was minted after a recent second factor (or by the operator)
+    if session_second_factor_at() is not None or not requires_second_factor(user):
+        return None
+    if _is_api_request():
+        abort(401, "Your role needs a second factor: sign in again")
+    step = demand_second_factor(user, request.full_path.rstrip("?"))
+    flash("Your role needs a second factor: set it up or enter your code to continue.", "info")
+    return redirect(url_for(step))
+
+
 def enforce() -> object | None:
     """Run before every request: allow it, or answer 302/401/403/404. Deny by default."""
     if request.endpoint is None:
@@ -410,6 +460,8 @@ def enforce() -> object | None:
     user = current_user
     if not user.is_authenticated:
         return _deny_anonymous()
+    if (step_up := _enforce_second_factor(user)) is not None:
+        return step_up
     if action in (SIGNED_IN, PARTNERSHIP):
         return None
     if action == ADMIN:

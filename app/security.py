@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -27,7 +28,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.db import db, set_actor
 from app.extensions import csrf, login_manager
-from models import ApiToken, Membership, Participant, RecoveryCode, User, UserSession, utcnow
+from models import ApiToken, Participant, RecoveryCode, User, UserSession, utcnow
 from models.audit import Actor
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -38,6 +39,10 @@ RECOVERY_CODE_COUNT = 10
 TOKEN_PREFIX = "lr_"  # noqa: S105 - a label that makes leaked tokens easy to spot, not a secret
 # Workshop participants' tokens: a different label, so the policy can tell them apart at once.
 PARTICIPANT_TOKEN_PREFIX = "lrw_"  # noqa: S105 - a label, not a secret
+# API tokens stop working after this; the operator's command line may choose another lifetime.
+TOKEN_LIFETIME = timedelta(days=90)
+# Minting an API token in the app needs a second factor passed this recently.
+RECENT_SECOND_FACTOR = timedelta(minutes=15)
 
 
 # --- passwords ------------------------------------------------------------------------------
@@ -111,10 +116,17 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def start_session(user: User) -> None:
-    """Sign ``user`` in: a new server-side session and a fresh cookie."""
+def start_session(user: User, *, second_factor: bool = False) -> None:
+    """Sign ``user`` in: a new server-side session and a fresh cookie. ``second_factor``:
+    the user has just passed one (the session remembers when)."""
     token = secrets.token_urlsafe(32)
-    db().add(UserSession(token_hash=_sha256(token), user_id=user.id))
+    db().add(
+        UserSession(
+            token_hash=_sha256(token),
+            user_id=user.id,
+            second_factor_at=utcnow() if second_factor else None,
+        )
+    )
     user.failed_logins = 0
     user.locked_until = None
     session.clear()
@@ -171,19 +183,79 @@ def _load_user_from_session(user_id: str) -> User | None:
     user = db().get(User, row.user_id)
     if user is None or not user.is_active:
         return None
+    g.user_session = row
     set_actor(Actor(user.id, user.email))
     return user
+
+
+def session_second_factor_at() -> datetime | None:
+    """When this browser's session last passed a second factor (None: password only, or the
+    request is not made with a browser session)."""
+    row: UserSession | None = g.get("user_session")
+    return _aware(row.second_factor_at) if row is not None and row.second_factor_at else None
+
+
+def note_second_factor() -> None:
+    """This browser's session has just passed a second factor."""
+    row: UserSession | None = g.get("user_session")
+    if row is not None:
+        row.second_factor_at = utcnow()
+
+
+def has_recent_second_factor() -> bool:
+    """Whether this session passed a second factor within RECENT_SECOND_FACTOR."""
+    at = session_second_factor_at()
+    return at is not None and utcnow() - at <= RECENT_SECOND_FACTOR
+
+
+def demand_second_factor(user: User, next_url: str) -> str:
+    """End this password-only session and put ``user`` at the second step of signing in
+    (enrol, or enter a code); return the endpoint of that step."""
+    user_id, enrolled = user.id, user.totp_enabled  # ``user`` may be the signed-out proxy next
+    end_session()
+    session["pending_user"] = {"id": user_id, "at": time.time()}
+    session["next"] = next_url
+    return "auth.two_factor" if enrolled else "auth.two_factor_setup"
 
 
 # --- API tokens -----------------------------------------------------------------------------
 
 
-def create_api_token(user: User, name: str, *, session: Session) -> str:
-    """Create a personal access token and return it; only its hash is kept."""
+def issue_api_token(
+    user: User, name: str, *, session: Session, lifetime: timedelta = TOKEN_LIFETIME
+) -> tuple[str, ApiToken]:
+    """Create a personal access token that expires after ``lifetime``; return the token
+    (shown once: only its hash is kept) and its row."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, name=name, token_hash=_sha256(token), prefix=token[:10]))
+    row = ApiToken(
+        user=user,
+        name=name,
+        token_hash=_sha256(token),
+        prefix=token[:10],
+        expires_at=utcnow() + lifetime,
+    )
+    session.add(row)
     session.flush()
-    return token
+    return token, row
+
+
+def create_api_token(user: User, name: str, *, session: Session) -> str:
+    """Create a personal access token (default lifetime) and return it."""
+    return issue_api_token(user, name, session=session)[0]
+
+
+def token_expiry(row: ApiToken) -> datetime:
+    """When the token stops working (tokens made before expiry existed: 90 days on)."""
+    return _aware(row.expires_at or row.created_at + TOKEN_LIFETIME)
+
+
+def revoke_api_tokens(session: Session, user: User) -> None:
+    """Revoke every live token of ``user`` (password changed, account deactivated)."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 @login_manager.request_loader
@@ -196,9 +268,12 @@ def _load_user_from_token(req: object) -> User | None:
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
     now = utcnow()
+    if now >= token_expiry(row):
+        return None
     if row.last_used_at is None or now - _aware(row.last_used_at) > timedelta(minutes=5):
         row.last_used_at = now
     g.bearer_token = True
+    g.api_token = row
     set_actor(Actor(row.user.id, f"{row.user.email} (token {row.prefix}…)"))
     return row.user
 
@@ -295,20 +370,6 @@ def use_recovery_code(user: User, code: str) -> bool:
         row.used_at = utcnow()
         return True
     return False
-
-
-def requires_second_factor(user: User) -> bool:
-    """Site admins and review chairs must use a second factor at interactive sign-in."""
-    if user.totp_enabled:
-        return True
-    if user.mfa_exempt:
-        return False
-    if user.is_admin:
-        return True
-    chair = db().scalar(
-        select(Membership.id).where(Membership.user_id == user.id, Membership.role == "chair")
-    )
-    return chair is not None
 
 
 # --- request hooks --------------------------------------------------------------------------

@@ -12,11 +12,11 @@ from wtforms.validators import DataRequired, Length
 
 from app.db import db
 from app.forms import select_choices
-from app.security import revoke_sessions
+from app.security import revoke_api_tokens, revoke_sessions
 from app.services.errors import ServiceError
 from app.services.reports import published_reports
 from app.services.users import create_user, get_or_create_partnership
-from models import ApiToken, Partnership, Review, User, utcnow
+from models import Partnership, Review, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -96,10 +96,7 @@ def set_user_active(user_id: int) -> object:
     user.is_active = not user.is_active
     if not user.is_active:
         revoke_sessions(user, keep_current=False)
-        for token in db().scalars(
-            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        ):
-            token.revoked_at = utcnow()
+        revoke_api_tokens(db(), user)
     what = "reactivated" if user.is_active else "deactivated and signed out everywhere"
     flash(f"{user.email} {what}.", "success")
     return redirect(url_for("admin.users"))

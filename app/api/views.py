@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, jsonify, request
+from flask import abort, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -30,6 +30,7 @@ from app.policy import (
     own_agency_ref,
     review_access,
 )
+from app.security import token_expiry
 from app.services import bundles
 from app.services import reviews as review_service
 from app.services.errors import ServiceError, StaleVersionError
@@ -102,17 +103,24 @@ def me() -> ResponseReturnValue:
     """Who the token or session belongs to.
     ---
     get:
-      summary: The signed-in user
+      summary: The signed-in user, and the token used (its name, prefix and expiry)
       responses:
-        200: {description: The user}
+        200: {description: 'The user; token is null for a browser session'}
         401: Unauthorised
     """
+    row = g.get("api_token")
+    token = (
+        {"name": row.name, "prefix": row.prefix, "expires_at": token_expiry(row).isoformat()}
+        if row is not None
+        else None
+    )
     return jsonify(
         {
             "id": current_user.id,
             "email": current_user.email,
             "name": current_user.name,
             "partnership": current_user.partnership.name,
+            "token": token,
         }
     )
 
