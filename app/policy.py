@@ -547,6 +547,25 @@ def may(action: str) -> bool:
     return access is not None and role_may(access.role, action)
 
 
+# --- site administration ----------------------------------------------------------------------
+
+# A site administrator administers their own partnership only: the users they list, create,
+# deactivate and reactivate, and the partnership they see, are theirs (as everything else an
+# administrator does is: withdrawing a report, appointing a chair). There is no global
+# operator role in the app: setting up another partnership and its first administrator is
+# done on the server by the operator (``learning-review create-user --partnership … --admin``).
+
+
+def administers(user: User, partnership_id: int | None) -> bool:
+    """Whether ``user`` is a site administrator of partnership ``partnership_id``."""
+    return bool(user.is_admin) and partnership_id == user.partnership_id
+
+
+def administered_partnership_ids(user: User) -> frozenset[int]:
+    """The partnerships ``user`` administers (none unless a site administrator)."""
+    return frozenset({user.partnership_id}) if user.is_admin else frozenset()
+
+
 # --- the good-practice register (partnership-wide) -------------------------------------------
 
 

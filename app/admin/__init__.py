@@ -12,10 +12,11 @@ from wtforms.validators import DataRequired, Length
 
 from app.db import db
 from app.forms import select_choices
+from app.policy import administered_partnership_ids, administers
 from app.security import revoke_api_tokens, revoke_sessions
 from app.services.errors import ServiceError
 from app.services.reports import published_reports
-from app.services.users import create_user, get_or_create_partnership
+from app.services.users import create_user
 from models import Partnership, Review, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -33,15 +34,15 @@ class UserForm(FlaskForm):
     is_admin = BooleanField("Site administrator")
 
 
-class PartnershipForm(FlaskForm):
-    name = StringField(
-        "Partnership name", validators=[DataRequired("Enter a name"), Length(max=200)]
+def _administered_partnerships() -> list[Partnership]:
+    ids = administered_partnership_ids(current_user)
+    return list(
+        db().scalars(select(Partnership).where(Partnership.id.in_(ids)).order_by(Partnership.name))
     )
 
 
 def _partnership_choices() -> list[SelectChoice]:
-    rows = db().scalars(select(Partnership).order_by(Partnership.name))
-    return select_choices((p.id, p.name) for p in rows)
+    return select_choices((p.id, p.name) for p in _administered_partnerships())
 
 
 @bp.route("")
@@ -65,7 +66,7 @@ def users() -> object:
     if form.validate_on_submit():
         partnership = db().get(Partnership, form.partnership.data)
         try:
-            if partnership is None:
+            if partnership is None or not administers(current_user, partnership.id):
                 raise ServiceError("Choose a partnership", "partnership")
             user = create_user(
                 session=db(),
@@ -80,7 +81,15 @@ def users() -> object:
         else:
             flash(f"Account created for {user.email}.", "success")
             return redirect(url_for("admin.users"))
-    people = db().scalars(select(User).order_by(User.name)).all()
+    people = (
+        db()
+        .scalars(
+            select(User)
+            .where(User.partnership_id.in_(administered_partnership_ids(current_user)))
+            .order_by(User.name)
+        )
+        .all()
+    )
     status = 422 if form.errors else 200
     return render_template("admin/users.html", form=form, users=people, title="Users"), status
 
@@ -88,7 +97,7 @@ def users() -> object:
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def set_user_active(user_id: int) -> object:
     user = db().get(User, user_id)
-    if user is None:
+    if user is None or not administers(current_user, user.partnership_id):
         abort(404)
     if user.id == current_user.id:
         flash("You cannot deactivate your own account.", "error")
@@ -102,15 +111,10 @@ def set_user_active(user_id: int) -> object:
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/partnerships", methods=["GET", "POST"])
+@bp.route("/partnerships")
 def partnerships() -> object:
-    form = PartnershipForm()
-    if form.validate_on_submit():
-        partnership = get_or_create_partnership(form.name.data or "", session=db())
-        flash(f"{partnership.name} is ready.", "success")
-        return redirect(url_for("admin.partnerships"))
-    rows = db().scalars(select(Partnership).order_by(Partnership.name)).all()
-    status = 422 if form.errors else 200
+    """The partnership(s) this administrator administers; another partnership is set up by
+    the operator on the server (see ``app.policy.administers``)."""
     return render_template(
-        "admin/partnerships.html", form=form, partnerships=rows, title="Partnerships"
-    ), status
+        "admin/partnerships.html", partnerships=_administered_partnerships(), title="Partnerships"
+    )
