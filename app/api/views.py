@@ -132,7 +132,7 @@ def reviews() -> ResponseReturnValue:
     get:
       summary: List my reviews
       parameters:
-        - {in: query, name: limit, schema: {type: integer, maximum: 1000}}
+        - {in: query, name: limit, schema: {type: integer, minimum: 0, maximum: 1000}}
         - {in: query, name: cursor, schema: {type: string}}
       responses:
         200: {description: 'A page of reviews: items and next_cursor'}

@@ -19,6 +19,7 @@ from app.forms import edit_status, save_versioned
 from app.policy import review_access
 from app.reports import bp
 from app.reports.files import report_file
+from app.security import MAX_DATABASE_ID
 from app.services import findings as findings_service
 from app.services import reports as service
 from app.services.anonymity import HIT_KINDS
@@ -148,6 +149,8 @@ def compare(review_id: int) -> Any:
     try:
         a, b = int(request.args.get("a", "")), int(request.args.get("b", ""))
     except ValueError:
+        a = b = 0
+    if not (0 < a <= MAX_DATABASE_ID and 0 < b <= MAX_DATABASE_ID):
         a = b = 0
     if a and b:
         old, new = _version_or_404(min(a, b)), _version_or_404(max(a, b))
