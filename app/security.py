@@ -131,6 +131,9 @@ def start_session(user: User, *, second_factor: bool = False) -> None:
     user.failed_logins = 0
     user.locked_until = None
     session.clear()
+    # Flask-WTF caches this request's CSRF token, made from the session just cleared: drop it,
+    # so the page shown now (the recovery codes after enrolment) carries the new session's.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     session.permanent = True
     session["sid"] = token
     login_user(user)
