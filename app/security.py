@@ -415,9 +415,10 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-# The largest id the database holds (a signed 64-bit integer): a larger one in a URL names
-# nothing, so the route does not match and the answer is 404 (not an overflow in the driver).
-MAX_DATABASE_ID = 2**63 - 1
+# The largest id the database holds: ids are INTEGER columns, 32-bit signed on PostgreSQL
+# (SQLite's are 64-bit, but never get this far). A larger one in a URL names nothing, so the
+# route does not match and the answer is 404, not an overflow in the database driver.
+MAX_DATABASE_ID = 2**31 - 1
 
 
 class DatabaseIdConverter(IntegerConverter):

@@ -15,6 +15,7 @@ from sqlalchemy import Select
 
 from analysis.bundle import bundle_schema
 from app.db import db
+from app.security import MAX_DATABASE_ID
 from app.services.errors import ServiceError
 
 MAX_PAGE = 1000
@@ -141,10 +142,6 @@ def with_etag(body: dict[str, Any], version: int, status: int = 200) -> Response
     return response
 
 
-# The largest id or offset the database holds (a signed 64-bit integer).
-MAX_DATABASE_INT = 2**63 - 1
-
-
 def page_limit() -> int:
     """The ``limit`` query parameter: 0 (no items, only whether there are more) to MAX_PAGE."""
     try:
@@ -162,7 +159,7 @@ def decode_cursor(cursor: str) -> int:
         position = int(base64.urlsafe_b64decode(cursor.encode()).decode())
     except (ValueError, UnicodeDecodeError):
         raise ApiError(400, "cursor is not one this API gave out") from None
-    if not 0 <= position <= MAX_DATABASE_INT:
+    if not 0 <= position <= MAX_DATABASE_ID:
         raise ApiError(400, "cursor is not one this API gave out")
     return position
 

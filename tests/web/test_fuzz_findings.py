@@ -30,6 +30,7 @@ def test_deeply_nested_json_is_a_clear_400(client: Any, api: Any, world: World, 
     "path",
     [
         f"/api/v1/reviews/{HUGE}",
+        f"/api/v1/reviews/{2**31}",  # past PostgreSQL's INTEGER ids
         f"/api/v1/reviews/{HUGE * 2}/events/E1",
         f"/api/v1/workshops/{HUGE}/material",
         f"/p/{HUGE}/reports",
