@@ -151,7 +151,11 @@ def create_token_command(email: str, name: str, days: int) -> None:
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database holds any review")
-@click.option("--require-totp", is_flag=True, help="Make demo admins and chairs use TOTP")
+@click.option(
+    "--require-totp",
+    is_flag=True,
+    help="Make the demo admin and every demo role that reads real names use TOTP",
+)
 def seed_demo_command(if_empty: bool, require_totp: bool) -> None:
     """Load the fictional demo review "Child F" and one demo user per role."""
     session = _session("seed-demo")
