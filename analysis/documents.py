@@ -34,7 +34,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm
 
-from analysis.markdown import render_markdown
+from analysis.markdown import render_markdown, safe_markdown_source
 
 LOCATION_SEPARATOR = " › "
 
@@ -823,7 +823,8 @@ def _md_lines(text: str) -> str:
 
 
 def to_markdown(doc: Document) -> str:
-    """Render ``doc`` as Markdown: plain text escaped, Markdown blocks as written."""
+    """Render ``doc`` as Markdown: plain text escaped, Markdown blocks as written (or as
+    sanitised HTML when they hold raw HTML or links: ``safe_markdown_source``)."""
     headings = _headings(doc)
     parts = [f"# {markdown_escape(doc.title)}"]
     if doc.subtitle:
@@ -842,7 +843,7 @@ def to_markdown(doc: Document) -> str:
             if isinstance(block, Paragraph):
                 parts.append(_md_lines(block.text))
             elif isinstance(block, Markdown):
-                parts.append(block.source.strip())
+                parts.append(safe_markdown_source(block.source.strip()))
             elif isinstance(block, BulletList):
                 parts.append("\n".join(f"- {_md_cell(item)}" for item in block.items))
             elif isinstance(block, Table):

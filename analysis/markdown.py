@@ -60,6 +60,22 @@ def render_markdown(text: str) -> str:
     return sanitise_html(html)
 
 
+# What in Markdown source could carry HTML, an entity-obfuscated URL or a link: a block with
+# none of these renders the same in any Markdown reader as through ``render_markdown``.
+_RISKY_SOURCE = re.compile(r"[<&\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\]\s*[(\[:]|^\s*\[[^\]]*\]:", re.M)
+
+
+def safe_markdown_source(text: str) -> str:
+    """Markdown ``text`` for a downloaded .md file, as safe as the HTML output: returned as
+    written when it holds no raw HTML, entity or link; otherwise as the sanitised HTML that
+    ``render_markdown`` makes of it, on one line in a ``<div>`` (an HTML block that every
+    Markdown reader passes through as it is, with nothing in it left to run)."""
+    if not _RISKY_SOURCE.search(text):
+        return text
+    rendered = render_markdown(text).strip().replace("\r", "").replace("\n", "&#10;")
+    return f"<div>{rendered}</div>"
+
+
 _BLOCK_TAG = re.compile(
     r"</?(?:p|br|li|ul|ol|h[1-6]|blockquote|pre|table|thead|tbody|tr|td|th|dl|dt|dd|hr)\b[^>]*>",
     re.IGNORECASE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
@@ -24,7 +24,7 @@ from analysis.dates import uk_date
 from app.config import PROJECT_ROOT, ConfigError
 from app.db import session_factory
 from app.demo import DEMO_MANAGER, DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
-from app.security import create_api_token
+from app.security import TOKEN_LIFETIME, issue_api_token, token_expiry
 from app.services import accounts, backup, retention
 from app.services.errors import ServiceError
 from app.services.users import (
@@ -145,25 +145,40 @@ def create_user_command(
 @with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", default="command line", show_default=True)
-def create_token_command(email: str, name: str) -> None:
-    """Create an API token; it is printed alone on the last line of standard output."""
+@click.option(
+    "--days",
+    type=click.IntRange(1, 3650),
+    default=TOKEN_LIFETIME.days,
+    show_default=True,
+    help="Days until the token expires",
+)
+def create_token_command(email: str, name: str, days: int) -> None:
+    """Create an API token for any active user (no second factor asked: run with access to
+    the server). The token is printed alone on the last line of standard output; its expiry
+    goes to standard error."""
     session = _session("create-token")
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None or not user.is_active:
         session.close()
         _fail(f"no active user with email {email}")
         return
-    token = create_api_token(user, name, session=session)
+    token, row = issue_api_token(user, name, session=session, lifetime=timedelta(days=days))
+    expires = token_expiry(row)
     session.commit()
     session.close()
-    click.echo(f"Token for {user.email} ({name}). It will not be shown again:", err=True)
+    click.echo(f"Token for {user.email} ({name}), expires {expires.isoformat()}.", err=True)
+    click.echo("It will not be shown again:", err=True)
     click.echo(token)
 
 
 @click.command("seed-demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing if the database holds any review")
-@click.option("--require-totp", is_flag=True, help="Make demo admins and chairs use TOTP")
+@click.option(
+    "--require-totp",
+    is_flag=True,
+    help="Make the demo admin and every demo role that reads real names use TOTP",
+)
 def seed_demo_command(if_empty: bool, require_totp: bool) -> None:
     """Load the fictional demo review "Child F" and one demo user per role."""
     if current_app.config["ENV_NAME"] == "production":

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import logging
 import secrets
+from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import BadRequest, HTTPException
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,20 @@ def _handle_unexpected(error: Exception) -> object:
     return page, 500
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, where a request body nested too deeply to parse (Python's recursion limit,
+    about 1,000 levels) is a client error with a clear message, not a server error."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise BadRequest(
+                "The JSON is nested too deeply to read: send it with fewer levels of nesting"
+            ) from None
+
+
 def init_app(app: Flask) -> None:
+    app.json = JSONProvider(app)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from app.db import db, set_actor
-from app.security import PARTICIPANT_TOKEN_PREFIX, participant_for_token
+from app.security import (
+    PARTICIPANT_TOKEN_PREFIX,
+    demand_second_factor,
+    is_bearer_request,
+    participant_for_token,
+    session_second_factor_at,
+)
 from models import GoodPractice, Membership, Participant, Review, User, Workshop
 from models.audit import Actor
 
@@ -39,6 +45,9 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     "review.view": ALL_ROLES,
     "review.edit": LEADS,
     "review.members": LEADS,
+    # Appointing or removing a chair decides who approves the report: a chair only (or a
+    # site administrator of the partnership, see SITE_ADMIN_ACTIONS). Audited.
+    "review.chairs": frozenset({"chair"}),
     "review.export": LEADS,
     "review.audit": LEADS,
     "agencies.edit": LEADS | {"panel_member"},
@@ -95,7 +104,11 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
 # Review actions a site administrator of the review's partnership may take without being a
 # member: withdrawing a published report must not wait for the chair when a report is found
 # to identify someone. Administrators still see no review content.
-SITE_ADMIN_ACTIONS = frozenset({"reports.withdraw"})
+SITE_ADMIN_ACTIONS = frozenset({"reports.withdraw", "review.chairs"})
+# A review that has lost its chair needs an administrator to appoint one: these member routes
+# let a site administrator of the partnership in without being a member, and the view then
+# lets them appoint or remove a chair only (``may_change_chairs``).
+SITE_ADMIN_CHAIR_ROUTES = frozenset({"api.members", "api.member"})
 # Who approves for the partnership: an entry with no review may be approved and shared by a
 # user who is a chair or board member on any of the partnership's reviews.
 PARTNERSHIP_APPROVER_ROLES = frozenset({"chair", "board_member"})
@@ -456,11 +469,55 @@ def _in_admins_partnership(admin: User) -> bool:
     view_args = request.view_args or {}
     if "user_id" in view_args:
         target = db().get(User, view_args["user_id"])
-        return target is not None and target.partnership_id == admin.partnership_id
+        return target is not None and administers(admin, target.partnership_id)
     if "review_id" in view_args:
         review = db().get(Review, view_args["review_id"])
-        return review is not None and review.partnership_id == admin.partnership_id
+        return review is not None and administers(admin, review.partnership_id)
     return True
+
+
+# --- the second factor -----------------------------------------------------------------------
+
+# Who must use a second factor: site administrators, and every role that may read real names.
+# Checked on every request of a browser session (not only at sign-in), so a member given such
+# a role during a password-only session must pass one before going on. Demo accounts are
+# exempt (``mfa_exempt``) unless the demo was loaded with --require-totp.
+SECOND_FACTOR_ACTION = "people.real_names"
+# Reachable without it: signing out.
+SECOND_FACTOR_FREE_ENDPOINTS = frozenset({"auth.sign_out"})
+
+
+def requires_second_factor(user: User) -> bool:
+    """Whether ``user`` must pass a second factor to use a browser session."""
+    if user.totp_enabled:
+        return True
+    if user.mfa_exempt:
+        return False
+    if user.is_admin:
+        return True
+    found = db().scalar(
+        select(Membership.id)
+        .where(
+            Membership.user_id == user.id,
+            Membership.role.in_(REVIEW_ACTIONS[SECOND_FACTOR_ACTION]),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def _enforce_second_factor(user: User) -> object | None:
+    if request.endpoint in SECOND_FACTOR_FREE_ENDPOINTS:
+        return None
+    if _is_api_request() and is_bearer_request():
+        return None  # a token was minted after a recent second factor (or by the operator)
+    if session_second_factor_at() is not None or not requires_second_factor(user):
+        return None
+    if _is_api_request():
+        abort(401, "Your role needs a second factor: sign in again")
+    step = demand_second_factor(user, request.full_path.rstrip("?"))
+    flash("Your role needs a second factor: set it up or enter your code to continue.", "info")
+    return redirect(url_for(step))
 
 
 def enforce() -> object | None:
@@ -482,6 +539,8 @@ def enforce() -> object | None:
     user = current_user
     if not user.is_authenticated:
         return _deny_anonymous()
+    if (step_up := _enforce_second_factor(user)) is not None:
+        return step_up
     if user.must_change_password and request.endpoint not in PASSWORD_CHANGE_ROUTES:
         # An administrator chose this password: nothing else until the user chooses their own.
         if _is_api_request():
@@ -512,6 +571,14 @@ def enforce() -> object | None:
     if membership is None and is_business_manager(user) and action in BUSINESS_MANAGER_ACTIONS:
         g.review_access = ReviewAccess(review, None)
         return None
+    if (
+        membership is None
+        and user.is_admin
+        and action == "review.members"
+        and request.endpoint in SITE_ADMIN_CHAIR_ROUTES
+    ):
+        g.review_access = ReviewAccess(review, None)
+        return None
     if membership is None:
         abort(404)
     if not role_may(membership.role, action):
@@ -534,6 +601,37 @@ def own_agency_ref() -> str | None:
         return None
     agency = access.membership.agency
     return agency.ref if agency is not None else ""
+
+
+# The people register: an agency representative adds, changes and removes only their own
+# agency's practitioners, never the child, the family or another agency's staff.
+REGISTER_ROLES_FOR_AGENCY_REPS = frozenset({"practitioner"})
+
+
+def may_change_register_entry(person_role: str | None, agency_ref: str | None) -> bool:
+    """In a review route: may the current user hold a register entry with this role and
+    agency (checked on the entry as it is and as it would become)?"""
+    own = own_agency_ref()
+    if own is None:
+        return True
+    return bool(own) and person_role in REGISTER_ROLES_FOR_AGENCY_REPS and agency_ref == own
+
+
+def may_change_chairs() -> bool:
+    """In a review route: may the current user appoint or remove a chair of this review? A
+    chair of it, or a site administrator of its partnership (member or not)."""
+    access: ReviewAccess | None = g.get("review_access")
+    if access is None:
+        return False
+    if role_may(access.role, "review.chairs"):
+        return True
+    user = current_user
+    return bool(
+        user.is_authenticated
+        and user.is_admin
+        and "review.chairs" in SITE_ADMIN_ACTIONS
+        and access.review.partnership_id == user.partnership_id
+    )
 
 
 def may(action: str) -> bool:
@@ -573,6 +671,25 @@ def may_track_review(user: User, review: Review) -> bool:
     if review.partnership_id != user.partnership_id:
         return False
     return is_business_manager(user) or role_may(role_on(user, review.id), "actions.track")
+
+
+# --- site administration ----------------------------------------------------------------------
+
+# A site administrator administers their own partnership only: the users they list, create,
+# deactivate and reactivate, and the partnership they see, are theirs (as everything else an
+# administrator does is: withdrawing a report, appointing a chair). There is no global
+# operator role in the app: setting up another partnership and its first administrator is
+# done on the server by the operator (``learning-review create-user --partnership … --admin``).
+
+
+def administers(user: User, partnership_id: int | None) -> bool:
+    """Whether ``user`` is a site administrator of partnership ``partnership_id``."""
+    return bool(user.is_admin) and partnership_id == user.partnership_id
+
+
+def administered_partnership_ids(user: User) -> frozenset[int]:
+    """The partnerships ``user`` administers (none unless a site administrator)."""
+    return frozenset({user.partnership_id}) if user.is_admin else frozenset()
 
 
 # --- the good-practice register (partnership-wide) -------------------------------------------

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
@@ -19,15 +20,16 @@ import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, Response, current_app, g, request, session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter, Map
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.db import db, set_actor
 from app.extensions import csrf, login_manager
-from models import ApiToken, Membership, Participant, RecoveryCode, User, UserSession, utcnow
+from models import ApiToken, Participant, RecoveryCode, User, UserSession, utcnow
 from models.audit import Actor
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -38,6 +40,10 @@ RECOVERY_CODE_COUNT = 10
 TOKEN_PREFIX = "lr_"  # noqa: S105 - a label that makes leaked tokens easy to spot, not a secret
 # Workshop participants' tokens: a different label, so the policy can tell them apart at once.
 PARTICIPANT_TOKEN_PREFIX = "lrw_"  # noqa: S105 - a label, not a secret
+# API tokens stop working after this; the operator's command line may choose another lifetime.
+TOKEN_LIFETIME = timedelta(days=90)
+# Minting an API token in the app needs a second factor passed this recently.
+RECENT_SECOND_FACTOR = timedelta(minutes=15)
 
 
 # --- passwords ------------------------------------------------------------------------------
@@ -111,13 +117,23 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def start_session(user: User) -> None:
-    """Sign ``user`` in: a new server-side session and a fresh cookie."""
+def start_session(user: User, *, second_factor: bool = False) -> None:
+    """Sign ``user`` in: a new server-side session and a fresh cookie. ``second_factor``:
+    the user has just passed one (the session remembers when)."""
     token = secrets.token_urlsafe(32)
-    db().add(UserSession(token_hash=_sha256(token), user_id=user.id))
+    db().add(
+        UserSession(
+            token_hash=_sha256(token),
+            user_id=user.id,
+            second_factor_at=utcnow() if second_factor else None,
+        )
+    )
     user.failed_logins = 0
     user.locked_until = None
     session.clear()
+    # Flask-WTF caches this request's CSRF token, made from the session just cleared: drop it,
+    # so the page shown now (the recovery codes after enrolment) carries the new session's.
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
     session.permanent = True
     session["sid"] = token
     login_user(user)
@@ -171,19 +187,79 @@ def _load_user_from_session(user_id: str) -> User | None:
     user = db().get(User, row.user_id)
     if user is None or not user.is_active:
         return None
+    g.user_session = row
     set_actor(Actor(user.id, user.email))
     return user
+
+
+def session_second_factor_at() -> datetime | None:
+    """When this browser's session last passed a second factor (None: password only, or the
+    request is not made with a browser session)."""
+    row: UserSession | None = g.get("user_session")
+    return _aware(row.second_factor_at) if row is not None and row.second_factor_at else None
+
+
+def note_second_factor() -> None:
+    """This browser's session has just passed a second factor."""
+    row: UserSession | None = g.get("user_session")
+    if row is not None:
+        row.second_factor_at = utcnow()
+
+
+def has_recent_second_factor() -> bool:
+    """Whether this session passed a second factor within RECENT_SECOND_FACTOR."""
+    at = session_second_factor_at()
+    return at is not None and utcnow() - at <= RECENT_SECOND_FACTOR
+
+
+def demand_second_factor(user: User, next_url: str) -> str:
+    """End this password-only session and put ``user`` at the second step of signing in
+    (enrol, or enter a code); return the endpoint of that step."""
+    user_id, enrolled = user.id, user.totp_enabled  # ``user`` may be the signed-out proxy next
+    end_session()
+    session["pending_user"] = {"id": user_id, "at": time.time()}
+    session["next"] = next_url
+    return "auth.two_factor" if enrolled else "auth.two_factor_setup"
 
 
 # --- API tokens -----------------------------------------------------------------------------
 
 
-def create_api_token(user: User, name: str, *, session: Session) -> str:
-    """Create a personal access token and return it; only its hash is kept."""
+def issue_api_token(
+    user: User, name: str, *, session: Session, lifetime: timedelta = TOKEN_LIFETIME
+) -> tuple[str, ApiToken]:
+    """Create a personal access token that expires after ``lifetime``; return the token
+    (shown once: only its hash is kept) and its row."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user=user, name=name, token_hash=_sha256(token), prefix=token[:10]))
+    row = ApiToken(
+        user=user,
+        name=name,
+        token_hash=_sha256(token),
+        prefix=token[:10],
+        expires_at=utcnow() + lifetime,
+    )
+    session.add(row)
     session.flush()
-    return token
+    return token, row
+
+
+def create_api_token(user: User, name: str, *, session: Session) -> str:
+    """Create a personal access token (default lifetime) and return it."""
+    return issue_api_token(user, name, session=session)[0]
+
+
+def token_expiry(row: ApiToken) -> datetime:
+    """When the token stops working (tokens made before expiry existed: 90 days on)."""
+    return _aware(row.expires_at or row.created_at + TOKEN_LIFETIME)
+
+
+def revoke_api_tokens(session: Session, user: User) -> None:
+    """Revoke every live token of ``user`` (password changed, account deactivated)."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
 
 
 @login_manager.request_loader
@@ -196,9 +272,12 @@ def _load_user_from_token(req: object) -> User | None:
     if row is None or row.revoked_at is not None or not row.user.is_active:
         return None
     now = utcnow()
+    if now >= token_expiry(row):
+        return None
     if row.last_used_at is None or now - _aware(row.last_used_at) > timedelta(minutes=5):
         row.last_used_at = now
     g.bearer_token = True
+    g.api_token = row
     set_actor(Actor(row.user.id, f"{row.user.email} (token {row.prefix}…)"))
     return row.user
 
@@ -297,20 +376,6 @@ def use_recovery_code(user: User, code: str) -> bool:
     return False
 
 
-def requires_second_factor(user: User) -> bool:
-    """Site admins and review chairs must use a second factor at interactive sign-in."""
-    if user.totp_enabled:
-        return True
-    if user.mfa_exempt:
-        return False
-    if user.is_admin:
-        return True
-    chair = db().scalar(
-        select(Membership.id).where(Membership.user_id == user.id, Membership.role == "chair")
-    )
-    return chair is not None
-
-
 # --- request hooks --------------------------------------------------------------------------
 
 CSP = (
@@ -332,6 +397,8 @@ def _check_csrf() -> None:
         return
     if request.path.startswith("/api/") and is_bearer_request():
         return  # a bearer token is not sent by a browser on its own: no CSRF risk
+    if _api_caller_is_anonymous():
+        return
     csrf.protect()
 
 
@@ -348,7 +415,39 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+# The largest id the database holds: ids are INTEGER columns, 32-bit signed on PostgreSQL
+# (SQLite's are 64-bit, but never get this far). A larger one in a URL names nothing, so the
+# route does not match and the answer is 404, not an overflow in the database driver.
+MAX_DATABASE_ID = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a whole number from 0 up to ``MAX_DATABASE_ID``."""
+
+    def __init__(
+        self,
+        url_map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = MAX_DATABASE_ID,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(url_map, fixed_digits, min, max, signed)
+
+
+def _api_caller_is_anonymous() -> bool:
+    """An API call with no session and no participant cookie: nothing ambient to forge, so the
+    policy answers it (401) rather than the CSRF check (400)."""
+    if not request.path.startswith("/api/"):
+        return False
+    if request.cookies.get(current_app.config["PARTICIPANT_COOKIE_NAME"]):
+        return False
+    return not current_user.is_authenticated
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint registers its routes, which bind their converters when added.
+    app.url_map.converters["int"] = DatabaseIdConverter
     login_manager.init_app(app)
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = ""

@@ -71,6 +71,8 @@ class UserSession(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # When this browser last passed a second factor (None: signed in with a password only).
+    second_factor_at: Mapped[datetime | None]
 
 
 class RecoveryCode(Base):
@@ -97,6 +99,8 @@ class ApiToken(Audited, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # None only for tokens made before expiry existed: they expire 90 days after creation.
+    expires_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="joined")
 

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 
 class PasswordForm(FlaskForm):
@@ -30,3 +30,5 @@ class TokenForm(FlaskForm):
         "What the token is for",
         validators=[DataRequired("Name the token, for example 'import script'"), Length(max=100)],
     )
+    # Asked for when the session has not passed a second factor in the last 15 minutes.
+    code = StringField("Code from your authenticator app", validators=[Optional()])

@@ -9,18 +9,25 @@ from sqlalchemy import select
 from app.account import bp
 from app.account.forms import PasswordForm, TokenForm, TotpForm
 from app.db import db
+from app.policy import requires_second_factor
 from app.security import (
+    RECENT_SECOND_FACTOR,
     check_password,
-    create_api_token,
+    has_recent_second_factor,
     hash_password,
+    issue_api_token,
     matching_timecode,
     new_recovery_codes,
     new_totp_secret,
+    note_second_factor,
     password_problem,
     qr_code_svg,
-    requires_second_factor,
+    revoke_api_tokens,
     revoke_sessions,
+    token_expiry,
     totp_uri,
+    use_recovery_code,
+    verify_totp,
 )
 from models import ApiToken, audit, utcnow
 
@@ -41,7 +48,13 @@ def _settings_page(status: int = 200, **forms: object) -> tuple[str, int]:
         **forms,
     }
     page = render_template(
-        "account/settings.html", tokens=tokens, title="Account settings", **context
+        "account/settings.html",
+        tokens=tokens,
+        token_expiry=token_expiry,
+        now=utcnow(),
+        needs_code=_token_needs_code(),
+        title="Account settings",
+        **context,
     )
     return page, status
 
@@ -66,7 +79,12 @@ def change_password() -> object:
             current_user.password_changed_at = utcnow()
             current_user.must_change_password = False
             revoke_sessions(current_user, keep_current=True)
-            flash("Password changed. You have been signed out everywhere else.", "success")
+            revoke_api_tokens(db(), current_user)
+            flash(
+                "Password changed. You have been signed out everywhere else and your API "
+                "tokens have been revoked.",
+                "success",
+            )
             return redirect(url_for("account.settings"))
     return _settings_page(422, password_form=form)
 
@@ -87,6 +105,7 @@ def two_factor() -> object:
             current_user.totp_enabled = True
             current_user.totp_last_timecode = timecode
             session.pop("pending_totp_secret", None)
+            note_second_factor()
             codes = new_recovery_codes(current_user)
             return render_template(
                 "account/recovery_codes.html",
@@ -134,14 +153,44 @@ def recovery_codes() -> object:
     )
 
 
+def _token_needs_code() -> bool:
+    """A token acts as you for 90 days: minting one needs a second factor passed within
+    RECENT_SECOND_FACTOR, or a code entered with the request (demo accounts excepted)."""
+    if current_user.mfa_exempt and not current_user.totp_enabled:
+        return False
+    return not has_recent_second_factor()
+
+
 @bp.route("/tokens", methods=["POST"])
 def create_token() -> object:
     form = TokenForm()
     if not form.validate_on_submit():
         return _settings_page(422, token_form=form)
-    token = create_api_token(current_user, form.name.data or "", session=db())
+    if _token_needs_code():
+        minutes = int(RECENT_SECOND_FACTOR.total_seconds() // 60)
+        code = form.code.data or ""
+        if not current_user.totp_enabled:
+            form.code.errors = [
+                "Set up a second factor first: an API token needs one (see Second factor above)"
+            ]
+            return _settings_page(422, token_form=form)
+        if not code:
+            form.code.errors = [
+                f"Enter a code from your authenticator app: you have not used one in the "
+                f"last {minutes} minutes"
+            ]
+            return _settings_page(422, token_form=form)
+        if not (verify_totp(current_user, code) or use_recovery_code(current_user, code)):
+            form.code.errors = ["That code is not right, or it has been used already"]
+            return _settings_page(422, token_form=form)
+        note_second_factor()
+    token, row = issue_api_token(current_user, form.name.data or "", session=db())
     return render_template(
-        "account/new_token.html", token=token, name=form.name.data, title="Your new API token"
+        "account/new_token.html",
+        token=token,
+        name=form.name.data,
+        expires=token_expiry(row),
+        title="Your new API token",
     )
 
 

@@ -13,12 +13,13 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from app.auth.recovery import send_account_link
 from app.db import db
 from app.forms import select_choices
-from app.security import revoke_sessions
+from app.policy import administered_partnership_ids, administers
+from app.security import revoke_api_tokens, revoke_sessions
 from app.services import retention as retention_service
 from app.services.errors import ServiceError
 from app.services.reports import published_reports
-from app.services.users import create_user, get_or_create_partnership
-from models import ApiToken, Partnership, Review, User, utcnow
+from app.services.users import create_user
+from models import Partnership, Review, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -40,15 +41,15 @@ class RetentionForm(FlaskForm):
     )
 
 
-class PartnershipForm(FlaskForm):
-    name = StringField(
-        "Partnership name", validators=[DataRequired("Enter a name"), Length(max=200)]
+def _administered_partnerships() -> list[Partnership]:
+    ids = administered_partnership_ids(current_user)
+    return list(
+        db().scalars(select(Partnership).where(Partnership.id.in_(ids)).order_by(Partnership.name))
     )
 
 
 def _partnership_choices() -> list[SelectChoice]:
-    rows = db().scalars(select(Partnership).order_by(Partnership.name))
-    return select_choices((p.id, p.name) for p in rows)
+    return select_choices((p.id, p.name) for p in _administered_partnerships())
 
 
 @bp.route("")
@@ -73,7 +74,7 @@ def users() -> object:
         partnership = db().get(Partnership, form.partnership.data)
         temporary = form.password.data or ""
         try:
-            if partnership is None:
+            if partnership is None or not administers(current_user, partnership.id):
                 raise ServiceError("Choose a partnership", "partnership")
             user = create_user(
                 session=db(),
@@ -97,7 +98,15 @@ def users() -> object:
                 sent, url = send_account_link(user, "invitation")
                 flash_link(user, url, sent, "an invitation")
             return redirect(url_for("admin.user", user_id=user.id))
-    people = db().scalars(select(User).order_by(User.name)).all()
+    people = (
+        db()
+        .scalars(
+            select(User)
+            .where(User.partnership_id.in_(administered_partnership_ids(current_user)))
+            .order_by(User.name)
+        )
+        .all()
+    )
     status = 422 if form.errors else 200
     return render_template("admin/users.html", form=form, users=people, title="Users"), status
 
@@ -105,7 +114,7 @@ def users() -> object:
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 def set_user_active(user_id: int) -> object:
     user = db().get(User, user_id)
-    if user is None:
+    if user is None or not administers(current_user, user.partnership_id):
         abort(404)
     if user.id == current_user.id:
         flash("You cannot deactivate your own account.", "error")
@@ -113,27 +122,19 @@ def set_user_active(user_id: int) -> object:
     user.is_active = not user.is_active
     if not user.is_active:
         revoke_sessions(user, keep_current=False)
-        for token in db().scalars(
-            select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        ):
-            token.revoked_at = utcnow()
+        revoke_api_tokens(db(), user)
     what = "reactivated" if user.is_active else "deactivated and signed out everywhere"
     flash(f"{user.email} {what}.", "success")
     return redirect(url_for("admin.users"))
 
 
-@bp.route("/partnerships", methods=["GET", "POST"])
+@bp.route("/partnerships")
 def partnerships() -> object:
-    form = PartnershipForm()
-    if form.validate_on_submit():
-        partnership = get_or_create_partnership(form.name.data or "", session=db())
-        flash(f"{partnership.name} is ready.", "success")
-        return redirect(url_for("admin.partnerships"))
-    rows = db().scalars(select(Partnership).order_by(Partnership.name)).all()
-    status = 422 if form.errors else 200
+    """The partnership(s) this administrator administers; another partnership is set up by
+    the operator on the server (see ``app.policy.administers``)."""
     return render_template(
-        "admin/partnerships.html", form=form, partnerships=rows, title="Partnerships"
-    ), status
+        "admin/partnerships.html", partnerships=_administered_partnerships(), title="Partnerships"
+    )
 
 
 def flash_link(user: User, url: str, sent: bool, what: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from flask import abort, jsonify, request
@@ -12,10 +11,19 @@ from sqlalchemy import select
 
 from analysis.chronology.dates import DateParseError, when_from_bundle
 from app.api import bp
-from app.api.helpers import MAX_PAGE, ApiError, expected_version, json_body, with_etag
+from app.api.helpers import (
+    ApiError,
+    decode_cursor,
+    encode_cursor,
+    expected_version,
+    json_body,
+    page_limit,
+    with_etag,
+)
 from app.chronology.queries import EventFilters, filtered, ordered
 from app.db import db
 from app.policy import own_agency_ref, review_access
+from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
 from app.services.chronology_import import confirm_import, start_import
 from app.services.errors import ServiceError
@@ -81,7 +89,7 @@ def events(review_id: int) -> ResponseReturnValue:
         - {in: query, name: from, schema: {type: string, format: date}}
         - {in: query, name: to, schema: {type: string, format: date}}
         - {in: query, name: known_at, schema: {type: string, format: date}}
-        - {in: query, name: limit, schema: {type: integer, maximum: 1000}}
+        - {in: query, name: limit, schema: {type: integer, minimum: 0, maximum: 1000}}
         - {in: query, name: cursor, schema: {type: string}}
       responses:
         200: {description: 'items: events; next_cursor'}
@@ -108,22 +116,15 @@ def events(review_id: int) -> ResponseReturnValue:
     filters = EventFilters.from_args(request.args)
     if filters.errors:
         raise ApiError(400, filters.errors[0])
-    try:
-        limit = min(int(request.args.get("limit", 100)), MAX_PAGE)
-        offset = int(base64.urlsafe_b64decode(request.args.get("cursor", "MA==")).decode())
-    except ValueError:
-        raise ApiError(
-            400, "limit must be a whole number and cursor one this API gave out"
-        ) from None
-    if limit < 1 or offset < 0:
-        raise ApiError(400, "limit must be at least 1")
+    limit = page_limit()
+    offset = decode_cursor(request.args.get("cursor") or encode_cursor(0))
     rows = list(
         db().scalars(ordered(filtered(review, filters)).limit(limit + 1).offset(offset)).unique()
     )
     cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        cursor = base64.urlsafe_b64encode(str(offset + limit).encode()).decode()
+        cursor = encode_cursor(offset + limit)
     return jsonify({"items": [chrono.event_item(e) for e in rows], "next_cursor": cursor})
 
 
@@ -373,6 +374,7 @@ def changes(review_id: int) -> ResponseReturnValue:
         since = int(request.args.get("since", "0"))
     except ValueError:
         raise ApiError(400, "since must be a cursor this API gave out") from None
+    since = max(0, min(since, MAX_DATABASE_ID))
     entries = (
         db()
         .scalars(

@@ -27,6 +27,7 @@ from app.api.helpers import (
 )
 from app.db import db
 from app.policy import review_access, role_may, role_on, visible_good_practice
+from app.security import MAX_DATABASE_ID
 from app.services import good_practice as service
 from app.services.reviews import agency_by_ref, name_key
 from models import Agency, GoodPractice, Review
@@ -42,7 +43,7 @@ BRIEFING_TYPES = {
 def _schema(creating: bool) -> dict[str, Any]:
     schema = copy.deepcopy(item_schema("good_practice", creating=creating))
     extra = {
-        "review": {"type": ["integer", "null"]},
+        "review": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_DATABASE_ID},
         "agency_name": {"type": "string"},
         "account": {"$ref": "#/$defs/ref"},
     }
@@ -73,7 +74,7 @@ def good_practice_entries() -> ResponseReturnValue:
           description: >-
             An agency: its id in the partnership's directory (as the register page uses, for
             example 3), its name, or a review agency's ref (for example POL)
-        - {name: limit, in: query, schema: {type: integer}}
+        - {name: limit, in: query, schema: {type: integer, minimum: 0, maximum: 1000}}
         - {name: cursor, in: query, schema: {type: string}}
       responses:
         200: {description: 'items: entries, next_cursor'}
@@ -94,7 +95,7 @@ def good_practice_entries() -> ResponseReturnValue:
     if review_arg == "none":
         statement = statement.where(GoodPractice.review_id.is_(None))
     elif review_arg:
-        if not review_arg.isdigit():
+        if not _is_id(review_arg):
             raise ApiError(400, "review must be a review id or none")
         statement = statement.where(GoodPractice.review_id == int(review_arg))
     agency = request.args.get("agency", "")
@@ -113,11 +114,16 @@ def good_practice_entries() -> ResponseReturnValue:
     return jsonify({"items": [_resource(e) for e in rows], "next_cursor": next_cursor})
 
 
+def _is_id(text: str) -> bool:
+    """Whether ``text`` is a whole number the database could hold as an id."""
+    return text.isascii() and text.isdigit() and int(text) <= MAX_DATABASE_ID
+
+
 def _agency_ids(agency: str) -> list[int]:
     """The directory agency with id ``agency`` (as the register page filters), agencies named
     ``agency``, or matching a review agency ref on your reviews."""
     ids = []
-    if agency.isdigit():
+    if _is_id(agency):
         found = db().scalar(
             select(Agency.id).where(
                 Agency.id == int(agency), Agency.partnership_id == current_user.partnership_id

@@ -15,6 +15,7 @@ from sqlalchemy import Select
 
 from analysis.bundle import bundle_schema
 from app.db import db
+from app.security import MAX_DATABASE_ID
 from app.services.errors import ServiceError
 
 MAX_PAGE = 1000
@@ -75,6 +76,7 @@ def _item_schema(section: str, creating: bool) -> dict[str, Any]:
         }
     else:
         schema = copy.deepcopy(root["properties"][section]["items"])
+    schema = _inline_refs(schema, root)
     schema["$defs"] = root["$defs"]
     if creating:
         schema["required"] = [r for r in schema.get("required", []) if r != "ref"]
@@ -82,6 +84,23 @@ def _item_schema(section: str, creating: bool) -> dict[str, Any]:
         schema["required"] = []
         schema["properties"].pop("ref", None)
     return schema
+
+
+def _inline_refs(node: Any, root: dict[str, Any]) -> Any:
+    """``node`` with each ``$ref`` into the bundle outside ``$defs`` (a finding's scie_pattern
+    refers to the factor's) replaced by what it points to: cut out of the bundle, the item's
+    schema has no such place to point into."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/") and not ref.startswith("#/$defs/"):
+            target: Any = root
+            for part in ref[2:].split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            return _inline_refs(copy.deepcopy(target), root)
+        return {key: _inline_refs(value, root) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline_refs(value, root) for value in node]
+    return node
 
 
 def json_body(section: str, *, creating: bool) -> dict[str, Any]:
@@ -117,7 +136,7 @@ def expected_version() -> int:
     if not header:
         raise ApiError(428, "Send If-Match with the ETag you last read, so no change is lost")
     value = header.strip().removeprefix("W/").strip('"')
-    if not value.startswith("v") or not value[1:].isdigit():
+    if not value.startswith("v") or not value[1:].isascii() or not value[1:].isdigit():
         raise ApiError(412, "If-Match does not name a version of this item")
     return int(value[1:])
 
@@ -128,24 +147,42 @@ def with_etag(body: dict[str, Any], version: int, status: int = 200) -> Response
     return response
 
 
-def page(statement: Select[Any], id_column: Any) -> tuple[list[Any], str | None]:
-    """One page of ``statement`` ordered by ``id_column``, and the cursor for the next."""
+def page_limit() -> int:
+    """The ``limit`` query parameter: 0 (no items, only whether there are more) to MAX_PAGE."""
     try:
         limit = min(int(request.args.get("limit", DEFAULT_PAGE)), MAX_PAGE)
     except ValueError:
         raise ApiError(400, "limit must be a whole number") from None
-    if limit < 1:
-        raise ApiError(400, "limit must be at least 1")
+    if limit < 0:
+        raise ApiError(400, "limit must be 0 or more")
+    return limit
+
+
+def decode_cursor(cursor: str) -> int:
+    """The position a cursor of this API names (400 for anything else)."""
+    try:
+        position = int(base64.urlsafe_b64decode(cursor.encode()).decode())
+    except (ValueError, UnicodeDecodeError):
+        raise ApiError(400, "cursor is not one this API gave out") from None
+    if not 0 <= position <= MAX_DATABASE_ID:
+        raise ApiError(400, "cursor is not one this API gave out")
+    return position
+
+
+def encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(str(position).encode()).decode()
+
+
+def page(statement: Select[Any], id_column: Any) -> tuple[list[Any], str | None]:
+    """One page of ``statement`` ordered by ``id_column``, and the cursor for the next."""
+    limit = page_limit()
     cursor = request.args.get("cursor")
+    after = decode_cursor(cursor) if cursor else 0
     if cursor:
-        try:
-            after = int(base64.urlsafe_b64decode(cursor.encode()).decode())
-        except ValueError:
-            raise ApiError(400, "cursor is not one this API gave out") from None
         statement = statement.where(id_column > after)
     rows = list(db().scalars(statement.order_by(id_column).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = base64.urlsafe_b64encode(str(rows[-1].id).encode()).decode()
+        next_cursor = encode_cursor(rows[-1].id if rows else after)
     return rows, next_cursor

@@ -125,7 +125,12 @@ def openapi_document() -> dict[str, Any]:
         },
     )
     for name, description in {
+        "BadRequest": "The request could not be read: not JSON (or nested too deeply), or a "
+        "query parameter that is not one this API takes",
         "Unauthorised": "No valid token or session",
+        "Forbidden": "Your role does not allow this",
+        "TooLarge": "The request body is larger than the server accepts",
+        "TooMany": "Too many requests from this address: wait a minute",
         "NotFound": "No such item, or not visible to you",
         "Invalid": "The body has problems; errors lists each",
         "Stale": "Someone changed it since your ETag",
@@ -137,5 +142,52 @@ def openapi_document() -> dict[str, Any]:
             view = current_app.view_functions[rule.endpoint]
             if load_operations_from_docstring(view.__doc__ or ""):
                 spec.path(view=view, app=current_app)
-    _cache["doc"] = spec.to_dict()
+    doc = spec.to_dict()
+    _document_errors(doc)
+    _cache["doc"] = doc
     return dict(_cache["doc"])
+
+
+_METHODS = frozenset({"get", "post", "put", "patch", "delete"})
+
+
+def _document_errors(doc: dict[str, Any]) -> None:
+    """Add the error statuses every operation may answer to those its docstring lists: 400
+    (unreadable request), 401 and 403 (unless it needs no credentials), 404 (an item named in
+    the path), 413 and 422 (a body; 422 also for a delete refused), 412 and 428 (If-Match),
+    429 (the rate-limited join)."""
+    for path, operations in doc.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in _METHODS:
+                continue
+            responses = {str(code): value for code, value in operation["responses"].items()}
+            wanted = ["400"]
+            if operation.get("security") != []:
+                wanted += ["401", "403"]
+            if "{" in path:
+                wanted.append("404")
+            if method in ("post", "put", "patch"):
+                wanted += ["413", "422"]
+            if method == "delete":
+                wanted.append("422")  # still in use: what refers to it is listed
+            if method == "post" and operation.get("security") == []:
+                wanted.append("429")  # joining a workshop is rate-limited per address
+            refs = {p.get("$ref", "") for p in operation.get("parameters", [])}
+            if "#/components/parameters/IfMatch" in refs:
+                wanted += ["412", "428"]
+            for code in wanted:
+                responses.setdefault(code, {"$ref": f"#/components/responses/{_ERRORS[code]}"})
+            operation["responses"] = dict(sorted(responses.items()))
+
+
+_ERRORS = {
+    "400": "BadRequest",
+    "401": "Unauthorised",
+    "403": "Forbidden",
+    "404": "NotFound",
+    "412": "Stale",
+    "413": "TooLarge",
+    "422": "Invalid",
+    "428": "VersionNeeded",
+    "429": "TooMany",
+}

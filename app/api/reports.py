@@ -27,6 +27,7 @@ SCHEMAS = {"WithdrawInput": WITHDRAW_INPUT}
 
 
 def _resource(version: ReportVersion) -> dict[str, Any]:
+    review = review_access().review
     return {
         "version": version.number,
         "created_at": version.created_at.isoformat(),
@@ -44,6 +45,8 @@ def _resource(version: ReportVersion) -> dict[str, Any]:
         "withdrawn_by": version.withdrawn_by.name if version.withdrawn_by else None,
         "withdrawal_reason": version.withdrawal_reason if version.is_withdrawn else None,
         "formats": ["html", "pdf", "docx", "md"],
+        # The people register changed since: the version is scanned again before approval.
+        "needs_rescan": service.register_changed_since(db(), review, version),
     }
 
 
@@ -122,13 +125,17 @@ def approve_report(review_id: int, version: int) -> ResponseReturnValue:
         - {name: version, in: path, required: true, schema: {type: integer}}
       responses:
         200: {description: The approved version}
-        409: {description: 'Refused: the approver generated it, or it is published'}
+        409: {description: 'Refused: the approver generated it, it is published, or the
+          people register changed and the version now holds a name from it (hits)'}
     """
     item = _version(version)
     try:
         service.approve_report(
             session=db(), review=review_access().review, version=item, user=current_user
         )
+    except service.PublicationBlockedError as error:
+        body = {"message": error.message, "errors": [], "reason": "identifying_text"}
+        return jsonify(body | {"hits": error.hits}), 409
     except ServiceError as error:
         raise ApiError(409, error.message) from None
     return jsonify(_resource(item))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import abort, jsonify, request
+from flask import abort, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,7 +23,14 @@ from app.api.helpers import (
 )
 from app.api.openapi import openapi_document
 from app.db import db
-from app.policy import may, review_access
+from app.policy import (
+    may,
+    may_change_chairs,
+    may_change_register_entry,
+    own_agency_ref,
+    review_access,
+)
+from app.security import token_expiry
 from app.services import bundles
 from app.services import partnership as partnership_service
 from app.services import reviews as review_service
@@ -99,17 +106,24 @@ def me() -> ResponseReturnValue:
     """Who the token or session belongs to.
     ---
     get:
-      summary: The signed-in user
+      summary: The signed-in user, and the token used (its name, prefix and expiry)
       responses:
-        200: {description: The user}
+        200: {description: 'The user; token is null for a browser session'}
         401: Unauthorised
     """
+    row = g.get("api_token")
+    token = (
+        {"name": row.name, "prefix": row.prefix, "expires_at": token_expiry(row).isoformat()}
+        if row is not None
+        else None
+    )
     return jsonify(
         {
             "id": current_user.id,
             "email": current_user.email,
             "name": current_user.name,
             "partnership": current_user.partnership.name,
+            "token": token,
         }
     )
 
@@ -121,7 +135,7 @@ def reviews() -> ResponseReturnValue:
     get:
       summary: List my reviews
       parameters:
-        - {in: query, name: limit, schema: {type: integer, maximum: 1000}}
+        - {in: query, name: limit, schema: {type: integer, minimum: 0, maximum: 1000}}
         - {in: query, name: cursor, schema: {type: string}}
       responses:
         200: {description: 'A page of reviews: items and next_cursor'}
@@ -236,6 +250,17 @@ def export_review(review_id: int) -> ResponseReturnValue:
     return jsonify(bundles.export_bundle(current))
 
 
+def _check_member_change(role: str) -> None:
+    """Only a chair (or a site administrator) appoints or removes a chair; an administrator
+    who is not a member of the review changes its chairs and nothing else."""
+    if role == "chair" and not may_change_chairs():
+        raise ApiError(
+            403, "Only a chair of this review or a site administrator appoints or removes a chair"
+        )
+    if role != "chair" and review_access().membership is None:
+        raise ApiError(403, "A site administrator who is not a member changes chairs only")
+
+
 @bp.route("/reviews/<int:review_id>/members", methods=["GET", "POST"])
 def members(review_id: int) -> ResponseReturnValue:
     """Members of a review and their roles.
@@ -259,6 +284,7 @@ def members(review_id: int) -> ResponseReturnValue:
         data = request.get_json(silent=True)
         if not isinstance(data, dict) or not isinstance(data.get("email"), str):
             raise ApiError(422, "Send email and role", [{"path": "$.email", "message": "required"}])
+        _check_member_change(str(data.get("role", "")))
         membership = review_service.add_member(
             session=db(),
             review=current,
@@ -288,6 +314,7 @@ def member(review_id: int, membership_id: int) -> ResponseReturnValue:
     membership = db().get(Membership, membership_id)
     if membership is None or membership.review_id != current.id:
         abort(404, "No such member of this review")
+    _check_member_change(membership.role)
     review_service.remove_member(session=db(), review=current, membership=membership)
     return "", 204
 
@@ -376,6 +403,11 @@ def _reveal_real_names() -> bool:
     return True
 
 
+def _check_register_scope(role: str | None, agency_ref: str | None) -> None:
+    if not may_change_register_entry(role, agency_ref):
+        raise ApiError(403, "Agency representatives change only their own agency's practitioners")
+
+
 @bp.route("/reviews/<int:review_id>/people", methods=["GET", "POST"])
 def people(review_id: int) -> ResponseReturnValue:
     """The people register (bundle 'people' items). Real names only with ?reveal=real_names.
@@ -398,6 +430,10 @@ def people(review_id: int) -> ResponseReturnValue:
     current = review_access().review
     if request.method == "POST":
         data = json_body("people", creating=True)
+        own = own_agency_ref()
+        if own and "agency" not in data:
+            data["agency"] = own
+        _check_register_scope(data.get("role"), data.get("agency"))
         person = review_service.create_person(session=db(), review=current, **data)
         return with_etag(bundles.person_item(person, with_real_names=True), person.version, 201)
     reveal = _reveal_real_names()
@@ -439,12 +475,18 @@ def person(review_id: int, ref: str) -> ResponseReturnValue:
     item = review_service.person_by_ref(db(), current, ref)
     if item is None:
         abort(404, f"No person '{ref}' in this review")
+    if request.method != "GET":
+        _check_register_scope(item.role, item.agency.ref if item.agency else None)
     if request.method == "DELETE":
         review_service.delete_person(session=db(), person=item)
         return "", 204
     if request.method == "PATCH":
         version = expected_version()
         data = json_body("people", creating=False)
+        _check_register_scope(
+            data.get("role", item.role),
+            data.get("agency", item.agency.ref if item.agency else None),
+        )
         review_service.update_person(session=db(), person=item, expected_version=version, **data)
         return with_etag(bundles.person_item(item, with_real_names=True), item.version)
     reveal = _reveal_real_names()

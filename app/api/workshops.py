@@ -16,6 +16,7 @@ from app.api.helpers import ApiError, validated_body
 from app.db import db
 from app.extensions import limiter
 from app.policy import current_participant, review_access
+from app.security import MAX_DATABASE_ID
 from app.services import workshops as service
 from models import Workshop
 
@@ -161,6 +162,8 @@ def workshop_board(workshop_id: int) -> ResponseReturnValue:
         proposals_after = int(request.args.get("proposals_after", 0))
     except ValueError:
         raise ApiError(400, "notes_after and proposals_after are whole numbers") from None
+    notes_after = max(0, min(notes_after, MAX_DATABASE_ID))
+    proposals_after = max(0, min(proposals_after, MAX_DATABASE_ID))
     body = service.board(
         db(), _workshop(workshop_id), notes_after=notes_after, proposals_after=proposals_after
     )

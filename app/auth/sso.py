@@ -24,7 +24,8 @@ from app.auth.forms import SingleSignOnForm
 from app.auth.views import finish_sign_in, start_second_factor
 from app.db import commit_even_on_error, db
 from app.extensions import limiter
-from app.security import is_locked, requires_second_factor
+from app.policy import requires_second_factor
+from app.security import is_locked
 from app.services.users import create_user
 from models import IdentityProvider, User, audit
 
@@ -135,9 +136,10 @@ def sso_callback() -> object:
         after={"provider": provider.name, "second_factor": provider_used_second_factor(claims)},
     )
     next_url = session.pop("sso_next", None)
-    if requires_second_factor(user) and not provider_used_second_factor(claims):
+    provider_mfa = provider_used_second_factor(claims)
+    if requires_second_factor(user) and not provider_mfa:
         return start_second_factor(user, next_url)
-    return finish_sign_in(user, next_url)
+    return finish_sign_in(user, next_url, second_factor=provider_mfa)
 
 
 def _account_for(provider: IdentityProvider, claims: dict[str, Any], email: str) -> User | None:

@@ -18,6 +18,7 @@ from app.auth import bp
 from app.auth.forms import SignInForm, SingleSignOnForm, TwoFactorForm
 from app.db import commit_even_on_error, db
 from app.extensions import limiter
+from app.policy import requires_second_factor
 from app.security import (
     check_password,
     end_session,
@@ -27,7 +28,6 @@ from app.security import (
     new_totp_secret,
     note_failed_attempt,
     qr_code_svg,
-    requires_second_factor,
     start_session,
     totp_uri,
     use_recovery_code,
@@ -64,8 +64,8 @@ def _pending_user() -> User | None:
     return user if user is not None and user.is_active and not is_locked(user) else None
 
 
-def finish_sign_in(user: User, next_url: str | None) -> Response:
-    start_session(user)
+def finish_sign_in(user: User, next_url: str | None, *, second_factor: bool = False) -> Response:
+    start_session(user, second_factor=second_factor)
     audit.record(db(), "sign_in", entity_type="users", entity_id=str(user.id))
     return redirect(safe_next(next_url))
 
@@ -131,7 +131,7 @@ def two_factor() -> object:
         code = form.code.data or ""
         commit_even_on_error()
         if verify_totp(user, code) or use_recovery_code(user, code):
-            return finish_sign_in(user, session.get("next"))
+            return finish_sign_in(user, session.get("next"), second_factor=True)
         note_failed_attempt(user)
         audit.record(db(), "two_factor_failed", entity_type="users", entity_id=str(user.id))
         error = "That code is not right, or it has been used already. Try the next code."
@@ -167,7 +167,7 @@ def two_factor_setup() -> object:
             codes = new_recovery_codes(user)
             next_url = session.get("next")
             session.pop("pending_totp_secret", None)
-            response = finish_sign_in(user, next_url)
+            response = finish_sign_in(user, next_url, second_factor=True)
             return render_template(
                 "account/recovery_codes.html",
                 codes=codes,

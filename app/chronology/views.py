@@ -22,6 +22,7 @@ from app.chronology.timeline import timeline_svg
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.policy import may, own_agency_ref, review_access
+from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
 from app.services import factors as factor_service
 from app.services.errors import ServiceError
@@ -109,7 +110,7 @@ def table(review_id: int) -> str:
     review = _review()
     filters = EventFilters.from_args(request.args)
     try:
-        page = max(1, int(request.args.get("page", "1")))
+        page = min(max(1, int(request.args.get("page", "1"))), MAX_DATABASE_ID // PER_PAGE)
     except ValueError:
         page = 1
     events, total = page_of_events(db(), review, filters, page, PER_PAGE)

@@ -278,9 +278,18 @@ def factors(review_id: int) -> str:
     )
 
 
+# The most evidence rows a factor form is read for (it offers its evidence plus a few empty rows).
+MAX_EVIDENCE_ROWS = 1000
+
+
 def _evidence_from_form() -> list[dict[str, Any]]:
     evidence = []
-    for index in range(int(request.form.get("evidence_rows", EVIDENCE_ROWS))):
+    try:
+        rows = int(request.form.get("evidence_rows", EVIDENCE_ROWS))
+    except ValueError:
+        rows = EVIDENCE_ROWS
+    # The form never has more rows than this: a larger number is not worth looping over.
+    for index in range(max(0, min(rows, MAX_EVIDENCE_ROWS))):
         source = request.form.get(f"evidence-{index}-source", "")
         if source:
             evidence.append(

@@ -33,6 +33,7 @@ from app.policy import (
     role_on,
     visible_good_practice,
 )
+from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
 from app.services import factors as factor_service
 from app.services import good_practice as service
@@ -245,7 +246,14 @@ def _date_arg(name: str) -> date | None:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return _as_id(value)
+
+
+def _as_id(value: str) -> int | None:
+    """``value`` as an id the database could hold, or None."""
+    if value.isascii() and value.isdigit() and int(value) <= MAX_DATABASE_ID:
+        return int(value)
+    return None
 
 
 @bp.route("/good-practice")
@@ -255,7 +263,7 @@ def register() -> str:
         text=request.args.get("q", ""),
         theme=request.args.get("theme", ""),
         agency_id=_int_arg("agency"),
-        review_id=int(review_arg) if review_arg.isdigit() else None,
+        review_id=_as_id(review_arg),
         no_review=review_arg == "none",
         source=request.args.get("source", "")
         if request.args.get("source") in GOOD_PRACTICE_SOURCES
@@ -493,7 +501,7 @@ def briefing(fmt: str) -> Response:
     left out, as if they did not exist)."""
     if fmt not in FORMATS:
         abort(404)
-    ids = [int(v) for v in request.args.getlist("entries") if v.isdigit()]
+    ids = [i for i in (_as_id(v) for v in request.args.getlist("entries")) if i is not None]
     rows = list(
         db().scalars(
             select(GoodPractice)

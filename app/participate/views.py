@@ -209,6 +209,7 @@ def withdraw_vote(workshop_id: int) -> Response:
 
 @bp.route("/w/<int:workshop_id>/leave", methods=["POST"])
 def leave(workshop_id: int) -> Response:
+    service.leave_workshop(session=db(), participant=current_participant())
     response = make_response(redirect(url_for("participate.join")))
     response.delete_cookie(participant_cookie_name(), path=_cookie_path(workshop_id))
     return response

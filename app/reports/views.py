@@ -19,6 +19,7 @@ from app.forms import edit_status, save_versioned
 from app.policy import review_access
 from app.reports import bp
 from app.reports.files import report_file
+from app.security import MAX_DATABASE_ID
 from app.services import findings as findings_service
 from app.services import reports as service
 from app.services.anonymity import HIT_KINDS
@@ -122,6 +123,7 @@ def _version_page(version: ReportVersion, hits: list[dict[str, Any]], status: in
         kinds=HIT_KINDS,
         others=others,
         is_creator=version.created_by_id == current_user.id,
+        needs_rescan=service.register_changed_since(db(), review, version),
         withdraw_form=WithdrawForm(formdata=None),
         title=f"Report version {version.number}",
     ), status
@@ -147,6 +149,8 @@ def compare(review_id: int) -> Any:
     try:
         a, b = int(request.args.get("a", "")), int(request.args.get("b", ""))
     except ValueError:
+        a = b = 0
+    if not (0 < a <= MAX_DATABASE_ID and 0 < b <= MAX_DATABASE_ID):
         a = b = 0
     if a and b:
         old, new = _version_or_404(min(a, b)), _version_or_404(max(a, b))
@@ -177,6 +181,9 @@ def approve(review_id: int, version: int) -> Any:
     item = _version_or_404(version)
     try:
         service.approve_report(session=db(), review=_review(), version=item, user=current_user)
+    except service.PublicationBlockedError as error:
+        flash(error.message, "error")
+        return _version_page(item, list(item.scan_hits or []) + error.hits, 409)
     except ServiceError as error:
         flash(error.message, "error")
         return _version_page(item, list(item.scan_hits or []), 409)

@@ -11,9 +11,17 @@ from wtforms.fields.choices import SelectChoice
 
 from analysis.chronology.importing import export_csv
 from analysis.dates import statutory_dates
+from analysis.taxonomy import PERSON_ROLES
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
-from app.policy import may, review_access
+from app.policy import (
+    ROLES,
+    may,
+    may_change_chairs,
+    may_change_register_entry,
+    own_agency_ref,
+    review_access,
+)
 from app.reviews import bp
 from app.reviews.forms import (
     AgencyForm,
@@ -28,7 +36,7 @@ from app.services import reviews as review_service
 from app.services.errors import ServiceError
 from app.services.findings import overdue_actions
 from app.services.good_practice import review_balance
-from models import AuditEntry, Membership, audit
+from models import AuditEntry, Membership, Person, audit
 from models.audit import AuditReader
 
 
@@ -62,7 +70,7 @@ def _overview_page(
     review = access.review
     if member_form is None:
         member_form = MemberForm(formdata=None)
-        member_form.agency.choices = _agency_choices()
+        _member_form_choices(member_form)
     return render_template(
         "reviews/overview.html",
         review=review,
@@ -72,6 +80,8 @@ def _overview_page(
         member_form=member_form,
         agency_form=agency_form or AgencyForm(formdata=None),
         overdue=overdue_actions(db(), [review.id]),
+        person_changeable=person_changeable,
+        may_change_chairs=may_change_chairs,
         title=review.title,
     )
 
@@ -105,11 +115,26 @@ def edit(review_id: int) -> object:
     ), status
 
 
+CHAIRS_ONLY = "Only a chair of this review or a site administrator appoints or removes a chair"
+
+
+def _member_form_choices(form: MemberForm) -> None:
+    form.agency.choices = _agency_choices()
+    if not may_change_chairs():
+        form.role.choices = select_choices((k, v) for k, v in ROLES.items() if k != "chair")
+
+
+def _check_chair_change(role: str | None) -> None:
+    if role == "chair" and not may_change_chairs():
+        abort(403, CHAIRS_ONLY)
+
+
 @bp.route("/<int:review_id>/members", methods=["POST"])
 def add_member(review_id: int) -> object:
     access = review_access()
     form = MemberForm()
-    form.agency.choices = _agency_choices()
+    _member_form_choices(form)
+    _check_chair_change(form.role.data)
     if form.validate_on_submit():
         try:
             membership = review_service.add_member(
@@ -135,6 +160,7 @@ def remove_member(review_id: int, membership_id: int) -> object:
     membership = db().get(Membership, membership_id)
     if membership is None or membership.review_id != review.id:
         abort(404)
+    _check_chair_change(membership.role)
     try:
         review_service.remove_member(session=db(), review=review, membership=membership)
     except ServiceError as error:
@@ -179,6 +205,29 @@ def remove_agency(review_id: int, ref: str) -> object:
     return redirect(url_for("reviews.overview", review_id=review_id) + "#agencies")
 
 
+def _person_form_choices(form: PersonForm) -> None:
+    """An agency representative's form offers only their agency's practitioners."""
+    own = own_agency_ref()
+    if own is None:
+        form.agency.choices = _agency_choices()
+        return
+    review = review_access().review
+    form.role.choices = select_choices({"practitioner": PERSON_ROLES["practitioner"]})
+    form.agency.choices = select_choices((a.ref, a.name) for a in review.agencies if a.ref == own)
+
+
+def _check_register_scope(role: str | None, agency_ref: str | None) -> None:
+    if not may_change_register_entry(role, agency_ref or None):
+        abort(403, "Agency representatives change only their own agency's practitioners")
+
+
+def person_changeable(person: Person) -> bool:
+    """For the overview: may the current user change this register entry?"""
+    return may("people.edit") and may_change_register_entry(
+        person.role, person.agency.ref if person.agency else None
+    )
+
+
 def _person_values(form: PersonForm, *, with_real_names: bool) -> dict[str, Any]:
     values: dict[str, Any] = {
         "pseudonym": form.pseudonym.data,
@@ -195,9 +244,10 @@ def _person_values(form: PersonForm, *, with_real_names: bool) -> dict[str, Any]
 def new_person(review_id: int) -> object:
     review = review_access().review
     form = PersonForm()
-    form.agency.choices = _agency_choices()
+    _person_form_choices(form)
     with_real_names = may("people.real_names")
     if form.validate_on_submit():
+        _check_register_scope(form.role.data, form.agency.data)
         try:
             person = review_service.create_person(
                 session=db(), review=review, **_person_values(form, with_real_names=with_real_names)
@@ -224,9 +274,10 @@ def edit_person(review_id: int, ref: str) -> object:
     person = review_service.person_by_ref(db(), review, ref)
     if person is None:
         abort(404)
+    _check_register_scope(person.role, person.agency.ref if person.agency else None)
     with_real_names = may("people.real_names")
     form = PersonForm(obj=person if request.method == "GET" else None)
-    form.agency.choices = _agency_choices()
+    _person_form_choices(form)
     theirs = None
     if request.method == "GET":
         form.version.data = str(person.version)
@@ -238,6 +289,7 @@ def edit_person(review_id: int, ref: str) -> object:
             form.real_name.data = ""
             form.aliases.data = ""
     elif form.validate_on_submit():
+        _check_register_scope(form.role.data, form.agency.data)
         saved, theirs = save_versioned(
             form,
             lambda version: review_service.update_person(

@@ -50,10 +50,12 @@ from app.services.findings import narrative_of, review_findings
 from app.services.good_practice import review_good_practice
 from app.services.graph import graph_input, graph_settings
 from models import (
+    AuditEntry,
     Event,
     Factor,
     KeyPracticeEpisode,
     Membership,
+    Person,
     ReportVersion,
     Review,
     ReviewAgency,
@@ -548,10 +550,31 @@ def _role_of(session: Session, review: Review, user: User) -> str | None:
     )
 
 
+def register_changed_since(session: Session, review: Review, version: ReportVersion) -> bool:
+    """Whether the people register changed after ``version`` was generated: its scan is then
+    out of date, and the version is scanned again before approval and publication."""
+    changed = session.scalar(
+        select(AuditEntry.id)
+        .where(
+            AuditEntry.review_id == review.id,
+            AuditEntry.entity_type == Person.__tablename__,
+            AuditEntry.action.in_(("create", "update", "delete")),
+            AuditEntry.at > version.created_at,
+        )
+        .limit(1)
+    )
+    return changed is not None
+
+
 def approve_report(
     *, session: Session, review: Review, version: ReportVersion, user: User
 ) -> ReportVersion:
-    """Approval by a second person: the chair or a board member who did not generate it."""
+    """Approval by a second person: the chair or a board member who did not generate it.
+
+    When the people register changed after the version was generated, it is scanned again
+    against the register as it is now: a name it holds that the first scan did not report
+    blocks approval
+    (``PublicationBlockedError``) as it blocks publication."""
     if version.is_withdrawn:
         raise VersionWithdrawnError(WITHDRAWN_FOR_GOOD.format(number=version.number))
     if version.is_published:
@@ -562,6 +585,15 @@ def approve_report(
         raise ServiceError(
             "A second person must approve: you generated this version, so someone else must"
         )
+    if register_changed_since(session, review, version):
+        known = {(h["kind"], h["text"], h["location"]) for h in version.scan_hits or []}
+        new_hits = [
+            h
+            for h in publication_hits(session, review, version)
+            if (h["kind"], h["text"], h["location"]) not in known
+        ]
+        if new_hits:
+            raise PublicationBlockedError(new_hits)
     version.approved_by_id = user.id
     version.approved_at = utcnow()
     session.flush()

@@ -252,7 +252,24 @@ def add_member(
     membership = Membership(review_id=review.id, user_id=user.id, role=role, agency=agency)
     session.add(membership)
     session.flush()
+    if role == "chair":
+        _record_chair_change(session, review, membership, "chair.appoint")
     return membership
+
+
+def _record_chair_change(
+    session: Session, review: Review, membership: Membership, action: str
+) -> None:
+    """A chair decides who approves the report: appointments and removals stand out in the
+    audit trail (beside the membership's own entries)."""
+    audit.record(
+        session,
+        action,
+        entity_type="memberships",
+        entity_id=str(membership.id),
+        review_id=review.id,
+        after={"user_id": membership.user_id, "email": membership.user.email},
+    )
 
 
 def remove_member(*, session: Session, review: Review, membership: Membership) -> None:
@@ -266,6 +283,7 @@ def remove_member(*, session: Session, review: Review, membership: Membership) -
             raise ServiceError(
                 "A review needs a chair: appoint another before removing this one", "member"
             )
+        _record_chair_change(session, review, membership, "chair.remove")
     session.delete(membership)
     session.flush()
 

@@ -815,6 +815,14 @@ def record_vote_totals(*, session: Session, workshop: Workshop) -> dict[str, int
     return totals
 
 
+def leave_workshop(*, session: Session, participant: Participant) -> None:
+    """A participant leaves: their token stops working now, not when the workshop closes
+    (a copy of the cookie or bearer token left on a shared device opens nothing)."""
+    if participant.revoked_at is None:
+        participant.revoked_at = utcnow()
+    session.flush()
+
+
 def close_workshop(*, session: Session, workshop: Workshop) -> None:
     """Close: record the votes, revoke every participant's token, keep the record."""
     if not workshop.is_open:

@@ -181,6 +181,10 @@ def expected(endpoint: str, method: str, who: str) -> str:
         return "allow" if who == "admin" else "403"
     if who == "admin" and action in policy.SITE_ADMIN_ACTIONS:
         return "allow"  # an administrator of the review's partnership, not a member
+    if who == "admin" and endpoint in policy.SITE_ADMIN_CHAIR_ROUTES and action == "review.members":
+        # An administrator reaches the member routes to change chairs only: the matrix's
+        # membership (an observer's) is not theirs to remove; an empty body is refused (422).
+        return "403" if method == "DELETE" else "allow"
     if who in ("other_member", "outsider", "admin", "business_manager"):
         return "404"
     if (
