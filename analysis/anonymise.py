@@ -424,12 +424,16 @@ class _Found:
 
 
 def _name_matches(
-    text: str, register: Sequence[RegisterPerson], *, skip_links: bool = False
+    text: str,
+    register: Sequence[RegisterPerson],
+    *,
+    skip_links: bool = False,
+    matcher: _Matcher | None = None,
 ) -> list[_Found]:
     """Register names in ``text`` that do not overlap a pseudonym (or, if ``skip_links``, a
-    web address or an email address)."""
+    web address or an email address). ``matcher``: the register's, already looked up."""
     people = tuple(register)
-    matcher = _matcher(people)
+    matcher = matcher or _matcher(people)
     if matcher.names is None:
         return []
     protected = [m.span() for m in matcher.pseudonyms.finditer(text)] if matcher.pseudonyms else []
@@ -577,6 +581,20 @@ def substitute(text: str, register: Sequence[RegisterPerson]) -> str:
     Ashdown"), is given to none of them: it becomes ``[which person? Child F, Mother or
     Maternal grandmother]``, which :func:`scan` reports so the author can name the person.
     """
+    return _substitute(text, tuple(register), None)
+
+
+def substituter(register: Sequence[RegisterPerson]) -> Callable[[str], str]:
+    """:func:`substitute` for one register, its patterns compiled once: for a caller that
+    changes many texts (every value of a page, every row of an export)."""
+    people = tuple(register)
+    matcher = _matcher(people)
+    if matcher.names is None:
+        return lambda text: text
+    return lambda text: _substitute(text, people, matcher)
+
+
+def _substitute(text: str, register: tuple[RegisterPerson, ...], matcher: _Matcher | None) -> str:
     if not text:
         return text
     plain = _plain(text)
@@ -584,7 +602,7 @@ def substitute(text: str, register: Sequence[RegisterPerson]) -> str:
     last = 0
     # A name inside a web or email address is left for the scan to report: replacing it
     # would break the address without making it safe.
-    for found in _name_matches(plain.text, register, skip_links=True):
+    for found in _name_matches(plain.text, register, skip_links=True, matcher=matcher):
         replacement = _replacement(found, plain.text)
         matched = plain.text[found.start : found.end]
         # "seen by Z.Q." at the end of a sentence: keep the full stop the initials swallowed.

@@ -22,6 +22,7 @@ from app.chronology.timeline import timeline_svg
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.policy import may, own_agency_ref, review_access
+from app.reader import reader_text
 from app.services import chronology as chrono
 from app.services import factors as factor_service
 from app.services.errors import ServiceError
@@ -107,7 +108,7 @@ def _filter_context(filters: EventFilters) -> dict[str, Any]:
 @bp.route("/chronology")
 def table(review_id: int) -> str:
     review = _review()
-    filters = EventFilters.from_args(request.args)
+    filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     try:
         page = max(1, int(request.args.get("page", "1")))
     except ValueError:
@@ -162,7 +163,7 @@ def export(review_id: int, fmt: str) -> Response:
     if fmt not in ("csv", "xlsx"):
         abort(404)
     review = _review()
-    filters = EventFilters.from_args(request.args)
+    filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     rows = [
         [
             e.ref,
@@ -180,6 +181,9 @@ def export(review_id: int, fmt: str) -> Response:
         ]
         for e in all_events(db(), review, filters)
     ]
+    # The reader's view of every cell: an export says only what its reader may read.
+    change = reader_text()
+    rows = [[change(c) if isinstance(c, str) else c for c in row] for row in rows]
     if fmt == "csv":
         body, mimetype = export_csv(EXPORT_HEADER, rows), "text/csv"
     else:
@@ -608,9 +612,9 @@ def edit_kpe(review_id: int, ref: str) -> Any:
 @bp.route("/timeline")
 def timeline(review_id: int) -> str:
     review = _review()
-    filters = EventFilters.from_args(request.args)
+    filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     events = all_events(db(), review, filters)
-    svg = timeline_svg(review, events)
+    svg = timeline_svg(review, events, reader_text())
     return render_template(
         "chronology/timeline.html",
         review=review,

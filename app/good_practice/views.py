@@ -32,6 +32,7 @@ from app.policy import (
     role_on,
     visible_good_practice,
 )
+from app.reader import as_written, reader_text
 from app.services import chronology as chrono
 from app.services import factors as factor_service
 from app.services import good_practice as service
@@ -265,7 +266,13 @@ def register() -> str:
         date_from=_date_arg("from"),
         date_to=_date_arg("to"),
     )
-    entries = service.register_entries(db(), visible_good_practice(current_user), filters)
+    change = reader_text()
+    entries = service.register_entries(
+        db(),
+        visible_good_practice(current_user),
+        filters,
+        read_by=None if change is as_written else change,
+    )
     return render_template(
         "good_practice/register.html",
         entries=entries,

@@ -4,7 +4,7 @@ Three audiences, one helper (``Anonymiser``, built once per request by ``anonymi
 
 - ``pseudonymise``: every real name and alias in the people register (and their variants)
   replaced by the person's pseudonym, as in the published report. Internal pages use it for
-  members who may not see real names (the ``names_for_reader`` filter in app/templating.py).
+  members who may not see real names (the reader's view, app/reader.py).
 - ``for_room``: what participants and a projected screen see (workshop material, participant
   pages, presenter mode, the live board, the facilitator pack): pseudonyms, schools named
   "the school", and every other identifying detail the anonymisation scanner finds (phone,
@@ -19,15 +19,15 @@ internals are its own business.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.anonymise import REDACTED, Hit, RegisterPerson, redact, scan, substitute
-from models import Agency, Person, Review
+from analysis.anonymise import REDACTED, Hit, RegisterPerson, redact, scan, substituter
+from models import Agency, Membership, Person, Review
 
 MASK = REDACTED
 SCHOOL_SECTOR = "school"
@@ -47,13 +47,31 @@ HIT_KINDS = {
 
 def people_register(session: Session, review: Review) -> list[RegisterPerson]:
     """Each person's real name and aliases, and the pseudonym that replaces them."""
-    people = session.scalars(select(Person).where(Person.review_id == review.id))
+    return register_of(session.scalars(select(Person).where(Person.review_id == review.id)))
+
+
+def register_of(people: Iterable[Person]) -> list[RegisterPerson]:
+    """``people`` as register entries (those with a real name or an alias)."""
     register = []
     for person in people:
         names = tuple(n for n in [person.real_name, *(person.aliases or [])] if n and n.strip())
         if names:
             register.append(RegisterPerson(pseudonym=person.pseudonym, names=names))
     return register
+
+
+def register_hidden_from(
+    session: Session, user_id: int, roles_with_real_names: frozenset[str]
+) -> list[RegisterPerson]:
+    """The people of every review on which the user's role may not read real names: what
+    pages spanning the partnership (the good-practice register, the dashboard) hide."""
+    people = session.scalars(
+        select(Person)
+        .join(Membership, Membership.review_id == Person.review_id)
+        .where(Membership.user_id == user_id, Membership.role.not_in(roles_with_real_names))
+        .order_by(Person.review_id, Person.id)
+    )
+    return register_of(people)
 
 
 def school_names(session: Session, review: Review) -> list[str]:
@@ -87,11 +105,15 @@ class Anonymiser:
             r"(?<!\w)(?:(the)\s+)?(?:" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE
         )
 
+    @cached_property
+    def _substitute(self) -> Callable[[str], str]:
+        return substituter(self.register)
+
     def pseudonymise(self, text: str | None) -> str:
         """``text`` with every register name replaced by its pseudonym."""
         if not text or not self.register:
             return text or ""
-        return substitute(text, self.register)
+        return self._substitute(text)
 
     def pseudonymise_places(self, text: str | None) -> str:
         """``pseudonymise``, and every school named "the school" (its name places the child)."""

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -131,11 +131,26 @@ class RegisterFilters:
 
 
 def register_entries(
-    session: Session, visible: ColumnElement[bool], filters: RegisterFilters
+    session: Session,
+    visible: ColumnElement[bool],
+    filters: RegisterFilters,
+    read_by: Callable[[str], str] | None = None,
 ) -> list[GoodPractice]:
     """Entries the caller may see (``visible``, from the policy) that match ``filters``,
-    newest first."""
+    newest first. ``read_by``: the reader's view (pseudonyms for a reader who may not read
+    real names); the text search then runs on the entries as they read them, so a real name
+    finds nothing a made-up name would not."""
     statement = select(GoodPractice).where(visible)
+    if filters.text.strip() and read_by is not None:
+        needle = filters.text.strip().casefold()
+        return [
+            entry
+            for entry in register_entries(session, visible, replace(filters, text=""))
+            if any(
+                needle in read_by(value or "").casefold()
+                for value in (entry.title, entry.story, entry.what_made_it_work)
+            )
+        ]
     if filters.text.strip():
         pattern = f"%{filters.text.strip()}%"
         statement = statement.where(
