@@ -132,6 +132,49 @@ def _map_value(value: Any, change: Callable[[str], str]) -> Any:
     return value
 
 
+# --------------------------------------------------------------------------- check tables
+
+REGISTERED_NAME = "a registered name"
+# Hits that quote a person's name: a reader who reads pseudonyms is told only that one is there.
+NAME_KINDS = frozenset({"register_name", "ambiguous_name", "near_name", "possible_name"})
+
+
+def quote_hit(kind: str, text: str) -> str:
+    """What a check table or a gate message quotes of a hit for the current reader: the text
+    found, or "a registered name" for a name when the reader reads pseudonyms."""
+    if kind in NAME_KINDS and reads_pseudonyms():
+        return REGISTERED_NAME
+    return text
+
+
+def hit_for_reader(hit: Any) -> dict[str, Any]:
+    """A scan hit (a ``Hit`` or its stored dict) as the current reader may read it: for a
+    reader who reads pseudonyms a name is "a registered name" and the context around it is
+    pseudonymised."""
+    item = (
+        dict(hit)
+        if isinstance(hit, dict)
+        else {
+            "kind": hit.kind,
+            "text": hit.text,
+            "location": hit.location,
+            "context": hit.context,
+            "candidates": list(hit.candidates),
+        }
+    )
+    kind, text = str(item.get("kind", "")), str(item.get("text", ""))
+    quoted = quote_hit(kind, text)
+    if quoted != text:
+        item["text"] = quoted
+        item["context"] = str(item.get("context", "")).replace(text, quoted)
+    return for_reader_value(item)  # type: ignore[no-any-return]
+
+
+def hits_for_reader(hits: Any) -> list[dict[str, Any]]:
+    """``hit_for_reader`` of each hit (a template filter: ``hits|for_reader_hits``)."""
+    return [hit_for_reader(hit) for hit in hits or []]
+
+
 # --------------------------------------------------------------------------- templates
 
 _TAG = re.compile(r"(<[^>]*>)")
@@ -274,4 +317,5 @@ def init_app(app: Flask) -> None:
     app.json = ReaderJSONProvider(app)
     app.jinja_env.policies["json.dumps_function"] = app.json.reader_dumps
     app.jinja_env.finalize = finalize
+    app.jinja_env.filters["for_reader_hits"] = hits_for_reader
     app.after_request(_last_net)

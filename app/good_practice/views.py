@@ -32,7 +32,7 @@ from app.policy import (
     role_on,
     visible_good_practice,
 )
-from app.reader import as_written, reader_text
+from app.reader import as_written, quote_hit, reader_text
 from app.services import chronology as chrono
 from app.services import factors as factor_service
 from app.services import good_practice as service
@@ -450,7 +450,7 @@ def approve(entry_id: int) -> Any:
         service.approve_entry(session=db(), entry=item, approver=current_user)
     except service.SharingBlockedError as error:
         # Shown on the page, never flashed: a flash travels in the session cookie.
-        return _entry_page(item, [("anonymisation-hits", error.message)]), 422
+        return _entry_page(item, [("anonymisation-hits", error.message_for(quote_hit))]), 422
     except ServiceError as error:
         flash(error.message, "error")
     else:
@@ -473,7 +473,7 @@ def share(entry_id: int) -> Any:
             )
         except service.SharingBlockedError as error:
             hits = error.hits
-            form.form_errors.append(error.message)
+            form.form_errors.append(error.message_for(quote_hit))
         except ServiceError as error:
             show_service_error(form, error)
         else:

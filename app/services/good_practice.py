@@ -81,16 +81,27 @@ class SharingBlockedError(ServiceError):
     or shared yet. ``step`` is what was refused ("approve" or "share")."""
 
     def __init__(self, hits: Sequence[Hit], step: str = "share") -> None:
-        count = len(hits)
-        found = "; ".join(f"{h.kind.replace('_', ' ')} “{h.text}”" for h in hits[:10])
-        more = f"; and {count - 10} more" if count > 10 else ""
-        super().__init__(
-            f"The anonymisation check found {count} thing{'s' if count != 1 else ''} that "
-            f"could identify someone ({found}{more}). Change the entry, then {step} it.",
-            "where" if step == "share" else None,
-        )
         self.hits = list(hits)
         self.step = step
+        super().__init__(self.message_for(), "where" if step == "share" else None)
+
+    def message_for(self, quote: Callable[[str, str], str] | None = None) -> str:
+        """The message, quoting each hit as ``quote(kind, text)`` says (a reader who may not
+        read real names is told "a registered name", not the name)."""
+        count = len(self.hits)
+        found = "; ".join(_described(h, quote) for h in self.hits[:10])
+        more = f"; and {count - 10} more" if count > 10 else ""
+        return (
+            f"The anonymisation check found {count} thing{'s' if count != 1 else ''} that "
+            f"could identify someone ({found}{more}). Change the entry, then {self.step} it."
+        )
+
+
+def _described(hit: Hit, quote: Callable[[str, str], str] | None) -> str:
+    quoted = quote(hit.kind, hit.text) if quote else hit.text
+    if quoted != hit.text:
+        return quoted
+    return f"{hit.kind.replace('_', ' ')} “{hit.text}”"
 
 
 # --- reading ---------------------------------------------------------------------------------
