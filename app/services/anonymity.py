@@ -42,6 +42,8 @@ HIT_KINDS = {
     "school": "School name",
     "register_name": "Real name from the people register",
     "ambiguous_name": "Name that several people in the register share: write the pseudonym",
+    "near_name": "Possible misspelling of a name in the people register: write the pseudonym",
+    "possible_name": "Possible name (a title and a name the register does not know)",
 }
 
 
