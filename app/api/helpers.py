@@ -15,6 +15,7 @@ from sqlalchemy import Select
 
 from analysis.bundle import bundle_schema
 from app.db import db
+from app.services.anonymity import save_warnings
 from app.services.errors import ServiceError
 
 MAX_PAGE = 1000
@@ -144,3 +145,10 @@ def page(statement: Select[Any], id_column: Any) -> tuple[list[Any], str | None]
         rows = rows[:limit]
         next_cursor = base64.urlsafe_b64encode(str(rows[-1].id).encode()).decode()
     return rows, next_cursor
+
+
+def with_save_warnings(body: dict[str, Any], item: object, kind: str) -> dict[str, Any]:
+    """``body`` with ``warnings`` when the saved ``item`` names someone in the people register
+    or holds an identifying detail (see ``anonymity.save_warnings``)."""
+    warnings = save_warnings(db(), item, kind)
+    return body | {"warnings": warnings} if warnings else body

@@ -19,7 +19,13 @@ from analysis.taxonomy import (
     SHARE_STATUSES,
 )
 from app.db import db
-from app.forms import edit_status, save_versioned, select_choices, show_service_error
+from app.forms import (
+    edit_status,
+    flash_save_warnings,
+    save_versioned,
+    select_choices,
+    show_service_error,
+)
 from app.good_practice import bp
 from app.good_practice.forms import EntryForm, ShareForm
 from app.policy import (
@@ -308,6 +314,7 @@ def new_entry() -> Any:
             show_service_error(form, error)
         else:
             flash(f"Entry {entry.ref} added to the register as a draft.", "success")
+            flash_save_warnings(entry, "good_practice")
             return redirect(url_for("good_practice.entry", entry_id=entry.id))
     return _form_page(form, None, None, title="Add good practice"), (
         422 if request.method == "POST" else 200
@@ -374,6 +381,7 @@ def new_review_entry(review_id: int) -> Any:
             show_service_error(form, error)
         else:
             flash(f"Entry {entry.ref} added to the register as a draft.", "success")
+            flash_save_warnings(entry, "good_practice")
             return redirect(url_for("good_practice.entry", entry_id=entry.id))
     return _form_page(form, review, None, origin=origin, title="Record good practice"), (
         422 if request.method == "POST" else 200
@@ -429,6 +437,7 @@ def edit_entry(entry_id: int) -> Any:
             if was != "draft" and item.share_status == "draft":
                 message += " It changed, so it is a draft again and needs approval to be shared."
             flash(message, "success")
+            flash_save_warnings(item, "good_practice")
             return redirect(url_for("good_practice.entry", entry_id=item.id))
     status = edit_status(request.method, theirs)
     return _form_page(form, review, item, theirs=theirs, title=f"Edit {item.ref}"), status

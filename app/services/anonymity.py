@@ -26,7 +26,15 @@ from functools import cached_property
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.anonymise import REDACTED, Hit, RegisterPerson, redact, scan, substituter
+from analysis.anonymise import (
+    REDACTED,
+    Hit,
+    RegisterPerson,
+    redact,
+    scan,
+    substitute,
+    substituter,
+)
 from models import Agency, Membership, Person, Review
 
 MASK = REDACTED
@@ -162,3 +170,54 @@ def hit_rows(hits: Sequence[Hit]) -> list[dict[str, str]]:
         {"kind": HIT_KINDS.get(h.kind, h.kind), "text": h.text, "location": h.location}
         for h in hits
     ]
+
+
+# What a saved finding, factor, account or good-practice entry is checked for.
+SAVE_CHECKED_FIELDS = {
+    "finding": ("title", "issue", "evidence", "how_widespread", "why_it_matters",
+                "questions_for_board"),
+    "factor": ("label", "description"),
+    "account": ("contributor_role", "narrative"),
+    "good_practice": ("title", "story", "what_made_it_work"),
+}  # fmt: skip
+
+
+def save_warnings(session: Session, item: object, kind: str) -> list[str]:
+    """What to tell the author when ``item`` (a finding, factor, account or good-practice
+    entry: ``kind``) is saved holding a register name or an identifying detail: for each
+    field, the pseudonym a reader who may not see real names will read there, or the kinds
+    of detail found. The warnings never quote what was found (a flash travels in the
+    session cookie)."""
+    review_id = getattr(item, "review_id", None)
+    review = session.get(Review, review_id) if review_id is not None else None
+    register = people_register(session, review) if review is not None else []
+    partnership_id = (
+        review.partnership_id if review is not None else getattr(item, "partnership_id", 0)
+    )
+    places = partnership_schools(session, partnership_id)
+    warnings = []
+    for field in SAVE_CHECKED_FIELDS[kind]:
+        value = getattr(item, field, None)
+        texts = [str(v) for v in value] if isinstance(value, list) else [value] if value else []
+        pseudonyms: list[str] = []
+        details: list[str] = []
+        for text in texts:
+            for hit in scan(str(text), register=register, places=places):
+                if hit.kind == "register_name":
+                    pseudonyms.append(substitute(hit.text, register))
+                else:
+                    details.append(HIT_KINDS.get(hit.kind, hit.kind).split(":")[0].lower())
+        label = field.replace("_", " ").capitalize()
+        if pseudonyms:
+            read_as = ", ".join(f"“{p}”" for p in dict.fromkeys(pseudonyms))
+            warnings.append(
+                f"{label} names someone in the people register: readers who may not see "
+                f"real names will read {read_as} there. Write the pseudonym if the real name "
+                "is not needed."
+            )
+        if details:
+            warnings.append(
+                f"{label} may identify someone ({'; '.join(dict.fromkeys(details))}): change "
+                "it before it is shared."
+            )
+    return warnings
