@@ -356,6 +356,27 @@ class _Matcher:
     names: re.Pattern[str] | None
     forms: tuple[tuple[str, str | None, _Form], ...]  # (name group, plural group, form)
     pseudonyms: re.Pattern[str] | None
+    # Every word of every name (folded), and the capitals of initials ("ZQ"): a text with
+    # none of them, and no initial followed by a full stop, holds no name (checked first,
+    # because the names pattern is slow to try at every position of a long text).
+    words: frozenset[str] = frozenset()
+    initials: frozenset[str] = frozenset()
+
+    def may_match(self, text: str) -> bool:
+        """Whether ``text`` may hold a register name (False: it certainly does not)."""
+        folded = text.casefold() if text.isascii() else _ascii_fold(text).casefold()
+        for word in _WORD.findall(folded):
+            if word in self.words or (word.endswith("s") and word[:-1] in self.words):
+                return True
+        if self.initials:
+            if _DOTTED_INITIAL.search(text):
+                return True
+            return any(word in self.initials for word in _WORD.findall(text))
+        return False
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_DOTTED_INITIAL = re.compile(r"(?<![^\W\d_])[A-Z]\.")
 
 
 @lru_cache(maxsize=32)
@@ -404,7 +425,18 @@ def _matcher(register: tuple[RegisterPerson, ...]) -> _Matcher:
         if pseudonym_texts
         else None
     )
-    return _Matcher(names, tuple(forms), pseudonyms)
+    words = frozenset(
+        word
+        for person in register
+        for name in person.names
+        for word in _WORD.findall(_ascii_fold(name).casefold())
+    )
+    initials = frozenset(
+        variant.sample
+        for variant, _form in chosen
+        if variant.sample.isupper() and variant.sample.isalpha()
+    )
+    return _Matcher(names, tuple(forms), pseudonyms, words, initials)
 
 
 _LINK = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
@@ -440,7 +472,7 @@ def _name_matches(
     web address or an email address). ``matcher``: the register's, already looked up."""
     people = tuple(register)
     matcher = matcher or _matcher(people)
-    if matcher.names is None:
+    if matcher.names is None or not matcher.may_match(text):
         return []
     protected = [m.span() for m in matcher.pseudonyms.finditer(text)] if matcher.pseudonyms else []
     if skip_links:
