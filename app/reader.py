@@ -27,6 +27,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
@@ -214,6 +215,17 @@ def markup_for_reader(markup: str, change: Callable[[str], str]) -> Markup:
     return Markup("".join(pieces))  # noqa: S704 - made of the safe input, changed text escaped
 
 
+def already_read(markup: Markup) -> Markup:
+    """``markup``, built from text already passed through ``reader_text()`` (rendered
+    Markdown, the timeline's drawing): ``finalize`` lets this very object through instead of
+    reading it again (a big drawing is slow to read twice). Only this object: anything made
+    from it is read as usual."""
+    if has_request_context():
+        kept: dict[int, Markup] = g.setdefault("read_markups", {})
+        kept[id(markup)] = markup  # kept, so the id is not reused within the request
+    return markup
+
+
 def finalize(value: Any) -> Any:
     """Jinja's last step before a ``{{ }}`` value is written: the reader's view of it
     (a form field or a list is read as it will be written)."""
@@ -226,6 +238,8 @@ def finalize(value: Any) -> Any:
         html_of = getattr(value, "__html__", None)
         value = Markup(html_of()) if html_of is not None else str(value)  # noqa: S704
     if isinstance(value, Markup):
+        if g.get("read_markups", {}).get(id(value)) is value:
+            return value
         return markup_for_reader(value, change)
     return change(value)
 
@@ -258,6 +272,7 @@ def _forms(name: str) -> set[str]:
     }
 
 
+@lru_cache(maxsize=64)
 def names_pattern(register: tuple[RegisterPerson, ...]) -> tuple[re.Pattern[str], dict[str, str]]:
     """Every registered name and alias (as written, HTML-escaped and JSON-escaped), and the
     pseudonym that replaces each (folded to lower case). A name that is also an ordinary
@@ -298,7 +313,9 @@ def _last_net(response: Response) -> Response:
         return response
     pattern, replacement = names_pattern(anonymiser.register)
     body = response.get_data(as_text=True)
-    if not pattern.search(body):
+    # A plain search for each form first: the pattern is slow on a big page.
+    folded = body.casefold()
+    if not any(form in folded for form in replacement) or not pattern.search(body):
         return response
     log.warning("reader view: a registered name reached the last net on %s", _endpoint())
     response.set_data(

@@ -26,7 +26,7 @@ __all__ = ["for_reader", "init_app", "plural_of"]
 
 def _markdown(text: str | None) -> Markup:
     # render_markdown sanitises with nh3 after rendering: its output is safe by construction.
-    return Markup(render_markdown(for_reader(text)))  # noqa: S704
+    return reader.already_read(Markup(render_markdown(for_reader(text))))  # noqa: S704
 
 
 def _uk_date(value: date | datetime | str | None) -> str:

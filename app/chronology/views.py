@@ -22,7 +22,7 @@ from app.chronology.timeline import timeline_svg
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.policy import may, own_agency_ref, review_access
-from app.reader import reader_text
+from app.reader import already_read, reader_text
 from app.services import chronology as chrono
 from app.services import factors as factor_service
 from app.services.errors import ServiceError
@@ -614,7 +614,7 @@ def timeline(review_id: int) -> str:
     review = _review()
     filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     events = all_events(db(), review, filters)
-    svg = timeline_svg(review, events, reader_text())
+    svg = already_read(timeline_svg(review, events, reader_text()))
     return render_template(
         "chronology/timeline.html",
         review=review,

@@ -97,6 +97,14 @@ def partnership_schools(session: Session, partnership_id: int) -> list[str]:
     return sorted({name for name, sector in rows if SCHOOL_SECTOR in (sector or "").casefold()})
 
 
+# Texts already pseudonymised, by register (kept across requests: a 10,000-event review is
+# read again and again, and the same register gives the same text). A changed register is a
+# new key, so nothing stale is ever served.
+_PSEUDONYMISED: dict[tuple[RegisterPerson, ...], dict[str, str]] = {}
+_REGISTERS_KEPT = 64
+_TEXTS_KEPT = 100_000
+
+
 @dataclass(frozen=True)
 class Anonymiser:
     """The register and places of one review, and what to do with text for each audience."""
@@ -117,7 +125,21 @@ class Anonymiser:
 
     @cached_property
     def _substitute(self) -> Callable[[str], str]:
-        return substituter(self.register)
+        change = substituter(self.register)
+        if len(_PSEUDONYMISED) > _REGISTERS_KEPT:
+            _PSEUDONYMISED.clear()
+        done = _PSEUDONYMISED.setdefault(self.register, {})
+
+        def cached(text: str) -> str:
+            known = done.get(text)
+            if known is None:
+                known = change(text)
+                if len(done) >= _TEXTS_KEPT:
+                    done.clear()
+                done[text] = known
+            return known
+
+        return cached
 
     def pseudonymise(self, text: str | None) -> str:
         """``text`` with every register name replaced by its pseudonym."""
