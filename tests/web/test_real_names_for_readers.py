@@ -150,3 +150,29 @@ def test_the_last_net_replaces_a_name_a_route_let_through(
         assert body == f"<p>{REAL_NAME} and Tam</p>"
     finally:
         del policy.ROUTES["leaky"]
+
+
+def test_the_good_practice_register_is_searched_as_the_reader_reads_it(
+    client: Any, login: Any, world: World, db_session: Session
+) -> None:
+    from app.services import good_practice as good_practice_service
+
+    review = db_session.get(Review, world.review_id)
+    good_practice_service.create_entry(
+        session=db_session,
+        partnership_id=review.partnership_id,
+        review=review,
+        title="Listening on the doorstep",
+        story=f"The officer asked {REAL_NAME} how things were at home.",
+    )
+    db_session.commit()
+    login("observer")
+    assert "Listening on the doorstep" not in client.get("/good-practice?q=Tamsin").get_data(
+        as_text=True
+    )
+    listed = client.get("/good-practice?q=asked+child+t").get_data(as_text=True)
+    assert "Listening on the doorstep" in listed and "Tamsin" not in listed
+    login("panel_member")
+    assert "Listening on the doorstep" in client.get("/good-practice?q=Tamsin").get_data(
+        as_text=True
+    )
