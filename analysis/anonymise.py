@@ -28,7 +28,11 @@ dates of birth (a date near "born", "DOB", "date of birth"…), street addresses
 number, a capitalised street name and a street suffix), the school and agency names given as
 ``places`` (a school also by its own name with any school phrase, "Oakfield Primary Academy"
 for "Oakfield Primary School", or alone where it can only mean the school, "Oakfield's worry
-box"), register names that survived substitution, and ambiguous names.
+box"; and a distinctive stem alone, "Oakfield", unless it names a road), register names
+that survived substitution, ambiguous names, near-misses of register names (a capitalised
+word one or two letters from a name of five or more letters, "Florance" for "Florence", and
+not an English word) and titled names that are not in the register ("Mrs Janet Pike"),
+reported as a possible name.
 
 Both read the text as a reader sees it: spaces, hyphens and invisible characters pasted from
 a word processor (a non-breaking space in a phone number) are read as plain ones, with what
@@ -69,6 +73,8 @@ HIT_KINDS = (
     "school",
     "register_name",
     "ambiguous_name",
+    "near_name",
+    "possible_name",
 )  # also the order in which overlapping hits are kept: an email beats a name inside it
 
 CONTEXT_CHARS = 40
@@ -350,6 +356,27 @@ class _Matcher:
     names: re.Pattern[str] | None
     forms: tuple[tuple[str, str | None, _Form], ...]  # (name group, plural group, form)
     pseudonyms: re.Pattern[str] | None
+    # Every word of every name (folded), and the capitals of initials ("ZQ"): a text with
+    # none of them, and no initial followed by a full stop, holds no name (checked first,
+    # because the names pattern is slow to try at every position of a long text).
+    words: frozenset[str] = frozenset()
+    initials: frozenset[str] = frozenset()
+
+    def may_match(self, text: str) -> bool:
+        """Whether ``text`` may hold a register name (False: it certainly does not)."""
+        folded = text.casefold() if text.isascii() else _ascii_fold(text).casefold()
+        for word in _WORD.findall(folded):
+            if word in self.words or (word.endswith("s") and word[:-1] in self.words):
+                return True
+        if self.initials:
+            if _DOTTED_INITIAL.search(text):
+                return True
+            return any(word in self.initials for word in _WORD.findall(text))
+        return False
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+_DOTTED_INITIAL = re.compile(r"(?<![^\W\d_])[A-Z]\.")
 
 
 @lru_cache(maxsize=32)
@@ -398,7 +425,18 @@ def _matcher(register: tuple[RegisterPerson, ...]) -> _Matcher:
         if pseudonym_texts
         else None
     )
-    return _Matcher(names, tuple(forms), pseudonyms)
+    words = frozenset(
+        word
+        for person in register
+        for name in person.names
+        for word in _WORD.findall(_ascii_fold(name).casefold())
+    )
+    initials = frozenset(
+        variant.sample
+        for variant, _form in chosen
+        if variant.sample.isupper() and variant.sample.isalpha()
+    )
+    return _Matcher(names, tuple(forms), pseudonyms, words, initials)
 
 
 _LINK = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
@@ -424,13 +462,17 @@ class _Found:
 
 
 def _name_matches(
-    text: str, register: Sequence[RegisterPerson], *, skip_links: bool = False
+    text: str,
+    register: Sequence[RegisterPerson],
+    *,
+    skip_links: bool = False,
+    matcher: _Matcher | None = None,
 ) -> list[_Found]:
     """Register names in ``text`` that do not overlap a pseudonym (or, if ``skip_links``, a
-    web address or an email address)."""
+    web address or an email address). ``matcher``: the register's, already looked up."""
     people = tuple(register)
-    matcher = _matcher(people)
-    if matcher.names is None:
+    matcher = matcher or _matcher(people)
+    if matcher.names is None or not matcher.may_match(text):
         return []
     protected = [m.span() for m in matcher.pseudonyms.finditer(text)] if matcher.pseudonyms else []
     if skip_links:
@@ -577,6 +619,20 @@ def substitute(text: str, register: Sequence[RegisterPerson]) -> str:
     Ashdown"), is given to none of them: it becomes ``[which person? Child F, Mother or
     Maternal grandmother]``, which :func:`scan` reports so the author can name the person.
     """
+    return _substitute(text, tuple(register), None)
+
+
+def substituter(register: Sequence[RegisterPerson]) -> Callable[[str], str]:
+    """:func:`substitute` for one register, its patterns compiled once: for a caller that
+    changes many texts (every value of a page, every row of an export)."""
+    people = tuple(register)
+    matcher = _matcher(people)
+    if matcher.names is None:
+        return lambda text: text
+    return lambda text: _substitute(text, people, matcher)
+
+
+def _substitute(text: str, register: tuple[RegisterPerson, ...], matcher: _Matcher | None) -> str:
     if not text:
         return text
     plain = _plain(text)
@@ -584,7 +640,7 @@ def substitute(text: str, register: Sequence[RegisterPerson]) -> str:
     last = 0
     # A name inside a web or email address is left for the scan to report: replacing it
     # would break the address without making it safe.
-    for found in _name_matches(plain.text, register, skip_links=True):
+    for found in _name_matches(plain.text, register, skip_links=True, matcher=matcher):
         replacement = _replacement(found, plain.text)
         matched = plain.text[found.start : found.end]
         # "seen by Z.Q." at the end of a sentence: keep the full stop the initials swallowed.
@@ -701,16 +757,38 @@ _BIRTH_WORDS = re.compile(
     re.IGNORECASE,
 )
 _STREET_SUFFIX = (
-    r"(?:Road|Rd|Street|St|Avenue|Ave|Close|Lane|Drive|Way|Crescent|Court|Gardens|Terrace|"
-    r"Place|Grove|Row|Square|Mews|Walk|Rise|Parade|Villas|Boulevard|Hill|Park|View|Green|"
-    r"Croft|Mount|Meadows?|Chase|Wharf|Yard|Approach|Circus|Esplanade|Embankment|Heights|Vale)"
+    r"(?:Road|Rd|Street|St|Avenue|Ave|Close|Lane|Ln|Drive|Dr|Way|Crescent|Cres|Court|Ct|"
+    r"Gardens|Gdns|Terrace|Tce|Place|Pl|Grove|Row|Square|Sq|Mews|Walk|Rise|Parade|Villas|"
+    r"Boulevard|Hill|Park|View|Green|Croft|Mount|Meadows?|Chase|Wharf|Yard|Approach|Circus|"
+    r"Esplanade|Embankment|Heights|Vale|End|Fold|Paddocks?|Bank|Side|Gate|Mead|Dene|Wynd|"
+    r"Garth|Hollow|Brow|Nook|Loke|Pastures|Fields|Orchard|Copse|Glade|Dale)"
 )
 _STREET_WORD = r"(?:St\.?\s+)?[A-Z][a-z’']+(?:-[A-Z][a-z’']+)?"
 _ADDRESS = re.compile(
     r"(?<![\w/.-])(?:(?:Flat|Apartment|Unit)\s+\d+[A-Za-z]?,?\s+)?"
     r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+"
-    rf"(?P<street>{_STREET_WORD}(?:\s+{_STREET_WORD}){{0,3}})\s+{_STREET_SUFFIX}\.?(?!\w)"
+    rf"(?:(?P<street>{_STREET_WORD}(?:\s+{_STREET_WORD}){{0,3}})\s+{_STREET_SUFFIX}"
+    # the full stop of an abbreviation ("Rd."), not the one that ends the sentence
+    r"(?:(?:(?<=Rd)|(?<=St)|(?<=Ave)|(?<=Ln)|(?<=Dr)|(?<=Ct)|(?<=Pl)|(?<=Sq)|(?<=Tce)"
+    r"|(?<=Cres)|(?<=Gdns))\.)?"
+    # "3 The Paddocks", "12 The Maltings": a house on a named close
+    rf"|The\s+(?P<named>[A-Z][a-z’']+(?:\s+[A-Z][a-z’']+)?)"
+    # written in lower case, with a suffix that is only a street: "14 acacia road"
+    r"|(?P<lower>[a-z][a-z’']+(?:\s+[a-z][a-z’']+)?)\s+(?:road|street|avenue|crescent|terrace))"
+    r"(?!\w)"
 )
+# "3 The Paddocks" is an address; "2 The Children" is not: the named form must end in a word
+# that is a kind of place.
+_NAMED_PLACE_END = re.compile(
+    r"(?:s|ings|Court|Green|Close|Mews|Croft|Paddock|Meadow|Orchard|Grange|Spinney|Coppice|"
+    r"Hollies|Limes|Laurels|Beeches|Poplars|Firs|Pines|Willows|Elms|Oaks|Cedars|Maltings|"
+    r"Cloisters|Square|Drive|Avenue|Crescent|Parade|Terrace|Gardens|Rise|Row|Walk|Lane)$"
+)
+_NOT_NAMED_PLACES = frozenset(
+    {"children", "parents", "agencies", "police", "families", "schools", "others", "events",
+     "actions", "findings", "reviews", "practitioners", "courts", "hearings", "visits",
+     "meetings", "cases", "boards", "days", "weeks", "months", "years", "hours", "times"}
+)  # fmt: skip
 # "2 Family Court hearings" is not an address.
 _NOT_STREETS = frozenset(
     {"family", "crown", "youth", "county", "magistrates", "magistrates'", "high", "supreme",
@@ -813,6 +891,16 @@ def _school_patterns(places: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
                     rf"|(?P<stem2>{stem})(?={_SCHOOL_NOUN_NEXT}))"
                 )
             )
+        if not ordinary and not _is_english("".join(stem_words)) and len(stem_words[-1]) >= 4:
+            # A stem no dictionary knows ("Oakfield") names the school on its own, as
+            # written or in capitals, unless a street suffix makes it a road ("Oakfield Road").
+            upper = r"\s+".join(re.escape(w.upper()) for w in stem_words)
+            patterns.append(
+                re.compile(
+                    rf"(?<![\w'’-])(?P<stem>{stem}|{upper})(?![\w-])"
+                    rf"(?!\s+(?i:{_STREET_SUFFIX})(?!\w))"
+                )
+            )
     return tuple(patterns)
 
 
@@ -841,13 +929,29 @@ def _spans(text: str, register: Sequence[RegisterPerson], places: Sequence[str])
         if _near_birth_word(text, *match.span()):
             yield "date_of_birth", *match.span(), ()
     for match in _ADDRESS.finditer(text):
-        if match.group("street").split()[0].lower() not in _NOT_STREETS:
+        if _is_address(match):
             yield "address", *match.span(), ()
     for pattern in _school_patterns(tuple(places)):
         for match in pattern.finditer(text):
             group = next((g for g in ("stem", "stem2") if match.groupdict().get(g)), None)
             yield "school", *(match.span(group) if group else match.span()), ()
-    for name in _name_matches(text, register):
+    names = _name_matches(text, register)
+    taken = [(n.start, n.end) for n in names]
+    taken.extend(m.span() for m in _AMBIGUOUS.finditer(text))
+    matcher = _matcher(tuple(register))
+    if matcher.pseudonyms is not None:
+        taken.extend(m.span() for m in matcher.pseudonyms.finditer(text))
+
+    def is_free(start: int, end: int) -> bool:
+        return not any(start < t_end and t_start < end for t_start, t_end in taken)
+
+    for start, end in _near_names(text, register):
+        if is_free(start, end):
+            yield "near_name", start, end, ()
+    for match in _TITLED_NAME.finditer(text):
+        if is_free(*match.span()) and _is_possible_name(match):
+            yield "possible_name", *match.span(), ()
+    for name in names:
         candidates = tuple(p.pseudonym for p in name.candidates)
         if name.kind == "family":  # "the Ashdowns": the surname is what identifies
             yield "register_name", name.name_start, name.name_end, ()
@@ -857,6 +961,127 @@ def _spans(text: str, register: Sequence[RegisterPerson], places: Sequence[str])
             yield "register_name", name.start, name.name_end, ()
     for match in _AMBIGUOUS.finditer(text):
         yield "ambiguous_name", *match.span(), _candidates_in(match.group(0))
+
+
+# --------------------------------------------------------------------------- near names
+
+_CAPITALISED_WORD = re.compile(r"(?<![\w@.'’-])[A-Z][a-z]{3,}(?![\w@-])")
+_INFLECTIONS = ("'s", "’s", "s", "es", "ed", "d", "ing", "ly", "er", "ers", "est", "ness")
+
+
+@lru_cache(maxsize=1)
+def _english_words() -> frozenset[str]:
+    """English words (Webster's and the GCIDE, as the english-words package ships them, in
+    lower case): what a capitalised word near a name may be instead of a misspelt name."""
+    from english_words import get_english_words_set
+
+    return (
+        frozenset(get_english_words_set(["web2", "gcide"], lower=True, alpha=True)) | COMMON_WORDS
+    )
+
+
+def _is_english(word: str) -> bool:
+    """Whether ``word`` is an English word, or one with an ending ("walked", "visits")."""
+    words = _english_words()
+    lower = word.lower()
+    if lower in words:
+        return True
+    for ending in _INFLECTIONS:
+        if lower.endswith(ending) and len(lower) - len(ending) >= 3:
+            stem = lower[: -len(ending)]
+            if (
+                stem in words
+                or stem + "e" in words
+                or (len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in words)
+            ):
+                return True
+    return False
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of two letters counts once), or
+    ``limit + 1`` as soon as it is more than ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+@lru_cache(maxsize=32)
+def _name_words(register: tuple[RegisterPerson, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """Every word of the register's names (lower case), and those of five letters or more
+    that a misspelling may be measured against."""
+    words: set[str] = set()
+    for person in register:
+        for name in person.names:
+            for token in name_without_titles(name):
+                for part in token.split("-"):
+                    words.add(_ascii_fold(part).lower().strip("'’"))
+        for token in person.pseudonym.split():
+            words.add(token.lower())
+    long = tuple(sorted(w for w in words if len(w) >= 5 and w.isalpha()))
+    return frozenset(words), long
+
+
+def _near_names(text: str, register: Sequence[RegisterPerson]) -> Iterable[tuple[int, int]]:
+    """Capitalised words one letter (names of five or six letters) or two (longer names)
+    from a register name, with the same first letter, that are not English words:
+    "Florance" for "Florence", "Quilfeather" for "Quillfeather"."""
+    words, long = _name_words(tuple(register))
+    if not long:
+        return
+    for match in _CAPITALISED_WORD.finditer(text):
+        word = _ascii_fold(match.group(0)).lower()
+        if word in words or word in _TITLE_WORDS:
+            continue
+        close = [
+            name
+            for name in long
+            if name[0] == word[0]
+            and _edit_distance(word, name, 1 if len(name) <= 6 else 2)
+            <= (1 if len(name) <= 6 else 2)
+        ]
+        if close and not _is_english(word):
+            yield match.span()
+
+
+# A title and a capitalised name: a person, whether or not the register knows them.
+_TITLED_NAME = re.compile(
+    r"(?<![\w.])(?:Mrs|Mr|Ms|Miss|Mx|Dr|PC|DS|DC|Cllr)\.?\s+"
+    r"(?P<name>[A-Z][a-z’']+(?:-[A-Z][a-z’']+)?(?:\s+[A-Z][a-z’']+(?:-[A-Z][a-z’']+)?)?)"
+    r"(?![\w’'-])"
+)
+
+
+def _is_possible_name(match: re.Match[str]) -> bool:
+    """A titled name, not a title before a little word ("Mr and Mrs …")."""
+    return match.group("name").split()[0].lower() not in _FUNCTION_WORDS
+
+
+_FUNCTION_WORDS = frozenset(
+    {"and", "or", "the", "a", "an", "of", "to", "in", "on", "at", "for", "with", "said",
+     "was", "is", "has", "had", "who", "will", "would"}
+)  # fmt: skip
+
+
+def _is_address(match: re.Match[str]) -> bool:
+    street = match.group("street") or match.group("lower")
+    if street is not None:
+        return street.split()[0].lower() not in _NOT_STREETS
+    named = match.group("named")
+    last = named.split()[-1]
+    return last.lower() not in _NOT_NAMED_PLACES and bool(_NAMED_PLACE_END.search(last))
 
 
 def _near_birth_word(text: str, start: int, end: int) -> bool:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from flask import flash
 from wtforms.fields.choices import SelectChoice
 
+from app.db import db
+from app.services.anonymity import save_warnings
 from app.services.errors import ServiceError, StaleVersionError
 
 
@@ -48,3 +51,10 @@ def edit_status(method: str, theirs: object) -> int:
     if method == "GET":
         return 200
     return 409 if theirs is not None else 422
+
+
+def flash_save_warnings(item: object, kind: str) -> None:
+    """Warn, as an item is saved, that it names someone in the people register or holds an
+    identifying detail (see ``anonymity.save_warnings``): not only when a report is made."""
+    for message in save_warnings(db(), item, kind):
+        flash(message, "warning")

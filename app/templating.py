@@ -1,9 +1,9 @@
 """Template filters and globals: Markdown (sanitised), UK dates, taxonomy labels, permissions.
 
-Real names in free text: on a review's pages, a member whose role may not see real names
-(``people.real_names``, the permission of the real-names page) reads every free text with
-the people register's pseudonyms in place of names. ``for_reader`` does it for plain text, and
-``markdown`` does it before rendering, so every Markdown field is covered wherever it is shown.
+Real names in free text: every ``{{ }}`` value passes through the reader's view
+(``app.reader.finalize``), so a member whose role may not read real names reads pseudonyms
+everywhere on a page. ``markdown`` also pseudonymises the source before rendering (markup can
+split a name: "Ker**ry**"). ``for_reader`` stays as a filter for text a template builds itself.
 """
 
 from __future__ import annotations
@@ -11,35 +11,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, g, has_request_context
+from flask import Flask
 from markupsafe import Markup
 
 from analysis.chronology.dates import When
 from analysis.dates import uk_date, uk_moment
 from analysis.markdown import render_markdown
 from analysis.taxonomy import AGENCY_SECTORS, PERSON_ROLES, REVIEW_TYPES, STAGES
-from app import policy
-from app.db import db
-from app.services.anonymity import anonymiser_for
+from app import policy, reader
+from app.reader import for_reader
 
-
-def for_reader(text: str | None) -> str:
-    """``text`` as the current reader may see it: pseudonyms in place of real names unless
-    their role on this review may see real names. Outside a review's pages, unchanged."""
-    if not text or not has_request_context() or g.get("review_access") is None:
-        return text or ""
-    if policy.may("people.real_names"):
-        return text
-    anonymiser = g.get("reader_anonymiser")
-    if anonymiser is None:
-        anonymiser = anonymiser_for(db(), policy.review_access().review)
-        g.reader_anonymiser = anonymiser
-    return anonymiser.pseudonymise(text)
+__all__ = ["for_reader", "init_app", "plural_of"]
 
 
 def _markdown(text: str | None) -> Markup:
     # render_markdown sanitises with nh3 after rendering: its output is safe by construction.
-    return Markup(render_markdown(for_reader(text)))  # noqa: S704
+    return reader.already_read(Markup(render_markdown(for_reader(text))))  # noqa: S704
 
 
 def _uk_date(value: date | datetime | str | None) -> str:
@@ -66,6 +53,7 @@ def plural_of(count: int, singular: str, plural: str | None = None) -> str:
 
 
 def init_app(app: Flask) -> None:
+    reader.init_app(app)
     app.jinja_env.filters["markdown"] = _markdown
     app.jinja_env.filters["for_reader"] = for_reader
     app.jinja_env.filters["plural"] = plural_of

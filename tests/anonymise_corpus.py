@@ -495,3 +495,77 @@ def plain_corpus(count: int = 200, seed: int = 7) -> list[str]:
         + f" The invalid number {invalid_nhs_number(rng)} is a case reference."
         for _ in range(count)
     ]
+
+
+# --------------------------------------------------------------------------- newer kinds
+# What the scan learnt later, in a corpus of its own (so the numbers above stay as they were):
+# misspelt register names, titled names the register does not know, a school's stem on its
+# own, and addresses written in the other ways streets are named.
+
+NEAR_NAME_FORMS: tuple[str, ...] = (
+    "Quilfeather", "Quillfaether", "Thistlewod", "Thistelwood", "Drumelow", "Drummellow",
+    "Caspain", "Marisoll", "Pelingham", "Pellinghem", "Brakenbury", "Brackenbery",
+    "Caldicot", "Wrenfeild", "Rosalynd", "Ottillie", "Percivall", "Mountjoi",
+)  # fmt: skip
+TITLED_NAMES: tuple[str, ...] = (
+    "Mrs Janet Pike", "Mr Desmond Oyelaran", "Dr Priya Venkataraman", "PC Gareth Lowther",
+    "DS Kofi Mensah", "Cllr Irene Batty", "Miss Halloran", "Ms Pike", "Mr. Okafor",
+    "Dr Sian Rees-Morgan",
+)  # fmt: skip
+STEM_ALONE_SENTENCES: tuple[str, ...] = (
+    "{value} rang the duty team the same afternoon.",
+    "She had been happy at {value} until the move.",
+    "Records from {value} were not shared with health.",
+    "The head said {value} had no concerns that term.",
+)
+NEW_STREETS: tuple[str, ...] = (
+    "14 The Paddocks", "3 The Maltings", "27 Larchmont End", "8 Haverleigh Fold",
+    "5 Kestrel Mead", "41 acacia road", "9 amberwell crescent", "112 Old Quarry Brow",
+    "6 The Willows", "18 Haverleigh Gdns",
+)  # fmt: skip
+NEW_KIND_SENTENCES: dict[str, tuple[str, ...]] = {
+    "near_name": (
+        "A referral mentioned {value} and the concerns about neglect.",
+        "The notes say {value} was seen twice that week.",
+    ),
+    "possible_name": (
+        "{value} called the school about the bruise.",
+        "The strategy discussion heard from {value} by phone.",
+    ),
+    "school_stem_alone": STEM_ALONE_SENTENCES,
+    "street": ("Police attended {value} at night.", "The family moved to {value} in May."),
+}
+NEW_GENERATORS = {
+    "near_name": lambda rng: rng.choice(NEAR_NAME_FORMS),
+    "possible_name": lambda rng: rng.choice(TITLED_NAMES),
+    "school_stem_alone": lambda rng: rng.choice(SCHOOL_STEMS[:3]),
+    "street": lambda rng: rng.choice(NEW_STREETS),
+}
+NEW_HIT_KIND = {"school_stem_alone": "school", "street": "address"}
+
+
+def generate_new_kinds_corpus(count: int = 120, seed: int = 20261204) -> list[CorpusDocument]:
+    """``count`` fictional documents planting the newer kinds among plain prose and names."""
+    rng = random.Random(seed)
+    corpus = []
+    for number in range(count):
+        sentences: list[str] = []
+        planted: list[Planted] = []
+        for _ in range(rng.randint(4, 8)):
+            roll = rng.random()
+            if roll < 0.45:
+                kind = rng.choice(list(NEW_GENERATORS))
+                value = NEW_GENERATORS[kind](rng)
+                planted.append(Planted(NEW_HIT_KIND.get(kind, kind), value, "Analysis"))
+                sentences.append(rng.choice(NEW_KIND_SENTENCES[kind]).format(value=value))
+            elif roll < 0.6:
+                pseudonym = rng.choice(list(NAME_FORMS))
+                sentences.append(rng.choice(NAME_SENTENCES).format(name=pseudonym))
+            else:
+                sentences.append(rng.choice(PLAIN_SENTENCES))
+        document = Document(
+            title=f"Fictional review {number}",
+            sections=(Section("Analysis", (Paragraph(" ".join(sentences)),)),),
+        )
+        corpus.append(CorpusDocument(document, planted))
+    return corpus

@@ -23,6 +23,7 @@ from app.api.helpers import (
 from app.chronology.queries import EventFilters, filtered, ordered
 from app.db import db
 from app.policy import own_agency_ref, review_access
+from app.reader import reader_text
 from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
 from app.services.chronology_import import confirm_import, start_import
@@ -113,7 +114,7 @@ def events(review_id: int) -> ResponseReturnValue:
             session=db(), review=review, added_by_id=current_user.id, ref=data.get("ref"), **values
         )
         return with_etag(chrono.event_item(event), event.version, 201)
-    filters = EventFilters.from_args(request.args)
+    filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     if filters.errors:
         raise ApiError(400, filters.errors[0])
     limit = page_limit()

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.api import bp
-from app.api.helpers import expected_version, json_body, with_etag
+from app.api.helpers import expected_version, json_body, with_etag, with_save_warnings
 from app.db import db
 from app.policy import may, review_access
 from app.services import factors as service
@@ -48,7 +48,11 @@ def accounts(review_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         data = json_body("accounts", creating=True)
         account = service.create_account(session=db(), review=review_access().review, **data)
-        return with_etag(service.account_item(account), account.version, 201)
+        return with_etag(
+            with_save_warnings(service.account_item(account), account, "account"),
+            account.version,
+            201,
+        )
     return _list(Account, service.account_item)
 
 
@@ -84,6 +88,9 @@ def account(review_id: int, ref: str) -> ResponseReturnValue:
         version = expected_version()
         data = json_body("accounts", creating=False)
         service.update_account(session=db(), account=item, expected_version=version, **data)
+        return with_etag(
+            with_save_warnings(service.account_item(item), item, "account"), item.version
+        )
     return with_etag(service.account_item(item), item.version)
 
 
@@ -108,7 +115,9 @@ def factors(review_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         data = json_body("factors", creating=True)
         factor = service.create_factor(session=db(), review=review_access().review, **data)
-        return with_etag(_factor_item(factor), factor.version, 201)
+        return with_etag(
+            with_save_warnings(_factor_item(factor), factor, "factor"), factor.version, 201
+        )
     return _list(Factor, _factor_item)
 
 
@@ -145,6 +154,7 @@ def factor(review_id: int, ref: str) -> ResponseReturnValue:
         version = expected_version()
         data = json_body("factors", creating=False)
         service.update_factor(session=db(), factor=item, expected_version=version, **data)
+        return with_etag(with_save_warnings(_factor_item(item), item, "factor"), item.version)
     return with_etag(_factor_item(item), item.version)
 
 

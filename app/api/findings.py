@@ -9,7 +9,7 @@ from flask import abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.api import bp
-from app.api.helpers import ApiError, expected_version, json_body, with_etag
+from app.api.helpers import ApiError, expected_version, json_body, with_etag, with_save_warnings
 from app.db import db
 from app.policy import may, review_access
 from app.services import findings as service
@@ -38,7 +38,11 @@ def findings(review_id: int) -> ResponseReturnValue:
         data = json_body("findings", creating=True)
         _check_responses_allowed(data)
         finding = service.create_finding(session=db(), review=review, **data)
-        return with_etag(service.finding_item(finding), finding.version, 201)
+        return with_etag(
+            with_save_warnings(service.finding_item(finding), finding, "finding"),
+            finding.version,
+            201,
+        )
     items = [service.finding_item(f) for f in service.review_findings(db(), review)]
     return jsonify({"items": items, "next_cursor": None})
 
@@ -83,6 +87,9 @@ def finding(review_id: int, ref: str) -> ResponseReturnValue:
         data = json_body("findings", creating=False)
         _check_responses_allowed(data)
         service.update_finding(session=db(), finding=item, expected_version=version, **data)
+        return with_etag(
+            with_save_warnings(service.finding_item(item), item, "finding"), item.version
+        )
     return with_etag(service.finding_item(item), item.version)
 
 

@@ -24,6 +24,7 @@ from app.api.helpers import (
     page,
     validated_body,
     with_etag,
+    with_save_warnings,
 )
 from app.db import db
 from app.policy import review_access, role_may, role_on, visible_good_practice
@@ -174,7 +175,9 @@ def _create() -> ResponseReturnValue:
         creator=current_user,
         **data,
     )
-    return with_etag(_resource(entry), entry.version, 201)
+    return with_etag(
+        with_save_warnings(_resource(entry), entry, "good_practice"), entry.version, 201
+    )
 
 
 def _agency_scope(review: Review, agency_ref: Any) -> None:
@@ -229,6 +232,9 @@ def good_practice_entry(entry_id: int) -> ResponseReturnValue:
         if entry.review is not None and "agency" in data:
             _agency_scope(entry.review, data["agency"])
         service.update_entry(session=db(), entry=entry, expected_version=version, **data)
+        return with_etag(
+            with_save_warnings(_resource(entry), entry, "good_practice"), entry.version
+        )
     return with_etag(_resource(entry), entry.version)
 
 

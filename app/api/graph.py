@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import current_app, jsonify, make_response, request
 from flask.typing import ResponseReturnValue
 
@@ -14,6 +12,7 @@ from app.api import bp
 from app.api.helpers import ApiError
 from app.db import db
 from app.policy import may, review_access
+from app.reader import reader_text
 from app.services import graph as service
 
 CONTENT_TYPES = {
@@ -25,7 +24,9 @@ CONTENT_TYPES = {
 
 
 def _graph() -> ReviewGraph:
-    return service.review_graph(db(), review_access().review, show_accounts=may("accounts.view"))
+    return service.review_graph(
+        db(), review_access().review, show_accounts=may("accounts.view"), text=reader_text()
+    )
 
 
 def _download(data: bytes, fmt: str, name: str) -> ResponseReturnValue:
@@ -54,7 +55,9 @@ def graph_analysis(review_id: int) -> ResponseReturnValue:
     rg = _graph()
     # Not jsonify: Flask sorts keys, and the order of "alignment" (most aligned first) is
     # part of the answer.
-    body = json.dumps(analysis_json(analyse(rg)), ensure_ascii=False)
+    body = current_app.json.reader_dumps(  # type: ignore[attr-defined]
+        analysis_json(analyse(rg)), ensure_ascii=False, sort_keys=False
+    )
     return current_app.response_class(body, mimetype="application/json")
 
 
@@ -92,7 +95,7 @@ def _image(fmt: str) -> ResponseReturnValue:
     ref = request.args.get("ref") or None
     review = review_access().review
     try:
-        image = service.graph_drawing(db(), review, view, ref, fmt)
+        image = service.graph_drawing(db(), review, view, ref, fmt, text=reader_text())
     except service.GraphViewError as error:
         raise ApiError(400, error.message, [{"field": error.field, "views": list(VIEWS)}]) from None
     name = f"review-{review.id}-{view}" + (f"-{ref}" if ref else "")

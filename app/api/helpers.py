@@ -16,6 +16,7 @@ from sqlalchemy import Select
 from analysis.bundle import bundle_schema
 from app.db import db
 from app.security import MAX_DATABASE_ID
+from app.services.anonymity import save_warnings
 from app.services.errors import ServiceError
 
 MAX_PAGE = 1000
@@ -186,3 +187,10 @@ def page(statement: Select[Any], id_column: Any) -> tuple[list[Any], str | None]
         rows = rows[:limit]
         next_cursor = encode_cursor(rows[-1].id if rows else after)
     return rows, next_cursor
+
+
+def with_save_warnings(body: dict[str, Any], item: object, kind: str) -> dict[str, Any]:
+    """``body`` with ``warnings`` when the saved ``item`` names someone in the people register
+    or holds an identifying detail (see ``anonymity.save_warnings``)."""
+    warnings = save_warnings(db(), item, kind)
+    return body | {"warnings": warnings} if warnings else body

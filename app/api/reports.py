@@ -12,6 +12,7 @@ from app.api import bp
 from app.api.helpers import ApiError, validated_body
 from app.db import db
 from app.policy import review_access
+from app.reader import hits_for_reader
 from app.reports import files
 from app.services import reports as service
 from app.services.errors import ServiceError
@@ -34,7 +35,7 @@ def _resource(version: ReportVersion) -> dict[str, Any]:
         "render_seconds": version.render_seconds,
         "hits": [
             {k: h[k] for k in ("text", "kind", "location", "context")}
-            for h in version.scan_hits or []
+            for h in hits_for_reader(version.scan_hits)
         ],
         "approved": version.is_approved,
         "approved_at": version.approved_at.isoformat() if version.approved_at else None,
@@ -162,7 +163,7 @@ def publish_report(review_id: int, version: int) -> ResponseReturnValue:
         )
     except service.PublicationBlockedError as error:
         body = {"message": error.message, "errors": [], "reason": "identifying_text"}
-        return jsonify(body | {"hits": error.hits}), 409
+        return jsonify(body | {"hits": hits_for_reader(error.hits)}), 409
     except service.ApprovalRequiredError as error:
         return jsonify({"message": error.message, "errors": [], "reason": "approval_required"}), 409
     except service.VersionWithdrawnError as error:

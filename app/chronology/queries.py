@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from app.reader import as_written
 from models import Event, KeyPracticeEpisode, Person, Review, ReviewAgency
 
 
@@ -26,6 +28,9 @@ class EventFilters:
     date_to: date | None = None
     known_at: date | None = None
     errors: list[str] = field(default_factory=list)
+    # For a reader who reads pseudonyms: the events whose text, as they read it, holds
+    # ``text`` (a search by a real name must find nothing a made-up name would not).
+    text_ids: frozenset[int] | None = None
 
     @classmethod
     def from_args(cls, args: Any) -> EventFilters:
@@ -45,6 +50,27 @@ class EventFilters:
                 except ValueError:
                     filters.errors.append(f"'{value}' is not a date: use the form 2011-01-14")
         return filters
+
+    def as_read_by(
+        self, session: Session, review: Review, change: Callable[[str], str]
+    ) -> EventFilters:
+        """These filters with the text search run on the events as ``change`` (the reader's
+        view) gives them, when it changes anything; else unchanged (searched in SQL)."""
+        if not self.text or change is as_written:
+            return self
+        rows = session.execute(
+            select(Event.id, Event.description, Event.source_detail).where(
+                Event.review_id == review.id, Event.deleted_at.is_(None)
+            )
+        )
+        needle = self.text.casefold()
+        ids = frozenset(
+            event_id
+            for event_id, description, detail in rows
+            if needle in change(description or "").casefold()
+            or needle in change(detail or "").casefold()
+        )
+        return replace(self, text_ids=ids)
 
     def as_args(self) -> dict[str, str]:
         values = {
@@ -84,7 +110,9 @@ def filtered(review: Review, filters: EventFilters) -> Select[tuple[Event]]:
         statement = statement.where(Event.appraisal == filters.appraisal)
     if filters.source:
         statement = statement.where(Event.source == filters.source)
-    if filters.text:
+    if filters.text_ids is not None:
+        statement = statement.where(Event.id.in_(filters.text_ids))
+    elif filters.text:
         pattern = (
             "%"
             + filters.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

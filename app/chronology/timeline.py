@@ -3,6 +3,7 @@ event a link. Every piece of user text goes through Markup escaping (Jinja-style
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import url_for
@@ -24,9 +25,10 @@ COLOURS = {
 SHAPES = {"problematic": "▲", "good_practice": "●", "neutral": "■", "not_appraised": "◆"}
 
 
-def timeline_svg(review: Review, events: list[Event]) -> Markup:
-    """An SVG document (as safe markup) of ``events`` for the timeline page."""
-    lanes: list[tuple[str | None, str]] = [(a.ref, a.name) for a in review.agencies]
+def timeline_svg(review: Review, events: list[Event], text: Callable[[str], str] = str) -> Markup:
+    """An SVG document (as safe markup) of ``events`` for the timeline page; ``text`` is the
+    reader's view of each text (applied before a description is cut short)."""
+    lanes: list[tuple[str | None, str]] = [(a.ref, text(a.name)) for a in review.agencies]
     if any(e.agency is None for e in events):
         lanes.append((None, "No agency"))
     lane_of = {ref: index for index, (ref, _name) in enumerate(lanes)}
@@ -70,7 +72,7 @@ def timeline_svg(review: Review, events: list[Event]) -> Markup:
     for ref, members in kpes.items():
         left = x(min(e.sort_start for e in members))
         right = max(x(max(e.sort_end for e in members)), left + 6)
-        title = escape(f"{ref}: {members[0].kpe.title}")  # type: ignore[union-attr]
+        title = escape(f"{ref}: {text(members[0].kpe.title)}")  # type: ignore[union-attr]
         parts.append(
             f'<rect x="{left - 3:.1f}" y="{TOP - 4}" width="{right - left + 6:.1f}" '
             f'height="{LANE_HEIGHT * len(lanes) + 8}" class="lr-tl-kpe"><title>{title}</title>'
@@ -84,8 +86,8 @@ def timeline_svg(review: Review, events: list[Event]) -> Markup:
         colour = COLOURS.get(event.appraisal, COLOURS["not_appraised"])
         label = escape(
             f"{event.ref}, {when_of(event).display()}, "
-            f"{event.agency.name if event.agency else 'no agency'}, "
-            f"{event.appraisal.replace('_', ' ')}: {event.description[:120]}"
+            f"{text(event.agency.name) if event.agency else 'no agency'}, "
+            f"{event.appraisal.replace('_', ' ')}: {text(event.description)[:120]}"
         )
         href = escape(url_for("chronology.event", review_id=review.id, ref=event.ref))
         bar = ""

@@ -22,6 +22,7 @@ from app.chronology.timeline import timeline_svg
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.policy import may, own_agency_ref, review_access
+from app.reader import already_read, reader_text
 from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
 from app.services import factors as factor_service
@@ -108,7 +109,7 @@ def _filter_context(filters: EventFilters) -> dict[str, Any]:
 @bp.route("/chronology")
 def table(review_id: int) -> str:
     review = _review()
-    filters = EventFilters.from_args(request.args)
+    filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     try:
         page = min(max(1, int(request.args.get("page", "1"))), MAX_DATABASE_ID // PER_PAGE)
     except ValueError:
@@ -163,7 +164,7 @@ def export(review_id: int, fmt: str) -> Response:
     if fmt not in ("csv", "xlsx"):
         abort(404)
     review = _review()
-    filters = EventFilters.from_args(request.args)
+    filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     rows = [
         [
             e.ref,
@@ -181,6 +182,9 @@ def export(review_id: int, fmt: str) -> Response:
         ]
         for e in all_events(db(), review, filters)
     ]
+    # The reader's view of every cell: an export says only what its reader may read.
+    change = reader_text()
+    rows = [[change(c) if isinstance(c, str) else c for c in row] for row in rows]
     if fmt == "csv":
         body, mimetype = export_csv(EXPORT_HEADER, rows), "text/csv"
     else:
@@ -609,9 +613,9 @@ def edit_kpe(review_id: int, ref: str) -> Any:
 @bp.route("/timeline")
 def timeline(review_id: int) -> str:
     review = _review()
-    filters = EventFilters.from_args(request.args)
+    filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     events = all_events(db(), review, filters)
-    svg = timeline_svg(review, events)
+    svg = already_read(timeline_svg(review, events, reader_text()))
     return render_template(
         "chronology/timeline.html",
         review=review,

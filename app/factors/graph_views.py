@@ -25,6 +25,7 @@ from analysis.taxonomy import FACTOR_TYPES, LINK_RELATIONS, SOURCE_KINDS, SYSTEM
 from app.db import db
 from app.factors import bp
 from app.policy import may, review_access
+from app.reader import reader_text
 from app.services import graph as service
 
 APPRAISALS = {
@@ -38,7 +39,9 @@ INTERACTIVE_MAX_NODES = 2000
 
 
 def _graph() -> ReviewGraph:
-    return service.review_graph(db(), review_access().review, show_accounts=may("accounts.view"))
+    return service.review_graph(
+        db(), review_access().review, show_accounts=may("accounts.view"), text=reader_text()
+    )
 
 
 def _kind_label(data: dict[str, Any]) -> str:

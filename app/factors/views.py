@@ -31,7 +31,13 @@ from analysis.taxonomy import (
 from app.db import db
 from app.factors import bp
 from app.factors.forms import EVIDENCE_ROWS, AccountForm, FactorForm
-from app.forms import edit_status, save_versioned, select_choices, show_service_error
+from app.forms import (
+    edit_status,
+    flash_save_warnings,
+    save_versioned,
+    select_choices,
+    show_service_error,
+)
 from app.policy import review_access
 from app.services import chronology as chrono
 from app.services import factors as service
@@ -179,6 +185,7 @@ def new_account(review_id: int) -> Any:
             show_service_error(form, error)
         else:
             flash(f"Account {account.ref} recorded.", "success")
+            flash_save_warnings(account, "account")
             return redirect(url_for("factors.account", review_id=review_id, ref=account.ref))
     return render_template(
         "factors/account_form.html",
@@ -219,6 +226,7 @@ def edit_account(review_id: int, ref: str) -> Any:
         )
         if saved:
             flash(f"Account {item.ref} saved.", "success")
+            flash_save_warnings(item, "account")
             return redirect(url_for("factors.account", review_id=review_id, ref=ref))
     status = edit_status(request.method, theirs)
     return render_template(
@@ -372,6 +380,7 @@ def new_factor(review_id: int) -> Any:
             show_service_error(form, error)
         else:
             flash(f"Factor {factor.ref} added.", "success")
+            flash_save_warnings(factor, "factor")
             return redirect(url_for("factors.factor", review_id=review_id, ref=factor.ref))
     if request.method == "POST":
         evidence = _evidence_from_form()
@@ -447,6 +456,7 @@ def edit_factor(review_id: int, ref: str) -> Any:
             )
             if saved:
                 flash(f"Factor {item.ref} saved.", "success")
+                flash_save_warnings(item, "factor")
                 return redirect(url_for("factors.factor", review_id=review_id, ref=ref))
     status = edit_status(request.method, theirs)
     context = _factor_context(form, item, evidence)

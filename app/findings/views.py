@@ -20,7 +20,13 @@ from analysis.taxonomy import FACTOR_TYPES, SCIE_PATTERNS, SYSTEM_LEVELS
 from app.db import db
 from app.findings import bp
 from app.findings.forms import ActionForm, BoardResponseForm, FeedbackForm, FindingForm
-from app.forms import edit_status, save_versioned, select_choices, show_service_error
+from app.forms import (
+    edit_status,
+    flash_save_warnings,
+    save_versioned,
+    select_choices,
+    show_service_error,
+)
 from app.policy import review_access
 from app.services import findings as service
 from app.services.errors import ServiceError
@@ -143,6 +149,7 @@ def new_finding(review_id: int) -> Any:
             show_service_error(form, error)
         else:
             flash(f"Finding {finding.ref} added.", "success")
+            flash_save_warnings(finding, "finding")
             return redirect(url_for("findings.finding", review_id=review_id, ref=finding.ref))
     return render_template(
         "findings/finding_form.html", form=form, finding=None, title="Write a finding", **_common()
@@ -180,6 +187,7 @@ def edit_finding(review_id: int, ref: str) -> Any:
         )
         if saved:
             flash(f"Finding {item.ref} saved.", "success")
+            flash_save_warnings(item, "finding")
             return redirect(url_for("findings.finding", review_id=review_id, ref=ref))
     return render_template(
         "findings/finding_form.html",

@@ -20,7 +20,13 @@ from analysis.taxonomy import (
     SHARE_STATUSES,
 )
 from app.db import db
-from app.forms import edit_status, save_versioned, select_choices, show_service_error
+from app.forms import (
+    edit_status,
+    flash_save_warnings,
+    save_versioned,
+    select_choices,
+    show_service_error,
+)
 from app.good_practice import bp
 from app.good_practice.forms import EntryForm, ShareForm
 from app.policy import (
@@ -33,6 +39,7 @@ from app.policy import (
     role_on,
     visible_good_practice,
 )
+from app.reader import as_written, quote_hit, reader_text
 from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
 from app.services import factors as factor_service
@@ -274,7 +281,13 @@ def register() -> str:
         date_from=_date_arg("from"),
         date_to=_date_arg("to"),
     )
-    entries = service.register_entries(db(), visible_good_practice(current_user), filters)
+    change = reader_text()
+    entries = service.register_entries(
+        db(),
+        visible_good_practice(current_user),
+        filters,
+        read_by=None if change is as_written else change,
+    )
     return render_template(
         "good_practice/register.html",
         entries=entries,
@@ -310,6 +323,7 @@ def new_entry() -> Any:
             show_service_error(form, error)
         else:
             flash(f"Entry {entry.ref} added to the register as a draft.", "success")
+            flash_save_warnings(entry, "good_practice")
             return redirect(url_for("good_practice.entry", entry_id=entry.id))
     return _form_page(form, None, None, title="Add good practice"), (
         422 if request.method == "POST" else 200
@@ -376,6 +390,7 @@ def new_review_entry(review_id: int) -> Any:
             show_service_error(form, error)
         else:
             flash(f"Entry {entry.ref} added to the register as a draft.", "success")
+            flash_save_warnings(entry, "good_practice")
             return redirect(url_for("good_practice.entry", entry_id=entry.id))
     return _form_page(form, review, None, origin=origin, title="Record good practice"), (
         422 if request.method == "POST" else 200
@@ -431,6 +446,7 @@ def edit_entry(entry_id: int) -> Any:
             if was != "draft" and item.share_status == "draft":
                 message += " It changed, so it is a draft again and needs approval to be shared."
             flash(message, "success")
+            flash_save_warnings(item, "good_practice")
             return redirect(url_for("good_practice.entry", entry_id=item.id))
     status = edit_status(request.method, theirs)
     return _form_page(form, review, item, theirs=theirs, title=f"Edit {item.ref}"), status
@@ -452,7 +468,7 @@ def approve(entry_id: int) -> Any:
         service.approve_entry(session=db(), entry=item, approver=current_user)
     except service.SharingBlockedError as error:
         # Shown on the page, never flashed: a flash travels in the session cookie.
-        return _entry_page(item, [("anonymisation-hits", error.message)]), 422
+        return _entry_page(item, [("anonymisation-hits", error.message_for(quote_hit))]), 422
     except ServiceError as error:
         flash(error.message, "error")
     else:
@@ -475,7 +491,7 @@ def share(entry_id: int) -> Any:
             )
         except service.SharingBlockedError as error:
             hits = error.hits
-            form.form_errors.append(error.message)
+            form.form_errors.append(error.message_for(quote_hit))
         except ServiceError as error:
             show_service_error(form, error)
         else:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -81,16 +81,27 @@ class SharingBlockedError(ServiceError):
     or shared yet. ``step`` is what was refused ("approve" or "share")."""
 
     def __init__(self, hits: Sequence[Hit], step: str = "share") -> None:
-        count = len(hits)
-        found = "; ".join(f"{h.kind.replace('_', ' ')} “{h.text}”" for h in hits[:10])
-        more = f"; and {count - 10} more" if count > 10 else ""
-        super().__init__(
-            f"The anonymisation check found {count} thing{'s' if count != 1 else ''} that "
-            f"could identify someone ({found}{more}). Change the entry, then {step} it.",
-            "where" if step == "share" else None,
-        )
         self.hits = list(hits)
         self.step = step
+        super().__init__(self.message_for(), "where" if step == "share" else None)
+
+    def message_for(self, quote: Callable[[str, str], str] | None = None) -> str:
+        """The message, quoting each hit as ``quote(kind, text)`` says (a reader who may not
+        read real names is told "a registered name", not the name)."""
+        count = len(self.hits)
+        found = "; ".join(_described(h, quote) for h in self.hits[:10])
+        more = f"; and {count - 10} more" if count > 10 else ""
+        return (
+            f"The anonymisation check found {count} thing{'s' if count != 1 else ''} that "
+            f"could identify someone ({found}{more}). Change the entry, then {self.step} it."
+        )
+
+
+def _described(hit: Hit, quote: Callable[[str, str], str] | None) -> str:
+    quoted = quote(hit.kind, hit.text) if quote else hit.text
+    if quoted != hit.text:
+        return quoted
+    return f"{hit.kind.replace('_', ' ')} “{hit.text}”"
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -131,11 +142,26 @@ class RegisterFilters:
 
 
 def register_entries(
-    session: Session, visible: ColumnElement[bool], filters: RegisterFilters
+    session: Session,
+    visible: ColumnElement[bool],
+    filters: RegisterFilters,
+    read_by: Callable[[str], str] | None = None,
 ) -> list[GoodPractice]:
     """Entries the caller may see (``visible``, from the policy) that match ``filters``,
-    newest first."""
+    newest first. ``read_by``: the reader's view (pseudonyms for a reader who may not read
+    real names); the text search then runs on the entries as they read them, so a real name
+    finds nothing a made-up name would not."""
     statement = select(GoodPractice).where(visible)
+    if filters.text.strip() and read_by is not None:
+        needle = filters.text.strip().casefold()
+        return [
+            entry
+            for entry in register_entries(session, visible, replace(filters, text=""))
+            if any(
+                needle in read_by(value or "").casefold()
+                for value in (entry.title, entry.story, entry.what_made_it_work)
+            )
+        ]
     if filters.text.strip():
         pattern = f"%{filters.text.strip()}%"
         statement = statement.where(

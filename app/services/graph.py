@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,10 +56,23 @@ def event_title(description: str) -> str:
     return text[: TITLE_LENGTH - 1].rsplit(" ", 1)[0] + "…"
 
 
-def graph_input(session: Session, review: Review, *, show_accounts: bool = True) -> GraphInput:
+def _as_written(text: str) -> str:
+    return text
+
+
+def graph_input(
+    session: Session,
+    review: Review,
+    *,
+    show_accounts: bool = True,
+    text: Callable[[str], str] = _as_written,
+) -> GraphInput:
     """The review's live events, KPEs, factors, findings, actions and links as a
     ``GraphInput``. Without
-    ``show_accounts`` (for roles that may not read accounts) evidence keeps no account ref."""
+    ``show_accounts`` (for roles that may not read accounts) evidence keeps no account ref.
+    ``text`` is the reader's view of every title, label and description (pseudonyms for a
+    reader who may not read real names): the drawings and exports built from it say only
+    what the reader may read."""
     events = session.scalars(
         select(Event)
         .where(Event.review_id == review.id, Event.deleted_at.is_(None))
@@ -92,22 +106,22 @@ def graph_input(session: Session, review: Review, *, show_accounts: bool = True)
         events=tuple(
             EventNode(
                 ref=event.ref,
-                title=event_title(event.description),
+                title=event_title(text(event.description)),
                 date=event.date,
-                agency=event.agency.name if event.agency else "",
+                agency=text(event.agency.name) if event.agency else "",
                 appraisal=event.appraisal,
                 kpe=event.kpe.ref if event.kpe else None,
             )
             for event in events
         ),
-        kpes=tuple(KpeNode(ref=kpe.ref, title=kpe.title) for kpe in kpes),
+        kpes=tuple(KpeNode(ref=kpe.ref, title=text(kpe.title)) for kpe in kpes),
         factors=tuple(
             FactorNode(
                 ref=factor.ref,
-                label=factor.label,
+                label=text(factor.label),
                 type=factor.type,
                 level=factor.level,
-                description=factor.description,
+                description=text(factor.description) if factor.description else factor.description,
                 scie_pattern=factor.scie_pattern,
                 seips_component=factor.seips_component,
                 contributory_category=factor.contributory_category,
@@ -125,14 +139,16 @@ def graph_input(session: Session, review: Review, *, show_accounts: bool = True)
         findings=tuple(
             FindingNode(
                 ref=finding.ref,
-                title=finding.title,
+                title=text(finding.title),
                 factors=tuple(f.ref for f in finding.factors),
             )
             for finding in findings
         ),
         actions=tuple(
             ActionNode(
-                ref=action.ref, title=event_title(action.description), finding=action.finding.ref
+                ref=action.ref,
+                title=event_title(text(action.description)),
+                finding=action.finding.ref,
             )
             for action in actions
         ),
@@ -149,9 +165,15 @@ def graph_input(session: Session, review: Review, *, show_accounts: bool = True)
     )
 
 
-def review_graph(session: Session, review: Review, *, show_accounts: bool = True) -> ReviewGraph:
-    """The review's built graph (see ``graph_input`` for ``show_accounts``)."""
-    return build_graph(graph_input(session, review, show_accounts=show_accounts))
+def review_graph(
+    session: Session,
+    review: Review,
+    *,
+    show_accounts: bool = True,
+    text: Callable[[str], str] = _as_written,
+) -> ReviewGraph:
+    """The review's built graph (see ``graph_input`` for ``show_accounts`` and ``text``)."""
+    return build_graph(graph_input(session, review, show_accounts=show_accounts, text=text))
 
 
 # --- drawings ---------------------------------------------------------------------------------
@@ -221,6 +243,7 @@ def graph_drawing(
     fmt: str = "svg",
     *,
     settings: GraphSettings | None = None,
+    text: Callable[[str], str] = _as_written,
 ) -> GraphImage:
     """The review's AcciMap (``view`` ``accimap``, ``kpe`` or ``event`` with ``ref``) as
     ``svg``, ``png`` or ``dot``.
@@ -231,12 +254,14 @@ def graph_drawing(
     cached on disk by a hash of the DOT text; an index keyed by the review's latest audited
     change then finds the drawing without loading the review at all, so a second request
     for an unchanged review is instant. Raises ``GraphViewError`` for a bad view or ref,
-    ``ValueError`` for an unknown format, ``RenderError`` when Graphviz fails.
+    ``ValueError`` for an unknown format, ``RenderError`` when Graphviz fails. ``text`` is
+    the reader's view of every label (see ``graph_input``); pseudonymised drawings are
+    cached apart from the others.
     """
     if fmt not in IMAGE_FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(IMAGE_FORMATS)}")
     settings = settings or graph_settings()
-    index = _index_path(session, review, view, ref, fmt, settings)
+    index = _index_path(session, review, view, ref, fmt, settings, text is not _as_written)
     if index is not None and settings.cache_dir is not None:
         try:
             entry = json.loads(index.read_text())
@@ -244,7 +269,7 @@ def graph_drawing(
             return GraphImage(data, fmt, bool(entry["collapsed"]), str(entry["message"]))
         except (FileNotFoundError, ValueError, KeyError, TypeError):
             pass
-    image, dot = _draw(session, review, view, ref, fmt, settings)
+    image, dot = _draw(session, review, view, ref, fmt, settings, text)
     if index is not None and settings.cache_dir is not None:
         key = cache_key(dot, fmt)
         file = f"{key[:2]}/{key}.{fmt}"
@@ -262,6 +287,7 @@ def _index_path(
     ref: str | None,
     fmt: str,
     settings: GraphSettings,
+    pseudonymised: bool = False,
 ) -> Path | None:
     """Where the drawing of this review, as it is now, is recorded: keyed by the hash of the
     review's latest audited change (every change to its rows is audited), the request, the
@@ -287,6 +313,7 @@ def _index_path(
         settings.fallback_timeout,
         dot_version(),
         _DRAWING_CODE,
+        *(["pseudonyms"] if pseudonymised else []),
     ]
     digest = hashlib.sha256(json.dumps(parts).encode("utf-8")).hexdigest()
     return settings.cache_dir / "reviews" / str(review.id) / f"{digest}.json"
@@ -299,9 +326,10 @@ def _draw(
     ref: str | None,
     fmt: str,
     settings: GraphSettings,
+    text: Callable[[str], str] = _as_written,
 ) -> tuple[GraphImage, str]:
     """The drawing and the DOT text it was rendered from."""
-    rg = review_graph(session, review)
+    rg = review_graph(session, review, text=text)
     drawn = drawing(rg, view, ref, max_nodes=settings.max_nodes)
     if fmt == "dot":
         return GraphImage(drawn.dot.encode("utf-8"), fmt, drawn.collapsed, drawn.message), drawn.dot

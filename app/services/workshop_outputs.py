@@ -193,6 +193,7 @@ def facilitator_pack(
     """The facilitator's pack: agenda, a card per KPE, the questions and the graph views, as
     the room would see them (pseudonyms, identifying details masked): packs get left about."""
     review = session.get_one(Review, workshop.review_id)
+    room = anonymiser_for(session, review).for_room
     workshop = service.room_view(session, workshop)
     sections = [
         Section(
@@ -201,7 +202,7 @@ def facilitator_pack(
                 Table(
                     ("", ""),
                     (
-                        ("Review", f"{review.title} ({review.subject})"),
+                        ("Review", room(f"{review.title} ({review.subject})")),
                         ("Date", workshop.held_on.isoformat()),
                         ("Join code", workshop.join_code),
                         ("Votes per participant", str(workshop.votes_per_participant)),

@@ -92,3 +92,87 @@ def test_a_panel_member_reads_the_text_as_written(client: Any, login: Any, world
         as_text=True
     )
     assert f"Police see {REAL_NAME} at home." in event
+
+
+@pytest.mark.usefixtures("named")
+def test_the_boundaries_hold_even_in_a_title_and_a_form(
+    client: Any, login: Any, world: World
+) -> None:
+    login("observer")
+    finding = client.get(f"/reviews/{world.review_id}/findings/{world.finding_ref}")
+    html = finding.get_data(as_text=True)
+    assert "Tamsin" not in html and "Child T" in html
+    api = client.get(f"/api/v1/reviews/{world.review_id}/findings/{world.finding_ref}")
+    assert "Nobody asked Child T what home was like." in api.get_json()["issue"]
+    csv = client.get(f"/reviews/{world.review_id}/chronology.csv").get_data(as_text=True)
+    assert "Police see Child T at home." in csv and "Tamsin" not in csv
+    login("chair")
+    csv = client.get(f"/reviews/{world.review_id}/chronology.csv").get_data(as_text=True)
+    assert f"Police see {REAL_NAME} at home." in csv
+
+
+@pytest.mark.usefixtures("named")
+def test_a_search_by_a_real_name_finds_nothing_a_made_up_name_would_not(
+    client: Any, login: Any, world: World
+) -> None:
+    login("observer")
+    base = f"/api/v1/reviews/{world.review_id}/events"
+    by_real_name = client.get(f"{base}?q=Tamsin").get_json()["items"]
+    by_made_up_name = client.get(f"{base}?q=Rowenna").get_json()["items"]
+    by_pseudonym = client.get(f"{base}?q=child t").get_json()["items"]
+    assert len(by_real_name) == len(by_made_up_name) == 0
+    assert [e["ref"] for e in by_pseudonym] == [world.event_ref]
+    page = client.get(f"/reviews/{world.review_id}/chronology?q=Testcase").get_data(as_text=True)
+    assert f'href="/reviews/{world.review_id}/events/{world.event_ref}"' not in page
+    login("panel_member")
+    assert len(client.get(f"{base}?q=Tamsin").get_json()["items"]) == 1
+
+
+@pytest.mark.usefixtures("named")
+def test_the_last_net_replaces_a_name_a_route_let_through(
+    app: Any, client: Any, login: Any, world: World
+) -> None:
+    from flask import Response
+
+    @app.route("/reviews/<int:review_id>/leaky")
+    def leaky(review_id: int) -> Response:
+        return Response(f"<p>{REAL_NAME} and Tam</p>", mimetype="text/html")
+
+    from app import policy
+
+    policy.ROUTES["leaky"] = "review.view"
+    try:
+        login("observer")
+        body = client.get(f"/reviews/{world.review_id}/leaky").get_data(as_text=True)
+        assert body == "<p>Child T and Child T</p>"
+        login("chair")
+        body = client.get(f"/reviews/{world.review_id}/leaky").get_data(as_text=True)
+        assert body == f"<p>{REAL_NAME} and Tam</p>"
+    finally:
+        del policy.ROUTES["leaky"]
+
+
+def test_the_good_practice_register_is_searched_as_the_reader_reads_it(
+    client: Any, login: Any, world: World, db_session: Session
+) -> None:
+    from app.services import good_practice as good_practice_service
+
+    review = db_session.get(Review, world.review_id)
+    good_practice_service.create_entry(
+        session=db_session,
+        partnership_id=review.partnership_id,
+        review=review,
+        title="Listening on the doorstep",
+        story=f"The officer asked {REAL_NAME} how things were at home.",
+    )
+    db_session.commit()
+    login("observer")
+    assert "Listening on the doorstep" not in client.get("/good-practice?q=Tamsin").get_data(
+        as_text=True
+    )
+    listed = client.get("/good-practice?q=asked+child+t").get_data(as_text=True)
+    assert "Listening on the doorstep" in listed and "Tamsin" not in listed
+    login("panel_member")
+    assert "Listening on the doorstep" in client.get("/good-practice?q=Tamsin").get_data(
+        as_text=True
+    )
