@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import audit_chain, chronology, graph, graph_render, workshop
+from bench import audit_chain, chronology, graph, graph_render, review_pages, workshop
 
 
 def main() -> None:
@@ -11,6 +11,7 @@ def main() -> None:
     graph.run()
     graph_render.run()
     workshop.run()
+    review_pages.run()
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from app.db import db
 from app.factors import bp
 from app.factors.forms import EVIDENCE_ROWS, AccountForm, FactorForm
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
+from app.pickers import event_picker, is_picker_search
 from app.policy import review_access
 from app.services import chronology as chrono
 from app.services import factors as service
@@ -43,17 +44,6 @@ from models import Account, Event, Factor, Link
 
 def _review() -> Any:
     return review_access().review
-
-
-def _event_choices() -> list[object]:
-    events = db().scalars(
-        select(Event)
-        .where(Event.review_id == _review().id, Event.deleted_at.is_(None))
-        .order_by(Event.sort_start, Event.id)
-    )
-    return select_choices(
-        (e.ref, f"{e.ref} · {chrono.when_of(e).display()} · {e.description[:70]}") for e in events
-    )
 
 
 def facts_of(factor: Factor) -> FactorFacts:
@@ -114,7 +104,7 @@ def _account_form(account: Account | None = None) -> AccountForm:
             *[(p.ref, f"{p.pseudonym} ({p.ref})") for p in _review().people],
         ]
     )
-    form.events.choices = _event_choices()
+    form.events.choices = []  # a picker: only the chosen and found events are read
     if request.method == "GET" and account is not None:
         form.contributor_kind.data = account.contributor_kind
         form.contributor.data = account.contributor.ref if account.contributor else ""
@@ -172,7 +162,7 @@ def accounts(review_id: int) -> str:
 def new_account(review_id: int) -> Any:
     review = _review()
     form = _account_form()
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and not is_picker_search() and form.validate_on_submit():
         try:
             account = service.create_account(session=db(), review=review, **_account_values(form))
         except ServiceError as error:
@@ -186,8 +176,9 @@ def new_account(review_id: int) -> Any:
         form=form,
         account=None,
         prompts=LOCAL_RATIONALITY_PROMPTS,
+        events=event_picker(db(), review, "events", form.events.data or []),
         title="Record an account",
-    ), (422 if request.method == "POST" else 200)
+    ), (422 if request.method == "POST" and not is_picker_search() else 200)
 
 
 @bp.route("/accounts/<ref>")
@@ -209,7 +200,7 @@ def edit_account(review_id: int, ref: str) -> Any:
     item = _account_or_404(ref)
     form = _account_form(item)
     theirs = None
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and not is_picker_search() and form.validate_on_submit():
         saved, theirs = save_versioned(
             form,
             lambda version: service.update_account(
@@ -220,7 +211,7 @@ def edit_account(review_id: int, ref: str) -> Any:
         if saved:
             flash(f"Account {item.ref} saved.", "success")
             return redirect(url_for("factors.account", review_id=review_id, ref=ref))
-    status = edit_status(request.method, theirs)
+    status = 200 if is_picker_search() else edit_status(request.method, theirs)
     return render_template(
         "factors/account_form.html",
         review=review,
@@ -228,6 +219,7 @@ def edit_account(review_id: int, ref: str) -> Any:
         account=item,
         theirs=theirs,
         prompts=LOCAL_RATIONALITY_PROMPTS,
+        events=event_picker(db(), review, "events", form.events.data or []),
         title=f"Edit account {item.ref}",
     ), status
 
@@ -278,11 +270,13 @@ def factors(review_id: int) -> str:
     )
 
 
-def _evidence_from_form() -> list[dict[str, Any]]:
+def _evidence_from_form(*, keep_rows: bool = False) -> list[dict[str, Any]]:
+    """The evidence rows typed; ``keep_rows`` keeps the empty ones too (a picker's search
+    shows the form again with every row where it was)."""
     evidence = []
     for index in range(int(request.form.get("evidence_rows", EVIDENCE_ROWS))):
         source = request.form.get(f"evidence-{index}-source", "")
-        if source:
+        if source or keep_rows:
             evidence.append(
                 {
                     "source": source,
@@ -299,6 +293,8 @@ def _factor_context(
 ) -> dict[str, Any]:
     review = _review()
     rows = [*evidence, *[{} for _ in range(max(EVIDENCE_ROWS - len(evidence), 1))]]
+    if is_picker_search():
+        rows = evidence
     library = service.condition_library(db(), review.partnership_id)
     accounts = (
         db()
@@ -312,7 +308,10 @@ def _factor_context(
         "factor": factor,
         "evidence_rows": rows,
         "sources": SOURCE_KINDS,
-        "events": _event_choices(),
+        "event_pickers": [
+            event_picker(db(), review, f"evidence-{index}-event", [row.get("event") or ""])
+            for index, row in enumerate(rows)
+        ],
         "accounts": accounts,
         "library": library,
         "flags": flags,
@@ -347,7 +346,7 @@ def new_factor(review_id: int) -> Any:
         form.level.data = "practice" if form.type.data == "active_failure" else "team"
         if event_ref:
             evidence = [{"source": "agency_record", "event": event_ref}]
-    elif form.validate_on_submit():
+    elif not is_picker_search() and form.validate_on_submit():
         try:
             factor = service.create_factor(session=db(), review=review, **_factor_values(form))
             if event_ref:
@@ -365,14 +364,14 @@ def new_factor(review_id: int) -> Any:
             flash(f"Factor {factor.ref} added.", "success")
             return redirect(url_for("factors.factor", review_id=review_id, ref=factor.ref))
     if request.method == "POST":
-        evidence = _evidence_from_form()
+        evidence = _evidence_from_form(keep_rows=is_picker_search())
     context = _factor_context(form, None, evidence)
     return render_template(
         "factors/factor_form.html",
         event_ref=event_ref,
         title="Add a contributing factor",
         **context,
-    ), (422 if request.method == "POST" else 200)
+    ), (422 if request.method == "POST" and not is_picker_search() else 200)
 
 
 @bp.route("/factors/<ref>")
@@ -427,8 +426,8 @@ def edit_factor(review_id: int, ref: str) -> Any:
             for e in item.evidence
         ]
     else:
-        evidence = _evidence_from_form()
-        if form.validate_on_submit():
+        evidence = _evidence_from_form(keep_rows=is_picker_search())
+        if not is_picker_search() and form.validate_on_submit():
             saved, theirs = save_versioned(
                 form,
                 lambda version: service.update_factor(
@@ -439,7 +438,7 @@ def edit_factor(review_id: int, ref: str) -> Any:
             if saved:
                 flash(f"Factor {item.ref} saved.", "success")
                 return redirect(url_for("factors.factor", review_id=review_id, ref=ref))
-    status = edit_status(request.method, theirs)
+    status = 200 if is_picker_search() else edit_status(request.method, theirs)
     context = _factor_context(form, item, evidence)
     return render_template(
         "factors/factor_form.html",

@@ -289,7 +289,10 @@ def import_bundle() -> object:
             problems = [bundles.BundleProblem("$", f"The file is not valid JSON: {error}")]
         else:
             try:
-                review = bundles.import_bundle(data, session=db(), importer=current_user)
+                # Stored in parts, each committed, so other users' edits never wait long.
+                review = bundles.import_bundle(
+                    data, session=db(), importer=current_user, commit=db().commit
+                )
             except bundles.BundleError as error:
                 problems = error.problems
             else:
