@@ -284,7 +284,7 @@ def _insert_events(
         {"event_id": ids[row["ref"]], "person_id": person_id}
         for row in rows
         if rng.random() < 0.6
-        for person_id in rng.sample(person_ids, rng.randint(1, 3))
+        for person_id in rng.sample(person_ids, min(len(person_ids), rng.randint(1, 3)))
     ]
     session.execute(insert(event_people), links)
 

@@ -114,8 +114,11 @@ def _first_ref(session: Session, model: Any, review_id: int) -> str | None:
     )
 
 
-def review_page_urls(app: Flask, session: Session, review_id: int) -> dict[str, str]:
-    """endpoint -> URL of each review page, filled with the first item of each kind.
+def review_page_urls(
+    app: Flask, session: Session, review_id: int, ids: dict[str, int] | None = None
+) -> dict[str, str]:
+    """endpoint -> URL of each review page, filled with the first item of each kind and with
+    ``ids`` (workshop_id, note_id, import_id).
 
     Pages whose item the review lacks (no workshop, say) are left out."""
     refs = {
@@ -148,7 +151,7 @@ def review_page_urls(app: Flask, session: Session, review_id: int) -> dict[str, 
             elif name == "kpe":
                 values[name] = refs["kpe"]
             else:
-                values[name] = None
+                values[name] = (ids or {}).get(name)
         if any(v is None for v in values.values()):
             continue
         path = rule

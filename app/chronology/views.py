@@ -565,12 +565,14 @@ def kpe(review_id: int, ref: str) -> str:
     episode = chrono.kpe_by_ref(db(), review, ref)
     if episode is None:
         abort(404)
-    events = all_events(db(), review, EventFilters(kpe=ref))
+    # The first page of its events; the chronology table, filtered to it, pages through all.
+    events, total = page_of_events(db(), review, EventFilters(kpe=ref), 1, PER_PAGE)
     return render_template(
         "chronology/kpe.html",
         review=review,
         kpe=episode,
         events=events,
+        total=total,
         has_voice=factor_service.voice_of_kpes(db(), review).get(episode.ref, False),
         title=episode.title,
     )

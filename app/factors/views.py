@@ -71,25 +71,40 @@ def _review_links_and_events() -> tuple[list[LinkFacts], frozenset[str]]:
         LinkFacts(source=lk.source, target=lk.target, relation=lk.relation)
         for lk in db().scalars(select(Link).where(Link.review_id == review.id))
     ]
+    # Only whether a link's target is a live event matters: read just the linked events.
+    targets = list({lk.target for lk in links})
     events = frozenset(
         db().scalars(
-            select(Event.ref).where(Event.review_id == review.id, Event.deleted_at.is_(None))
+            select(Event.ref).where(
+                Event.review_id == review.id,
+                Event.deleted_at.is_(None),
+                Event.ref.in_(targets),
+            )
         )
     )
     return links, events
 
 
-def _titles() -> dict[str, str]:
-    """What each ref of the review names, for showing links in words."""
+def _factor_titles() -> dict[str, str]:
+    review = _review()
+    return {
+        f.ref: f"{f.ref}: {f.label}"
+        for f in db().scalars(
+            select(Factor).where(Factor.review_id == review.id).order_by(Factor.id)
+        )
+    }
+
+
+def _titles(refs: set[str]) -> dict[str, str]:
+    """What each of ``refs`` names, for showing links in words (the linked events only)."""
     review = _review()
     titles = {
         e.ref: f"{e.ref}: {chrono.when_of(e).display()}, {e.description[:80]}"
-        for e in db().scalars(select(Event).where(Event.review_id == review.id))
+        for e in db().scalars(
+            select(Event).where(Event.review_id == review.id, Event.ref.in_(list(refs)))
+        )
     }
-    titles.update(
-        (f.ref, f"{f.ref}: {f.label}")
-        for f in db().scalars(select(Factor).where(Factor.review_id == review.id))
-    )
+    titles.update(_factor_titles())
     return titles
 
 
@@ -381,8 +396,9 @@ def factor(review_id: int, ref: str) -> str:
     links, events = _review_links_and_events()
     facts = facts_of(item)
     incoming, outgoing = service.links_of(db(), review, ref)
-    titles = _titles()
-    others = [(r, t) for r, t in titles.items() if r != ref]
+    titles = _titles({lk.source for lk in incoming} | {lk.target for lk in outgoing})
+    # Factors to link to are few; events are many, so they are found with a picker.
+    others = [(r, t) for r, t in _factor_titles().items() if r != ref]
     return render_template(
         "factors/factor.html",
         review=review,
@@ -396,6 +412,7 @@ def factor(review_id: int, ref: str) -> str:
         outgoing=outgoing,
         titles=titles,
         others=others,
+        target_events=event_picker(db(), review, "target", []),
         relations=LINK_RELATIONS,
         confidences=CONFIDENCE_LEVELS,
         workshop_votes=workshop_service.factor_votes(db(), review, item.ref),
@@ -469,12 +486,25 @@ def _back(default: str) -> str:
 def add_link(review_id: int) -> Response:
     review = _review()
     back = _back(url_for("factors.factors", review_id=review_id))
+    if request.form.get("picker") == "target":  # searching for an event: show what matches
+        source = request.form.get("source", "")
+        query = request.form.get("target-q", "")
+        return redirect(
+            url_for(
+                "factors.factor",
+                review_id=review_id,
+                ref=source,
+                picker="target",
+                **{"target-q": query},
+                _anchor="link-form",
+            )
+        )
     try:
         link = service.create_link(
             session=db(),
             review=review,
             source=request.form.get("source", ""),
-            target=request.form.get("target", ""),
+            target=request.form.get("target") or request.form.get("target_factor", ""),
             relation=request.form.get("relation", ""),
             confidence=request.form.get("confidence") or None,
         )
