@@ -160,7 +160,7 @@ def _date(value: str | None) -> date | None:
 MAX_BUNDLE_ITEMS = 100_000
 # Events stored per part when the caller commits in parts: each part's transaction holds the
 # write lock well under a second, so other users' edits wait at most that long.
-EVENTS_PER_PART = 500
+EVENTS_PER_PART = 2_000
 
 
 def bundle_size_problems(data: Any) -> list[BundleProblem]:
@@ -375,21 +375,16 @@ def _store_bundle(
         if item.get("merged_from")
     }
     for start in range(0, len(event_rows), EVENTS_PER_PART):
-        part = event_rows[start : start + EVENTS_PER_PART]
+        part = [
+            {**row, "merged_from": merged.get(row["ref"], [])}
+            for row in event_rows[start : start + EVENTS_PER_PART]
+        ]
         try:
-            events = chronology.create_events(
-                session=session,
-                review=review,
-                added_by_id=importer_id,
-                rows=part,
-                refs_claimed=True,
+            chronology.insert_events(
+                session=session, review=review, added_by_id=importer_id, rows=part
             )
         except ServiceError as error:
             raise BundleError([BundleProblem(f"$.events[{start}:]", error.message)]) from None
-        for event in events:
-            if event.ref in merged:
-                event.merged_from = merged[event.ref]
-        session.flush()
         if commit is not None:
             stored[:] = [review.id]
             commit()
