@@ -48,6 +48,7 @@ from app.cli import alembic_config
 from app.demo import DEMO_PASSWORD, seed_demo
 from app.security import create_api_token
 from app.services import factors as factor_service
+from app.services import workshops as workshop_service
 from app.services.reviews import create_review
 from bench.chronology import (
     AGENCY_NAMES,
@@ -63,6 +64,7 @@ from bench.chronology import (
 from models import (
     Account,
     Action,
+    ChronologyImport,
     Event,
     Factor,
     Finding,
@@ -204,6 +206,42 @@ class Fixture:
     token: str
     other_review_id: int
     other_token: str
+    ids: dict[str, int] = field(default_factory=dict)
+
+
+def _workshop_and_import(session: Session, review: Review) -> dict[str, int]:
+    """A workshop with a note and a chronology import, so that their pages are timed too."""
+    facilitator = session.scalars(
+        select(User).where(User.email == "facilitator@demo.example.org")
+    ).one()
+    workshop = workshop_service.create_workshop(
+        session=session, review=review, facilitator=facilitator, title="Bench workshop"
+    )
+    participant, _token = workshop_service.join_workshop(
+        session=session, code=workshop.join_code, name="Health Visitor 1"
+    )
+    factor = session.scalars(select(Factor.ref).where(Factor.review_id == review.id)).first()
+    note = workshop_service.add_note(
+        session=session, participant=participant, node=factor or "", text="Caseloads."
+    )
+    upload = ChronologyImport(
+        review_id=review.id,
+        user_id=facilitator.id,
+        filename="bench.csv",
+        sha256="0" * 64,
+        preview={
+            "rows": [],
+            "errors": [],
+            "mapping": {"fields": {}, "unknown": [], "missing": []},
+            "unknown_agencies": [],
+            "unknown_people": [],
+            "duplicates": [],
+            "row_count": 0,
+        },
+    )
+    session.add(upload)
+    session.flush()
+    return {"workshop_id": workshop.id, "note_id": note.id, "import_id": upload.id}
 
 
 def _make_fixture(app: Flask) -> Fixture:
@@ -225,8 +263,9 @@ def _make_fixture(app: Flask) -> Fixture:
         )
         token = create_api_token(chair, "bench", session=session)
         other_token = create_api_token(panel, "bench", session=session)
+        ids = _workshop_and_import(session, review)
         session.commit()
-        fixture = Fixture(chair.email, review.id, token, other.id, other_token)
+        fixture = Fixture(chair.email, review.id, token, other.id, other_token, ids)
         session.close()
     return fixture
 
@@ -474,7 +513,7 @@ def run() -> None:
         _sign_in_as(client, fixture.email, DEMO_PASSWORD)
         with app.app_context():
             session = app.extensions["lr_session_factory"]()
-            urls = review_page_urls(app, session, fixture.review_id)
+            urls = review_page_urls(app, session, fixture.review_id, fixture.ids)
             session.close()
         trivial = _time_page(client, "/account", "/account")
         counter = StatementCounter(engine)

@@ -160,7 +160,9 @@ def _date(value: str | None) -> date | None:
 MAX_BUNDLE_ITEMS = 100_000
 # Events stored per part when the caller commits in parts: each part's transaction holds the
 # write lock well under a second, so other users' edits wait at most that long.
-EVENTS_PER_PART = 2_000
+EVENTS_PER_PART = 500
+# Other items (accounts, factors, links, …) stored per part: each goes through its service.
+ITEMS_PER_PART = 100
 
 
 def bundle_size_problems(data: Any) -> list[BundleProblem]:
@@ -402,6 +404,10 @@ def _store_bundle(
                 create(session=session, review=review, **item)
             except ServiceError as error:
                 problems.append(BundleProblem(f"$.{section}[{index}]", error.message))
+            if commit is not None and not problems and (index + 1) % ITEMS_PER_PART == 0:
+                session.flush()
+                stored[:] = [review.id]
+                commit()
     for index, item in enumerate(data.get("good_practice", [])):
         try:
             good_practice_service.create_entry(
