@@ -7,13 +7,14 @@ on, so an import is either stored whole or refused with the full list.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
 BUNDLE_FORMAT = "learning-review/1"
 # Sections whose items share one ref namespace in a review (links may join any two of them).
@@ -35,6 +36,10 @@ def bundle_schema() -> dict[str, Any]:
     return schema
 
 
+# Keywords that only describe: a quick check may ignore them.
+_ANNOTATIONS = frozenset({"description", "title", "$comment", "examples"})
+
+
 def _inline_refs(node: Any, definitions: Mapping[str, Any]) -> Any:
     """``node`` with every plain ``{"$ref": "#/$defs/name"}`` replaced by that definition.
 
@@ -42,8 +47,13 @@ def _inline_refs(node: Any, definitions: Mapping[str, Any]) -> Any:
     spend seconds resolving the same few references again and again."""
     if isinstance(node, dict):
         ref = node.get("$ref")
-        if len(node) == 1 and isinstance(ref, str) and ref.startswith("#/$defs/"):
-            return _inline_refs(definitions[ref.removeprefix("#/$defs/")], definitions)
+        notes = {key: value for key, value in node.items() if key in _ANNOTATIONS}
+        if (
+            isinstance(ref, str)
+            and ref.startswith("#/$defs/")
+            and len(node) == len(notes) + 1  # beside the $ref, only words for people
+        ):
+            return {**_inline_refs(definitions[ref.removeprefix("#/$defs/")], definitions), **notes}
         return {key: _inline_refs(value, definitions) for key, value in node.items()}
     if isinstance(node, list):
         return [_inline_refs(value, definitions) for value in node]
@@ -56,6 +66,92 @@ def _validator() -> Draft202012Validator:
     return Draft202012Validator(
         _inline_refs(schema, schema.get("$defs", {})), format_checker=FormatChecker()
     )
+
+
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "string": str,
+    "array": list,
+    "object": dict,
+    "boolean": bool,
+}
+
+
+def _quick_check(schema: Mapping[str, Any]) -> Callable[[Any], bool] | None:
+    """A predicate that is true only of instances valid under ``schema`` (False: look with
+    the full validator), or None when ``schema`` uses a keyword it does not know.
+
+    Knows the few keywords of the bundle's item schemas (type, enum, pattern, minLength,
+    maxLength, required, properties, additionalProperties false, items). A valid item costs a
+    few dictionary look-ups instead of the general validator's walk, which is what lets a
+    bundle of 100,000 events be checked in seconds; the messages of an invalid bundle still
+    come from jsonschema."""
+    checks: list[Callable[[Any], bool]] = []
+    for keyword, value in schema.items():
+        if keyword in _ANNOTATIONS:
+            continue
+        if keyword == "type" and isinstance(value, str) and value in _TYPES:
+            checks.append(lambda x, kind=_TYPES[value]: isinstance(x, kind))
+        elif keyword == "enum" and all(isinstance(v, str) for v in value):
+            allowed = frozenset(value)
+            checks.append(lambda x, allowed=allowed: isinstance(x, str) and x in allowed)
+        elif keyword == "pattern":
+            regex = re.compile(value)
+            checks.append(lambda x, regex=regex: not isinstance(x, str) or bool(regex.search(x)))
+        elif keyword == "minLength":
+            checks.append(lambda x, n=value: not isinstance(x, str) or len(x) >= n)
+        elif keyword == "maxLength":
+            checks.append(lambda x, n=value: not isinstance(x, str) or len(x) <= n)
+        elif keyword == "required":
+            needed = tuple(value)
+            checks.append(
+                lambda x, needed=needed: not isinstance(x, dict) or all(k in x for k in needed)
+            )
+        elif keyword == "additionalProperties" and value is False:
+            known = frozenset(schema.get("properties", {}))
+            checks.append(lambda x, known=known: not isinstance(x, dict) or x.keys() <= known)
+        elif keyword == "properties":
+            inner = {name: _quick_check(sub) for name, sub in value.items()}
+            if any(check is None for check in inner.values()):
+                return None
+            checks.append(
+                lambda x, inner=inner: (
+                    not isinstance(x, dict) or all(inner[k](v) for k, v in x.items() if k in inner)  # type: ignore[misc]
+                )
+            )
+        elif keyword == "items" and isinstance(value, dict):
+            item = _quick_check(value)
+            if item is None:
+                return None
+            checks.append(lambda x, item=item: not isinstance(x, list) or all(map(item, x)))
+        else:
+            return None
+    return lambda instance: all(check(instance) for check in checks)
+
+
+@lru_cache(maxsize=1)
+def _quick_sections() -> dict[str, Callable[[Any], bool]]:
+    """The bundle's sections that a quick check covers, with their checks."""
+    schema = bundle_schema()
+    inlined = _inline_refs(schema, schema.get("$defs", {}))
+    found = {}
+    for section, sub in inlined.get("properties", {}).items():
+        if sub.get("type") == "array":
+            check = _quick_check(sub)
+            if check is not None:
+                found[section] = check
+    return found
+
+
+def _schema_errors(data: Any) -> list[ValidationError]:
+    """jsonschema's errors for ``data``; sections that pass their quick check are left out of
+    the (slow) full validation, since it would find nothing in them."""
+    if isinstance(data, dict):
+        quick = _quick_sections()
+        data = {
+            key: [] if key in quick and isinstance(value, list) and quick[key](value) else value
+            for key, value in data.items()
+        }
+    return sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
 
 
 def _path(parts: Iterable[Any]) -> str:
@@ -88,7 +184,7 @@ def validate_bundle(data: Any, supported_sections: Iterable[str]) -> list[Bundle
     ``supported_sections`` names the optional sections this version stores; a non-empty
     section outside it is refused, never silently dropped.
     """
-    errors = sorted(_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    errors = _schema_errors(data)
     problems = [BundleProblem(_path(e.absolute_path), e.message) for e in errors]
     if problems or not isinstance(data, dict):
         return problems

@@ -13,21 +13,21 @@ PostgreSQL (target: under a minute), while a second user edits another review ev
 the longest of those edits is printed (target: none fails, none waits more than a second).
 
 ``BENCH_QUICK=1`` (``make bench-quick``) is a smoke run: 1,000 events, 2 samples a page,
-imports of 500 and 2,000 events, no 40,000. ``BENCH_PG_URL`` names a PostgreSQL server
-database to (re)create for the PostgreSQL import (default ``lr_bench_pages`` on
-127.0.0.1:5432); ``BENCH_SKIP_PG=1`` skips it. Data are generated from a fixed seed and are
-fictional.
+imports of 500 and 2,000 events, no 40,000; ``BENCH_PAGES=0`` times the imports only.
+``BENCH_PG_URL`` names a PostgreSQL server database to (re)create for the PostgreSQL
+import (default ``lr_bench_pages`` on 127.0.0.1:5432); ``BENCH_SKIP_PG=1`` skips it. Data
+are generated from a fixed seed and are fictional.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 import re
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,6 +90,7 @@ IMPORT_RATIO_TARGET = 5.0
 BIG_IMPORT = 40_000
 BIG_IMPORT_TARGET_S = 60.0
 WRITER_WAIT_TARGET_S = 1.0
+PAGES = os.environ.get("BENCH_PAGES") != "0"  # BENCH_PAGES=0: the imports only
 NOT_HTML = re.compile(r"\.<\w+>$|\.(json|svg|pdf|csv|xlsx|docx|md)$")
 
 
@@ -366,34 +367,27 @@ def _time_page(client: FlaskClient, label: str, path: str) -> Timing:
     return Timing(label, samples)
 
 
-@dataclass
-class Writer:
-    """Another user editing another review every 200 ms while an import runs."""
-
-    app: Flask
-    token: str
-    review_id: int
-    waits: list[float] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    stop: threading.Event = field(default_factory=threading.Event)
-
-    def run(self) -> None:
-        client = self.app.test_client()
-        path = f"/api/v1/reviews/{self.review_id}/kpes"
-        headers = {"Authorization": f"Bearer {self.token}"}
-        n = 0
-        while not self.stop.is_set():
-            n += 1
-            start = time.perf_counter()
-            response = client.post(
-                path, json={"title": f"Edit {n} during the import"}, headers=headers
-            )
-            self.waits.append(time.perf_counter() - start)
-            if response.status_code != 201:
-                self.failures.append(
-                    f"{response.status_code} {response.get_data(as_text=True)[:80]}"
-                )
-            self.stop.wait(0.2)
+def _write_meanwhile(url: str, token: str, review_id: int, stop: Any, results: Any) -> None:
+    """Another user, in a process of its own (as another server worker would be), adding a
+    key practice episode to another review every 200 ms until ``stop`` is set; sends each
+    request's (seconds, failure or "") to ``results``."""
+    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": url})
+    client = app.test_client()
+    path = f"/api/v1/reviews/{review_id}/kpes"
+    headers = {"Authorization": f"Bearer {token}"}
+    n = 0
+    while not stop.is_set():
+        n += 1
+        start = time.perf_counter()
+        response = client.post(path, json={"title": f"Edit {n} during the import"}, headers=headers)
+        failure = (
+            ""
+            if response.status_code == 201
+            else f"{response.status_code} {response.get_data(as_text=True)[:80]}"
+        )
+        results.put((time.perf_counter() - start, failure))
+        stop.wait(0.2)
+    results.put(None)
 
 
 def _sign_in_as(client: FlaskClient, email: str, password: str) -> None:
@@ -416,15 +410,21 @@ class ImportRun:
     writer_failures: list[str] = field(default_factory=list)
 
 
-def _import(app: Flask, fixture: Fixture, size: int, *, with_writer: bool) -> ImportRun:
+def _import(app: Flask, fixture: Fixture, size: int, *, writer_url: str | None = None) -> ImportRun:
     body = json.dumps(make_bundle(size, random.Random(SEED + size))).encode()
     client = app.test_client()
     headers = {"Authorization": f"Bearer {fixture.token}", "Content-Type": "application/json"}
-    writer = Writer(app, fixture.other_token, fixture.other_review_id) if with_writer else None
-    thread = threading.Thread(target=writer.run) if writer else None
-    if thread:
-        thread.start()
-        time.sleep(0.5)
+    context = multiprocessing.get_context("fork")
+    stop, results = context.Event(), context.Queue()
+    writer = None
+    if writer_url:
+        writer = context.Process(
+            target=_write_meanwhile,
+            args=(writer_url, fixture.other_token, fixture.other_review_id, stop, results),
+        )
+        writer.start()
+        first = results.get(timeout=120)  # the writer is up and has edited once
+        assert first is not None and not first[1], f"the other user cannot edit: {first}"
     start = time.perf_counter()
     response = client.post("/api/v1/reviews/import", data=body, headers=headers)
     status_url = response.headers.get("Location") if response.status_code == 202 else None
@@ -436,17 +436,23 @@ def _import(app: Flask, fixture: Fixture, size: int, *, with_writer: bool) -> Im
             assert state != "failed", f"the import job failed: {status.get_json()}"
             break
     elapsed = time.perf_counter() - start
-    if writer and thread:
-        writer.stop.set()
-        thread.join()
+    waits: list[float] = []
+    failures: list[str] = []
+    if writer:
+        stop.set()
+        while (item := results.get(timeout=120)) is not None:
+            waits.append(item[0])
+            if item[1]:
+                failures.append(item[1])
+        writer.join()
     assert response.status_code in (201, 202), (
         f"import of {size} answered {response.status_code}: {response.get_data(as_text=True)[:300]}"
     )
     run = ImportRun(size, elapsed, len(body) / 1e6)
     if writer:
-        run.writer_max_s = max(writer.waits, default=0.0)
-        run.writer_edits = len(writer.waits)
-        run.writer_failures = writer.failures
+        run.writer_max_s = max(waits, default=0.0)
+        run.writer_edits = len(waits)
+        run.writer_failures = failures
     return run
 
 
@@ -507,41 +513,12 @@ def run() -> None:
         app = _app(url)
         engine: Engine = app.extensions["lr_engine"]
         start = time.perf_counter()
-        fixture = _make_fixture(app)
-        setup_s = time.perf_counter() - start
-        client = app.test_client()
-        _sign_in_as(client, fixture.email, DEMO_PASSWORD)
-        with app.app_context():
-            session = app.extensions["lr_session_factory"]()
-            urls = review_page_urls(app, session, fixture.review_id, fixture.ids)
-            session.close()
-        trivial = _time_page(client, "/account", "/account")
-        counter = StatementCounter(engine)
-        timings = []
-        for endpoint, path in sorted(urls.items()):
-            timing = _time_page(client, endpoint, path)
-            with counter.counting() as statements:
-                client.get(path).get_data()
-            timings.append((timing, len(statements)))
-        base = trivial.median_ms
-        print(
-            f"review pages at {EVENTS} events, {FACTORS} factors, {LINKS} links (sqlite; median "
-            f"of {SAMPLES} after a warm-up; data in {setup_s:.0f} s); trivial page /account "
-            f"{base:.1f} ms"
-        )
-        over = 0
-        for timing, count in sorted(timings, key=lambda t: -t[0].median_ms):
-            ratio = timing.median_ms / base
-            over += ratio > PAGE_TARGET_RATIO
-            print(
-                f"  {timing.label:<34} {timing.median_ms:8.1f} ms {ratio:7.1f}x  "
-                f"{count:3d} SQL  {_mark(ratio <= PAGE_TARGET_RATIO)}"
-            )
-        print(
-            f"  {len(timings) - over} of {len(timings)} pages within {PAGE_TARGET_RATIO:.0f}x "
-            f"the trivial page  {_mark(not over)}"
-        )
-        small, large = (_import(app, fixture, size, with_writer=False) for size in IMPORT_SIZES)
+        if PAGES:
+            fixture = _make_fixture(app)
+            _pages(app, engine, fixture, time.perf_counter() - start)
+        else:
+            fixture = _make_pg_fixture(app)
+        small, large = (_import(app, fixture, size) for size in IMPORT_SIZES)
         for result in (small, large):
             _print_import(result, "sqlite")
         ratio = large.seconds / small.seconds
@@ -551,7 +528,7 @@ def run() -> None:
         )
         if not QUICK and os.environ.get("BENCH_SKIP_BIG") != "1":
             _print_import(
-                _import(app, fixture, BIG_IMPORT, with_writer=True), "sqlite", BIG_IMPORT_TARGET_S
+                _import(app, fixture, BIG_IMPORT, writer_url=url), "sqlite", BIG_IMPORT_TARGET_S
             )
         engine.dispose()
     if QUICK or os.environ.get("BENCH_SKIP_PG") == "1" or os.environ.get("BENCH_SKIP_BIG") == "1":
@@ -563,13 +540,48 @@ def run() -> None:
     app = _app(pg_url)
     fixture = _make_pg_fixture(app)
     _print_import(
-        _import(app, fixture, BIG_IMPORT, with_writer=True), "postgresql", BIG_IMPORT_TARGET_S
+        _import(app, fixture, BIG_IMPORT, writer_url=pg_url), "postgresql", BIG_IMPORT_TARGET_S
     )
     app.extensions["lr_engine"].dispose()
 
 
+def _pages(app: Flask, engine: Engine, fixture: Fixture, setup_s: float) -> None:
+    client = app.test_client()
+    _sign_in_as(client, fixture.email, DEMO_PASSWORD)
+    with app.app_context():
+        session = app.extensions["lr_session_factory"]()
+        urls = review_page_urls(app, session, fixture.review_id, fixture.ids)
+        session.close()
+    trivial = _time_page(client, "/account", "/account")
+    counter = StatementCounter(engine)
+    timings = []
+    for endpoint, path in sorted(urls.items()):
+        timing = _time_page(client, endpoint, path)
+        with counter.counting() as statements:
+            client.get(path).get_data()
+        timings.append((timing, len(statements)))
+    base = trivial.median_ms
+    print(
+        f"review pages at {EVENTS} events, {FACTORS} factors, {LINKS} links (sqlite; median "
+        f"of {SAMPLES} after a warm-up; data in {setup_s:.0f} s); trivial page /account "
+        f"{base:.1f} ms"
+    )
+    over = 0
+    for timing, count in sorted(timings, key=lambda t: -t[0].median_ms):
+        ratio = timing.median_ms / base
+        over += ratio > PAGE_TARGET_RATIO
+        print(
+            f"  {timing.label:<34} {timing.median_ms:8.1f} ms {ratio:7.1f}x  "
+            f"{count:3d} SQL  {_mark(ratio <= PAGE_TARGET_RATIO)}"
+        )
+    print(
+        f"  {len(timings) - over} of {len(timings)} pages within {PAGE_TARGET_RATIO:.0f}x "
+        f"the trivial page  {_mark(not over)}"
+    )
+
+
 def _make_pg_fixture(app: Flask) -> Fixture:
-    """The users the PostgreSQL import needs (the demo, without growing it)."""
+    """The users and tokens the imports need (the demo, without growing it)."""
     with app.app_context():
         session = app.extensions["lr_session_factory"]()
         session.info["actor"] = Actor(None, "bench")
