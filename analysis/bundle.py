@@ -89,43 +89,86 @@ def _quick_check(schema: Mapping[str, Any]) -> Callable[[Any], bool] | None:
     for keyword, value in schema.items():
         if keyword in _ANNOTATIONS:
             continue
-        if keyword == "type" and isinstance(value, str) and value in _TYPES:
-            checks.append(lambda x, kind=_TYPES[value]: isinstance(x, kind))
-        elif keyword == "enum" and all(isinstance(v, str) for v in value):
-            allowed = frozenset(value)
-            checks.append(lambda x, allowed=allowed: isinstance(x, str) and x in allowed)
-        elif keyword == "pattern":
-            regex = re.compile(value)
-            checks.append(lambda x, regex=regex: not isinstance(x, str) or bool(regex.search(x)))
-        elif keyword == "minLength":
-            checks.append(lambda x, n=value: not isinstance(x, str) or len(x) >= n)
-        elif keyword == "maxLength":
-            checks.append(lambda x, n=value: not isinstance(x, str) or len(x) <= n)
-        elif keyword == "required":
-            needed = tuple(value)
-            checks.append(
-                lambda x, needed=needed: not isinstance(x, dict) or all(k in x for k in needed)
-            )
-        elif keyword == "additionalProperties" and value is False:
-            known = frozenset(schema.get("properties", {}))
-            checks.append(lambda x, known=known: not isinstance(x, dict) or x.keys() <= known)
-        elif keyword == "properties":
-            inner = {name: _quick_check(sub) for name, sub in value.items()}
-            if any(check is None for check in inner.values()):
-                return None
-            checks.append(
-                lambda x, inner=inner: (
-                    not isinstance(x, dict) or all(inner[k](v) for k, v in x.items() if k in inner)  # type: ignore[misc]
-                )
-            )
-        elif keyword == "items" and isinstance(value, dict):
-            item = _quick_check(value)
-            if item is None:
-                return None
-            checks.append(lambda x, item=item: not isinstance(x, list) or all(map(item, x)))
-        else:
+        check = _keyword_check(keyword, value, schema)
+        if check is None:
             return None
-    return lambda instance: all(check(instance) for check in checks)
+        checks.append(check)
+
+    def all_hold(instance: Any) -> bool:
+        return all(check(instance) for check in checks)
+
+    return all_hold
+
+
+def _keyword_check(
+    keyword: str, value: Any, schema: Mapping[str, Any]
+) -> Callable[[Any], bool] | None:
+    """The quick check of one keyword of ``schema``, or None for a keyword it does not know."""
+    if keyword == "type" and isinstance(value, str) and value in _TYPES:
+        kind = _TYPES[value]
+
+        def of_type(x: Any) -> bool:
+            return isinstance(x, kind)
+
+        return of_type
+    if keyword == "enum" and all(isinstance(v, str) for v in value):
+        allowed = frozenset(value)
+
+        def in_enum(x: Any) -> bool:
+            return isinstance(x, str) and x in allowed
+
+        return in_enum
+    if keyword == "pattern":
+        regex = re.compile(value)
+
+        def matches(x: Any) -> bool:
+            return not isinstance(x, str) or bool(regex.search(x))
+
+        return matches
+    if keyword in ("minLength", "maxLength"):
+        low, high = (value, None) if keyword == "minLength" else (0, value)
+
+        def long_enough(x: Any) -> bool:
+            return not isinstance(x, str) or (len(x) >= low and (high is None or len(x) <= high))
+
+        return long_enough
+    if keyword == "required":
+        needed = tuple(value)
+
+        def has_required(x: Any) -> bool:
+            return not isinstance(x, dict) or all(k in x for k in needed)
+
+        return has_required
+    if keyword == "additionalProperties" and value is False:
+        known = frozenset(schema.get("properties", {}))
+
+        def no_others(x: Any) -> bool:
+            return not isinstance(x, dict) or x.keys() <= known
+
+        return no_others
+    if keyword == "properties":
+        inner = {name: _quick_check(sub) for name, sub in value.items()}
+        known_checks = {name: c for name, c in inner.items() if c is not None}
+        if len(known_checks) < len(inner):
+            return None
+
+        def properties_hold(x: Any) -> bool:
+            return not isinstance(x, dict) or all(
+                known_checks[k](v) for k, v in x.items() if k in known_checks
+            )
+
+        return properties_hold
+    if keyword == "items" and isinstance(value, dict):
+        item = _quick_check(value)
+        if item is None:
+            return None
+        item_check = item
+
+        def items_hold(x: Any) -> bool:
+            return not isinstance(x, list) or all(map(item_check, x))
+
+        return items_hold
+    return None
 
 
 @lru_cache(maxsize=1)
