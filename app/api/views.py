@@ -156,6 +156,7 @@ def import_review() -> ResponseReturnValue:
         413: {description: 'The bundle is larger than 50 MB'}
         422: Invalid
     """
+    db().commit()  # reading a big bundle must not keep the write lock the sign-in took
     data = request.get_json(silent=True)
     if data is None:
         raise ApiError(400, "Send the bundle as JSON with Content-Type: application/json")

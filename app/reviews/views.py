@@ -282,6 +282,7 @@ def import_bundle() -> object:
     form = BundleUploadForm()
     problems: list[Any] = []
     if form.validate_on_submit():
+        db().commit()  # reading a big bundle must not keep the write lock the sign-in took
         raw = form.bundle.data.read()
         try:
             data = json.loads(raw)

@@ -162,7 +162,7 @@ MAX_BUNDLE_ITEMS = 100_000
 # write lock well under a second, so other users' edits wait at most that long.
 EVENTS_PER_PART = 500
 # Other items (accounts, factors, links, …) stored per part: each goes through its service.
-ITEMS_PER_PART = 100
+ITEMS_PER_PART = 20
 
 
 def bundle_size_problems(data: Any) -> list[BundleProblem]:
