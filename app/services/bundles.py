@@ -6,6 +6,7 @@ and then stores everything in the caller's transaction, so a bad bundle changes 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -160,9 +161,11 @@ def _date(value: str | None) -> date | None:
 MAX_BUNDLE_ITEMS = 100_000
 # Events stored per part when the caller commits in parts: each part's transaction holds the
 # write lock well under a second, so other users' edits wait at most that long.
-EVENTS_PER_PART = 500
+EVENTS_PER_PART = 200
+MAX_EVENTS_PER_PART = 2_000
+PART_SECONDS = 0.3
 # Other items (accounts, factors, links, …) stored per part: each goes through its service.
-ITEMS_PER_PART = 20
+ITEMS_PER_PART = 10
 
 
 def bundle_size_problems(data: Any) -> list[BundleProblem]:
@@ -376,10 +379,12 @@ def _store_bundle(
         for item in data.get("events", [])
         if item.get("merged_from")
     }
-    for start in range(0, len(event_rows), EVENTS_PER_PART):
+    start, size = 0, EVENTS_PER_PART
+    while start < len(event_rows):
+        began = time.perf_counter()
         part = [
             {**row, "merged_from": merged.get(row["ref"], [])}
-            for row in event_rows[start : start + EVENTS_PER_PART]
+            for row in event_rows[start : start + size]
         ]
         try:
             chronology.insert_events(
@@ -387,11 +392,15 @@ def _store_bundle(
             )
         except ServiceError as error:
             raise BundleError([BundleProblem(f"$.events[{start}:]", error.message)]) from None
+        start += len(part)
         if commit is not None:
             stored[:] = [review.id]
             commit()
+            # Parts sized to the database at hand: each holds the write lock about PART_SECONDS.
+            took = max(time.perf_counter() - began, 0.001)
+            size = min(MAX_EVENTS_PER_PART, max(50, int(size * PART_SECONDS / took)))
         if progress is not None:
-            progress(start + len(part), len(event_rows))
+            progress(start, len(event_rows))
     for section, create in (
         ("accounts", factor_service.create_account),
         ("factors", factor_service.create_factor),
