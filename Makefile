@@ -12,7 +12,7 @@ TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/learning_revie
 export TEST_DATABASE_URL
 PYTEST_ARGS ?=
 
-.PHONY: run serve test test-sqlite test-postgres lint bench setup dev-setup graphviz \
+.PHONY: run serve test test-sqlite test-postgres lint bench bench-quick setup dev-setup graphviz \
         browser-deps postgres db-upgrade demo clean vendor migrate
 
 $(VENV)/.installed: setup.cfg pyproject.toml
@@ -122,6 +122,10 @@ lint: $(VENV)/.dev-installed
 
 bench: dev-setup
 	$(BIN)/python -m bench
+
+# A smoke run of the big-review benchmark (1,000 events, small imports, no PostgreSQL).
+bench-quick: dev-setup
+	BENCH_QUICK=1 $(BIN)/python -m bench.review_pages
 
 vendor:
 	npm ci --no-audit --no-fund && npm run vendor

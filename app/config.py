@@ -72,6 +72,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, which is bounded
     WTF_CSRF_CHECK_DEFAULT = False  # checked in app.security, which exempts bearer-token calls
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+    # A review bundle may be larger (app.security lets the import routes take this much).
+    BUNDLE_MAX_BYTES = 50 * 1024 * 1024
 
     LOGIN_LOCK_THRESHOLD = 5
     LOGIN_LOCK_DURATION = timedelta(minutes=15)

@@ -19,7 +19,7 @@ import pyotp
 import segno
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, Response, current_app, g, request, session
+from flask import Flask, Response, abort, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
 from markupsafe import Markup
 from sqlalchemy import select, update
@@ -390,6 +390,25 @@ CSP = (
 CSRF_EXEMPT_ENDPOINTS = frozenset({"api.join_workshop"})
 
 
+# The routes that take a whole review bundle: they accept up to BUNDLE_MAX_BYTES.
+BUNDLE_IMPORT_ENDPOINTS = frozenset({"api.import_review", "reviews.import_bundle"})
+
+
+def _bundle_size_limit() -> None:
+    """Let the bundle imports take BUNDLE_MAX_BYTES, and refuse a larger one with a clear 413
+    before anything reads it."""
+    if request.endpoint not in BUNDLE_IMPORT_ENDPOINTS:
+        return
+    limit = int(current_app.config["BUNDLE_MAX_BYTES"])
+    request.max_content_length = limit
+    if request.content_length is not None and request.content_length > limit:
+        abort(
+            413,
+            f"The bundle is larger than {limit // (1024 * 1024)} MB: "
+            "split the review, or import its chronology as files.",
+        )
+
+
 def _check_csrf() -> None:
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
@@ -453,5 +472,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = ""
     login_manager.session_protection = None  # our server-side sessions do this job
     csrf.init_app(app)
+    app.before_request(_bundle_size_limit)
     app.before_request(_check_csrf)
     app.after_request(_security_headers)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import audit_chain, chronology, graph, graph_render, recurring, workshop
+from bench import audit_chain, chronology, graph, graph_render, recurring, review_pages, workshop
 
 
 def main() -> None:
@@ -12,6 +12,7 @@ def main() -> None:
     graph_render.run()
     recurring.run()
     workshop.run()
+    review_pages.run()
 
 
 if __name__ == "__main__":

@@ -223,10 +223,16 @@ def _review_with_cast(session: Session, creator: User, title: str) -> Review:
 
 
 def _insert_events(
-    session: Session, review: Review, user_id: int, count: int, rng: random.Random
+    session: Session,
+    review: Review,
+    user_id: int,
+    count: int,
+    rng: random.Random,
+    *,
+    first: int = 1,
 ) -> None:
-    """Bulk-insert ``count`` events with their refs and people, as the services would store
-    them (dates canonicalised by parse_when, sort window from the When)."""
+    """Bulk-insert ``count`` events (refs E``first``…) with their refs and people, as the
+    services would store them (dates canonicalised by parse_when, sort window from the When)."""
     agency_ids = [a.id for a in review.agencies]
     person_ids = [p.id for p in review.people]
     kpe_ids = list(
@@ -236,7 +242,7 @@ def _insert_events(
     )
     now = utcnow()
     rows: list[dict[str, Any]] = []
-    for n in range(1, count + 1):
+    for n in range(first, first + count):
         when = parse_when(_date_text(rng))
         rows.append(
             {
@@ -266,17 +272,19 @@ def _insert_events(
         insert(ItemRef.__table__),
         [{"review_id": review.id, "ref": row["ref"], "kind": "event"} for row in rows],
     )
+    new_refs = {row["ref"] for row in rows}
     ids = {
         ref: event_id
         for ref, event_id in session.execute(
             select(Event.ref, Event.id).where(Event.review_id == review.id)
         )
+        if ref in new_refs
     }
     links = [
         {"event_id": ids[row["ref"]], "person_id": person_id}
         for row in rows
         if rng.random() < 0.6
-        for person_id in rng.sample(person_ids, rng.randint(1, 3))
+        for person_id in rng.sample(person_ids, min(len(person_ids), rng.randint(1, 3)))
     ]
     session.execute(insert(event_people), links)
 

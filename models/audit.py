@@ -456,6 +456,26 @@ def destroy_review_key(session: Session, review_id: int) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+def record_created(
+    session: Session, entity_type: str, review_id: int | None, rows: Iterable[tuple[str, Any]]
+) -> None:
+    """Append a "create" entry per (entity id, column values) for rows inserted in bulk (not
+    through the unit of work, so not seen by the listener): the entries it would have made."""
+    actor = session_actor(session)
+    entries = [
+        _entry(
+            actor,
+            "create",
+            entity_type=entity_type,
+            entity_id=entity_id,
+            review_id=review_id,
+            after=after,
+        )
+        for entity_id, after in rows
+    ]
+    _append(session.connection(), entries, session_audit_keys(session))
+
+
 def _column_values(
     obj: Audited, keys: Iterable[str], seal: Callable[[Any], Any] | None
 ) -> dict[str, Any]:

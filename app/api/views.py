@@ -170,13 +170,18 @@ def import_review() -> ResponseReturnValue:
         content: {application/json: {schema: {$ref: '#/components/schemas/Bundle'}}}
       responses:
         201: {description: 'The new review: {"id": …}'}
+        413: {description: 'The bundle is larger than 50 MB'}
         422: Invalid
     """
+    db().commit()  # reading a big bundle must not keep the write lock the sign-in took
     data = request.get_json(silent=True)
     if data is None:
         raise ApiError(400, "Send the bundle as JSON with Content-Type: application/json")
     try:
-        review = bundles.import_bundle(data, session=db(), importer=current_user)
+        # Stored in parts, each committed, so other users' edits never wait long.
+        review = bundles.import_bundle(
+            data, session=db(), importer=current_user, commit=db().commit
+        )
     except bundles.BundleError as error:
         problems = [{"path": p.path, "message": p.message} for p in error.problems]
         raise ApiError(

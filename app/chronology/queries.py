@@ -120,6 +120,7 @@ def filtered(review: Review, filters: EventFilters) -> Select[tuple[Event]]:
         )
         statement = statement.where(
             or_(
+                Event.ref == filters.text,  # a picker's search finds an event by its ref
                 func.lower(Event.description).like(pattern, escape="\\"),
                 func.lower(Event.source_detail).like(pattern, escape="\\"),
             )

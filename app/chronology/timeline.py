@@ -1,16 +1,30 @@
 """The timeline drawn as SVG on the server: one swimlane per agency, KPE bands, and every
-event a link. Every piece of user text goes through Markup escaping (Jinja-style)."""
+event a link. Every piece of user text goes through Markup escaping (Jinja-style).
+
+A big chronology is drawn at its zoom level: while more than MAX_MARKS events are in view,
+each lane shows how many events fall in each year, month or day (counted in SQL), and each
+count is a link that zooms into its period; only when few enough are in view is each event
+drawn. The chronology table stays the accessible list of every event.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from flask import url_for
 from markupsafe import Markup, escape
+from sqlalchemy import Integer, func, select
+from sqlalchemy.orm import Session
 
+from app.chronology.queries import EventFilters, filtered, ordered
 from app.services.chronology import when_of
-from models import Event, Review
+from models import Event, KeyPracticeEpisode, Review
+
+# Events drawn one by one up to this many in view; beyond it, counts per lane and period.
+MAX_MARKS = 400
 
 LANE_HEIGHT = 48
 LABEL_WIDTH = 220
@@ -26,8 +40,7 @@ SHAPES = {"problematic": "▲", "good_practice": "●", "neutral": "■", "not_a
 
 
 def timeline_svg(review: Review, events: list[Event], text: Callable[[str], str] = str) -> Markup:
-    """An SVG document (as safe markup) of ``events`` for the timeline page; ``text`` is the
-    reader's view of each text (applied before a description is cut short)."""
+    """An SVG document (as safe markup) of ``events`` for the timeline page."""
     lanes: list[tuple[str | None, str]] = [(a.ref, text(a.name)) for a in review.agencies]
     if any(e.agency is None for e in events):
         lanes.append((None, "No agency"))
@@ -101,6 +114,178 @@ def timeline_svg(review: Review, events: list[Event], text: Callable[[str], str]
             f'<a href="{href}" aria-label="{label}" class="lr-tl-event">{bar}'
             f'<text x="{(left + right) / 2:.1f}" y="{y + 6}" text-anchor="middle" '
             f'fill="{colour}" class="lr-tl-mark">{mark}</text><title>{label}</title></a>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 - every piece of user text above is escaped
+
+
+# --- at the zoom level ------------------------------------------------------------------------
+
+# (name, SQLite strftime format, PostgreSQL to_char format, shortest span it is used for)
+PERIODS = (
+    ("year", "%Y", "YYYY", timedelta(days=3 * 366)),
+    ("month", "%Y-%m", "YYYY-MM", timedelta(days=92)),
+    ("day", "%Y-%m-%d", "YYYY-MM-DD", timedelta(0)),
+)
+
+
+@dataclass(frozen=True)
+class TimelineView:
+    svg: Markup
+    count: int
+    period: str | None  # "year", "month" or "day" when counts are drawn, None for events
+
+
+def _period_bounds(name: str, key: str) -> tuple[date, date]:
+    if name == "year":
+        year = int(key)
+        return date(year, 1, 1), date(year, 12, 31)
+    if name == "month":
+        year, month = (int(part) for part in key.split("-"))
+        following = date(year + month // 12, month % 12 + 1, 1)
+        return date(year, month, 1), following - timedelta(days=1)
+    day = date.fromisoformat(key)
+    return day, day
+
+
+def _period_label(name: str, first: date) -> str:
+    if name == "year":
+        return str(first.year)
+    if name == "month":
+        return f"{first:%b %Y}"
+    return f"{first.day} {first:%b %Y}"
+
+
+def timeline_view(
+    session: Session, review: Review, filters: EventFilters, text: Callable[[str], str] = str
+) -> TimelineView:
+    """The timeline of the events matching ``filters``, drawn at its zoom level: a fixed
+    number of SQL statements whatever the size of the chronology. ``text`` is the reader's
+    view of each text (applied before a description is cut short)."""
+    matching = filtered(review, filters).subquery()
+    count, start, end = session.execute(
+        select(func.count(), func.min(matching.c.sort_start), func.max(matching.c.sort_end))
+    ).one()
+    if count <= MAX_MARKS:
+        events = list(session.scalars(ordered(filtered(review, filters))).unique())
+        return TimelineView(timeline_svg(review, events, text), count, None)
+    span = end - start
+    name, sqlite_format, pg_format, _shortest = next(p for p in PERIODS if span >= p[3])
+    column = matching.c.sort_start
+    if session.get_bind().dialect.name == "postgresql":
+        bucket = func.to_char(column, pg_format)
+    else:
+        bucket = func.strftime(sqlite_format, column)
+    rows = session.execute(
+        select(
+            matching.c.agency_id,
+            bucket.label("period"),
+            func.count().label("events"),
+            func.sum((matching.c.appraisal == "problematic").cast(Integer)).label("problematic"),
+        ).group_by(matching.c.agency_id, bucket)
+    ).all()
+    bands = session.execute(
+        select(
+            KeyPracticeEpisode.ref,
+            KeyPracticeEpisode.title,
+            func.min(matching.c.sort_start),
+            func.max(matching.c.sort_end),
+        )
+        .join(matching, matching.c.kpe_id == KeyPracticeEpisode.id)
+        .group_by(KeyPracticeEpisode.ref, KeyPracticeEpisode.title)
+    ).all()
+    svg = _counts_svg(review, filters, name, rows, bands, start, end, text)
+    return TimelineView(svg, count, name)
+
+
+def _counts_svg(
+    review: Review,
+    filters: EventFilters,
+    period: str,
+    rows: list[Any],
+    bands: list[Any],
+    start: datetime,
+    end: datetime,
+    text: Callable[[str], str],
+) -> Markup:
+    names = {a.id: text(a.name) for a in review.agencies}
+    lanes: list[tuple[int | None, str]] = list(names.items())
+    if any(row.agency_id is None for row in rows):
+        lanes.append((None, "No agency"))
+    lane_of = {agency_id: index for index, (agency_id, _name) in enumerate(lanes)}
+    height = TOP + LANE_HEIGHT * max(1, len(lanes)) + 40
+    width = LABEL_WIDTH + PLOT_WIDTH + 20
+    first = datetime.combine(min(_period_bounds(period, row.period)[0] for row in rows), time.min)
+    last = datetime.combine(max(_period_bounds(period, row.period)[1] for row in rows), time.max)
+    first, last = min(first, start), max(last, end)
+    span = max((last - first).total_seconds(), 86400.0)
+
+    def x(moment: datetime) -> float:
+        return LABEL_WIDTH + (moment - first).total_seconds() / span * PLOT_WIDTH
+
+    parts: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="timeline-svg" class="lr-timeline" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="group" aria-labelledby="timeline-caption">'
+    ]
+    for index, (_agency_id, name) in enumerate(lanes):
+        y = TOP + index * LANE_HEIGHT
+        parts.append(
+            f'<rect x="0" y="{y}" width="{width}" height="{LANE_HEIGHT}" '
+            f'class="lr-tl-lane{index % 2}"/><text x="8" y="{y + LANE_HEIGHT / 2 + 5}" '
+            f'class="lr-tl-agency">{escape(name[:32])}</text>'
+        )
+    for year in range(first.year, last.year + 2):
+        tick = datetime(year, 1, 1)
+        if first <= tick <= last:
+            at = x(tick)
+            parts.append(
+                f'<line x1="{at:.1f}" y1="{TOP - 10}" x2="{at:.1f}" y2="{height - 30}" '
+                f'class="lr-tl-year"/><text x="{at + 3:.1f}" y="{TOP - 14}" '
+                f'class="lr-tl-label">{year}</text>'
+            )
+    for band in bands:
+        left = x(band[2])
+        right = max(x(band[3]), left + 6)
+        title = escape(f"{band.ref}: {text(band.title)}")
+        parts.append(
+            f'<rect x="{left - 3:.1f}" y="{TOP - 4}" width="{right - left + 6:.1f}" '
+            f'height="{LANE_HEIGHT * len(lanes) + 8}" class="lr-tl-kpe"><title>{title}</title>'
+            f'</rect><text x="{left:.1f}" y="{height - 12}" '
+            f'class="lr-tl-label">{escape(band.ref)}</text>'
+        )
+    most = max(row.events for row in rows)
+    base_args = {k: v for k, v in filters.as_args().items() if k not in ("from", "to")}
+    for row in sorted(rows, key=lambda r: (lane_of.get(r.agency_id, 0), r.period)):
+        lane = lane_of.get(row.agency_id, len(lanes) - 1)
+        opening, closing = _period_bounds(period, row.period)
+        left = x(datetime.combine(opening, time.min))
+        right = x(datetime.combine(closing, time.max))
+        y = TOP + lane * LANE_HEIGHT
+        problematic = int(row.problematic or 0)
+        colour = COLOURS["problematic"] if problematic else COLOURS["not_appraised"]
+        agency = names.get(row.agency_id, "No agency")
+        label = escape(
+            f"{agency}, {_period_label(period, opening)}: {row.events} "
+            f"{'event' if row.events == 1 else 'events'}"
+            f"{f', {problematic} problematic' if problematic else ''}. Zoom in"
+        )
+        href = escape(
+            url_for(
+                "chronology.timeline",
+                review_id=review.id,
+                **base_args,
+                **{"from": opening.isoformat(), "to": closing.isoformat()},
+            )
+        )
+        opacity = 0.25 + 0.6 * row.events / most
+        parts.append(
+            f'<a href="{href}" aria-label="{label}" class="lr-tl-event lr-tl-count">'
+            f'<rect x="{left + 1:.1f}" y="{y + 8}" width="{max(right - left - 2, 3):.1f}" '
+            f'height="{LANE_HEIGHT - 16}" fill="{colour}" opacity="{opacity:.2f}"/>'
+            f'<text x="{(left + right) / 2:.1f}" y="{y + LANE_HEIGHT / 2 + 4}" '
+            f'text-anchor="middle" class="lr-tl-label">{row.events}</text>'
+            f"<title>{label}</title></a>"
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every piece of user text above is escaped

@@ -18,7 +18,7 @@ from analysis.taxonomy import LINK_RELATIONS, SOURCE_KINDS
 from app.chronology import bp
 from app.chronology.forms import CommentForm, EventForm, KpeForm
 from app.chronology.queries import EventFilters, all_events, page_of_events
-from app.chronology.timeline import timeline_svg
+from app.chronology.timeline import timeline_view
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.policy import may, own_agency_ref, review_access
@@ -26,6 +26,7 @@ from app.reader import already_read, reader_text
 from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
 from app.services import factors as factor_service
+from app.services import review_cache
 from app.services.errors import ServiceError
 from app.templating import plural_of
 from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode
@@ -491,11 +492,24 @@ def merges(review_id: int) -> Any:
             return redirect(url_for("chronology.merges", review_id=review_id))
         flash(f"{other.ref} merged into {keep.ref}: both agencies' accounts are kept.", "success")
         return redirect(url_for("chronology.event", review_id=review_id, ref=keep.ref))
-    events = all_events(db(), review)
-    by_ref = {e.ref: e for e in events}
+    # Worked out once per change to the review; only the events suggested are read per request.
+    found = review_cache.cached(
+        db(),
+        review.id,
+        "merges",
+        lambda: tuple(suggest_merges(_facts(all_events(db(), review)), limit=100)),
+    )
+    wanted = {ref for s in found for ref in (s.first, s.second)}
+    by_ref = {
+        e.ref: e
+        for e in db().scalars(
+            select(Event).where(Event.review_id == review.id, Event.ref.in_(wanted))
+        )
+    }
     suggestions = [
         {"suggestion": s, "first": by_ref[s.first], "second": by_ref[s.second]}
-        for s in suggest_merges(_facts(events), limit=100)
+        for s in found
+        if s.first in by_ref and s.second in by_ref
     ]
     return render_template(
         "chronology/merges.html", review=review, suggestions=suggestions, title="Likely duplicates"
@@ -556,12 +570,14 @@ def kpe(review_id: int, ref: str) -> str:
     episode = chrono.kpe_by_ref(db(), review, ref)
     if episode is None:
         abort(404)
-    events = all_events(db(), review, EventFilters(kpe=ref))
+    # The first page of its events; the chronology table, filtered to it, pages through all.
+    events, total = page_of_events(db(), review, EventFilters(kpe=ref), 1, PER_PAGE)
     return render_template(
         "chronology/kpe.html",
         review=review,
         kpe=episode,
         events=events,
+        total=total,
         has_voice=factor_service.voice_of_kpes(db(), review).get(episode.ref, False),
         title=episode.title,
     )
@@ -614,13 +630,14 @@ def edit_kpe(review_id: int, ref: str) -> Any:
 def timeline(review_id: int) -> str:
     review = _review()
     filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
-    events = all_events(db(), review, filters)
-    svg = already_read(timeline_svg(review, events, reader_text()))
+    view = timeline_view(db(), review, filters, reader_text())
     return render_template(
         "chronology/timeline.html",
         review=review,
-        svg=svg,
-        count=len(events),
+        svg=already_read(view.svg),
+        count=view.count,
+        period=view.period,
+        whole_period={k: v for k, v in filters.as_args().items() if k not in ("from", "to")},
         title="Timeline",
         **_filter_context(filters),
     )
@@ -629,9 +646,14 @@ def timeline(review_id: int) -> str:
 @bp.route("/who-knew-what")
 def who_knew(review_id: int) -> str:
     review = _review()
-    events = all_events(db(), review)
     people = [PersonFacts(ref=p.ref, pseudonym=p.pseudonym, role=p.role) for p in review.people]
-    knowledge = who_knew_what(_facts(events), people)
+    # Worked out once per change to the review (pseudonyms only: the same for every reader).
+    knowledge = review_cache.cached(
+        db(),
+        review.id,
+        "who_knew",
+        lambda: who_knew_what(_facts(all_events(db(), review)), people),
+    )
     agencies = {a.ref: a.name for a in review.agencies}
     return render_template(
         "chronology/who_knew.html",

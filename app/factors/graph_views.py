@@ -24,9 +24,11 @@ from analysis.graph.model import ReviewGraph
 from analysis.taxonomy import FACTOR_TYPES, LINK_RELATIONS, SOURCE_KINDS, SYSTEM_LEVELS
 from app.db import db
 from app.factors import bp
+from app.pickers import event_picker
 from app.policy import may, review_access
 from app.reader import reader_text
 from app.services import graph as service
+from app.services import review_cache
 
 APPRAISALS = {
     "problematic": "Problematic",
@@ -137,26 +139,35 @@ def _analysis_context(rg: ReviewGraph, analysis: Analysis) -> dict[str, Any]:
 def graph(review_id: int) -> ResponseReturnValue:
     """The systems graph: the AcciMap picture, the interactive graph, the analysis, a table."""
     review = review_access().review
-    rg = _graph()
+    show_accounts = may("accounts.view")
+
+    def whole_review() -> tuple[ReviewGraph, Selection, Analysis, list[dict[str, Any]], bool]:
+        rg = service.review_graph(db(), review, show_accounts=show_accounts)
+        selection = select_view(rg, max_nodes=INTERACTIVE_MAX_NODES)
+        has_events = any(d["kind"] == "event" for _n, d in rg.graph.nodes(data=True))
+        return rg, selection, analyse(rg), _rows(rg, selection), has_events
+
+    # The graph, its analysis and its table are worked out once per change to the review.
+    rg, selection, analysis, rows, has_events = review_cache.cached(
+        db(), review.id, "graph_page", whole_review, show_accounts
+    )
     view = request.args.get("view", "accimap")
     ref = request.args.get("ref") or None
+    if request.args.get("picker"):  # searching for an event to draw: show what matches
+        view, ref = "accimap", None
     error = ""
-    selection = select_view(rg, max_nodes=INTERACTIVE_MAX_NODES)
     try:
-        shown = select_view(rg, view=view, ref=ref, max_nodes=INTERACTIVE_MAX_NODES)
+        shown = (
+            selection
+            if view == "accimap" and ref is None
+            else select_view(rg, view=view, ref=ref, max_nodes=INTERACTIVE_MAX_NODES)
+        )
     except DrawError as problem:
         error = str(problem)
         view, ref, shown = "accimap", None, selection
-    analysis = analyse(rg)
     nodes = rg.graph.nodes
     kpes = [(n, d["label"]) for n, d in nodes(data=True) if d["kind"] == "kpe"]
-    events = [
-        (n, f"{n} · {display_date(d.get('date'))} · {d['label']}")
-        for n, d in sorted(
-            ((n, d) for n, d in nodes(data=True) if d["kind"] == "event"),
-            key=lambda pair: (pair[1].get("date") is None, pair[1].get("date") or "", pair[0]),
-        )
-    ]
+    event_ref = ref if view == "event" else None
     image_args = {"review_id": review.id, "view": view, **({"ref": ref} if ref else {})}
     downloads = [
         (url_for("api.graph_svg", **image_args, download=1), "SVG picture"),
@@ -181,8 +192,9 @@ def graph(review_id: int) -> ResponseReturnValue:
         image_url=url_for("api.graph_svg", **image_args),
         downloads=downloads,
         kpes=kpes,
-        events=events,
-        rows=_rows(rg, selection),
+        has_events=has_events,
+        event_choice=event_picker(db(), review, "ref", [event_ref] if event_ref else []),
+        rows=rows,
         omitted=selection.notes,  # of the whole review: the table shows all of it
         picture_notes=shown.notes,  # of the view drawn above it
         levels=SYSTEM_LEVELS,

@@ -38,6 +38,7 @@ from app.forms import (
     select_choices,
     show_service_error,
 )
+from app.pickers import event_picker, is_picker_search
 from app.policy import review_access
 from app.services import chronology as chrono
 from app.services import factors as service
@@ -49,17 +50,6 @@ from models import Account, Event, Factor, Link
 
 def _review() -> Any:
     return review_access().review
-
-
-def _event_choices() -> list[object]:
-    events = db().scalars(
-        select(Event)
-        .where(Event.review_id == _review().id, Event.deleted_at.is_(None))
-        .order_by(Event.sort_start, Event.id)
-    )
-    return select_choices(
-        (e.ref, f"{e.ref} · {chrono.when_of(e).display()} · {e.description[:70]}") for e in events
-    )
 
 
 def facts_of(factor: Factor) -> FactorFacts:
@@ -87,25 +77,40 @@ def _review_links_and_events() -> tuple[list[LinkFacts], frozenset[str]]:
         LinkFacts(source=lk.source, target=lk.target, relation=lk.relation)
         for lk in db().scalars(select(Link).where(Link.review_id == review.id))
     ]
+    # Only whether a link's target is a live event matters: read just the linked events.
+    targets = list({lk.target for lk in links})
     events = frozenset(
         db().scalars(
-            select(Event.ref).where(Event.review_id == review.id, Event.deleted_at.is_(None))
+            select(Event.ref).where(
+                Event.review_id == review.id,
+                Event.deleted_at.is_(None),
+                Event.ref.in_(targets),
+            )
         )
     )
     return links, events
 
 
-def _titles() -> dict[str, str]:
-    """What each ref of the review names, for showing links in words."""
+def _factor_titles() -> dict[str, str]:
+    review = _review()
+    return {
+        f.ref: f"{f.ref}: {f.label}"
+        for f in db().scalars(
+            select(Factor).where(Factor.review_id == review.id).order_by(Factor.id)
+        )
+    }
+
+
+def _titles(refs: set[str]) -> dict[str, str]:
+    """What each of ``refs`` names, for showing links in words (the linked events only)."""
     review = _review()
     titles = {
         e.ref: f"{e.ref}: {chrono.when_of(e).display()}, {e.description[:80]}"
-        for e in db().scalars(select(Event).where(Event.review_id == review.id))
+        for e in db().scalars(
+            select(Event).where(Event.review_id == review.id, Event.ref.in_(list(refs)))
+        )
     }
-    titles.update(
-        (f.ref, f"{f.ref}: {f.label}")
-        for f in db().scalars(select(Factor).where(Factor.review_id == review.id))
-    )
+    titles.update(_factor_titles())
     return titles
 
 
@@ -120,7 +125,7 @@ def _account_form(account: Account | None = None) -> AccountForm:
             *[(p.ref, f"{p.pseudonym} ({p.ref})") for p in _review().people],
         ]
     )
-    form.events.choices = _event_choices()
+    form.events.choices = []  # a picker: only the chosen and found events are read
     if request.method == "GET" and account is not None:
         form.contributor_kind.data = account.contributor_kind
         form.contributor.data = account.contributor.ref if account.contributor else ""
@@ -178,7 +183,7 @@ def accounts(review_id: int) -> str:
 def new_account(review_id: int) -> Any:
     review = _review()
     form = _account_form()
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and not is_picker_search() and form.validate_on_submit():
         try:
             account = service.create_account(session=db(), review=review, **_account_values(form))
         except ServiceError as error:
@@ -193,8 +198,9 @@ def new_account(review_id: int) -> Any:
         form=form,
         account=None,
         prompts=LOCAL_RATIONALITY_PROMPTS,
+        events=event_picker(db(), review, "events", form.events.data or []),
         title="Record an account",
-    ), (422 if request.method == "POST" else 200)
+    ), (422 if request.method == "POST" and not is_picker_search() else 200)
 
 
 @bp.route("/accounts/<ref>")
@@ -216,7 +222,7 @@ def edit_account(review_id: int, ref: str) -> Any:
     item = _account_or_404(ref)
     form = _account_form(item)
     theirs = None
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and not is_picker_search() and form.validate_on_submit():
         saved, theirs = save_versioned(
             form,
             lambda version: service.update_account(
@@ -228,7 +234,7 @@ def edit_account(review_id: int, ref: str) -> Any:
             flash(f"Account {item.ref} saved.", "success")
             flash_save_warnings(item, "account")
             return redirect(url_for("factors.account", review_id=review_id, ref=ref))
-    status = edit_status(request.method, theirs)
+    status = 200 if is_picker_search() else edit_status(request.method, theirs)
     return render_template(
         "factors/account_form.html",
         review=review,
@@ -236,6 +242,7 @@ def edit_account(review_id: int, ref: str) -> Any:
         account=item,
         theirs=theirs,
         prompts=LOCAL_RATIONALITY_PROMPTS,
+        events=event_picker(db(), review, "events", form.events.data or []),
         title=f"Edit account {item.ref}",
     ), status
 
@@ -290,7 +297,9 @@ def factors(review_id: int) -> str:
 MAX_EVIDENCE_ROWS = 1000
 
 
-def _evidence_from_form() -> list[dict[str, Any]]:
+def _evidence_from_form(*, keep_rows: bool = False) -> list[dict[str, Any]]:
+    """The evidence rows typed; ``keep_rows`` keeps the empty ones too (a picker's search
+    shows the form again with every row where it was)."""
     evidence = []
     try:
         rows = int(request.form.get("evidence_rows", EVIDENCE_ROWS))
@@ -299,7 +308,7 @@ def _evidence_from_form() -> list[dict[str, Any]]:
     # The form never has more rows than this: a larger number is not worth looping over.
     for index in range(max(0, min(rows, MAX_EVIDENCE_ROWS))):
         source = request.form.get(f"evidence-{index}-source", "")
-        if source:
+        if source or keep_rows:
             evidence.append(
                 {
                     "source": source,
@@ -316,6 +325,8 @@ def _factor_context(
 ) -> dict[str, Any]:
     review = _review()
     rows = [*evidence, *[{} for _ in range(max(EVIDENCE_ROWS - len(evidence), 1))]]
+    if is_picker_search():
+        rows = evidence
     library = service.condition_library(db(), review.partnership_id)
     accounts = (
         db()
@@ -329,7 +340,10 @@ def _factor_context(
         "factor": factor,
         "evidence_rows": rows,
         "sources": SOURCE_KINDS,
-        "events": _event_choices(),
+        "event_pickers": [
+            event_picker(db(), review, f"evidence-{index}-event", [row.get("event") or ""])
+            for index, row in enumerate(rows)
+        ],
         "accounts": accounts,
         "library": library,
         "flags": flags,
@@ -364,7 +378,7 @@ def new_factor(review_id: int) -> Any:
         form.level.data = "practice" if form.type.data == "active_failure" else "team"
         if event_ref:
             evidence = [{"source": "agency_record", "event": event_ref}]
-    elif form.validate_on_submit():
+    elif not is_picker_search() and form.validate_on_submit():
         try:
             factor = service.create_factor(session=db(), review=review, **_factor_values(form))
             if event_ref:
@@ -383,14 +397,14 @@ def new_factor(review_id: int) -> Any:
             flash_save_warnings(factor, "factor")
             return redirect(url_for("factors.factor", review_id=review_id, ref=factor.ref))
     if request.method == "POST":
-        evidence = _evidence_from_form()
+        evidence = _evidence_from_form(keep_rows=is_picker_search())
     context = _factor_context(form, None, evidence)
     return render_template(
         "factors/factor_form.html",
         event_ref=event_ref,
         title="Add a contributing factor",
         **context,
-    ), (422 if request.method == "POST" else 200)
+    ), (422 if request.method == "POST" and not is_picker_search() else 200)
 
 
 @bp.route("/factors/<ref>")
@@ -400,8 +414,9 @@ def factor(review_id: int, ref: str) -> str:
     links, events = _review_links_and_events()
     facts = facts_of(item)
     incoming, outgoing = service.links_of(db(), review, ref)
-    titles = _titles()
-    others = [(r, t) for r, t in titles.items() if r != ref]
+    titles = _titles({lk.source for lk in incoming} | {lk.target for lk in outgoing})
+    # Factors to link to are few; events are many, so they are found with a picker.
+    others = [(r, t) for r, t in _factor_titles().items() if r != ref]
     return render_template(
         "factors/factor.html",
         review=review,
@@ -415,6 +430,7 @@ def factor(review_id: int, ref: str) -> str:
         outgoing=outgoing,
         titles=titles,
         others=others,
+        target_events=event_picker(db(), review, "target", []),
         relations=LINK_RELATIONS,
         confidences=CONFIDENCE_LEVELS,
         workshop_votes=workshop_service.factor_votes(db(), review, item.ref),
@@ -445,8 +461,8 @@ def edit_factor(review_id: int, ref: str) -> Any:
             for e in item.evidence
         ]
     else:
-        evidence = _evidence_from_form()
-        if form.validate_on_submit():
+        evidence = _evidence_from_form(keep_rows=is_picker_search())
+        if not is_picker_search() and form.validate_on_submit():
             saved, theirs = save_versioned(
                 form,
                 lambda version: service.update_factor(
@@ -458,7 +474,7 @@ def edit_factor(review_id: int, ref: str) -> Any:
                 flash(f"Factor {item.ref} saved.", "success")
                 flash_save_warnings(item, "factor")
                 return redirect(url_for("factors.factor", review_id=review_id, ref=ref))
-    status = edit_status(request.method, theirs)
+    status = 200 if is_picker_search() else edit_status(request.method, theirs)
     context = _factor_context(form, item, evidence)
     return render_template(
         "factors/factor_form.html",
@@ -489,12 +505,25 @@ def _back(default: str) -> str:
 def add_link(review_id: int) -> Response:
     review = _review()
     back = _back(url_for("factors.factors", review_id=review_id))
+    if request.form.get("picker") == "target":  # searching for an event: show what matches
+        source = request.form.get("source", "")
+        query = request.form.get("target-q", "")
+        return redirect(
+            url_for(
+                "factors.factor",
+                review_id=review_id,
+                ref=source,
+                picker="target",
+                **{"target-q": query},
+                _anchor="link-form",
+            )
+        )
     try:
         link = service.create_link(
             session=db(),
             review=review,
             source=request.form.get("source", ""),
-            target=request.form.get("target", ""),
+            target=request.form.get("target") or request.form.get("target_factor", ""),
             relation=request.form.get("relation", ""),
             confidence=request.form.get("confidence") or None,
         )

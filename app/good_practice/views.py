@@ -29,6 +29,7 @@ from app.forms import (
 )
 from app.good_practice import bp
 from app.good_practice.forms import EntryForm, ShareForm
+from app.pickers import event_picker, is_picker_search
 from app.policy import (
     entry_may,
     good_practice_entry,
@@ -45,7 +46,7 @@ from app.services import chronology as chrono
 from app.services import factors as factor_service
 from app.services import good_practice as service
 from app.services.errors import ServiceError
-from models import Agency, Event, Factor, GoodPractice, Membership, Review
+from models import Agency, Factor, GoodPractice, Membership, Review
 
 FORMATS = {
     "html": "text/html; charset=utf-8",
@@ -135,15 +136,7 @@ def _entry_form(review: Review | None, entry: GoodPractice | None = None) -> Ent
         else:  # an agency representative records their own agency's practice
             agencies = [(a.ref, a.name) for a in review.agencies if a.ref == own]
         form.agency.choices = select_choices(agencies)
-        events = db().scalars(
-            select(Event)
-            .where(Event.review_id == review.id, Event.deleted_at.is_(None))
-            .order_by(Event.sort_start, Event.id)
-        )
-        form.events.choices = select_choices(
-            (e.ref, f"{e.ref} · {chrono.when_of(e).display()} · {e.description[:70]}")
-            for e in events
-        )
+        form.events.choices = []  # a picker: only the chosen and found events are read
         factors = db().scalars(
             select(Factor)
             .where(Factor.review_id == review.id, Factor.type == "protective")
@@ -222,6 +215,7 @@ def _values(form: EntryForm, review: Review | None) -> dict[str, Any]:
 def _form_page(
     form: EntryForm, review: Review | None, entry: GoodPractice | None, **extra: Any
 ) -> Any:
+    events = event_picker(db(), review, "events", form.events.data or []) if review else None
     return render_template(
         "good_practice/form.html",
         form=form,
@@ -229,6 +223,7 @@ def _form_page(
         entry=entry,
         prompts=FOUR_D_PROMPTS,
         themes=_known_themes(),
+        events=events,
         **extra,
     )
 
@@ -376,7 +371,7 @@ def new_review_entry(review_id: int) -> Any:
         if values["source"] not in GOOD_PRACTICE_SOURCES:
             values["source"] = "other"
         _prefill(form, values)
-    elif form.validate_on_submit():
+    elif not is_picker_search() and form.validate_on_submit():
         try:
             _check_agency_scope(_values(form, review))
             entry = service.create_entry(
@@ -393,7 +388,7 @@ def new_review_entry(review_id: int) -> Any:
             flash_save_warnings(entry, "good_practice")
             return redirect(url_for("good_practice.entry", entry_id=entry.id))
     return _form_page(form, review, None, origin=origin, title="Record good practice"), (
-        422 if request.method == "POST" else 200
+        422 if request.method == "POST" and not is_picker_search() else 200
     )
 
 
@@ -429,7 +424,7 @@ def edit_entry(entry_id: int) -> Any:
     review = item.review
     form = _entry_form(review, item)
     theirs = None
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and not is_picker_search() and form.validate_on_submit():
         was = item.share_status
 
         def save(version: int) -> GoodPractice:
@@ -448,7 +443,7 @@ def edit_entry(entry_id: int) -> Any:
             flash(message, "success")
             flash_save_warnings(item, "good_practice")
             return redirect(url_for("good_practice.entry", entry_id=item.id))
-    status = edit_status(request.method, theirs)
+    status = 200 if is_picker_search() else edit_status(request.method, theirs)
     return _form_page(form, review, item, theirs=theirs, title=f"Edit {item.ref}"), status
 
 

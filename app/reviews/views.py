@@ -342,6 +342,7 @@ def import_bundle() -> object:
     form = BundleUploadForm()
     problems: list[Any] = []
     if form.validate_on_submit():
+        db().commit()  # reading a big bundle must not keep the write lock the sign-in took
         raw = form.bundle.data.read()
         try:
             data = json.loads(raw)
@@ -349,7 +350,10 @@ def import_bundle() -> object:
             problems = [bundles.BundleProblem("$", f"The file is not valid JSON: {error}")]
         else:
             try:
-                review = bundles.import_bundle(data, session=db(), importer=current_user)
+                # Stored in parts, each committed, so other users' edits never wait long.
+                review = bundles.import_bundle(
+                    data, session=db(), importer=current_user, commit=db().commit
+                )
             except bundles.BundleError as error:
                 problems = error.problems
             else:

@@ -6,10 +6,12 @@ and then stores everything in the caller's transaction, so a bad bundle changes 
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from analysis.bundle import BUNDLE_FORMAT, BundleProblem, validate_bundle
@@ -32,7 +34,9 @@ from models import (
     Review,
     ReviewAgency,
     User,
+    audit,
 )
+from models.base import Base
 
 # The optional sections this version stores; later features add to it.
 SUPPORTED_SECTIONS = (
@@ -152,11 +156,168 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def import_bundle(data: Any, *, session: Session, importer: User) -> Review:
-    """Store a bundle as a new review chaired by ``importer``; raise BundleError if invalid."""
-    problems = validate_bundle(data, SUPPORTED_SECTIONS)
+# A bundle larger than this is refused (422), so an import stays bounded: 100,000 events (and
+# as many items in any other section); the byte limit is BUNDLE_MAX_BYTES in the config.
+MAX_BUNDLE_ITEMS = 100_000
+# Events stored per part when the caller commits in parts: each part's transaction holds the
+# write lock well under a second, so other users' edits wait at most that long.
+EVENTS_PER_PART = 200
+MAX_EVENTS_PER_PART = 2_000
+PART_SECONDS = 0.3
+# Other items (accounts, factors, links, …) stored per part: each goes through its service.
+ITEMS_PER_PART = 10
+
+
+def bundle_size_problems(data: Any) -> list[BundleProblem]:
+    """The sections of ``data`` over MAX_BUNDLE_ITEMS items (checked before anything else)."""
+    if not isinstance(data, dict):
+        return []
+    return [
+        BundleProblem(
+            f"$.{section}",
+            f"the bundle has {len(items):,} {section.replace('_', ' ')}; at most "
+            f"{MAX_BUNDLE_ITEMS:,} can be imported at once: split the review or import it "
+            "in smaller parts",
+        )
+        for section, items in data.items()
+        if isinstance(items, list) and len(items) > MAX_BUNDLE_ITEMS
+    ]
+
+
+def _event_rows(data: dict[str, Any]) -> tuple[list[dict[str, Any]], list[BundleProblem]]:
+    """Each bundle event as a row for ``create_events``, checked against the bundle's own
+    agencies, people and KPEs by dictionary, before anything is stored."""
+    agencies = {item["ref"] for item in data.get("agencies", [])}
+    people = {item["ref"] for item in data.get("people", [])}
+    kpes = {item["ref"] for item in data.get("kpes", [])}
+    rows: list[dict[str, Any]] = []
+    problems: list[BundleProblem] = []
+    for index, item in enumerate(data.get("events", [])):
+        where = f"$.events[{index}]"
+        try:
+            when = when_from_bundle(item["date"], item["date_precision"], item.get("end_date"))
+        except DateParseError as error:
+            problems.append(BundleProblem(f"{where}.date", str(error)))
+            continue
+        missing = [
+            f"There is no {kind} '{ref}' in this review"
+            for kind, refs, known in (
+                ("agency", [item.get("agency")], agencies),
+                ("person", item.get("people", []), people),
+                ("key practice episode", [item.get("kpe")], kpes),
+            )
+            for ref in refs
+            if ref and ref not in known
+        ]
+        if not item["description"].strip():
+            missing.append("Describe what happened")
+        if missing:
+            problems.append(BundleProblem(where, missing[0]))
+            continue
+        rows.append(
+            {
+                "ref": item["ref"],
+                "when": when,
+                "agency": item.get("agency"),
+                "source": item.get("source"),
+                "source_detail": item.get("source_detail", ""),
+                "description": item["description"],
+                "people": item.get("people", []),
+                "appraisal": item.get("appraisal"),
+                "kpe": item.get("kpe"),
+            }
+        )
+    return rows, problems
+
+
+def _child_tables() -> list[tuple[Table, Any]]:
+    """Every table holding a review's data (the audit log excepted), children first, each
+    with the condition that picks a review's rows (a ``:review_id`` parameter)."""
+    parameter = bindparam("review_id")
+    owned: dict[str, Any] = {}
+    tables: list[tuple[Table, Any]] = []
+    for table in Base.metadata.sorted_tables:
+        if table.name in ("audit_entries", "reviews"):
+            continue
+        if "review_id" in table.c:
+            owned[table.name] = table.c.review_id == parameter
+        else:
+            for key in table.foreign_keys:
+                parent = key.column.table
+                if parent.name in owned and "review_id" in parent.c:
+                    picked = select(key.column).where(parent.c.review_id == parameter)
+                    owned[table.name] = key.parent.in_(picked)
+                    break
+        if table.name in owned:
+            tables.append((table, owned[table.name]))
+    return list(reversed(tables))
+
+
+def discard_review(session: Session, review_id: int) -> None:
+    """Remove everything stored for a review (an import that failed after storing parts);
+    the audit log keeps its entries and records the removal."""
+    for table, condition in _child_tables():
+        session.execute(delete(table).where(condition), {"review_id": review_id})
+    session.execute(delete(Review).where(Review.id == review_id))
+    audit.record(
+        session,
+        "discard_import",
+        entity_type="reviews",
+        entity_id=str(review_id),
+        review_id=review_id,
+    )
+
+
+def import_bundle(
+    data: Any,
+    *,
+    session: Session,
+    importer: User,
+    commit: Callable[[], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Review:
+    """Store a bundle as a new review chaired by ``importer``; raise BundleError if invalid.
+
+    Everything is checked that can be checked without the database (size, schema, refs, dates)
+    before anything is written. Without ``commit`` the whole review is stored in the caller's
+    transaction. With ``commit`` (the caller's commit) it is stored in parts, committed one by
+    one, so that a big bundle never holds the write lock for long; if a later part is refused,
+    what the earlier parts stored is removed again before BundleError is raised, so a bad
+    bundle still changes nothing. ``progress(done, total)`` is told of each part's events.
+    """
+    importer_id = importer.id
+    if commit is not None:
+        commit()  # end the request's transaction: nothing holds the write lock while checking
+    problems = bundle_size_problems(data) or validate_bundle(data, SUPPORTED_SECTIONS)
     if problems:
         raise BundleError(problems)
+    event_rows, problems = _event_rows(data)
+    if problems:
+        raise BundleError(problems)
+    stored: list[int] = []
+    try:
+        review = _store_bundle(
+            data, session, importer, importer_id, event_rows, commit, progress, stored
+        )
+    except BundleError:
+        if commit is not None and stored:
+            session.rollback()
+            discard_review(session, stored[0])
+            commit()
+        raise
+    return review
+
+
+def _store_bundle(
+    data: dict[str, Any],
+    session: Session,
+    importer: User,
+    importer_id: int,
+    event_rows: list[dict[str, Any]],
+    commit: Callable[[], None] | None,
+    progress: Callable[[int, int], None] | None,
+    stored: list[int],
+) -> Review:
     head = data["review"]
     review = review_service.create_review(
         session=session,
@@ -206,29 +367,40 @@ def import_bundle(data: Any, *, session: Session, importer: User) -> Review:
             )
         except ServiceError as error:
             problems.append(BundleProblem(f"$.kpes[{index}]", error.message))
-    for index, item in enumerate(data.get("events", [])):
+    if problems:
+        raise BundleError(problems)
+    # Every event ref is claimed once; the events follow part by part, linked by dictionary.
+    try:
+        chronology.claim_refs(session, review, "event", [r["ref"] for r in event_rows], "E")
+    except ServiceError as error:
+        raise BundleError([BundleProblem("$.events", error.message)]) from None
+    merged = {
+        item["ref"]: list(item["merged_from"])
+        for item in data.get("events", [])
+        if item.get("merged_from")
+    }
+    start, size = 0, EVENTS_PER_PART
+    while start < len(event_rows):
+        began = time.perf_counter()
+        part = [
+            {**row, "merged_from": merged.get(row["ref"], [])}
+            for row in event_rows[start : start + size]
+        ]
         try:
-            when = when_from_bundle(item["date"], item["date_precision"], item.get("end_date"))
-            event = chronology.create_event(
-                session=session,
-                review=review,
-                added_by_id=importer.id,
-                ref=item["ref"],
-                when=when,
-                agency=item.get("agency"),
-                source=item.get("source"),
-                source_detail=item.get("source_detail", ""),
-                description=item["description"],
-                people=item.get("people", []),
-                appraisal=item.get("appraisal"),
-                kpe=item.get("kpe"),
+            chronology.insert_events(
+                session=session, review=review, added_by_id=importer_id, rows=part
             )
-            if item.get("merged_from"):
-                event.merged_from = list(item["merged_from"])
-        except DateParseError as error:
-            problems.append(BundleProblem(f"$.events[{index}].date", str(error)))
         except ServiceError as error:
-            problems.append(BundleProblem(f"$.events[{index}]", error.message))
+            raise BundleError([BundleProblem(f"$.events[{start}:]", error.message)]) from None
+        start += len(part)
+        if commit is not None:
+            stored[:] = [review.id]
+            commit()
+            # Parts sized to the database at hand: each holds the write lock about PART_SECONDS.
+            took = max(time.perf_counter() - began, 0.001)
+            size = min(MAX_EVENTS_PER_PART, max(50, int(size * PART_SECONDS / took)))
+        if progress is not None:
+            progress(start, len(event_rows))
     for section, create in (
         ("accounts", factor_service.create_account),
         ("factors", factor_service.create_factor),
@@ -241,6 +413,10 @@ def import_bundle(data: Any, *, session: Session, importer: User) -> Review:
                 create(session=session, review=review, **item)
             except ServiceError as error:
                 problems.append(BundleProblem(f"$.{section}[{index}]", error.message))
+            if commit is not None and not problems and (index + 1) % ITEMS_PER_PART == 0:
+                session.flush()
+                stored[:] = [review.id]
+                commit()
     for index, item in enumerate(data.get("good_practice", [])):
         try:
             good_practice_service.create_entry(
@@ -256,5 +432,8 @@ def import_bundle(data: Any, *, session: Session, importer: User) -> Review:
     if problems:
         # The caller's transaction is rolled back on this error, so nothing stays stored.
         raise BundleError(problems)
+    session.flush()
+    if commit is not None:
+        commit()
     session.refresh(review)
     return review

@@ -22,6 +22,7 @@ from analysis.findings import (
 )
 from analysis.graph.analysis import analyse
 from analysis.taxonomy import SCIE_PATTERNS
+from app.services import review_cache
 from app.services.chronology import claim_ref, release_ref
 from app.services.errors import ServiceError
 from app.services.graph import review_graph
@@ -311,7 +312,10 @@ def suggestion_title(labels: Sequence[str]) -> str:
 
 def suggested_findings(session: Session, review: Review) -> list[Suggestion]:
     """The analysis' themes not yet covered by a finding (one resting on all their factors)."""
-    themes = analyse(review_graph(session, review)).themes
+    # The graph's themes are worked out once per change to the review.
+    themes = review_cache.cached(
+        session, review.id, "themes", lambda: analyse(review_graph(session, review)).themes
+    )
     covered = [{f.ref for f in finding.factors} for finding in review_findings(session, review)]
     patterns = {
         f.ref: f.scie_pattern

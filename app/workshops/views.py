@@ -15,6 +15,7 @@ from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.policy import review_access
+from app.services import review_cache
 from app.services import workshops as service
 from app.services.anonymity import hit_rows
 from app.services.errors import ServiceError
@@ -125,11 +126,40 @@ def workshop(review_id: int, workshop_id: int) -> str:
         review=_review(),
         workshop=item,
         summary=service.summary(db(), item),
-        nodes=service.snapshot_nodes(service.room_view(db(), item)),
-        room_warnings=service.room_warnings(db(), item),
+        nodes=_room_nodes(item),
+        room_warnings=_room_warnings(item),
         graph_views=service.GRAPH_VIEWS,
         title=item.title,
     )
+
+
+def _room_nodes(workshop: Workshop) -> dict[str, dict[str, Any]]:
+    """The snapshot's nodes as the room sees them, cleaned once per change to the review (a
+    snapshot may hold the whole chronology)."""
+    return review_cache.cached(
+        db(),
+        workshop.review_id,
+        "room_nodes",
+        lambda: service.snapshot_nodes(service.room_view(db(), workshop)),  # type: ignore[arg-type]
+        workshop.id,
+    )
+
+
+def _room_warnings(workshop: Workshop) -> list[dict[str, str]]:
+    return review_cache.cached(
+        db(),
+        workshop.review_id,
+        "room_warnings",
+        lambda: service.room_warnings(db(), workshop),
+        workshop.id,
+    )
+
+
+def _room_node(view: Any, ref: str) -> dict[str, Any]:
+    """One node of the snapshot as the room sees it (only its own texts cleaned)."""
+    raw = service.snapshot_nodes(view.workshop).get(ref, {})
+    cleaned = {key: view.clean(raw[key]) for key in ("label", "title", "description") if key in raw}
+    return {**raw, **cleaned}
 
 
 @bp.route("/<int:workshop_id>/edit", methods=["GET", "POST"])
@@ -155,7 +185,7 @@ def edit_workshop(review_id: int, workshop_id: int) -> Any:
         form=form,
         workshop=item,
         theirs=theirs,
-        room_warnings=service.room_warnings(db(), item),
+        room_warnings=_room_warnings(item),
         title=f"Edit {item.title}",
     ), edit_status(request.method, theirs)
 
@@ -183,7 +213,9 @@ def presenter(review_id: int, workshop_id: int) -> str:
         "workshops/presenter.html",
         review=_review(),
         workshop=item,
-        slides=service.presenter_slides(item),
+        slides=review_cache.cached(
+            db(), item.workshop.review_id, "slides", lambda: service.presenter_slides(item), item.id
+        ),
         counts=service.board(db(), item),
         title=f"Presenting: {item.title}",
     )
@@ -258,7 +290,7 @@ def accept_note(review_id: int, workshop_id: int, note_id: int) -> Any:
         review=_review(),
         workshop=item,
         note=note,
-        node=service.snapshot_nodes(view).get(note.node, {}),
+        node=_room_node(view, note.node),
         prompts=service.NOTE_PROMPTS,
         form=form,
         room_warnings=hits,

@@ -1,0 +1,143 @@
+// Event pickers (templates/_macros/picker.html): the search box becomes a combobox (ARIA 1.2
+// pattern) over the events API. Choosing an option adds it to the chosen events, ticked.
+// Without JavaScript the form's Search button does the same by a round trip.
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+function ukDate(iso) {
+  const [year, month, rest] = (iso || "").split("-");
+  if (!month) return year || "";
+  const day = rest ? String(Number(rest.slice(0, 2))) + " " : "";
+  return `${day}${MONTHS[Number(month) - 1]} ${year}`;
+}
+
+function labelOf(item) {
+  return `${item.ref} · ${ukDate(item.date)} · ${(item.description || "").slice(0, 70)}`;
+}
+
+function setUp(root, number) {
+  const input = root.querySelector("[data-picker-input]");
+  const button = root.querySelector("[data-picker-button]");
+  const chosen = root.querySelector("[data-picker-chosen]");
+  if (!input || !chosen) return;
+  const name = root.dataset.name;
+  const multiple = root.dataset.multiple === "true";
+  const kind = multiple ? "checkbox" : "radio";
+  const listId = `picker-${number}-list`;
+  const list = document.createElement("ul");
+  list.id = listId;
+  list.className = "lr-picker__list";
+  list.setAttribute("role", "listbox");
+  list.setAttribute("aria-label", "Matching events");
+  list.hidden = true;
+  const status = document.createElement("div");
+  status.className = "govuk-visually-hidden";
+  status.setAttribute("role", "status");
+  input.insertAdjacentElement("afterend", list);
+  root.appendChild(status);
+  if (button) button.hidden = true;
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-expanded", "false");
+  input.setAttribute("aria-controls", listId);
+
+  let items = [];
+  let active = -1;
+  let timer = null;
+  let latest = 0;
+
+  const close = () => {
+    list.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    active = -1;
+  };
+  const highlight = (index) => {
+    active = index;
+    list.querySelectorAll("[role=option]").forEach((option, i) => {
+      option.setAttribute("aria-selected", i === index ? "true" : "false");
+    });
+    if (index >= 0) input.setAttribute("aria-activedescendant", `${listId}-${index}`);
+    else input.removeAttribute("aria-activedescendant");
+  };
+  const choose = (item) => {
+    let box = Array.from(chosen.querySelectorAll("input")).find((el) => el.value === item.ref);
+    if (!box) {
+      const wrapper = document.createElement("div");
+      wrapper.className = `govuk-${kind}es__item`;
+      box = document.createElement("input");
+      box.className = `govuk-${kind}es__input`;
+      box.type = kind;
+      box.name = name;
+      box.value = item.ref;
+      box.id = `${name}-${item.ref}`;
+      const label = document.createElement("label");
+      label.className = `govuk-label govuk-${kind}es__label`;
+      label.htmlFor = box.id;
+      label.textContent = labelOf(item);
+      wrapper.append(box, label);
+      chosen.appendChild(wrapper);
+    }
+    box.checked = true;
+    input.value = "";
+    close();
+    status.textContent = `${item.ref} chosen`;
+    input.focus();
+  };
+  const show = (found) => {
+    items = found;
+    list.replaceChildren(
+      ...found.map((item, i) => {
+        const option = document.createElement("li");
+        option.id = `${listId}-${i}`;
+        option.className = "lr-picker__option";
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.textContent = labelOf(item);
+        option.addEventListener("mousedown", (event) => event.preventDefault());
+        option.addEventListener("click", () => choose(item));
+        return option;
+      }),
+    );
+    list.hidden = found.length === 0;
+    input.setAttribute("aria-expanded", found.length ? "true" : "false");
+    active = -1;
+    status.textContent = found.length ? `${found.length} events found` : "No event matches";
+  };
+  const search = async () => {
+    const text = input.value.trim();
+    if (!text) {
+      close();
+      return;
+    }
+    const ask = ++latest;
+    const url = `${root.dataset.searchUrl}?limit=10&q=${encodeURIComponent(text)}`;
+    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    if (!response.ok || ask !== latest) return;
+    const body = await response.json();
+    show(body.items || []);
+  };
+
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(search, 200);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" && items.length) {
+      event.preventDefault();
+      if (list.hidden) show(items);
+      highlight(Math.min(active + 1, items.length - 1));
+    } else if (event.key === "ArrowUp" && items.length) {
+      event.preventDefault();
+      highlight(Math.max(active - 1, 0));
+    } else if (event.key === "Enter") {
+      event.preventDefault(); // Enter in the search box never submits the form
+      if (active >= 0) choose(items[active]);
+      else search();
+    } else if (event.key === "Escape") {
+      close();
+    }
+  });
+  input.addEventListener("blur", () => setTimeout(close, 150));
+}
+
+document.querySelectorAll("[data-picker]").forEach((root, number) => setUp(root, number));
