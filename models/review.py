@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -72,6 +73,8 @@ class ReviewAgency(Audited, Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     ref: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(default=1)
+    # The column mapping saved from this agency's last chronology import: {header: field}.
+    import_mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     review: Mapped[Review] = relationship(back_populates="agencies")
     agency: Mapped[Agency] = relationship(lazy="joined")

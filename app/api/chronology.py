@@ -11,17 +11,37 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.chronology.dates import DateParseError, when_from_bundle
+from analysis.chronology.importing import FIELDS
 from app.api import bp
-from app.api.helpers import MAX_PAGE, ApiError, expected_version, json_body, with_etag
+from app.api.helpers import (
+    MAX_PAGE,
+    ApiError,
+    expected_version,
+    json_body,
+    validated_body,
+    with_etag,
+)
 from app.chronology.queries import EventFilters, filtered, ordered
 from app.db import db
 from app.policy import own_agency_ref, review_access
 from app.services import chronology as chrono
-from app.services.chronology_import import confirm_import, start_import
+from app.services.chronology_import import (
+    confirm_import,
+    start_import,
+    undo_import,
+    update_import,
+)
 from app.services.errors import ServiceError
 from models import AuditEntry, ChronologyImport, Event, KeyPracticeEpisode
 
-CHANGE_ACTIONS = ("create", "update", "delete", "import_chronology")
+CHANGE_ACTIONS = (
+    "create",
+    "update",
+    "delete",
+    "import_chronology",
+    "undo_chronology_import",
+    "restore_chronology_import",
+)
 CHANGE_ITEMS = {
     "events": "event",
     "kpes": "key practice episode",
@@ -51,7 +71,16 @@ def _event_values(data: dict[str, Any], current: Event | None = None) -> dict[st
             )
         except DateParseError as error:
             raise ApiError(422, str(error), [{"path": "$.date", "message": str(error)}]) from error
-    for key in ("agency", "source", "source_detail", "description", "people", "appraisal", "kpe"):
+    for key in (
+        "agency",
+        "source",
+        "source_detail",
+        "description",
+        "outcome",
+        "people",
+        "appraisal",
+        "kpe",
+    ):
         if key in data:
             values[key] = data[key]
     return values
@@ -265,8 +294,107 @@ def _import_resource(record: ChronologyImport) -> dict[str, Any]:
         "unknown_agencies": preview["unknown_agencies"],
         "unknown_people": preview["unknown_people"],
         "unknown_columns": preview["mapping"]["unknown"],
+        "columns": preview.get("columns", []),
+        "linked_people": preview.get("linked_people", {}),
+        "ambiguous_people": preview.get("ambiguous_people", {}),
+        "left_out": preview.get("left_out", []),
+        "earlier_import": preview.get("earlier_import"),
+        "undone": record.undone_at is not None,
         "rows": preview["rows"][:20],
     }
+
+
+_IMPORT_CHANGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "mapping": {
+            "type": "object",
+            "additionalProperties": {"enum": [*FIELDS, None]},
+        },
+        "fixes": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "date": {"type": "string"},
+                    "agency": {"type": "string"},
+                    "description": {"type": "string"},
+                },
+            },
+        },
+        "left_out": {"type": "array", "items": {"type": "integer"}},
+    },
+}
+
+
+@bp.route(
+    "/reviews/<int:review_id>/chronology-imports/<int:import_id>",
+    methods=["GET", "PATCH", "DELETE"],
+)
+def chronology_import(review_id: int, import_id: int) -> ResponseReturnValue:
+    """A chronology import: its preview; change its column mapping or rows; undo it.
+    ---
+    get:
+      summary: An import and its preview
+      parameters:
+        - ReviewId
+        - {in: path, name: import_id, required: true, schema: {type: integer}}
+      responses:
+        200: {description: 'The preview, with columns [{header, field}]'}
+    patch:
+      summary: Change the preview's column mapping, fix rows or leave them out
+      description: A preview is not versioned, so no If-Match is needed.
+      parameters:
+        - ReviewId
+        - {in: path, name: import_id, required: true, schema: {type: integer}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                mapping: {type: object, description: 'header: field, or null to leave out'}
+                fixes: {type: object, description: 'row number: {date, agency, description}'}
+                left_out: {type: array, items: {type: integer}}
+      responses:
+        200: {description: The new preview}
+        422: Invalid
+    delete:
+      summary: Undo a confirmed import (its events soft-deleted, restorable)
+      parameters:
+        - ReviewId
+        - {in: path, name: import_id, required: true, schema: {type: integer}}
+      responses:
+        200: {description: '{"removed": N}'}
+        422: Not a confirmed import, or already undone
+    """
+    review = review_access().review
+    record = db().get(ChronologyImport, import_id)
+    if record is None or record.review_id != review.id:
+        abort(404, "No such import in this review")
+    if request.method == "GET":
+        return jsonify(_import_resource(record))
+    try:
+        if request.method == "DELETE":
+            mine = record.user_id == current_user.id
+            if record.status == "confirmed" and own_agency_ref() is not None and not mine:
+                raise ApiError(403, "Agency representatives undo only the imports they made")
+            removed = undo_import(session=db(), review=review, record=record)
+            return jsonify({"removed": removed, "id": record.id})
+        data = validated_body(_IMPORT_CHANGE_SCHEMA)
+        update_import(
+            session=db(),
+            review=review,
+            record=record,
+            mapping=data.get("mapping"),
+            fixes={int(k): v for k, v in (data.get("fixes") or {}).items() if k.isdigit()},
+            left_out=data.get("left_out"),
+        )
+    except ServiceError as error:
+        raise ApiError(422, error.message, [{"path": "$", "message": error.message}]) from error
+    return jsonify(_import_resource(record))
 
 
 @bp.route("/reviews/<int:review_id>/chronology-imports", methods=["POST"])

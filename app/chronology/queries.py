@@ -94,6 +94,7 @@ def filtered(review: Review, filters: EventFilters) -> Select[tuple[Event]]:
             or_(
                 func.lower(Event.description).like(pattern, escape="\\"),
                 func.lower(Event.source_detail).like(pattern, escape="\\"),
+                func.lower(Event.outcome).like(pattern, escape="\\"),
             )
         )
     if filters.date_from:

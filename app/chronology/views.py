@@ -11,6 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
+from analysis.chronology.dates import day_first
 from analysis.chronology.importing import export_csv, export_xlsx, template_bytes
 from analysis.chronology.knowledge import PersonFacts, who_knew_what
 from analysis.chronology.merge import EventFacts, MergeSide, conflicts, suggest_merges
@@ -76,6 +77,7 @@ def _event_values(form: EventForm) -> dict[str, Any]:
         "source": form.source.data,
         "source_detail": form.source_detail.data or "",
         "description": form.description.data or "",
+        "outcome": form.outcome.data or "",
         "people": form.people.data or [],
         "appraisal": form.appraisal.data,
         "kpe": form.kpe.data or None,
@@ -153,7 +155,7 @@ def bulk_assign(review_id: int) -> Response:
 
 EXPORT_HEADER = [
     "ref", "date", "date_precision", "end_date", "when", "agency", "source", "source_detail",
-    "description", "people", "appraisal", "kpe",
+    "description", "outcome", "people", "appraisal", "kpe",
 ]  # fmt: skip
 
 
@@ -174,6 +176,7 @@ def export(review_id: int, fmt: str) -> Response:
             e.source,
             e.source_detail,
             e.description,
+            e.outcome,
             "; ".join(p.pseudonym for p in e.people),
             e.appraisal,
             e.kpe.ref if e.kpe else "",
@@ -366,13 +369,14 @@ def edit_event(review_id: int, ref: str) -> Any:
     _fill_choices(form)
     theirs = None
     if request.method == "GET":
-        form.date.data = item.date
+        form.date.data = day_first(item.date)
         form.date_precision.data = item.date_precision
-        form.end_date.data = item.end_date or ""
+        form.end_date.data = day_first(item.end_date) if item.end_date else ""
         form.agency.data = item.agency.ref if item.agency else ""
         form.source.data = item.source
         form.source_detail.data = item.source_detail
         form.description.data = item.description
+        form.outcome.data = item.outcome
         form.people.data = [p.ref for p in item.people]
         form.appraisal.data = item.appraisal
         form.kpe.data = item.kpe.ref if item.kpe else ""

@@ -189,6 +189,10 @@ def new_person(review_id: int) -> object:
     form = PersonForm()
     form.agency.choices = _agency_choices()
     with_real_names = may("people.real_names")
+    # From a chronology import's preview: a name that matched nobody, and the way back.
+    back = request.args.get("back", "")
+    if request.method == "GET" and with_real_names and request.args.get("name"):
+        form.real_name.data = request.args["name"][:200]
     if form.validate_on_submit():
         try:
             person = review_service.create_person(
@@ -198,6 +202,8 @@ def new_person(review_id: int) -> object:
             show_service_error(form, error)
         else:
             flash(f"{person.pseudonym} added to the people register.", "success")
+            if back.startswith(f"/reviews/{review_id}/chronology/imports/"):
+                return redirect(back)
             return redirect(url_for("reviews.overview", review_id=review_id) + "#people")
     status = 422 if request.method == "POST" else 200
     return render_template(

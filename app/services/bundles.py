@@ -219,6 +219,7 @@ def import_bundle(data: Any, *, session: Session, importer: User) -> Review:
                 source=item.get("source"),
                 source_detail=item.get("source_detail", ""),
                 description=item["description"],
+                outcome=item.get("outcome", ""),
                 people=item.get("people", []),
                 appraisal=item.get("appraisal"),
                 kpe=item.get("kpe"),

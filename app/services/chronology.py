@@ -40,6 +40,7 @@ EVENT_FIELDS = (
     "source",
     "source_detail",
     "description",
+    "outcome",
     "people",
     "appraisal",
     "kpe",
@@ -162,6 +163,8 @@ def event_item(event: Event) -> dict[str, Any]:
         item["agency"] = event.agency.ref
     item["source"] = event.source
     item["description"] = event.description
+    if event.outcome:
+        item["outcome"] = event.outcome
     if event.people:
         item["people"] = [p.ref for p in event.people]
     item["appraisal"] = event.appraisal
@@ -250,6 +253,8 @@ def _apply(items: _ReviewItems, event: Event, values: dict[str, Any]) -> None:
         if not (values["description"] or "").strip():
             raise ServiceError("Describe what happened", "description")
         event.description = values["description"]
+    if "outcome" in values:
+        event.outcome = (values["outcome"] or "").strip()
     if "appraisal" in values:
         appraisal = values["appraisal"] or "not_appraised"
         if appraisal not in APPRAISALS:
@@ -365,6 +370,25 @@ def delete_event(*, session: Session, event: Event) -> None:
     if event.deleted_at is None:
         event.deleted_at = utcnow()
         _snapshot(session, event, "delete")
+
+
+def delete_events(*, session: Session, events: Sequence[Event]) -> list[Event]:
+    """Soft-delete many events at once (an undone import); returns those that were live."""
+    now = utcnow()
+    live = [event for event in events if event.deleted_at is None]
+    for event in live:
+        event.deleted_at = now
+    _snapshots(session, live, "delete")
+    return live
+
+
+def restore_events(*, session: Session, events: Sequence[Event]) -> list[Event]:
+    """Bring back many soft-deleted events (a restored import), leaving merged-away ones."""
+    back = [e for e in events if e.deleted_at is not None and e.merged_into_id is None]
+    for event in back:
+        event.deleted_at = None
+    _snapshots(session, back, "restore")
+    return back
 
 
 def restore_event(*, session: Session, event: Event) -> None:

@@ -387,6 +387,7 @@ def test_bundle_with_events_and_kpes_round_trips_exactly(client: Any, api: Any) 
                 "agency": "A1",
                 "source": "agency_record",
                 "description": "Call logged.",
+                "outcome": "Officers sent at 22:15.",
                 "people": ["P1"],
                 "appraisal": "problematic",
                 "kpe": "K1",
