@@ -689,9 +689,8 @@ class _Preview:
             found = self.matcher.find(f"{description}\n{outcome}")
             people.extend(linked for linked in found.refs if linked not in people)
             for question in found.ambiguous:
-                if not set(question.candidates) & set(people):
-                    ambiguous.append(question.name)
-                    self.ambiguous_people.setdefault(question.name, list(question.candidates))
+                ambiguous.append(question.name)
+                self.ambiguous_people.setdefault(question.name, list(question.candidates))
             for name in found.unmatched:
                 if name not in unknown_people:
                     unknown_people.append(name)
