@@ -60,6 +60,11 @@ def _when_display(event: Any) -> str:
     return When(event.date, event.date_precision, event.end_date).display()
 
 
+def _when_window(event: Any) -> str | None:
+    """For an approximate date, the window it could lie in ("2024-2026" for "c. 2025")."""
+    return When(event.date, event.date_precision, event.end_date).window_display()
+
+
 def plural_of(count: int, singular: str, plural: str | None = None) -> str:
     """``1 event``, ``2 events``: the count with the right form of the noun."""
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
@@ -78,4 +83,5 @@ def init_app(app: Flask) -> None:
         AGENCY_SECTORS=AGENCY_SECTORS,
         may=policy.may,
         when_display=_when_display,
+        when_window=_when_window,
     )

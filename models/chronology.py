@@ -77,8 +77,8 @@ class Event(Audited, Base):
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
     ref: Mapped[str] = mapped_column(String(64))
     # The date as the bundle writes it (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM) with
-    # its precision; sort_start and sort_end are the window it could lie in, for sorting,
-    # filtering and "as known at".
+    # its precision; sort_start is the stated start (When.stated_start: the order, and the
+    # "as known at" rule) and sort_end the latest it could have been (When.latest).
     date: Mapped[str] = mapped_column(String(16))
     date_precision: Mapped[str] = mapped_column(String(16))
     end_date: Mapped[str | None] = mapped_column(String(16))

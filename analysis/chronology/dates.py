@@ -125,6 +125,34 @@ class When:
             return start.shifted(+1).last()
         return start.last()
 
+    def stated_start(self) -> datetime:
+        """The first moment of the date as written, without an approximation's margin: the
+        moment a chronology orders by, and the one the hindsight guard compares with."""
+        return _Point.from_iso(self.date).first()
+
+    def window_display(self) -> str | None:
+        """For an approximate date, the window it could lie in (``c. 2025``: ``2024-2026``);
+        None for any other date, whose window is what it shows."""
+        if self.precision != "approximate":
+            return None
+        start = _Point.from_iso(self.date)
+        low = start if self.end_date is not None else start.shifted(-1)
+        high = self.end_date or start.shifted(+1).iso()
+        return _display_range(low, high)
+
+    def hindsight(self, moment: datetime) -> str:
+        """How an event dated so stands "as known at" ``moment`` (the one hindsight rule).
+
+        ``"hidden"`` when its stated date begins after ``moment``: it could not have been
+        known then; ``"uncertain"`` when it is shown but its window reaches past ``moment``
+        (it may have happened later: the views mark it); else ``"known"``.
+        """
+        if self.stated_start() > moment:
+            return "hidden"
+        if self.latest() > moment:
+            return "uncertain"
+        return "known"
+
     def sort_key(self) -> tuple[datetime, datetime, bool, str, str]:
         """A key that orders dates of mixed precision the way a chronology reads.
 

@@ -61,8 +61,12 @@ class EventFilters:
         return {k: v for k, v in values.items() if v}
 
 
-def _end_of(day: date) -> datetime:
+def end_of_day(day: date) -> datetime:
+    """The last moment of ``day``: "as known at" a day includes all of it."""
     return datetime.combine(day, time.max)
+
+
+_end_of = end_of_day
 
 
 def filtered(review: Review, filters: EventFilters) -> Select[tuple[Event]]:
@@ -102,7 +106,8 @@ def filtered(review: Review, filters: EventFilters) -> Select[tuple[Event]]:
     if filters.date_to:
         statement = statement.where(Event.sort_start <= _end_of(filters.date_to))
     if filters.known_at:
-        # Hindsight guard: only what could have been recorded by the end of that day.
+        # Hindsight guard (When.hindsight): only events whose stated date begins by the end of
+        # that day; sort_start is the stated start.
         statement = statement.where(and_(Event.sort_start <= _end_of(filters.known_at)))
     return statement
 

@@ -18,7 +18,7 @@ from analysis.chronology.merge import EventFacts, MergeSide, conflicts, suggest_
 from analysis.taxonomy import LINK_RELATIONS, SOURCE_KINDS
 from app.chronology import bp
 from app.chronology.forms import CommentForm, EventForm, KpeForm
-from app.chronology.queries import EventFilters, all_events, page_of_events
+from app.chronology.queries import EventFilters, all_events, end_of_day, page_of_events
 from app.chronology.timeline import timeline_svg
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
@@ -127,6 +127,7 @@ def table(review_id: int) -> str:
         page=page,
         pages=max(1, math.ceil(total / PER_PAGE)),
         hidden_by_hindsight=hidden_by_hindsight,
+        known_at_end=end_of_day(filters.known_at) if filters.known_at else None,
         title="Chronology",
         **_filter_context(filters),
     )
@@ -466,7 +467,7 @@ def _facts(events: list[Event]) -> list[EventFacts]:
         EventFacts(
             ref=e.ref,
             agency=e.agency.ref if e.agency else None,
-            earliest=e.sort_start,
+            earliest=chrono.when_of(e).earliest(),
             latest=e.sort_end,
             description=e.description,
             people=frozenset(p.ref for p in e.people),
@@ -632,11 +633,14 @@ def who_knew(review_id: int) -> str:
     people = [PersonFacts(ref=p.ref, pseudonym=p.pseudonym, role=p.role) for p in review.people]
     knowledge = who_knew_what(_facts(events), people)
     agencies = {a.ref: a.name for a in review.agencies}
+    # Each contact is shown at its own precision ("Sep 2022", never "1 Sep 2022").
+    dates = {e.ref: chrono.when_of(e).display() for e in events}
     return render_template(
         "chronology/who_knew.html",
         review=review,
         knowledge=knowledge,
         agencies=agencies,
+        dates=dates,
         now=datetime.now(UTC),
         title="Who knew what, when",
     )

@@ -236,7 +236,9 @@ def _apply(items: _ReviewItems, event: Event, values: dict[str, Any]) -> None:
     if "when" in values:
         when: When = values["when"]
         event.date, event.date_precision, event.end_date = when.date, when.precision, when.end_date
-        event.sort_start, event.sort_end = when.earliest(), when.latest()
+        # Ordered by the date as stated ("c. 2025" sits with 2025), and "as known at" hides
+        # what is stated after its moment; sort_end keeps the window's far end.
+        event.sort_start, event.sort_end = when.stated_start(), when.latest()
     if "agency" in values:
         ref = values["agency"]
         if ref and ref not in items.agencies:

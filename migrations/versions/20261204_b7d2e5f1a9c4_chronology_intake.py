@@ -6,6 +6,7 @@ Create Date: 2026-12-04 19:00:00.000000
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -34,6 +35,38 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("review_agencies", schema=None) as batch_op:
         batch_op.add_column(sa.Column("import_mapping", sa.JSON(), nullable=True))
+    _sort_approximate_dates_as_stated()
+
+
+def _stated_start(text: str) -> datetime:
+    """The first moment of a canonical date (YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDTHH:MM)."""
+    day, _, clock = text.partition("T")
+    parts = [int(p) for p in day.split("-")] + [1, 1]
+    hour, minute = (int(p) for p in clock.split(":")) if clock else (0, 0)
+    return datetime(parts[0], parts[1], parts[2], hour, minute)
+
+
+def _sort_approximate_dates_as_stated() -> None:
+    """An approximate date without an end was sorted from its window's widened start ("c. 2025"
+    among 2024's events); it now sorts, and is hidden "as known at", by its stated start."""
+    events = sa.table(
+        "events",
+        sa.column("id", sa.Integer()),
+        sa.column("date", sa.String()),
+        sa.column("sort_start", sa.DateTime()),
+        sa.column("date_precision", sa.String()),
+        sa.column("end_date", sa.String()),
+    )
+    connection = op.get_bind()
+    rows = connection.execute(
+        sa.select(events.c.id, events.c.date).where(
+            events.c.date_precision == "approximate", events.c.end_date.is_(None)
+        )
+    ).all()
+    for row in rows:
+        connection.execute(
+            events.update().where(events.c.id == row.id).values(sort_start=_stated_start(row.date))
+        )
 
 
 def downgrade() -> None:

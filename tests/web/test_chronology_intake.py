@@ -332,3 +332,43 @@ def test_outcome_is_shown_searchable_exported_and_edited_day_first(
     assert "outcome" in exported.splitlines()[0] and "Strategy discussion arranged." in exported
     form = client.get(f"{base}/events/{created.json['ref']}/edit").get_data(as_text=True)
     assert 'value="02/02/2024 16:20"' in form
+
+
+def test_approximate_dates_in_the_table_who_knew_what_and_the_api(
+    client: Any, api: Any, login: Any, world: World
+) -> None:
+    headers = api("panel_member")
+    dates = [
+        ("2025", "approximate", "Moved away, year uncertain."),
+        ("2023-12-22", "day", "Christmas visit."),
+        ("2024-01-08", "day", "School term starts."),
+        ("2024-03", "approximate", "Started nursery, month uncertain."),
+        ("2024-02-17", "day", "GP appointment."),
+        ("2022-09", "month", "Mother first seen by police."),
+    ]
+    for value, precision, text in dates:
+        body = {"date": value, "date_precision": precision, "description": text}
+        if text.startswith("Mother"):
+            body |= {"agency": world.agency_ref, "people": [world.person_ref]}
+        response = client.post(
+            f"/api/v1/reviews/{world.review_id}/events", json=body, headers=headers
+        )
+        assert response.status_code == 201, response.json
+    login("panel_member")
+    base = f"/reviews/{world.review_id}"
+    table = client.get(f"{base}/chronology").get_data(as_text=True)
+    order = ["Christmas visit", "School term", "GP appointment", "Started nursery", "Moved away"]
+    positions = [table.index(text) for text in order]
+    assert positions == sorted(positions)
+    assert "between 2024\u20132026" in table and "between Feb\u2013Apr 2024" in table
+    known = client.get(f"{base}/chronology?known_at=2024-01-01").get_data(as_text=True)
+    assert "Moved away" not in known and "Christmas visit" in known
+    assert "Started nursery" not in known
+    straddling = client.get(f"{base}/chronology?known_at=2025-06-01").get_data(as_text=True)
+    assert "Moved away" in straddling and "May be after 1 Jun 2025" in straddling
+    api_known = client.get(
+        f"/api/v1/reviews/{world.review_id}/events?known_at=2024-01-01", headers=headers
+    ).json["items"]
+    assert "Moved away, year uncertain." not in [e["description"] for e in api_known]
+    who = client.get(f"{base}/who-knew-what").get_data(as_text=True)
+    assert "Sep 2022" in who and "1 Sep 2022" not in who
