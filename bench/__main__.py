@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from bench import audit_chain, chronology, graph, graph_render, workshop
+from bench import audit_chain, chronology, duplicates, graph, graph_render, workshop
 
 
 def main() -> None:
     audit_chain.run()
     chronology.run()
+    duplicates.run()
     graph.run()
     graph_render.run()
     workshop.run()

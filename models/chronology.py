@@ -170,3 +170,15 @@ class ChronologyImport(Base):
     undone_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class DuplicateDismissal(Base):
+    """A duplicate suggestion the user said is not one happening: its refs, never offered again."""
+
+    __tablename__ = "duplicate_dismissals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    refs: Mapped[list[str]] = mapped_column(JSON)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

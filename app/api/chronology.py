@@ -25,6 +25,7 @@ from app.chronology.queries import EventFilters, filtered, ordered
 from app.db import db
 from app.policy import own_agency_ref, review_access
 from app.services import chronology as chrono
+from app.services import duplicates as duplicate_service
 from app.services.chronology_import import (
     confirm_import,
     start_import,
@@ -544,3 +545,91 @@ def changes(review_id: int) -> ResponseReturnValue:
     ]
     cursor = str(entries[-1].seq) if entries else str(max(since, 0))
     return jsonify({"items": items, "next_cursor": cursor})
+
+
+@bp.route("/reviews/<int:review_id>/duplicates")
+def duplicates(review_id: int) -> ResponseReturnValue:
+    """Likely duplicates: groups of events from different agencies that may be one happening.
+    ---
+    get:
+      summary: Likely duplicates, as groups, best first (dismissed ones left out)
+      parameters: [ReviewId]
+      responses:
+        200: {description: '{"items": [{"events": [refs], "score": 0.8, "reasons": [...]}]}'}
+    """
+    groups = duplicate_service.suggestions(db(), review_access().review)
+    return jsonify(
+        {
+            "items": [
+                {"events": list(g.refs), "score": g.score, "reasons": list(g.reasons)}
+                for g in groups
+            ]
+        }
+    )
+
+
+_REFS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["refs"],
+    "properties": {
+        "refs": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "take": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+
+@bp.route("/reviews/<int:review_id>/duplicates/dismissals", methods=["POST"])
+def dismiss_duplicates_api(review_id: int) -> ResponseReturnValue:
+    """Say that events are not one happening: they are never suggested together again.
+    ---
+    post:
+      summary: Dismiss a duplicate suggestion
+      parameters: [ReviewId]
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {refs: {type: array, items: {type: string}}}}
+      responses:
+        201: {description: '{"refs": [...]}'}
+        422: Invalid
+    """
+    data = validated_body(_REFS_SCHEMA)
+    record = duplicate_service.dismiss(
+        session=db(), review=review_access().review, refs=data["refs"], user_id=current_user.id
+    )
+    return jsonify({"refs": record.refs}), 201
+
+
+@bp.route("/reviews/<int:review_id>/events/<ref>/merge", methods=["POST"])
+def merge_into(review_id: int, ref: str) -> ResponseReturnValue:
+    """Merge other events into this one (send this event's If-Match).
+    ---
+    post:
+      summary: Merge events into this one, choosing each field
+      parameters: [ReviewId, Ref, IfMatch]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                refs: {type: array, items: {type: string}}
+                take: {type: object, description: 'field: the ref whose value to keep'}
+      responses:
+        200: {description: The kept event, with its new ETag}
+        412: Stale
+        422: Invalid
+    """
+    keep = _event_or_404(ref)
+    version = expected_version()
+    data = validated_body(_REFS_SCHEMA)
+    duplicate_service.merge(
+        session=db(),
+        review=review_access().review,
+        keep=keep,
+        refs=data["refs"],
+        take=data.get("take"),
+        expected_version=version,
+    )
+    return with_etag(chrono.event_item(keep), keep.version)

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from analysis.chronology.dates import day_first
 from analysis.chronology.importing import export_csv, export_xlsx, template_bytes
 from analysis.chronology.knowledge import PersonFacts, who_knew_what
-from analysis.chronology.merge import EventFacts, MergeSide, conflicts, suggest_merges
+from analysis.chronology.merge import EventFacts, MergeSide, conflicts
 from analysis.taxonomy import LINK_RELATIONS, SOURCE_KINDS
 from app.chronology import bp
 from app.chronology.forms import CommentForm, EventForm, KpeForm
@@ -24,6 +24,7 @@ from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.policy import may, own_agency_ref, review_access
 from app.services import chronology as chrono
+from app.services import duplicates as duplicate_service
 from app.services import factors as factor_service
 from app.services.errors import ServiceError
 from app.templating import plural_of
@@ -478,28 +479,59 @@ def _facts(events: list[Event]) -> list[EventFacts]:
 
 @bp.route("/merges", methods=["GET", "POST"])
 def merges(review_id: int) -> Any:
+    """Likely duplicates as groups; merge one by hand, choosing each field."""
     review = _review()
     if request.method == "POST":
+        refs = request.form.getlist("refs") or [request.form.get("other", "")]
         keep = chrono.event_by_ref(db(), review, request.form.get("keep", ""))
-        other = chrono.event_by_ref(db(), review, request.form.get("other", ""))
+        take = {
+            field: request.form[f"take-{field}"]
+            for field in duplicate_service.CHOOSABLE
+            if request.form.get(f"take-{field}")
+        }
         try:
-            if keep is None or other is None:
-                raise ServiceError("Choose two events of this review to merge")
-            chrono.merge_events(session=db(), keep=keep, other=other)
+            if keep is None:
+                raise ServiceError("Choose the event to keep")
+            duplicate_service.merge(session=db(), review=review, keep=keep, refs=refs, take=take)
         except ServiceError as error:
             flash(error.message, "error")
             return redirect(url_for("chronology.merges", review_id=review_id))
-        flash(f"{other.ref} merged into {keep.ref}: both agencies' accounts are kept.", "success")
+        merged = [r for r in refs if r != keep.ref]
+        flash(
+            f"{', '.join(merged)} merged into {keep.ref}: each agency's account is kept.",
+            "success",
+        )
         return redirect(url_for("chronology.event", review_id=review_id, ref=keep.ref))
-    events = all_events(db(), review)
+    events = duplicate_service.live_events(db(), review)
     by_ref = {e.ref: e for e in events}
-    suggestions = [
-        {"suggestion": s, "first": by_ref[s.first], "second": by_ref[s.second]}
-        for s in suggest_merges(_facts(events), limit=100)
+    groups = [
+        {"group": g, "events": [by_ref[r] for r in g.refs]}
+        for g in duplicate_service.suggestions(db(), review, events)[:100]
     ]
     return render_template(
-        "chronology/merges.html", review=review, suggestions=suggestions, title="Likely duplicates"
+        "chronology/merges.html",
+        review=review,
+        groups=groups,
+        choosable=duplicate_service.CHOOSABLE_LABELS,
+        sources=SOURCE_KINDS,
+        appraisals=chrono.APPRAISALS,
+        title="Likely duplicates",
     )
+
+
+@bp.route("/merges/dismissals", methods=["POST"])
+def dismiss_duplicates(review_id: int) -> Response:
+    """Remember that a suggested group is not one happening."""
+    refs = request.form.getlist("refs")
+    try:
+        duplicate_service.dismiss(
+            session=db(), review=_review(), refs=refs, user_id=current_user.id
+        )
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{' and '.join(refs)} will not be suggested as duplicates again.", "success")
+    return redirect(url_for("chronology.merges", review_id=review_id))
 
 
 # --- KPEs -----------------------------------------------------------------------------------

@@ -35,6 +35,31 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("review_agencies", schema=None) as batch_op:
         batch_op.add_column(sa.Column("import_mapping", sa.JSON(), nullable=True))
+    op.create_table(
+        "duplicate_dismissals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("review_id", sa.Integer(), nullable=False),
+        sa.Column("refs", sa.JSON(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["review_id"],
+            ["reviews.id"],
+            name=op.f("fk_duplicate_dismissals_review_id_reviews"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_duplicate_dismissals_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_duplicate_dismissals")),
+    )
+    with op.batch_alter_table("duplicate_dismissals", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_duplicate_dismissals_review_id"), ["review_id"], unique=False
+        )
     _sort_approximate_dates_as_stated()
 
 
@@ -70,6 +95,9 @@ def _sort_approximate_dates_as_stated() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("duplicate_dismissals", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_duplicate_dismissals_review_id"))
+    op.drop_table("duplicate_dismissals")
     with op.batch_alter_table("review_agencies", schema=None) as batch_op:
         batch_op.drop_column("import_mapping")
     with op.batch_alter_table("events", schema=None) as batch_op:

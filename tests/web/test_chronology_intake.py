@@ -372,3 +372,88 @@ def test_approximate_dates_in_the_table_who_knew_what_and_the_api(
     assert "Moved away, year uncertain." not in [e["description"] for e in api_known]
     who = client.get(f"{base}/who-knew-what").get_data(as_text=True)
     assert "Sep 2022" in who and "1 Sep 2022" not in who
+
+
+def test_duplicates_api_merge_by_hand_and_dismissal(
+    client: Any, api: Any, login: Any, world: World, register: dict[str, str], db_session: Any
+) -> None:
+    headers = api("chair")
+    base = f"/api/v1/reviews/{world.review_id}"
+    planted = [
+        ("POL", "2024-01-21T22:15", "exact", "Officers took Child T to the emergency "
+         "department after a call to the home.", ["P1", "P3"], "Crime report made."),
+        ("HV", "2024-01-21T23:40", "exact", "ED attendance: Child T with a bruised arm, "
+         "mother says she fell.", ["P1", "P2"], ""),
+        ("CSC", "2024-01-22", "day", "Hospital rang about Child T seen in the emergency "
+         "department overnight with bruising.", ["P1"], "Strategy discussion arranged."),
+        ("CSC", "2023-06-02", "day", "Letter sent about the housing repairs.", [], ""),
+    ]  # fmt: skip
+    refs = []
+    for agency, value, precision, text, people, outcome in planted:
+        body = {"date": value, "date_precision": precision, "agency": agency,
+                "description": text, "people": people, "outcome": outcome}  # fmt: skip
+        created = client.post(f"{base}/events", json=body, headers=headers)
+        assert created.status_code == 201, created.json
+        refs.append(created.json["ref"])
+    police, health, social, _letter = refs
+    found = client.get(f"{base}/duplicates", headers=headers).json["items"]
+    group = next(item for item in found if police in item["events"])
+    assert sorted(group["events"]) == sorted([police, health, social])
+    assert group["score"] > 0.5 and "3 agencies" in group["reasons"]
+
+    kept = client.get(f"{base}/events/{social}", headers=headers)
+    no_match = client.post(
+        f"{base}/events/{social}/merge", json={"refs": [police, health]}, headers=headers
+    )
+    assert no_match.status_code == 428
+    merged = client.post(
+        f"{base}/events/{social}/merge",
+        json={"refs": [police, health], "take": {"date": police}},
+        headers={**headers, "If-Match": kept.headers["ETag"]},
+    )
+    assert merged.status_code == 200, merged.json
+    event = merged.json
+    assert (event["date"], event["date_precision"]) == ("2024-01-21T22:15", "exact")
+    assert event["description"].startswith("Hospital rang")  # social care's text, kept
+    assert event["agency"] == "CSC"
+    assert sorted(event["people"]) == ["P1", "P2", "P3"]
+    assert {entry["ref"] for entry in event["merged_from"]} == {police, health}
+    remaining = client.get(f"{base}/duplicates", headers=headers).json["items"]
+    assert all(not {police, health} & set(item["events"]) for item in remaining)
+    listed = client.get(f"{base}/events", headers=headers).json["items"]
+    assert police not in [e["ref"] for e in listed] and health not in [e["ref"] for e in listed]
+    stale = client.post(
+        f"{base}/events/{social}/merge",
+        json={"refs": ["E1"]},
+        headers={**headers, "If-Match": kept.headers["ETag"]},
+    )
+    assert stale.status_code == 412
+
+    # A dismissed suggestion stays dismissed, in the API and on the page.
+    twin = client.post(
+        f"{base}/events",
+        json={"date": "2023-01-14", "date_precision": "day", "agency": "HV",
+              "description": "Police attend the family home after a call from a neighbour.",
+              "people": ["P1"]},
+        headers=headers,
+    ).json["ref"]  # fmt: skip
+    pair = sorted(["E1", twin])
+    before = client.get(f"{base}/duplicates", headers=headers).json["items"]
+    assert pair in [sorted(i["events"]) for i in before]
+    login("chair")
+    page = client.get(f"/reviews/{world.review_id}/merges").get_data(as_text=True)
+    assert "Not the same happening" in page and twin in page
+    token = csrf_token(client, "/account")
+    dismissed = client.post(
+        f"/reviews/{world.review_id}/merges/dismissals",
+        data={"csrf_token": token, "refs": pair},
+    )
+    assert dismissed.status_code == 302
+    after = client.get(f"{base}/duplicates", headers=headers).json["items"]
+    assert pair not in [sorted(i["events"]) for i in after]
+    page = client.get(f"/reviews/{world.review_id}/merges").get_data(as_text=True)
+    assert f'refs" value="{twin}"' not in page
+    entry = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "dismiss_duplicates")
+    ).one()
+    assert entry.after == {"refs": pair}
