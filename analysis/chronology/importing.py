@@ -855,32 +855,35 @@ class _Comparable:
 def _find_duplicates(
     rows: Sequence[ImportRow], existing: Iterable[ExistingEvent]
 ) -> list[Duplicate]:
-    """For each row, the existing event on the same day, for the same agency, most like it."""
-    by_day_and_agency: dict[tuple[str, str | None], list[tuple[ExistingEvent, _Comparable]]] = {}
+    """For each row, the existing event on the same day most like it, from any agency (the
+    same happening is often recorded by others); the same agency wins a tie."""
+    by_day: dict[str, list[tuple[ExistingEvent, _Comparable]]] = {}
     for event in existing:
-        key = (event.when.date[:10], event.agency)
-        by_day_and_agency.setdefault(key, []).append((event, _Comparable.of(event.description)))
+        by_day.setdefault(event.when.date[:10], []).append(
+            (event, _Comparable.of(event.description))
+        )
     found: list[Duplicate] = []
     diffs_left = _MAX_DIFFS
     for row in rows:
-        if row.agency_name and row.agency_ref is None:
-            continue  # a new agency has no events yet
         text = _Comparable.of(row.description)
-        best: tuple[float, ExistingEvent] | None = None
-        candidates = by_day_and_agency.get((row.when.date[:10], row.agency_ref), [])
-        for event, other in candidates[:_MAX_COMPARED_PER_ROW]:
+        best: tuple[float, bool, ExistingEvent] | None = None
+        for event, other in by_day.get(row.when.date[:10], [])[:_MAX_COMPARED_PER_ROW]:
             similarity = text.word_overlap(other)
             # difflib is quadratic: it weighs in (for typos) only when many words are shared,
             # and only so often per file.
             if _WORDS_WORTH_DIFFING <= similarity < DUPLICATE_SIMILARITY and diffs_left > 0:
                 diffs_left -= 1
                 similarity = max(similarity, text.text_ratio(other))
-            if similarity >= DUPLICATE_SIMILARITY and (best is None or similarity > best[0]):
-                best = (similarity, event)
+            same_agency = row.agency_ref is not None and event.agency == row.agency_ref
+            if similarity >= DUPLICATE_SIMILARITY and (
+                best is None or (similarity, same_agency) > best[:2]
+            ):
+                best = (similarity, same_agency, event)
         if best is not None:
-            similarity, event = best
+            similarity, same_agency, event = best
+            whose = "same agency" if same_agency else "another agency"
             reason = (
-                f"Same day ({row.when.display()}), same agency and "
+                f"Same day ({row.when.display()}), {whose} and "
                 f"{similarity:.0%} similar text to {event.ref}."
             )
             found.append(Duplicate(row.number, event.ref, reason))

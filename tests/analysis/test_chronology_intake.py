@@ -226,3 +226,23 @@ def test_a_descending_file_is_stored_oldest_first_and_sequence_orders_a_day() ->
     )
     ordered = sorted(sequenced.rows, key=lambda r: (*r.when.sort_key()[:2], r.order))
     assert [r.description for r in ordered] == ["A", "B"]
+
+
+def test_the_preview_finds_the_same_happening_recorded_by_another_agency() -> None:
+    from analysis.chronology.importing import ExistingEvent
+
+    existing = (
+        ExistingEvent(
+            "E7", When("2024-01-21T22:15", "exact"), "POL", "Child T taken to the ED by police."
+        ),
+    )
+    context = ImportContext(
+        default_agency="Northshire Children's Social Care",
+        agencies=CONTEXT.agencies,
+        existing_events=existing,
+    )
+    preview = build_preview(
+        table(["Date", "Event"], ["21/01/2024", "Child T taken to the ED by police"]), context
+    )
+    assert [(d.number, d.event_ref) for d in preview.duplicates] == [(2, "E7")]
+    assert "another agency" in preview.duplicates[0].reason
