@@ -154,6 +154,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "chronology.unmerge": "events.merge",
     "chronology.merges": {"GET": "events.view", "POST": "events.merge"},
     "chronology.dismiss_duplicates": "events.merge",
+    "chronology.returns": {"GET": "events.view", "POST": "agencies.edit"},
     "chronology.kpes": {"GET": "events.view", "POST": "kpes.edit"},
     "chronology.kpe": "events.view",
     "chronology.edit_kpe": "kpes.edit",

@@ -8,7 +8,7 @@ the people register's pseudonyms in place of names. ``for_reader`` does it for p
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Flask, g, has_request_context
@@ -60,6 +60,11 @@ def _when_display(event: Any) -> str:
     return When(event.date, event.date_precision, event.end_date).display()
 
 
+def _today() -> date:
+    """Today's date (UTC), for statuses such as an overdue chronology return."""
+    return datetime.now(UTC).date()
+
+
 def _when_window(event: Any) -> str | None:
     """For an approximate date, the window it could lie in ("2024-2026" for "c. 2025")."""
     return When(event.date, event.date_precision, event.end_date).window_display()
@@ -84,4 +89,5 @@ def init_app(app: Flask) -> None:
         may=policy.may,
         when_display=_when_display,
         when_window=_when_window,
+        today=_today,
     )

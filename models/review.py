@@ -75,6 +75,25 @@ class ReviewAgency(Audited, Base):
     version: Mapped[int] = mapped_column(default=1)
     # The column mapping saved from this agency's last chronology import: {header: field}.
     import_mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The agency's chronology return: asked for, due, received, signed off (and by whom).
+    return_requested_on: Mapped[date | None]
+    return_due_on: Mapped[date | None]
+    return_received_on: Mapped[date | None]
+    return_signed_off_on: Mapped[date | None]
+    return_signed_off_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+    def return_status(self, today: date) -> str:
+        """The chronology return in words: "Not requested", "Requested", "Overdue",
+        "Received" or "Signed off"."""
+        if self.return_signed_off_on is not None:
+            return "Signed off"
+        if self.return_received_on is not None:
+            return "Received"
+        if self.return_requested_on is None and self.return_due_on is None:
+            return "Not requested"
+        if self.return_due_on is not None and self.return_due_on < today:
+            return "Overdue"
+        return "Requested"
 
     review: Mapped[Review] = relationship(back_populates="agencies")
     agency: Mapped[Agency] = relationship(lazy="joined")

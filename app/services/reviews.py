@@ -337,3 +337,43 @@ def record_real_name_view(*, session: Session, review: Review, people: list[Pers
 def delete_person(*, session: Session, person: Person) -> None:
     session.delete(person)
     session.flush()
+
+
+RETURN_DATES = (
+    "return_requested_on",
+    "return_due_on",
+    "return_received_on",
+    "return_signed_off_on",
+)
+
+
+def update_return(
+    *,
+    session: Session,
+    review_agency: ReviewAgency,
+    expected_version: int | None,
+    dates: dict[str, date | None],
+    signed_off_by: str = "",
+) -> ReviewAgency:
+    """Record an agency's chronology return: requested, due, received and signed off (by
+    whom). Refuses a due date or receipt before the request, a sign-off before receipt, and a
+    sign-off without who signed it off."""
+    check_version(review_agency, expected_version)
+    requested, due = dates.get("return_requested_on"), dates.get("return_due_on")
+    received, signed = dates.get("return_received_on"), dates.get("return_signed_off_on")
+    who = " ".join((signed_off_by or "").split())[:200]
+    if requested and due and due < requested:
+        raise ServiceError("The due date must be on or after the day it was requested", "due")
+    if requested and received and received < requested:
+        raise ServiceError("It cannot be received before it was requested", "received")
+    if signed and not received:
+        raise ServiceError("Enter when it was received before it is signed off", "received")
+    if signed and received and signed < received:
+        raise ServiceError("It cannot be signed off before it was received", "signed_off")
+    if signed and not who:
+        raise ServiceError("Enter who signed it off", "signed_off_by")
+    for name in RETURN_DATES:
+        setattr(review_agency, name, dates.get(name))
+    review_agency.return_signed_off_by = who if signed else ""
+    session.flush()
+    return review_agency

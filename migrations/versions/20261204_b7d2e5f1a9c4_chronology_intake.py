@@ -35,6 +35,15 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("review_agencies", schema=None) as batch_op:
         batch_op.add_column(sa.Column("import_mapping", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("return_requested_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("return_due_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("return_received_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("return_signed_off_on", sa.Date(), nullable=True))
+        batch_op.add_column(
+            sa.Column(
+                "return_signed_off_by", sa.String(length=200), nullable=False, server_default=""
+            )
+        )
     op.create_table(
         "duplicate_dismissals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -99,6 +108,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_duplicate_dismissals_review_id"))
     op.drop_table("duplicate_dismissals")
     with op.batch_alter_table("review_agencies", schema=None) as batch_op:
+        batch_op.drop_column("return_signed_off_by")
+        batch_op.drop_column("return_signed_off_on")
+        batch_op.drop_column("return_received_on")
+        batch_op.drop_column("return_due_on")
+        batch_op.drop_column("return_requested_on")
         batch_op.drop_column("import_mapping")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_constraint(

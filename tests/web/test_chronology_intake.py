@@ -457,3 +457,45 @@ def test_duplicates_api_merge_by_hand_and_dismissal(
         select(AuditEntry).where(AuditEntry.action == "dismiss_duplicates")
     ).one()
     assert entry.after == {"refs": pair}
+
+
+def test_chronology_returns_per_agency_and_outstanding_on_the_overview(
+    client: Any, login: Any, world: World, register: dict[str, str]
+) -> None:
+    login("chair")
+    base = f"/reviews/{world.review_id}"
+    overview = client.get(base).get_data(as_text=True)
+    assert "Chronologies outstanding: Northshire Police (not requested)" in overview
+    token = csrf_token(client, "/account")
+    page = client.get(f"{base}/chronology/returns?agency=POL").get_data(as_text=True)
+    assert 'name="requested-day"' in page and "govuk-date-input" in page
+
+    def post(**values: str) -> Any:
+        return client.post(
+            f"{base}/chronology/returns",
+            data={"csrf_token": token, "agency": "POL", **values},
+        )
+
+    bad = post(**{"requested-day": "31", "requested-month": "2", "requested-year": "2026"})
+    assert bad.status_code == 422
+    text = bad.get_data(as_text=True)
+    assert "Requested on must be a real date" in text and 'value="31"' in text
+    unsigned = post(
+        **{"received-day": "3", "received-month": "3", "received-year": "2026",
+           "signed_off-day": "4", "signed_off-month": "3", "signed_off-year": "2026"}
+    )  # fmt: skip
+    assert unsigned.status_code == 422
+    assert "Enter who signed it off" in unsigned.get_data(as_text=True)
+    saved = post(
+        **{"requested-day": "2", "requested-month": "2", "requested-year": "2026",
+           "due-day": "2", "due-month": "3", "due-year": "2026",
+           "received-day": "3", "received-month": "3", "received-year": "2026",
+           "signed_off-day": "4", "signed_off-month": "3", "signed_off-year": "2026",
+           "signed_off_by": "Head of Public Protection"}
+    )  # fmt: skip
+    assert saved.status_code == 302
+    page = client.get(f"{base}/chronology/returns").get_data(as_text=True)
+    assert "Signed off" in page and "4 Mar 2026 by Head of Public Protection" in page
+    overview = client.get(base).get_data(as_text=True)
+    assert "Northshire Police (" not in overview
+    assert "Northshire Children&#39;s Social Care (not requested)" in overview
