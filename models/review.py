@@ -141,6 +141,8 @@ class Person(Audited, Base):
     role: Mapped[str] = mapped_column(String(30))
     real_name: Mapped[str | None] = mapped_column(String(200))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Restricted like the real name; the chronology shows the child's age at each event.
+    date_of_birth: Mapped[date | None]
     agency_id: Mapped[int | None] = mapped_column(
         ForeignKey("review_agencies.id", ondelete="SET NULL")
     )

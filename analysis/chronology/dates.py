@@ -526,6 +526,27 @@ def _coarsened(point: _Point, precision: str, text: str, *, only_cut: bool = Fal
     return point
 
 
+def age_at(born: date, when: When) -> str:
+    """A child's age at an event, as a chronology gives it: "3 weeks", "7 months",
+    "2 years 3 months", "before birth"; "about ..." when the date is not known to the day."""
+    moment = when.stated_start().date()
+    if moment < born:
+        return "before birth"
+    months = (moment.year - born.year) * 12 + moment.month - born.month
+    if moment.day < born.day:
+        months -= 1
+    if months < 1:
+        weeks = (moment - born).days // 7
+        text = f"{weeks} week{'s' if weeks != 1 else ''}" if weeks else "newborn"
+    elif months < 24:
+        text = f"{months} month{'s' if months != 1 else ''}"
+    else:
+        years, rest = divmod(months, 12)
+        text = f"{years} years" + (f" {rest} month{'s' if rest != 1 else ''}" if rest else "")
+    precise = when.precision in ("day", "exact")
+    return text if precise else f"about {text}"
+
+
 def day_first(iso: str) -> str:
     """A canonical date as a UK user types it back: ``14/01/2011``, ``14/01/2011 09:30``,
     ``Jan 2011`` or ``2011`` (what an edit form shows). Raises ``DateParseError`` for a date

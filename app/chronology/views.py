@@ -11,7 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
-from analysis.chronology.dates import day_first
+from analysis.chronology.dates import age_at, day_first
 from analysis.chronology.importing import export_csv, export_xlsx, template_bytes
 from analysis.chronology.knowledge import PersonFacts, who_knew_what
 from analysis.chronology.merge import EventFacts, MergeSide, conflicts
@@ -116,6 +116,8 @@ def table(review_id: int) -> str:
     except ValueError:
         page = 1
     events, total = page_of_events(db(), review, filters, page, PER_PAGE)
+    # The child's age at each event, from the (restricted) date of birth in the register.
+    child = next((p for p in review.people if p.role == "child" and p.date_of_birth), None)
     hidden_by_hindsight = 0
     if filters.known_at:
         unfiltered = EventFilters(**{**filters.__dict__, "known_at": None, "errors": []})
@@ -129,6 +131,10 @@ def table(review_id: int) -> str:
         pages=max(1, math.ceil(total / PER_PAGE)),
         hidden_by_hindsight=hidden_by_hindsight,
         known_at_end=end_of_day(filters.known_at) if filters.known_at else None,
+        child=child,
+        ages={e.ref: age_at(child.date_of_birth, chrono.when_of(e)) for e in events}
+        if child is not None and child.date_of_birth is not None
+        else {},
         title="Chronology",
         **_filter_context(filters),
     )

@@ -180,6 +180,7 @@ def _person_values(form: PersonForm, *, with_real_names: bool) -> dict[str, Any]
     if with_real_names:
         values["real_name"] = form.real_name.data
         values["aliases"] = (form.aliases.data or "").splitlines()
+        values["date_of_birth"] = form.date_of_birth.data or None
     return values
 
 
@@ -230,6 +231,8 @@ def edit_person(review_id: int, ref: str) -> object:
         form.version.data = str(person.version)
         form.agency.data = person.agency.ref if person.agency else ""
         form.aliases.data = "\n".join(person.aliases or [])
+        born = person.date_of_birth
+        form.date_of_birth.data = f"{born:%d/%m/%Y}" if born and with_real_names else ""
         if with_real_names:
             review_service.record_real_name_view(session=db(), review=review, people=[person])
         else:

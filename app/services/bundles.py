@@ -89,6 +89,8 @@ def person_item(person: Person, *, with_real_names: bool) -> dict[str, Any]:
     if with_real_names:
         item["real_name"] = person.real_name
         item["aliases"] = list(person.aliases or [])
+        if person.date_of_birth is not None:
+            item["date_of_birth"] = person.date_of_birth.isoformat()
     return _drop_empty(item)
 
 
@@ -191,6 +193,7 @@ def import_bundle(data: Any, *, session: Session, importer: User) -> Review:
                 role=item["role"],
                 real_name=item.get("real_name"),
                 aliases=item.get("aliases", []),
+                date_of_birth=item.get("date_of_birth"),
                 agency=item.get("agency"),
             )
         except ServiceError as error:

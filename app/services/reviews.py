@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from analysis.chronology.dates import DateParseError, parse_when
 from analysis.taxonomy import PERSON_ROLES, REVIEW_TYPES, STAGES
 from app.policy import ROLES
 from app.services.errors import ServiceError, StaleVersionError
@@ -278,6 +279,8 @@ def _clean_person(session: Session, review: Review, values: dict[str, Any]) -> d
         cleaned["role"] = values["role"]
     if "real_name" in values:
         cleaned["real_name"] = " ".join(str(values["real_name"] or "").split()) or None
+    if "date_of_birth" in values:
+        cleaned["date_of_birth"] = _date_of_birth(values["date_of_birth"])
     if "aliases" in values:
         aliases = values["aliases"] or []
         cleaned["aliases"] = [" ".join(a.split()) for a in aliases if a and a.strip()]
@@ -291,6 +294,24 @@ def _clean_person(session: Session, review: Review, values: dict[str, Any]) -> d
         else:
             cleaned["agency"] = None
     return cleaned
+
+
+def _date_of_birth(value: Any) -> date | None:
+    """A date of birth as given (a date, ISO text, or day-first text such as 14/01/2019)."""
+    if value is None or isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        when = parse_when(text)
+    except DateParseError as error:
+        raise ServiceError(f"Date of birth: {error}", "date_of_birth") from error
+    if when.precision != "day":
+        raise ServiceError(
+            "Enter the date of birth to the day, for example 14/01/2019", "date_of_birth"
+        )
+    return date.fromisoformat(when.date)
 
 
 def create_person(

@@ -44,6 +44,8 @@ def upgrade() -> None:
                 "return_signed_off_by", sa.String(length=200), nullable=False, server_default=""
             )
         )
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("date_of_birth", sa.Date(), nullable=True))
     op.create_table(
         "duplicate_dismissals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -107,6 +109,8 @@ def downgrade() -> None:
     with op.batch_alter_table("duplicate_dismissals", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_duplicate_dismissals_review_id"))
     op.drop_table("duplicate_dismissals")
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.drop_column("date_of_birth")
     with op.batch_alter_table("review_agencies", schema=None) as batch_op:
         batch_op.drop_column("return_signed_off_by")
         batch_op.drop_column("return_signed_off_on")

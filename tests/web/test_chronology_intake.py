@@ -499,3 +499,39 @@ def test_chronology_returns_per_agency_and_outstanding_on_the_overview(
     overview = client.get(base).get_data(as_text=True)
     assert "Northshire Police (" not in overview
     assert "Northshire Children&#39;s Social Care (not requested)" in overview
+
+
+def test_date_of_birth_is_restricted_and_the_table_gives_the_childs_age(
+    client: Any, login: Any, api: Any, world: World, db_session: Any
+) -> None:
+    login("chair")
+    base = f"/reviews/{world.review_id}"
+    token = csrf_token(client, "/account")
+    bad = client.post(
+        f"{base}/people/P1/edit",
+        data={"csrf_token": token, "pseudonym": "Child T", "role": "child", "agency": "",
+              "real_name": "Tamsin Testcase", "aliases": "Tam", "date_of_birth": "Jan 2021",
+              "version": "1"},
+    )  # fmt: skip
+    assert bad.status_code == 422 and "to the day" in bad.get_data(as_text=True)
+    saved = client.post(
+        f"{base}/people/P1/edit",
+        data={"csrf_token": token, "pseudonym": "Child T", "role": "child", "agency": "",
+              "real_name": "Tamsin Testcase", "aliases": "Tam", "date_of_birth": "14/05/2021",
+              "version": "1"},
+    )  # fmt: skip
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    form = client.get(f"{base}/people/P1/edit").get_data(as_text=True)
+    assert 'value="14/05/2021"' in form
+    table = client.get(f"{base}/chronology").get_data(as_text=True)
+    assert "Child T\u2019s age" in table and "20 months" in table  # E1: 14 Jan 2023
+    people = f"/api/v1/reviews/{world.review_id}/people"
+    hidden = client.get(people, headers=api("chair")).json
+    assert all("date_of_birth" not in p for p in hidden["items"])  # like real names
+    shown = client.get(f"{people}?reveal=real_names", headers=api("chair")).json
+    assert any(p.get("date_of_birth") == "2021-05-14" for p in shown["items"])
+    observer = client.get(f"/api/v1/reviews/{world.review_id}/people", headers=api("observer")).json
+    assert all("date_of_birth" not in p for p in observer["items"])
+    login("observer")
+    form = client.get(f"{base}/people/P1/edit")
+    assert "14/05/2021" not in form.get_data(as_text=True)
