@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from analysis.chronology.dates import parse_when
 from models import Event, KeyPracticeEpisode, Person, Review, ReviewAgency
 
 
@@ -41,9 +42,11 @@ class EventFilters:
             value = args.get(key, "").strip()
             if value:
                 try:
-                    setattr(filters, name, date.fromisoformat(value))
+                    setattr(filters, name, _day(value))
                 except ValueError:
-                    filters.errors.append(f"'{value}' is not a date: use the form 2011-01-14")
+                    filters.errors.append(
+                        f"'{value}' is not a day: write it day first, for example 14/01/2011"
+                    )
         return filters
 
     def as_args(self) -> dict[str, str]:
@@ -59,6 +62,14 @@ class EventFilters:
             "known_at": self.known_at.isoformat() if self.known_at else "",
         }
         return {k: v for k, v in values.items() if v}
+
+
+def _day(text: str) -> date:
+    """A day as typed, day first (``14/01/2011``, ``14 Jan 2011``) or ISO (``2011-01-14``)."""
+    when = parse_when(text)
+    if when.precision != "day":
+        raise ValueError(f"{text!r} is not a single day")
+    return date.fromisoformat(when.date)
 
 
 def end_of_day(day: date) -> datetime:

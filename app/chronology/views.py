@@ -11,7 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
-from analysis.chronology.dates import age_at, day_first
+from analysis.chronology.dates import age_at, day_first, when_from_bundle
 from analysis.chronology.importing import export_csv, export_xlsx, template_bytes
 from analysis.chronology.knowledge import PersonFacts, who_knew_what
 from analysis.chronology.merge import EventFacts, MergeSide, conflicts
@@ -274,9 +274,68 @@ def new_event(review_id: int) -> Any:
     ), status
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    keys = [k for k in dict.fromkeys([*before, *after]) if k != "ref"]
-    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+HISTORY_ACTIONS = {
+    "create": "Added",
+    "update": "Changed",
+    "delete": "Deleted",
+    "restore": "Restored",
+    "merge": "Merged",
+    "unmerge": "Merge undone",
+}
+_FIELD_WORDS = {
+    "agency": "Agency",
+    "source": "Source",
+    "source_detail": "Source detail",
+    "description": "What happened",
+    "outcome": "Outcome",
+    "appraisal": "Appraisal",
+    "kpe": "Key practice episode",
+}
+
+
+def _when_words(item: dict[str, Any]) -> str:
+    if not item.get("date"):
+        return "(none)"
+    try:
+        return when_from_bundle(
+            item["date"], item.get("date_precision", "day"), item.get("end_date")
+        ).display()
+    except ValueError:
+        return str(item["date"])
+
+
+def _diff(
+    before: dict[str, Any], after: dict[str, Any], names: dict[str, dict[str, str]]
+) -> list[tuple[str, str, str]]:
+    """What changed between two snapshots, in words: (field, before, after) with dates shown
+    the UK way, and refs as agency names, pseudonyms, KPE titles and labels."""
+
+    def shown(name: str, value: Any) -> str:
+        if value is None or value == "" or value == []:
+            return "(none)"
+        if name == "people":
+            return ", ".join(names["people"].get(ref, ref) for ref in value)
+        if name in ("agency", "kpe"):
+            return names[name].get(value, value)
+        if name == "source":
+            return SOURCE_KINDS.get(value, value)
+        if name == "appraisal":
+            return chrono.APPRAISALS.get(value, value)
+        if name == "merged_from":
+            return ", ".join(
+                f"{e.get('ref')} ({names['agency'].get(e.get('agency') or '', 'no agency')})"
+                for e in value
+            )
+        return str(value)
+
+    changes = []
+    if _when_words(before) != _when_words(after):
+        changes.append(("When", _when_words(before), _when_words(after)))
+    labels = {**_FIELD_WORDS, "people": "People involved", "merged_from": "Merged accounts"}
+    for key, label in labels.items():
+        if before.get(key) != after.get(key):
+            changes.append((label, shown(key, before.get(key)), shown(key, after.get(key))))
+    return changes
 
 
 @bp.route("/events/<ref>")
@@ -290,10 +349,26 @@ def event(review_id: int, ref: str) -> str:
         )
         .all()
     )
+    names = {
+        "people": {p.ref: p.pseudonym for p in review.people},
+        "agency": {a.ref: a.name for a in review.agencies},
+        "kpe": {
+            k.ref: f"{k.ref}: {k.title}"
+            for k in db().scalars(
+                select(KeyPracticeEpisode).where(KeyPracticeEpisode.review_id == review.id)
+            )
+        },
+    }
     history = []
     previous: dict[str, Any] = {}
     for version in versions:
-        history.append({"version": version, "changes": _diff(previous, version.snapshot)})
+        history.append(
+            {
+                "version": version,
+                "action": HISTORY_ACTIONS.get(version.action, version.action.capitalize()),
+                "changes": _diff(previous, version.snapshot, names),
+            }
+        )
         previous = version.snapshot
     history.reverse()
     comments = (
@@ -601,6 +676,7 @@ def kpe(review_id: int, ref: str) -> str:
         kpe=episode,
         events=events,
         has_voice=factor_service.voice_of_kpes(db(), review).get(episode.ref, False),
+        appraisals=chrono.APPRAISALS,
         title=episode.title,
     )
 

@@ -146,7 +146,8 @@ def test_history_comments_delete_and_restore(client: Any, login: Any, world: Wor
     _post(client, f"{base}/edit", _event_form(date="14/01/2023", version="1", appraisal="neutral"))
     _post(client, f"{base}/comments", {"text": "Was the child seen?"})
     page = client.get(base).get_data(as_text=True)
-    assert "Version 2" in page and "appraisal" in page and "Was the child seen?" in page
+    assert "Version 2" in page and "Appraisal</strong>: <del>" in page
+    assert "Was the child seen?" in page
     _post(client, f"{base}/delete", {})
     assert (
         "E1"

@@ -535,3 +535,49 @@ def test_date_of_birth_is_restricted_and_the_table_gives_the_childs_age(
     login("observer")
     form = client.get(f"{base}/people/P1/edit")
     assert "14/05/2021" not in form.get_data(as_text=True)
+
+
+def test_event_history_reads_as_words(client: Any, api: Any, login: Any, world: World) -> None:
+    headers = api("panel_member")
+    base = f"/api/v1/reviews/{world.review_id}"
+    current = client.get(f"{base}/events/E1", headers=headers)
+    changed = client.patch(
+        f"{base}/events/E1",
+        json={"date": "2023-01-14T22:15", "date_precision": "exact", "appraisal": "problematic",
+              "people": [], "outcome": "Words of advice."},
+        headers={**headers, "If-Match": current.headers["ETag"]},
+    )  # fmt: skip
+    assert changed.status_code == 200, changed.json
+    login("panel_member")
+    page = client.get(f"/reviews/{world.review_id}/events/E1").get_data(as_text=True)
+    history = page[page.index('id="history"') :]
+    assert "Changed by" in history and "Added by" in history
+    assert "14 Jan 2023</del> → <ins>14 Jan 2023 22:15" in history
+    assert "Not appraised</del> → <ins>Problematic" in history
+    assert "Child T</del> → <ins>(none)" in history
+    assert "not_appraised" not in history and "date_precision" not in history
+
+
+def test_a_kpe_with_a_childs_voice_event_is_heard_and_filters_take_day_first_dates(
+    client: Any, api: Any, login: Any, world: World
+) -> None:
+    headers = api("panel_member")
+    base = f"/api/v1/reviews/{world.review_id}"
+    kpe = client.post(f"{base}/kpes", json={"title": "The child speaks"}, headers=headers).json
+    login("panel_member")
+    page = client.get(f"/reviews/{world.review_id}/kpes/{kpe['ref']}").get_data(as_text=True)
+    assert 'id="no-voice"' in page
+    client.post(
+        f"{base}/events",
+        json={"date": "2023-02-01", "date_precision": "day", "source": "childs_voice",
+              "description": "Child T said she was scared at night.", "kpe": kpe["ref"]},
+        headers=headers,
+    )  # fmt: skip
+    page = client.get(f"/reviews/{world.review_id}/kpes/{kpe['ref']}").get_data(as_text=True)
+    assert 'id="no-voice"' not in page and "Not appraised" in page
+    table = client.get(f"/reviews/{world.review_id}/chronology?known_at=20/01/2023")
+    text = table.get_data(as_text=True)
+    assert "Child T said she was scared" not in text and "Police attend" in text
+    assert 'value="20/01/2023"' in text
+    bad = client.get(f"/reviews/{world.review_id}/chronology?known_at=01/31/2023")
+    assert "write it day first" in bad.get_data(as_text=True)
