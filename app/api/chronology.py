@@ -33,7 +33,7 @@ from app.services.chronology_import import (
     update_import,
 )
 from app.services.errors import ServiceError
-from models import AuditEntry, ChronologyImport, Event, KeyPracticeEpisode
+from models import AuditEntry, ChronologyImport, Event, KeyPracticeEpisode, User
 
 CHANGE_ACTIONS = (
     "create",
@@ -526,6 +526,13 @@ def changes(review_id: int) -> ResponseReturnValue:
             for row in db().execute(select(Event.id, Event.ref).where(Event.id.in_(event_ids)))
         }
 
+    # People by their names, not their email addresses.
+    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
+    names: dict[int | None, str] = {}
+    if actor_ids:
+        rows = db().execute(select(User.id, User.name).where(User.id.in_(actor_ids)))
+        names = {row.id: row.name for row in rows}
+
     def item(entry: AuditEntry) -> str:
         name = CHANGE_ITEMS.get(entry.entity_type, entry.entity_type)
         if entry.entity_type == "events" and entry.entity_id.isdigit():
@@ -536,7 +543,7 @@ def changes(review_id: int) -> ResponseReturnValue:
         {
             "seq": e.seq,
             "time": e.at.strftime("%H:%M"),
-            "actor": e.actor.split(" (token")[0],
+            "actor": names.get(e.actor_id) or e.actor.split(" (token")[0],
             "action": "import" if e.action == "import_chronology" else e.action,
             "item": item(e),
             "mine": e.actor_id == current_user.id,

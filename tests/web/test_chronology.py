@@ -307,7 +307,7 @@ def test_changes_feed_shows_others_changes_with_who(
     )
     feed = client.get(f"{url}?since={cursor}", headers=chair).json
     assert any(
-        c["item"] == "event E2" and c["actor"] == "panel-member@test.example.org" and not c["mine"]
+        c["item"] == "event E2" and c["actor"] == "Test Panel Member" and not c["mine"]
         for c in feed["items"]
     )
     again = client.get(f"{url}?since={feed['next_cursor']}", headers=chair).json
