@@ -581,3 +581,13 @@ def test_a_kpe_with_a_childs_voice_event_is_heard_and_filters_take_day_first_dat
     assert 'value="20/01/2023"' in text
     bad = client.get(f"/reviews/{world.review_id}/chronology?known_at=01/31/2023")
     assert "write it day first" in bad.get_data(as_text=True)
+
+
+def test_the_chronology_table_offers_the_full_width(client: Any, login: Any, world: World) -> None:
+    login("observer")
+    base = f"/reviews/{world.review_id}/chronology"
+    standard = client.get(f"{base}?q=police").get_data(as_text=True)
+    assert "lr-full-width" not in standard and "Use the full width of the window" in standard
+    assert "q=police" in standard[standard.index('id="width-toggle"') :][:200]
+    wide = client.get(f"{base}?width=full").get_data(as_text=True)
+    assert "govuk-width-container lr-full-width" in wide and "Use the standard width" in wide
