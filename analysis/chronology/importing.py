@@ -768,7 +768,9 @@ class _Preview:
             return default
         value = allowed.get(_choice_key(written))
         if value is None:
-            choices = ", ".join(sorted(set(allowed.values())))
+            choices = ", ".join(
+                sorted({key.replace("_", " ").capitalize() for key in allowed.values()})
+            )
             problems.append((name, f"Unknown {name} {written!r}: use one of {choices}."))
             return default
         return value
