@@ -16,7 +16,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 
-BUNDLE_FORMAT = "learning-review/1"
+BUNDLE_FORMAT = "learning-review/1.1"
+# Older formats this version still imports (1.1 added optional fields only).
+READABLE_FORMATS = ("learning-review/1", BUNDLE_FORMAT)
 # Sections whose items share one ref namespace in a review (links may join any two of them).
 ITEM_SECTIONS = ("events", "kpes", "factors", "findings", "actions", "good_practice")
 ALL_SECTIONS = ("agencies", "people", *ITEM_SECTIONS, "accounts", "links")

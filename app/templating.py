@@ -8,7 +8,7 @@ split a name: "Ker**ry**"). ``for_reader`` stays as a filter for text a template
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Flask
@@ -47,6 +47,16 @@ def _when_display(event: Any) -> str:
     return When(event.date, event.date_precision, event.end_date).display()
 
 
+def _today() -> date:
+    """Today's date (UTC), for statuses such as an overdue chronology return."""
+    return datetime.now(UTC).date()
+
+
+def _when_window(event: Any) -> str | None:
+    """For an approximate date, the window it could lie in ("2024-2026" for "c. 2025")."""
+    return When(event.date, event.date_precision, event.end_date).window_display()
+
+
 def plural_of(count: int, singular: str, plural: str | None = None) -> str:
     """``1 event``, ``2 events``: the count with the right form of the noun."""
     return f"{count} {singular if count == 1 else (plural or singular + 's')}"
@@ -66,4 +76,6 @@ def init_app(app: Flask) -> None:
         AGENCY_SECTORS=AGENCY_SECTORS,
         may=policy.may,
         when_display=_when_display,
+        when_window=_when_window,
+        today=_today,
     )

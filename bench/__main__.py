@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from bench import audit_chain, chronology, graph, graph_render, recurring, review_pages, workshop
+from bench import (
+    audit_chain,
+    chronology,
+    duplicates,
+    graph,
+    graph_render,
+    recurring,
+    review_pages,
+    workshop,
+)
 
 
 def main() -> None:
     audit_chain.run()
     chronology.run()
+    duplicates.run()
     graph.run()
     graph_render.run()
     recurring.run()

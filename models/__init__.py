@@ -4,6 +4,7 @@ from models.audit import AuditEntry, AuditKey
 from models.base import Base, utcnow
 from models.chronology import (
     ChronologyImport,
+    DuplicateDismissal,
     Event,
     EventComment,
     EventVersion,
@@ -60,6 +61,7 @@ __all__ = [
     "Base",
     "BoardResponse",
     "ChronologyImport",
+    "DuplicateDismissal",
     "Event",
     "EventComment",
     "EventVersion",

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -76,8 +77,8 @@ class Event(Audited, Base):
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
     ref: Mapped[str] = mapped_column(String(64))
     # The date as the bundle writes it (YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM) with
-    # its precision; sort_start and sort_end are the window it could lie in, for sorting,
-    # filtering and "as known at".
+    # its precision; sort_start is the stated start (When.stated_start: the order, and the
+    # "as known at" rule) and sort_end the latest it could have been (When.latest).
     date: Mapped[str] = mapped_column(String(16))
     date_precision: Mapped[str] = mapped_column(String(16))
     end_date: Mapped[str | None] = mapped_column(String(16))
@@ -89,6 +90,8 @@ class Event(Audited, Base):
     source: Mapped[str] = mapped_column(String(30), default="agency_record")
     source_detail: Mapped[str] = mapped_column(String(300), default="")
     description: Mapped[str] = mapped_column(Text)
+    # What the agency did or decided about it (Chronolator's "Action/Outcome" column).
+    outcome: Mapped[str] = mapped_column(Text, default="", server_default="")
     appraisal: Mapped[str] = mapped_column(String(20), default="not_appraised")
     kpe_id: Mapped[int | None] = mapped_column(
         ForeignKey("kpes.id", ondelete="SET NULL"), index=True
@@ -97,6 +100,10 @@ class Event(Audited, Base):
     # Set on an event merged into another: it is hidden, and restored if the merge is undone.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The chronology import that brought the event in, so the import can be undone as a unit.
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("chronology_imports.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deleted_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
@@ -153,3 +160,25 @@ class ChronologyImport(Base):
     error_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
+    # The uploaded file, kept while the preview is open so a changed column mapping or a row
+    # fixed in place re-reads it; dropped once the import is confirmed.
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # The user's choices in the preview: {"mapping": {header: field}, "fixes": {row: {..}},
+    # "left_out": [rows]}.
+    choices: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Set when the import was undone (its events soft-deleted); cleared when restored.
+    undone_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class DuplicateDismissal(Base):
+    """A duplicate suggestion the user said is not one happening: its refs, never offered again."""
+
+    __tablename__ = "duplicate_dismissals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    refs: Mapped[list[str]] = mapped_column(JSON)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

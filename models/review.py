@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -76,6 +77,27 @@ class ReviewAgency(Audited, Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     ref: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(default=1)
+    # The column mapping saved from this agency's last chronology import: {header: field}.
+    import_mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The agency's chronology return: asked for, due, received, signed off (and by whom).
+    return_requested_on: Mapped[date | None]
+    return_due_on: Mapped[date | None]
+    return_received_on: Mapped[date | None]
+    return_signed_off_on: Mapped[date | None]
+    return_signed_off_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+    def return_status(self, today: date) -> str:
+        """The chronology return in words: "Not requested", "Requested", "Overdue",
+        "Received" or "Signed off"."""
+        if self.return_signed_off_on is not None:
+            return "Signed off"
+        if self.return_received_on is not None:
+            return "Received"
+        if self.return_requested_on is None and self.return_due_on is None:
+            return "Not requested"
+        if self.return_due_on is not None and self.return_due_on < today:
+            return "Overdue"
+        return "Requested"
 
     review: Mapped[Review] = relationship(back_populates="agencies")
     agency: Mapped[Agency] = relationship(lazy="joined")
@@ -126,6 +148,8 @@ class Person(Audited, Base):
     role: Mapped[str] = mapped_column(String(30))
     real_name: Mapped[str | None] = mapped_column(String(200))
     aliases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Restricted like the real name; the chronology shows the child's age at each event.
+    date_of_birth: Mapped[date | None]
     agency_id: Mapped[int | None] = mapped_column(
         ForeignKey("review_agencies.id", ondelete="SET NULL")
     )

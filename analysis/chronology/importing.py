@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from difflib import SequenceMatcher
 from pathlib import PurePath
@@ -36,6 +37,7 @@ from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[impor
 from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
 
 from analysis.chronology.dates import PRECISIONS, DateParseError, When, parse_cell
+from analysis.chronology.people import PeopleMatcher, RegisterEntry
 from analysis.taxonomy import SOURCE_KINDS
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -47,27 +49,74 @@ MAX_ZIP_MEMBERS = 5_000
 
 COLUMNS = (
     "date", "date_precision", "end_date", "agency", "description", "source", "source_detail",
-    "people", "appraisal", "kpe", "ref",
+    "people", "appraisal", "kpe", "ref", "time", "outcome",
 )  # fmt: skip
-COLUMN_ALIASES = {
-    "when": "date",
-    "datetime": "date",
-    "eventdate": "date",
-    "precision": "date_precision",
-    "to": "end_date",
-    "until": "end_date",
-    "organisation": "agency",
-    "organization": "agency",
-    "sourceagency": "agency",
-    "event": "description",
-    "details": "description",
-    "whathappened": "description",
-    "sourcekind": "source",
-    "sourceofinformation": "source_detail",
-    "persons": "people",
-    "involved": "people",
-    "id": "ref",
+# Every field a column can feed, in the order the mapping dropdown offers them.
+FIELDS = (
+    "date", "time", "end_date", "end_time", "date_precision", "agency", "description",
+    "outcome", "source", "source_detail", "people", "appraisal", "kpe", "ref", "sequence",
+)  # fmt: skip
+FIELD_LABELS = {
+    "date": "Date",
+    "time": "Time of day",
+    "end_date": "End date",
+    "end_time": "End time",
+    "date_precision": "Date precision",
+    "agency": "Agency",
+    "description": "What happened",
+    "outcome": "Outcome (action or decision)",
+    "source": "Source",
+    "source_detail": "Source detail (record, team or worker)",
+    "people": "People",
+    "appraisal": "Appraisal",
+    "kpe": "Key practice episode",
+    "ref": "Ref",
+    "sequence": "Sequence (orders a day's entries)",
 }
+_ALIASES = {
+    "date": (
+        "when", "date/time", "date time", "start date", "event date", "contact date",
+        "date of contact", "incident date", "date of incident", "date of event", "entry date",
+        "record date", "date recorded", "date of entry", "start",
+    ),
+    "time": (
+        "time", "start time", "time of contact", "time of incident", "time of event",
+        "time of entry",
+    ),
+    "end_date": ("to", "until", "end", "end date", "finish date", "date to"),
+    "end_time": ("end time", "finish time", "time to"),
+    "date_precision": ("precision",),
+    "agency": (
+        "organisation", "organization", "source agency", "agency name", "organisation name",
+    ),
+    "description": (
+        "event", "details", "detail", "what happened", "narrative", "incident details",
+        "contact details", "summary", "event details", "event description", "entry",
+        "chronology entry", "event summary", "description of event", "information",
+        "significant event", "what happened and who was involved",
+    ),
+    "outcome": (
+        "action/outcome", "actions/outcome", "action / outcome", "outcome", "outcomes",
+        "action", "actions", "action taken", "actions taken", "decision", "decisions",
+        "plan", "result", "outcome/action", "next steps", "decision/outcome",
+        "response", "agency response", "action/decision",
+    ),
+    "source": ("source", "source kind", "source type", "kind of source"),
+    "source_detail": (
+        "source of information", "information source", "record", "team", "service",
+        "worker", "officer", "practitioner", "professional", "recorded by", "author",
+        "staff member", "clinician", "source detail", "reference", "record ref",
+    ),
+    "people": (
+        "persons", "involved", "people involved", "persons involved", "names", "person",
+        "subject", "subjects",
+    ),
+    "appraisal": ("rating",),
+    "kpe": ("episode", "key practice episode"),
+    "ref": ("id",),
+    "sequence": ("sequence", "seq", "event ref", "event no", "event number", "sequence no",
+                 "entry no", "entry number", "no"),
+}  # fmt: skip
 APPRAISALS = ("good_practice", "problematic", "neutral", "not_appraised")
 _APPRAISAL_ALIASES = {"missed_opportunity": "problematic", "not_yet_appraised": "not_appraised"}
 REF_PATTERN = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
@@ -129,12 +178,16 @@ class RawTable:
 
 @dataclass(frozen=True)
 class ColumnMapping:
-    """Which column feeds which field (by 0-based index), and what was dropped or is missing."""
+    """Which column feeds which field (by 0-based index), and what was dropped or is missing.
+
+    ``columns`` lists every header with the field it feeds (None: left out), in file order.
+    """
 
     fields: dict[int, str]
     unknown: list[str]
     missing: list[str]
     repeated: list[str] = field(default_factory=list)
+    columns: list[tuple[str, str | None]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -149,7 +202,11 @@ class ExistingEvent:
 
 @dataclass(frozen=True)
 class ImportContext:
-    """What the review already holds. Keys of the dicts are ``fold``-ed names or refs."""
+    """What the review already holds. Keys of the dicts are ``fold``-ed names or refs.
+
+    ``register`` lists the people register, whose names found in an entry's text are linked;
+    ``latest_year`` (the review's last year) lets two-digit years be read.
+    """
 
     default_agency: str | None = None
     agencies: dict[str, str] = field(default_factory=dict)
@@ -157,6 +214,17 @@ class ImportContext:
     kpes: dict[str, str] = field(default_factory=dict)
     used_refs: frozenset[str] = frozenset()
     existing_events: tuple[ExistingEvent, ...] = ()
+    register: tuple[RegisterEntry, ...] = ()
+    latest_year: int | None = None
+
+
+@dataclass(frozen=True)
+class RowFix:
+    """What the user typed in the preview for one row: each given cell replaces the file's."""
+
+    date: str | None = None
+    agency: str | None = None
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +243,12 @@ class ImportRow:
     unknown_people: list[str]
     appraisal: str
     kpe: str | None
+    outcome: str = ""
+    # Orders the file's entries of the same day: the Sequence column, else the file's order
+    # (reversed for a file written newest first).
+    order: int = 0
+    written_date: str = ""
+    ambiguous_people: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -198,6 +272,12 @@ class ImportPreview:
     duplicates: list[Duplicate]
     row_count: int
     warnings: list[RowError] = field(default_factory=list)
+    # Register people the rows will be linked to (ref: how many rows), names that several
+    # people share (name: their refs), and titled names matching nobody.
+    linked_people: dict[str, int] = field(default_factory=dict)
+    ambiguous_people: dict[str, list[str]] = field(default_factory=dict)
+    descending: bool = False
+    left_out: list[int] = field(default_factory=list)
 
 
 def fold(text: str) -> str:
@@ -477,32 +557,55 @@ def _header_key(name: str) -> str:
     return _HEADER_NOISE.sub("", _HEADER_HINT.sub("", name)).casefold()
 
 
-_FIELD_BY_KEY = {_header_key(name): name for name in COLUMNS} | COLUMN_ALIASES
+_FIELD_BY_KEY = {_header_key(name): name for name in FIELDS} | {
+    _header_key(alias): name for name, aliases in _ALIASES.items() for alias in aliases
+}
+COLUMN_ALIASES = {key: name for key, name in _FIELD_BY_KEY.items() if key != name}
 
 
-def map_columns(headers: Sequence[str], *, has_default_agency: bool = False) -> ColumnMapping:
+def guess_field(header: str) -> str | None:
+    """The field a header names (``"Action/Outcome"`` is ``outcome``), or None."""
+    return _FIELD_BY_KEY.get(_header_key(header))
+
+
+def map_columns(
+    headers: Sequence[str],
+    *,
+    has_default_agency: bool = False,
+    chosen: dict[str, str | None] | None = None,
+) -> ColumnMapping:
     """Match header names to fields, ignoring case, spaces and ``._-/``, and hints in brackets.
 
-    Takes the header cells and whether the import names one agency for the whole file (then
-    an ``agency`` column is not required). Returns the ``ColumnMapping``: a later column with
-    the same meaning as an earlier one is listed in ``repeated`` and ignored, like unknown
-    columns. Raises nothing.
+    Takes the header cells, whether the import names one agency for the whole file (then an
+    ``agency`` column is not required) and the user's ``chosen`` fields by header text (None
+    leaves a column out; a header not named keeps its guess). Returns the ``ColumnMapping``:
+    a later column with the same meaning as an earlier one is listed in ``repeated`` and left
+    out, like unknown columns. Raises ``ValueError`` for a chosen field that does not exist.
     """
+    chosen = chosen or {}
+    for wanted in chosen.values():
+        if wanted is not None and wanted not in FIELDS:
+            raise ValueError(
+                f"There is no field {wanted!r}: choose one of {', '.join(FIELDS)}, or none."
+            )
     fields: dict[int, str] = {}
     unknown: list[str] = []
     repeated: list[str] = []
+    columns: list[tuple[str, str | None]] = []
     for index, name in enumerate(headers):
-        field_name = _FIELD_BY_KEY.get(_header_key(name))
+        field_name = chosen[name] if name in chosen else guess_field(name)
         if field_name is None:
             if name.strip():
                 unknown.append(name)
         elif field_name in fields.values():
             repeated.append(name)
+            field_name = None
         else:
             fields[index] = field_name
+        columns.append((name, field_name))
     required = ["date", "description"] if has_default_agency else ["date", "agency", "description"]
     missing = [name for name in required if name not in fields.values()]
-    return ColumnMapping(fields, unknown, missing, repeated)
+    return ColumnMapping(fields, unknown, missing, repeated, columns)
 
 
 def _text(value: object) -> str:
@@ -544,8 +647,17 @@ class _Preview:
     unknown_agencies: dict[str, str] = field(default_factory=dict)
     unknown_people: dict[str, str] = field(default_factory=dict)
     refs_seen: dict[str, int] = field(default_factory=dict)
+    fixes: dict[int, RowFix] = field(default_factory=dict)
+    matcher: PeopleMatcher | None = None
+    linked_people: dict[str, int] = field(default_factory=dict)
+    ambiguous_people: dict[str, list[str]] = field(default_factory=dict)
 
     def cell(self, row: RawRow, name: str) -> object:
+        fix = self.fixes.get(row.number)
+        if fix is not None and name in ("date", "agency", "description"):
+            fixed = getattr(fix, name)
+            if fixed is not None:
+                return fixed
         index = self.column_of.get(name)
         return row.cells[index] if index is not None else None
 
@@ -557,7 +669,7 @@ class _Preview:
             problems.append(("description", "The description is empty: say what happened."))
         elif description.startswith(EXAMPLE_MARKER):
             problems.append(("description", "This is the template's example row: delete it."))
-        source = self._choice(row, "source", _SOURCE_BY_KEY, "agency_record", problems)
+        source, source_detail = self._source(row)
         appraisal = self._choice(row, "appraisal", _APPRAISAL_BY_KEY, "not_appraised", problems)
         kpe = self._kpe(row, problems)
         ref = self._ref(row, problems)
@@ -571,6 +683,20 @@ class _Preview:
         if agency_name and agency_ref is None:
             self.unknown_agencies.setdefault(fold(agency_name), agency_name)
         people, unknown_people = self._people(row)
+        ambiguous: list[str] = []
+        outcome = _text(self.cell(row, "outcome"))
+        if self.matcher is not None:
+            found = self.matcher.find(f"{description}\n{outcome}")
+            people.extend(linked for linked in found.refs if linked not in people)
+            for question in found.ambiguous:
+                ambiguous.append(question.name)
+                self.ambiguous_people.setdefault(question.name, list(question.candidates))
+            for name in found.unmatched:
+                if name not in unknown_people:
+                    unknown_people.append(name)
+                    self.unknown_people.setdefault(fold(name), name)
+        for person in people:
+            self.linked_people[person] = self.linked_people.get(person, 0) + 1
         self.rows.append(
             ImportRow(
                 number=row.number,
@@ -580,13 +706,35 @@ class _Preview:
                 agency_ref=agency_ref,
                 description=description,
                 source=source,
-                source_detail=_text(self.cell(row, "source_detail")) or None,
+                source_detail=source_detail,
                 people=people,
                 unknown_people=unknown_people,
                 appraisal=appraisal,
                 kpe=kpe,
+                outcome=outcome,
+                order=self._sequence(row),
+                written_date=_text(self.cell(row, "date")),
+                ambiguous_people=ambiguous,
             )
         )
+
+    def _source(self, row: RawRow) -> tuple[str, str | None]:
+        """The source kind, and the detail: a Source value that is no kind is the agency's own
+        label ("MASH", "Early Help"), kept as the detail, never an error."""
+        detail = _text(self.cell(row, "source_detail"))
+        written = _text(self.cell(row, "source"))
+        if not written:
+            return "agency_record", detail or None
+        kind = _SOURCE_BY_KEY.get(_choice_key(written))
+        if kind is not None:
+            return kind, detail or None
+        joined = f"{written} \u00b7 {detail}" if detail and detail != written else written
+        return "agency_record", joined[:300]
+
+    def _sequence(self, row: RawRow) -> int:
+        written = _text(self.cell(row, "sequence"))
+        digits = re.search(r"\d+", written)
+        return int(digits.group(0)) if digits else 0
 
     def _header(self, name: str) -> str:
         index = self.column_of.get(name)
@@ -595,7 +743,14 @@ class _Preview:
     def _when(self, row: RawRow, problems: list[tuple[str, str]]) -> When | None:
         precision = _text(self.cell(row, "date_precision")) or None
         try:
-            return parse_cell(self.cell(row, "date"), precision, self.cell(row, "end_date"))
+            return parse_cell(
+                self.cell(row, "date"),
+                precision,
+                self.cell(row, "end_date"),
+                time_value=self.cell(row, "time"),
+                end_time_value=self.cell(row, "end_time"),
+                latest_year=self.context.latest_year,
+            )
         except DateParseError as error:
             problems.append(("date", str(error)))
             return None
@@ -613,7 +768,9 @@ class _Preview:
             return default
         value = allowed.get(_choice_key(written))
         if value is None:
-            choices = ", ".join(sorted(set(allowed.values())))
+            choices = ", ".join(
+                sorted({key.replace("_", " ").capitalize() for key in allowed.values()})
+            )
             problems.append((name, f"Unknown {name} {written!r}: use one of {choices}."))
             return default
         return value
@@ -651,6 +808,9 @@ class _Preview:
     def _agency_name(self, row: RawRow) -> str | None:
         # With no agency column, the agency named for the whole file applies to every row;
         # with one, a blank cell means no agency (a birth, family context).
+        fix = self.fixes.get(row.number)
+        if fix is not None and fix.agency is not None:
+            return fix.agency.strip() or None
         if "agency" not in self.column_of:
             return self.context.default_agency
         return _text(self.cell(row, "agency")) or None
@@ -697,67 +857,109 @@ class _Comparable:
 def _find_duplicates(
     rows: Sequence[ImportRow], existing: Iterable[ExistingEvent]
 ) -> list[Duplicate]:
-    """For each row, the existing event on the same day, for the same agency, most like it."""
-    by_day_and_agency: dict[tuple[str, str | None], list[tuple[ExistingEvent, _Comparable]]] = {}
+    """For each row, the existing event on the same day most like it, from any agency (the
+    same happening is often recorded by others); the same agency wins a tie."""
+    by_day: dict[str, list[tuple[ExistingEvent, _Comparable]]] = {}
     for event in existing:
-        key = (event.when.date[:10], event.agency)
-        by_day_and_agency.setdefault(key, []).append((event, _Comparable.of(event.description)))
+        by_day.setdefault(event.when.date[:10], []).append(
+            (event, _Comparable.of(event.description))
+        )
     found: list[Duplicate] = []
     diffs_left = _MAX_DIFFS
     for row in rows:
-        if row.agency_name and row.agency_ref is None:
-            continue  # a new agency has no events yet
         text = _Comparable.of(row.description)
-        best: tuple[float, ExistingEvent] | None = None
-        candidates = by_day_and_agency.get((row.when.date[:10], row.agency_ref), [])
-        for event, other in candidates[:_MAX_COMPARED_PER_ROW]:
+        best: tuple[float, bool, ExistingEvent] | None = None
+        for event, other in by_day.get(row.when.date[:10], [])[:_MAX_COMPARED_PER_ROW]:
             similarity = text.word_overlap(other)
             # difflib is quadratic: it weighs in (for typos) only when many words are shared,
             # and only so often per file.
             if _WORDS_WORTH_DIFFING <= similarity < DUPLICATE_SIMILARITY and diffs_left > 0:
                 diffs_left -= 1
                 similarity = max(similarity, text.text_ratio(other))
-            if similarity >= DUPLICATE_SIMILARITY and (best is None or similarity > best[0]):
-                best = (similarity, event)
+            same_agency = row.agency_ref is not None and event.agency == row.agency_ref
+            if similarity >= DUPLICATE_SIMILARITY and (
+                best is None or (similarity, same_agency) > best[:2]
+            ):
+                best = (similarity, same_agency, event)
         if best is not None:
-            similarity, event = best
+            similarity, same_agency, event = best
+            whose = "same agency" if same_agency else "another agency"
             reason = (
-                f"Same day ({row.when.display()}), same agency and "
+                f"Same day ({row.when.display()}), {whose} and "
                 f"{similarity:.0%} similar text to {event.ref}."
             )
             found.append(Duplicate(row.number, event.ref, reason))
     return found
 
 
-def build_preview(table: RawTable, context: ImportContext) -> ImportPreview:
+def build_preview(
+    table: RawTable,
+    context: ImportContext,
+    *,
+    chosen: dict[str, str | None] | None = None,
+    fixes: dict[int, RowFix] | None = None,
+    left_out: Iterable[int] = (),
+) -> ImportPreview:
     """Check every row of ``table`` against the review described by ``context``.
 
-    Takes the ``RawTable`` from ``read_table`` and the ``ImportContext``. Returns the
-    ``ImportPreview``: valid rows as they will be stored, one ``RowError`` per problem (bad
-    date, empty description, unknown source, appraisal or KPE, a ref that is malformed, used
-    in the review or repeated in the file, merged cells), the column mapping, unknown
-    agencies and people (from valid rows), and likely duplicates of existing events. When a
-    required column is missing no row is checked; ``mapping.missing`` says which. Raises
-    nothing for bad content.
+    Takes the ``RawTable`` from ``read_table``, the ``ImportContext``, the user's ``chosen``
+    column fields (see ``map_columns``), ``fixes`` typed into the preview by row number, and
+    the row numbers the user ``left_out``. Returns the ``ImportPreview``: valid rows as they
+    will be stored (in the order to store them), one ``RowError`` per problem (bad date, empty
+    description, unknown appraisal or KPE, a ref that is malformed, used in the review or
+    repeated in the file, merged cells), the column mapping, unknown agencies and people,
+    people linked from the text, and likely duplicates of existing events. When a required
+    column is missing no row is checked; ``mapping.missing`` says which. Raises ``ValueError``
+    for a chosen field that does not exist, nothing for bad content.
     """
-    mapping = map_columns(table.headers, has_default_agency=context.default_agency is not None)
-    preview = _Preview(context, table.headers, {name: i for i, name in mapping.fields.items()})
+    mapping = map_columns(
+        table.headers, has_default_agency=context.default_agency is not None, chosen=chosen
+    )
+    preview = _Preview(
+        context,
+        table.headers,
+        {name: i for i, name in mapping.fields.items()},
+        fixes=dict(fixes or {}),
+        matcher=PeopleMatcher(context.register) if context.register else None,
+    )
+    skipped = set(left_out)
     if not mapping.missing:
         for row in table.rows:
+            if row.number in skipped:
+                continue
             if row.problem is not None:
                 preview.errors.append(RowError(row.number, None, row.problem))
             else:
                 preview.add(row)
+    rows, descending = _with_order(preview.rows)
     return ImportPreview(
-        rows=preview.rows,
+        rows=rows,
         errors=preview.errors,
         mapping=mapping,
         unknown_agencies=list(preview.unknown_agencies.values()),
         unknown_people=list(preview.unknown_people.values()),
-        duplicates=_find_duplicates(preview.rows, context.existing_events),
+        duplicates=_find_duplicates(rows, context.existing_events),
         row_count=len(table.rows),
         warnings=list(table.warnings),
+        linked_people=preview.linked_people,
+        ambiguous_people=preview.ambiguous_people,
+        descending=descending,
+        left_out=sorted(skipped & {row.number for row in table.rows}),
     )
+
+
+def _with_order(rows: Sequence[ImportRow]) -> tuple[list[ImportRow], bool]:
+    """The rows, each with its ``order`` within a day (its Sequence, else its place in the
+    file, reversed when the file is written newest first); and whether it is."""
+    starts = [row.when.sort_key()[0] for row in rows]
+    pairs = list(itertools.pairwise(starts))
+    descending = sum(b < a for a, b in pairs) > sum(b > a for a, b in pairs)
+    count = len(rows)
+    placed = [
+        replace(row, order=row.order or (count - index if descending else index + 1))
+        for index, row in enumerate(rows)
+    ]
+    return placed, descending
 
 
 # --- Templates and exports ------------------------------------------------------------------

@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.chronology.dates import DateParseError, when_from_bundle
+from analysis.chronology.importing import FIELDS
 from app.api import bp
 from app.api.helpers import (
     ApiError,
@@ -18,6 +19,7 @@ from app.api.helpers import (
     expected_version,
     json_body,
     page_limit,
+    validated_body,
     with_etag,
 )
 from app.chronology.queries import EventFilters, filtered, ordered
@@ -26,11 +28,24 @@ from app.policy import own_agency_ref, review_access
 from app.reader import reader_text
 from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
-from app.services.chronology_import import confirm_import, start_import
+from app.services import duplicates as duplicate_service
+from app.services.chronology_import import (
+    confirm_import,
+    start_import,
+    undo_import,
+    update_import,
+)
 from app.services.errors import ServiceError
-from models import AuditEntry, ChronologyImport, Event, KeyPracticeEpisode
+from models import AuditEntry, ChronologyImport, Event, KeyPracticeEpisode, User
 
-CHANGE_ACTIONS = ("create", "update", "delete", "import_chronology")
+CHANGE_ACTIONS = (
+    "create",
+    "update",
+    "delete",
+    "import_chronology",
+    "undo_chronology_import",
+    "restore_chronology_import",
+)
 CHANGE_ITEMS = {
     "events": "event",
     "kpes": "key practice episode",
@@ -60,7 +75,16 @@ def _event_values(data: dict[str, Any], current: Event | None = None) -> dict[st
             )
         except DateParseError as error:
             raise ApiError(422, str(error), [{"path": "$.date", "message": str(error)}]) from error
-    for key in ("agency", "source", "source_detail", "description", "people", "appraisal", "kpe"):
+    for key in (
+        "agency",
+        "source",
+        "source_detail",
+        "description",
+        "outcome",
+        "people",
+        "appraisal",
+        "kpe",
+    ):
         if key in data:
             values[key] = data[key]
     return values
@@ -267,8 +291,107 @@ def _import_resource(record: ChronologyImport) -> dict[str, Any]:
         "unknown_agencies": preview["unknown_agencies"],
         "unknown_people": preview["unknown_people"],
         "unknown_columns": preview["mapping"]["unknown"],
+        "columns": preview.get("columns", []),
+        "linked_people": preview.get("linked_people", {}),
+        "ambiguous_people": preview.get("ambiguous_people", {}),
+        "left_out": preview.get("left_out", []),
+        "earlier_import": preview.get("earlier_import"),
+        "undone": record.undone_at is not None,
         "rows": preview["rows"][:20],
     }
+
+
+_IMPORT_CHANGE_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "mapping": {
+            "type": "object",
+            "additionalProperties": {"enum": [*FIELDS, None]},
+        },
+        "fixes": {
+            "type": "object",
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "date": {"type": "string"},
+                    "agency": {"type": "string"},
+                    "description": {"type": "string"},
+                },
+            },
+        },
+        "left_out": {"type": "array", "items": {"type": "integer"}},
+    },
+}
+
+
+@bp.route(
+    "/reviews/<int:review_id>/chronology-imports/<int:import_id>",
+    methods=["GET", "PATCH", "DELETE"],
+)
+def chronology_import(review_id: int, import_id: int) -> ResponseReturnValue:
+    """A chronology import: its preview; change its column mapping or rows; undo it.
+    ---
+    get:
+      summary: An import and its preview
+      parameters:
+        - ReviewId
+        - {in: path, name: import_id, required: true, schema: {type: integer}}
+      responses:
+        200: {description: 'The preview, with columns [{header, field}]'}
+    patch:
+      summary: Change the preview's column mapping, fix rows or leave them out
+      description: A preview is not versioned, so no If-Match is needed.
+      parameters:
+        - ReviewId
+        - {in: path, name: import_id, required: true, schema: {type: integer}}
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                mapping: {type: object, description: 'header: field, or null to leave out'}
+                fixes: {type: object, description: 'row number: {date, agency, description}'}
+                left_out: {type: array, items: {type: integer}}
+      responses:
+        200: {description: The new preview}
+        422: Invalid
+    delete:
+      summary: Undo a confirmed import (its events soft-deleted, restorable)
+      parameters:
+        - ReviewId
+        - {in: path, name: import_id, required: true, schema: {type: integer}}
+      responses:
+        200: {description: '{"removed": N}'}
+        422: Not a confirmed import, or already undone
+    """
+    review = review_access().review
+    record = db().get(ChronologyImport, import_id)
+    if record is None or record.review_id != review.id:
+        abort(404, "No such import in this review")
+    if request.method == "GET":
+        return jsonify(_import_resource(record))
+    try:
+        if request.method == "DELETE":
+            mine = record.user_id == current_user.id
+            if record.status == "confirmed" and own_agency_ref() is not None and not mine:
+                raise ApiError(403, "Agency representatives undo only the imports they made")
+            removed = undo_import(session=db(), review=review, record=record)
+            return jsonify({"removed": removed, "id": record.id})
+        data = validated_body(_IMPORT_CHANGE_SCHEMA)
+        update_import(
+            session=db(),
+            review=review,
+            record=record,
+            mapping=data.get("mapping"),
+            fixes={int(k): v for k, v in (data.get("fixes") or {}).items() if k.isdigit()},
+            left_out=data.get("left_out"),
+        )
+    except ServiceError as error:
+        raise ApiError(422, error.message, [{"path": "$", "message": error.message}]) from error
+    return jsonify(_import_resource(record))
 
 
 @bp.route("/reviews/<int:review_id>/chronology-imports", methods=["POST"])
@@ -400,6 +523,13 @@ def changes(review_id: int) -> ResponseReturnValue:
             for row in db().execute(select(Event.id, Event.ref).where(Event.id.in_(event_ids)))
         }
 
+    # People by their names, not their email addresses.
+    actor_ids = {e.actor_id for e in entries if e.actor_id is not None}
+    names: dict[int | None, str] = {}
+    if actor_ids:
+        rows = db().execute(select(User.id, User.name).where(User.id.in_(actor_ids)))
+        names = {row.id: row.name for row in rows}
+
     def item(entry: AuditEntry) -> str:
         name = CHANGE_ITEMS.get(entry.entity_type, entry.entity_type)
         if entry.entity_type == "events" and entry.entity_id.isdigit():
@@ -410,7 +540,7 @@ def changes(review_id: int) -> ResponseReturnValue:
         {
             "seq": e.seq,
             "time": e.at.strftime("%H:%M"),
-            "actor": e.actor.split(" (token")[0],
+            "actor": names.get(e.actor_id) or e.actor.split(" (token")[0],
             "action": "import" if e.action == "import_chronology" else e.action,
             "item": item(e),
             "mine": e.actor_id == current_user.id,
@@ -419,3 +549,91 @@ def changes(review_id: int) -> ResponseReturnValue:
     ]
     cursor = str(entries[-1].seq) if entries else str(max(since, 0))
     return jsonify({"items": items, "next_cursor": cursor})
+
+
+@bp.route("/reviews/<int:review_id>/duplicates")
+def duplicates(review_id: int) -> ResponseReturnValue:
+    """Likely duplicates: groups of events from different agencies that may be one happening.
+    ---
+    get:
+      summary: Likely duplicates, as groups, best first (dismissed ones left out)
+      parameters: [ReviewId]
+      responses:
+        200: {description: '{"items": [{"events": [refs], "score": 0.8, "reasons": [...]}]}'}
+    """
+    groups = duplicate_service.suggestions(db(), review_access().review)
+    return jsonify(
+        {
+            "items": [
+                {"events": list(g.refs), "score": g.score, "reasons": list(g.reasons)}
+                for g in groups
+            ]
+        }
+    )
+
+
+_REFS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["refs"],
+    "properties": {
+        "refs": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+        "take": {"type": "object", "additionalProperties": {"type": "string"}},
+    },
+}
+
+
+@bp.route("/reviews/<int:review_id>/duplicates/dismissals", methods=["POST"])
+def dismiss_duplicates_api(review_id: int) -> ResponseReturnValue:
+    """Say that events are not one happening: they are never suggested together again.
+    ---
+    post:
+      summary: Dismiss a duplicate suggestion
+      parameters: [ReviewId]
+      requestBody:
+        content:
+          application/json:
+            schema: {type: object, properties: {refs: {type: array, items: {type: string}}}}
+      responses:
+        201: {description: '{"refs": [...]}'}
+        422: Invalid
+    """
+    data = validated_body(_REFS_SCHEMA)
+    record = duplicate_service.dismiss(
+        session=db(), review=review_access().review, refs=data["refs"], user_id=current_user.id
+    )
+    return jsonify({"refs": record.refs}), 201
+
+
+@bp.route("/reviews/<int:review_id>/events/<ref>/merge", methods=["POST"])
+def merge_into(review_id: int, ref: str) -> ResponseReturnValue:
+    """Merge other events into this one (send this event's If-Match).
+    ---
+    post:
+      summary: Merge events into this one, choosing each field
+      parameters: [ReviewId, Ref, IfMatch]
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                refs: {type: array, items: {type: string}}
+                take: {type: object, description: 'field: the ref whose value to keep'}
+      responses:
+        200: {description: The kept event, with its new ETag}
+        412: Stale
+        422: Invalid
+    """
+    keep = _event_or_404(ref)
+    version = expected_version()
+    data = validated_body(_REFS_SCHEMA)
+    duplicate_service.merge(
+        session=db(),
+        review=review_access().review,
+        keep=keep,
+        refs=data["refs"],
+        take=data.get("take"),
+        expected_version=version,
+    )
+    return with_etag(chrono.event_item(keep), keep.version)

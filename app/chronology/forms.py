@@ -42,6 +42,7 @@ class EventForm(FlaskForm):
     description = TextAreaField(
         "What happened", validators=[DataRequired("Describe what happened")]
     )
+    outcome = TextAreaField("Outcome: what the agency did or decided", validators=[Optional()])
     people = SelectMultipleField("People involved", choices=[], validate_choice=False)
     appraisal = SelectField("Appraisal", choices=select_choices(APPRAISALS))
     kpe = SelectField("Key practice episode", choices=[], validate_choice=False)

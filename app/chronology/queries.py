@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from analysis.chronology.dates import parse_when
 from app.reader import as_written
 from models import Event, KeyPracticeEpisode, Person, Review, ReviewAgency
 
@@ -46,9 +47,11 @@ class EventFilters:
             value = args.get(key, "").strip()
             if value:
                 try:
-                    setattr(filters, name, date.fromisoformat(value))
+                    setattr(filters, name, _day(value))
                 except ValueError:
-                    filters.errors.append(f"'{value}' is not a date: use the form 2011-01-14")
+                    filters.errors.append(
+                        f"'{value}' is not a day: write it day first, for example 14/01/2011"
+                    )
         return filters
 
     def as_read_by(
@@ -59,16 +62,15 @@ class EventFilters:
         if not self.text or change is as_written:
             return self
         rows = session.execute(
-            select(Event.id, Event.description, Event.source_detail).where(
+            select(Event.id, Event.description, Event.source_detail, Event.outcome).where(
                 Event.review_id == review.id, Event.deleted_at.is_(None)
             )
         )
         needle = self.text.casefold()
         ids = frozenset(
             event_id
-            for event_id, description, detail in rows
-            if needle in change(description or "").casefold()
-            or needle in change(detail or "").casefold()
+            for event_id, *texts in rows
+            if any(needle in change(text or "").casefold() for text in texts)
         )
         return replace(self, text_ids=ids)
 
@@ -87,7 +89,16 @@ class EventFilters:
         return {k: v for k, v in values.items() if v}
 
 
-def _end_of(day: date) -> datetime:
+def _day(text: str) -> date:
+    """A day as typed, day first (``14/01/2011``, ``14 Jan 2011``) or ISO (``2011-01-14``)."""
+    when = parse_when(text)
+    if when.precision != "day":
+        raise ValueError(f"{text!r} is not a single day")
+    return date.fromisoformat(when.date)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of ``day``: "as known at" a day includes all of it."""
     return datetime.combine(day, time.max)
 
 
@@ -123,15 +134,17 @@ def filtered(review: Review, filters: EventFilters) -> Select[tuple[Event]]:
                 Event.ref == filters.text,  # a picker's search finds an event by its ref
                 func.lower(Event.description).like(pattern, escape="\\"),
                 func.lower(Event.source_detail).like(pattern, escape="\\"),
+                func.lower(Event.outcome).like(pattern, escape="\\"),
             )
         )
     if filters.date_from:
         statement = statement.where(Event.sort_end >= datetime.combine(filters.date_from, time.min))
     if filters.date_to:
-        statement = statement.where(Event.sort_start <= _end_of(filters.date_to))
+        statement = statement.where(Event.sort_start <= end_of_day(filters.date_to))
     if filters.known_at:
-        # Hindsight guard: only what could have been recorded by the end of that day.
-        statement = statement.where(and_(Event.sort_start <= _end_of(filters.known_at)))
+        # Hindsight guard (When.hindsight): only events whose stated date begins by the end of
+        # that day; sort_start is the stated start.
+        statement = statement.where(and_(Event.sort_start <= end_of_day(filters.known_at)))
     return statement
 
 

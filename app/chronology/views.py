@@ -11,13 +11,14 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
+from analysis.chronology.dates import age_at, day_first, when_from_bundle
 from analysis.chronology.importing import export_csv, export_xlsx, template_bytes
 from analysis.chronology.knowledge import PersonFacts, who_knew_what
-from analysis.chronology.merge import EventFacts, MergeSide, conflicts, suggest_merges
+from analysis.chronology.merge import EventFacts, MergeSide, conflicts
 from analysis.taxonomy import LINK_RELATIONS, SOURCE_KINDS
 from app.chronology import bp
 from app.chronology.forms import CommentForm, EventForm, KpeForm
-from app.chronology.queries import EventFilters, all_events, page_of_events
+from app.chronology.queries import EventFilters, all_events, end_of_day, page_of_events
 from app.chronology.timeline import timeline_view
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
@@ -25,6 +26,7 @@ from app.policy import may, own_agency_ref, review_access
 from app.reader import already_read, reader_text
 from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
+from app.services import duplicates as duplicate_service
 from app.services import factors as factor_service
 from app.services import review_cache
 from app.services.errors import ServiceError
@@ -79,6 +81,7 @@ def _event_values(form: EventForm) -> dict[str, Any]:
         "source": form.source.data,
         "source_detail": form.source_detail.data or "",
         "description": form.description.data or "",
+        "outcome": form.outcome.data or "",
         "people": form.people.data or [],
         "appraisal": form.appraisal.data,
         "kpe": form.kpe.data or None,
@@ -116,6 +119,8 @@ def table(review_id: int) -> str:
     except ValueError:
         page = 1
     events, total = page_of_events(db(), review, filters, page, PER_PAGE)
+    # The child's age at each event, from the (restricted) date of birth in the register.
+    child = next((p for p in review.people if p.role == "child" and p.date_of_birth), None)
     hidden_by_hindsight = 0
     if filters.known_at:
         unfiltered = EventFilters(**{**filters.__dict__, "known_at": None, "errors": []})
@@ -128,6 +133,11 @@ def table(review_id: int) -> str:
         page=page,
         pages=max(1, math.ceil(total / PER_PAGE)),
         hidden_by_hindsight=hidden_by_hindsight,
+        known_at_end=end_of_day(filters.known_at) if filters.known_at else None,
+        child=child,
+        ages={e.ref: age_at(child.date_of_birth, chrono.when_of(e)) for e in events}
+        if child is not None and child.date_of_birth is not None
+        else {},
         title="Chronology",
         **_filter_context(filters),
     )
@@ -156,7 +166,7 @@ def bulk_assign(review_id: int) -> Response:
 
 EXPORT_HEADER = [
     "ref", "date", "date_precision", "end_date", "when", "agency", "source", "source_detail",
-    "description", "people", "appraisal", "kpe",
+    "description", "outcome", "people", "appraisal", "kpe",
 ]  # fmt: skip
 
 
@@ -177,6 +187,7 @@ def export(review_id: int, fmt: str) -> Response:
             e.source,
             e.source_detail,
             e.description,
+            e.outcome,
             "; ".join(p.pseudonym for p in e.people),
             e.appraisal,
             e.kpe.ref if e.kpe else "",
@@ -269,9 +280,68 @@ def new_event(review_id: int) -> Any:
     ), status
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    keys = [k for k in dict.fromkeys([*before, *after]) if k != "ref"]
-    return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+HISTORY_ACTIONS = {
+    "create": "Added",
+    "update": "Changed",
+    "delete": "Deleted",
+    "restore": "Restored",
+    "merge": "Merged",
+    "unmerge": "Merge undone",
+}
+_FIELD_WORDS = {
+    "agency": "Agency",
+    "source": "Source",
+    "source_detail": "Source detail",
+    "description": "What happened",
+    "outcome": "Outcome",
+    "appraisal": "Appraisal",
+    "kpe": "Key practice episode",
+}
+
+
+def _when_words(item: dict[str, Any]) -> str:
+    if not item.get("date"):
+        return "(none)"
+    try:
+        return when_from_bundle(
+            item["date"], item.get("date_precision", "day"), item.get("end_date")
+        ).display()
+    except ValueError:
+        return str(item["date"])
+
+
+def _diff(
+    before: dict[str, Any], after: dict[str, Any], names: dict[str, dict[str, str]]
+) -> list[tuple[str, str, str]]:
+    """What changed between two snapshots, in words: (field, before, after) with dates shown
+    the UK way, and refs as agency names, pseudonyms, KPE titles and labels."""
+
+    def shown(name: str, value: Any) -> str:
+        if value is None or value == "" or value == []:
+            return "(none)"
+        if name == "people":
+            return ", ".join(names["people"].get(ref, ref) for ref in value)
+        if name in ("agency", "kpe"):
+            return names[name].get(value, value)
+        if name == "source":
+            return SOURCE_KINDS.get(value, value)
+        if name == "appraisal":
+            return chrono.APPRAISALS.get(value, value)
+        if name == "merged_from":
+            return ", ".join(
+                f"{e.get('ref')} ({names['agency'].get(e.get('agency') or '', 'no agency')})"
+                for e in value
+            )
+        return str(value)
+
+    changes = []
+    if _when_words(before) != _when_words(after):
+        changes.append(("When", _when_words(before), _when_words(after)))
+    labels = {**_FIELD_WORDS, "people": "People involved", "merged_from": "Merged accounts"}
+    for key, label in labels.items():
+        if before.get(key) != after.get(key):
+            changes.append((label, shown(key, before.get(key)), shown(key, after.get(key))))
+    return changes
 
 
 @bp.route("/events/<ref>")
@@ -285,10 +355,26 @@ def event(review_id: int, ref: str) -> str:
         )
         .all()
     )
+    names = {
+        "people": {p.ref: p.pseudonym for p in review.people},
+        "agency": {a.ref: a.name for a in review.agencies},
+        "kpe": {
+            k.ref: f"{k.ref}: {k.title}"
+            for k in db().scalars(
+                select(KeyPracticeEpisode).where(KeyPracticeEpisode.review_id == review.id)
+            )
+        },
+    }
     history = []
     previous: dict[str, Any] = {}
     for version in versions:
-        history.append({"version": version, "changes": _diff(previous, version.snapshot)})
+        history.append(
+            {
+                "version": version,
+                "action": HISTORY_ACTIONS.get(version.action, version.action.capitalize()),
+                "changes": _diff(previous, version.snapshot, names),
+            }
+        )
         previous = version.snapshot
     history.reverse()
     comments = (
@@ -372,13 +458,14 @@ def edit_event(review_id: int, ref: str) -> Any:
     _fill_choices(form)
     theirs = None
     if request.method == "GET":
-        form.date.data = item.date
+        form.date.data = day_first(item.date)
         form.date_precision.data = item.date_precision
-        form.end_date.data = item.end_date or ""
+        form.end_date.data = day_first(item.end_date) if item.end_date else ""
         form.agency.data = item.agency.ref if item.agency else ""
         form.source.data = item.source
         form.source_detail.data = item.source_detail
         form.description.data = item.description
+        form.outcome.data = item.outcome
         form.people.data = [p.ref for p in item.people]
         form.appraisal.data = item.appraisal
         form.kpe.data = item.kpe.ref if item.kpe else ""
@@ -468,7 +555,7 @@ def _facts(events: list[Event]) -> list[EventFacts]:
         EventFacts(
             ref=e.ref,
             agency=e.agency.ref if e.agency else None,
-            earliest=e.sort_start,
+            earliest=chrono.when_of(e).earliest(),
             latest=e.sort_end,
             description=e.description,
             people=frozenset(p.ref for p in e.people),
@@ -479,41 +566,73 @@ def _facts(events: list[Event]) -> list[EventFacts]:
 
 @bp.route("/merges", methods=["GET", "POST"])
 def merges(review_id: int) -> Any:
+    """Likely duplicates as groups; merge one by hand, choosing each field."""
     review = _review()
     if request.method == "POST":
+        refs = request.form.getlist("refs") or [request.form.get("other", "")]
         keep = chrono.event_by_ref(db(), review, request.form.get("keep", ""))
-        other = chrono.event_by_ref(db(), review, request.form.get("other", ""))
+        take = {
+            field: request.form[f"take-{field}"]
+            for field in duplicate_service.CHOOSABLE
+            if request.form.get(f"take-{field}")
+        }
         try:
-            if keep is None or other is None:
-                raise ServiceError("Choose two events of this review to merge")
-            chrono.merge_events(session=db(), keep=keep, other=other)
+            if keep is None:
+                raise ServiceError("Choose the event to keep")
+            duplicate_service.merge(session=db(), review=review, keep=keep, refs=refs, take=take)
         except ServiceError as error:
             flash(error.message, "error")
             return redirect(url_for("chronology.merges", review_id=review_id))
-        flash(f"{other.ref} merged into {keep.ref}: both agencies' accounts are kept.", "success")
+        merged = [r for r in refs if r != keep.ref]
+        flash(
+            f"{', '.join(merged)} merged into {keep.ref}: each agency's account is kept.",
+            "success",
+        )
         return redirect(url_for("chronology.event", review_id=review_id, ref=keep.ref))
-    # Worked out once per change to the review; only the events suggested are read per request.
+    # Worked out once per change to the review (a dismissal is a change too); only the events
+    # suggested are read per request.
     found = review_cache.cached(
         db(),
         review.id,
-        "merges",
-        lambda: tuple(suggest_merges(_facts(all_events(db(), review)), limit=100)),
+        "duplicate_groups",
+        lambda: tuple(duplicate_service.suggestions(db(), review)[:100]),
     )
-    wanted = {ref for s in found for ref in (s.first, s.second)}
+    wanted = {ref for group in found for ref in group.refs}
     by_ref = {
         e.ref: e
         for e in db().scalars(
             select(Event).where(Event.review_id == review.id, Event.ref.in_(wanted))
         )
     }
-    suggestions = [
-        {"suggestion": s, "first": by_ref[s.first], "second": by_ref[s.second]}
-        for s in found
-        if s.first in by_ref and s.second in by_ref
+    groups = [
+        {"group": g, "events": [by_ref[r] for r in g.refs]}
+        for g in found
+        if all(r in by_ref for r in g.refs)
     ]
     return render_template(
-        "chronology/merges.html", review=review, suggestions=suggestions, title="Likely duplicates"
+        "chronology/merges.html",
+        review=review,
+        groups=groups,
+        choosable=duplicate_service.CHOOSABLE_LABELS,
+        sources=SOURCE_KINDS,
+        appraisals=chrono.APPRAISALS,
+        title="Likely duplicates",
     )
+
+
+@bp.route("/merges/dismissals", methods=["POST"])
+def dismiss_duplicates(review_id: int) -> Response:
+    """Remember that a suggested group is not one happening."""
+    refs = request.form.getlist("refs")
+    try:
+        duplicate_service.dismiss(
+            session=db(), review=_review(), refs=refs, user_id=current_user.id
+        )
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{' and '.join(refs)} will not be suggested as duplicates again.", "success")
+    return redirect(url_for("chronology.merges", review_id=review_id))
 
 
 # --- KPEs -----------------------------------------------------------------------------------
@@ -579,6 +698,7 @@ def kpe(review_id: int, ref: str) -> str:
         events=events,
         total=total,
         has_voice=factor_service.voice_of_kpes(db(), review).get(episode.ref, False),
+        appraisals=chrono.APPRAISALS,
         title=episode.title,
     )
 
@@ -647,19 +767,22 @@ def timeline(review_id: int) -> str:
 def who_knew(review_id: int) -> str:
     review = _review()
     people = [PersonFacts(ref=p.ref, pseudonym=p.pseudonym, role=p.role) for p in review.people]
+
+    def compute() -> tuple[Any, dict[str, str]]:
+        events = all_events(db(), review)
+        # Each contact is shown at its own precision ("Sep 2022", never "1 Sep 2022").
+        dates = {e.ref: chrono.when_of(e).display() for e in events}
+        return who_knew_what(_facts(events), people), dates
+
     # Worked out once per change to the review (pseudonyms only: the same for every reader).
-    knowledge = review_cache.cached(
-        db(),
-        review.id,
-        "who_knew",
-        lambda: who_knew_what(_facts(all_events(db(), review)), people),
-    )
+    knowledge, dates = review_cache.cached(db(), review.id, "who_knew", compute)
     agencies = {a.ref: a.name for a in review.agencies}
     return render_template(
         "chronology/who_knew.html",
         review=review,
         knowledge=knowledge,
         agencies=agencies,
+        dates=dates,
         now=datetime.now(UTC),
         title="Who knew what, when",
     )

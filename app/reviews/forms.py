@@ -68,6 +68,7 @@ class PersonForm(FlaskForm):
     agency = SelectField("Agency (for a practitioner)", choices=[], validate_choice=False)
     real_name = StringField("Real name (restricted)", validators=[Optional(), Length(max=200)])
     aliases = TextAreaField("Other names, nicknames and spellings (restricted), one per line")
+    date_of_birth = StringField("Date of birth (restricted)", validators=[Optional()])
     version = HiddenField()
 
 

@@ -237,6 +237,7 @@ def _person_values(form: PersonForm, *, with_real_names: bool) -> dict[str, Any]
     if with_real_names:
         values["real_name"] = form.real_name.data
         values["aliases"] = (form.aliases.data or "").splitlines()
+        values["date_of_birth"] = form.date_of_birth.data or None
     return values
 
 
@@ -246,6 +247,10 @@ def new_person(review_id: int) -> object:
     form = PersonForm()
     _person_form_choices(form)
     with_real_names = may("people.real_names")
+    # From a chronology import's preview: a name that matched nobody, and the way back.
+    back = request.args.get("back", "")
+    if request.method == "GET" and with_real_names and request.args.get("name"):
+        form.real_name.data = request.args["name"][:200]
     if form.validate_on_submit():
         _check_register_scope(form.role.data, form.agency.data)
         try:
@@ -256,6 +261,8 @@ def new_person(review_id: int) -> object:
             show_service_error(form, error)
         else:
             flash(f"{person.pseudonym} added to the people register.", "success")
+            if back.startswith(f"/reviews/{review_id}/chronology/imports/"):
+                return redirect(back)
             return redirect(url_for("reviews.overview", review_id=review_id) + "#people")
     status = 422 if request.method == "POST" else 200
     return render_template(
@@ -283,6 +290,8 @@ def edit_person(review_id: int, ref: str) -> object:
         form.version.data = str(person.version)
         form.agency.data = person.agency.ref if person.agency else ""
         form.aliases.data = "\n".join(person.aliases or [])
+        born = person.date_of_birth
+        form.date_of_birth.data = f"{born:%d/%m/%Y}" if born and with_real_names else ""
         if with_real_names:
             review_service.record_real_name_view(session=db(), review=review, people=[person])
         else:

@@ -93,6 +93,8 @@ def person_item(person: Person, *, with_real_names: bool) -> dict[str, Any]:
     if with_real_names:
         item["real_name"] = person.real_name
         item["aliases"] = list(person.aliases or [])
+        if person.date_of_birth is not None:
+            item["date_of_birth"] = person.date_of_birth.isoformat()
     return _drop_empty(item)
 
 
@@ -222,6 +224,7 @@ def _event_rows(data: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Bundle
                 "source": item.get("source"),
                 "source_detail": item.get("source_detail", ""),
                 "description": item["description"],
+                "outcome": item.get("outcome", ""),
                 "people": item.get("people", []),
                 "appraisal": item.get("appraisal"),
                 "kpe": item.get("kpe"),
@@ -352,6 +355,7 @@ def _store_bundle(
                 role=item["role"],
                 real_name=item.get("real_name"),
                 aliases=item.get("aliases", []),
+                date_of_birth=item.get("date_of_birth"),
                 agency=item.get("agency"),
             )
         except ServiceError as error:

@@ -41,6 +41,7 @@ EVENT_FIELDS = (
     "source",
     "source_detail",
     "description",
+    "outcome",
     "people",
     "appraisal",
     "kpe",
@@ -180,6 +181,8 @@ def event_item(event: Event) -> dict[str, Any]:
         item["agency"] = event.agency.ref
     item["source"] = event.source
     item["description"] = event.description
+    if event.outcome:
+        item["outcome"] = event.outcome
     if event.people:
         item["people"] = [p.ref for p in event.people]
     item["appraisal"] = event.appraisal
@@ -251,7 +254,9 @@ def _apply(items: _ReviewItems, event: Event, values: dict[str, Any]) -> None:
     if "when" in values:
         when: When = values["when"]
         event.date, event.date_precision, event.end_date = when.date, when.precision, when.end_date
-        event.sort_start, event.sort_end = when.earliest(), when.latest()
+        # Ordered by the date as stated ("c. 2025" sits with 2025), and "as known at" hides
+        # what is stated after its moment; sort_end keeps the window's far end.
+        event.sort_start, event.sort_end = when.stated_start(), when.latest()
     if "agency" in values:
         ref = values["agency"]
         if ref and ref not in items.agencies:
@@ -268,6 +273,8 @@ def _apply(items: _ReviewItems, event: Event, values: dict[str, Any]) -> None:
         if not (values["description"] or "").strip():
             raise ServiceError("Describe what happened", "description")
         event.description = values["description"]
+    if "outcome" in values:
+        event.outcome = (values["outcome"] or "").strip()
     if "appraisal" in values:
         appraisal = values["appraisal"] or "not_appraised"
         if appraisal not in APPRAISALS:
@@ -387,6 +394,8 @@ def insert_events(
                 "source": view.source,
                 "source_detail": view.source_detail,
                 "description": view.description,
+                "outcome": view.outcome,
+                "import_id": None,
                 "appraisal": view.appraisal,
                 "kpe_id": view.kpe.id if view.kpe else None,
                 "merged_from": view.merged_from,
@@ -455,6 +464,7 @@ class _EventView:
         self.kpe: KeyPracticeEpisode | None = None
         self.people: list[Person] = []
         self.source_detail = ""
+        self.outcome = ""
 
 
 def create_event(
@@ -505,6 +515,25 @@ def delete_event(*, session: Session, event: Event) -> None:
     if event.deleted_at is None:
         event.deleted_at = utcnow()
         _snapshot(session, event, "delete")
+
+
+def delete_events(*, session: Session, events: Sequence[Event]) -> list[Event]:
+    """Soft-delete many events at once (an undone import); returns those that were live."""
+    now = utcnow()
+    live = [event for event in events if event.deleted_at is None]
+    for event in live:
+        event.deleted_at = now
+    _snapshots(session, live, "delete")
+    return live
+
+
+def restore_events(*, session: Session, events: Sequence[Event]) -> list[Event]:
+    """Bring back many soft-deleted events (a restored import), leaving merged-away ones."""
+    back = [e for e in events if e.deleted_at is not None and e.merged_into_id is None]
+    for event in back:
+        event.deleted_at = None
+    _snapshots(session, back, "restore")
+    return back
 
 
 def restore_event(*, session: Session, event: Event) -> None:

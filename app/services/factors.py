@@ -494,17 +494,21 @@ def links_of(session: Session, review: Review, ref: str) -> tuple[list[Link], li
 
 
 def voice_of_kpes(session: Session, review: Review) -> dict[str, bool]:
-    """For each KPE: does any family or child account, or child's-voice evidence, speak to it?"""
+    """For each KPE: does any family or child account, child's-voice evidence, or an event
+    whose source is the child's voice or the family's account, speak to it?"""
     kpe_events: dict[str, set[str]] = {}
+    voiced: set[str] = set()
     rows = session.execute(
-        select(KeyPracticeEpisode.ref, Event.ref)
+        select(KeyPracticeEpisode.ref, Event.ref, Event.source)
         .outerjoin(Event, (Event.kpe_id == KeyPracticeEpisode.id) & Event.deleted_at.is_(None))
         .where(KeyPracticeEpisode.review_id == review.id)
     )
-    for kpe_ref, event_ref in rows:
+    for kpe_ref, event_ref, source in rows:
         kpe_events.setdefault(kpe_ref, set())
         if event_ref:
             kpe_events[kpe_ref].add(event_ref)
+        if source in ("childs_voice", "family_account"):
+            voiced.add(kpe_ref)
     accounts = [
         AccountFacts(ref=a.ref, kind=a.contributor_kind, events=frozenset(e.ref for e in a.events))
         for a in session.scalars(
@@ -534,4 +538,5 @@ def voice_of_kpes(session: Session, review: Review) -> dict[str, bool]:
             .options(selectinload(Factor.evidence))
         )
     ]
-    return voice_by_kpe({k: frozenset(v) for k, v in kpe_events.items()}, accounts, factors)
+    heard = voice_by_kpe({k: frozenset(v) for k, v in kpe_events.items()}, accounts, factors)
+    return {ref: value or ref in voiced for ref, value in heard.items()}

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from analysis.chronology.dates import DateParseError, parse_when
 from analysis.taxonomy import PERSON_ROLES, REVIEW_TYPES, STAGES
 from app.policy import ROLES
 from app.services.errors import ServiceError, StaleVersionError
@@ -306,6 +307,8 @@ def _clean_person(session: Session, review: Review, values: dict[str, Any]) -> d
         cleaned["role"] = values["role"]
     if "real_name" in values:
         cleaned["real_name"] = " ".join(str(values["real_name"] or "").split()) or None
+    if "date_of_birth" in values:
+        cleaned["date_of_birth"] = _date_of_birth(values["date_of_birth"])
     if "aliases" in values:
         aliases = values["aliases"] or []
         cleaned["aliases"] = [" ".join(a.split()) for a in aliases if a and a.strip()]
@@ -319,6 +322,24 @@ def _clean_person(session: Session, review: Review, values: dict[str, Any]) -> d
         else:
             cleaned["agency"] = None
     return cleaned
+
+
+def _date_of_birth(value: Any) -> date | None:
+    """A date of birth as given (a date, ISO text, or day-first text such as 14/01/2019)."""
+    if value is None or isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        when = parse_when(text)
+    except DateParseError as error:
+        raise ServiceError(f"Date of birth: {error}", "date_of_birth") from error
+    if when.precision != "day":
+        raise ServiceError(
+            "Enter the date of birth to the day, for example 14/01/2019", "date_of_birth"
+        )
+    return date.fromisoformat(when.date)
 
 
 def create_person(
@@ -365,3 +386,43 @@ def record_real_name_view(*, session: Session, review: Review, people: list[Pers
 def delete_person(*, session: Session, person: Person) -> None:
     session.delete(person)
     session.flush()
+
+
+RETURN_DATES = (
+    "return_requested_on",
+    "return_due_on",
+    "return_received_on",
+    "return_signed_off_on",
+)
+
+
+def update_return(
+    *,
+    session: Session,
+    review_agency: ReviewAgency,
+    expected_version: int | None,
+    dates: dict[str, date | None],
+    signed_off_by: str = "",
+) -> ReviewAgency:
+    """Record an agency's chronology return: requested, due, received and signed off (by
+    whom). Refuses a due date or receipt before the request, a sign-off before receipt, and a
+    sign-off without who signed it off."""
+    check_version(review_agency, expected_version)
+    requested, due = dates.get("return_requested_on"), dates.get("return_due_on")
+    received, signed = dates.get("return_received_on"), dates.get("return_signed_off_on")
+    who = " ".join((signed_off_by or "").split())[:200]
+    if requested and due and due < requested:
+        raise ServiceError("The due date must be on or after the day it was requested", "due")
+    if requested and received and received < requested:
+        raise ServiceError("It cannot be received before it was requested", "received")
+    if signed and not received:
+        raise ServiceError("Enter when it was received before it is signed off", "received")
+    if signed and received and signed < received:
+        raise ServiceError("It cannot be signed off before it was received", "signed_off")
+    if signed and not who:
+        raise ServiceError("Enter who signed it off", "signed_off_by")
+    for name in RETURN_DATES:
+        setattr(review_agency, name, dates.get(name))
+    review_agency.return_signed_off_by = who if signed else ""
+    session.flush()
+    return review_agency

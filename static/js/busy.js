@@ -18,3 +18,11 @@ document.querySelectorAll("form[data-confirm]").forEach((form) => {
     if (!window.confirm(form.dataset.confirm)) event.preventDefault();
   });
 });
+
+// Forms marked data-autosubmit are sent as soon as one of their dropdowns changes (the import's
+// column mapping is read again at once). Without JavaScript the form's own button sends it.
+document.querySelectorAll("form[data-autosubmit]").forEach((form) => {
+  form.querySelectorAll("select").forEach((select) => {
+    select.addEventListener("change", () => form.requestSubmit());
+  });
+});

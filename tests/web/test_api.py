@@ -18,7 +18,7 @@ SHARED_SCHEMA = (
 )
 
 BUNDLE: dict[str, Any] = {
-    "format": "learning-review/1",
+    "format": "learning-review/1.1",
     "review": {
         "title": "Child Z: rapid review",
         "subject": "Child Z",
@@ -51,11 +51,28 @@ BUNDLE: dict[str, Any] = {
 }
 
 
-def test_the_bundle_schema_is_the_shared_one() -> None:
-    from analysis.bundle import bundle_schema
+def _field_names(schema: Any, path: str = "$") -> set[str]:
+    """Every property path a schema names (``$.events[].outcome``)."""
+    names: set[str] = set()
+    if isinstance(schema, dict):
+        for name, sub in (schema.get("properties") or {}).items():
+            names |= {f"{path}.{name}"} | _field_names(sub, f"{path}.{name}")
+        if "items" in schema:
+            names |= _field_names(schema["items"], f"{path}[]")
+    return names
 
+
+def test_the_bundle_schema_extends_the_shared_one() -> None:
+    """From 1.1 the project's copy is the format's home: it only adds optional fields, so
+    every field of the first specification keeps its name, and /1 bundles still validate."""
+    from analysis.bundle import READABLE_FORMATS, bundle_schema
+
+    assert "learning-review/1" in READABLE_FORMATS
+    assert bundle_schema()["properties"]["format"]["enum"] == list(READABLE_FORMATS)
     if SHARED_SCHEMA.exists():  # beside the repository in CI and on developers' machines
-        assert bundle_schema() == json.loads(SHARED_SCHEMA.read_text())
+        first = json.loads(SHARED_SCHEMA.read_text())
+        assert _field_names(first) <= _field_names(bundle_schema())
+        assert set(first["required"]) == set(bundle_schema()["required"])
 
 
 def test_no_token_gets_401_json(client: Any) -> None:

@@ -1,0 +1,129 @@
+"""People named in a chronology entry, found in its text and matched to the people register.
+
+``find_people`` looks for every name, alias, pseudonym and ref of the register in a text, as
+whole words and ignoring case. A full name is linked to its person. A given name or surname
+on its own ("Ms Holt", "Kerry said"), written with its capital, is linked when one person in
+the register has it; when several do it is reported as a question ("which Holt?") rather than
+guessed. Titled names that match nobody ("PC Sam Other") are reported, so the user can add
+them to the register.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+# Titles that introduce a person's name in agency records.
+TITLES = (
+    "mr", "mrs", "ms", "miss", "mx", "dr", "pc", "dc", "ds", "di", "psc", "sgt", "insp",
+    "nurse", "sister", "hv", "sw", "cllr", "prof", "rev",
+)  # fmt: skip
+_TITLED_NAME = re.compile(
+    r"\b(?P<title>(?i:" + "|".join(TITLES) + r"))\.?\s+"
+    r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+[A-Z][a-z'\u2019-]+)?)"
+)
+_NAME_CHARS = r"[\w'\u2019-]"
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """A person in the register: ``ref``, ``label`` (the pseudonym) and every name for them."""
+
+    ref: str
+    label: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ambiguous:
+    """A name in the text that several register people share: ``candidates`` are their refs."""
+
+    name: str
+    candidates: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PeopleFound:
+    """Who a text names: linked refs (in order of first mention), questions, unmatched names."""
+
+    refs: list[str] = field(default_factory=list)
+    ambiguous: list[Ambiguous] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+
+
+def _whole_word(name: str, *, ignore_case: bool = True) -> re.Pattern[str]:
+    words = r"\s+".join(re.escape(word) for word in name.split())
+    flags = re.IGNORECASE if ignore_case else 0
+    return re.compile(rf"(?<!{_NAME_CHARS}){words}(?!{_NAME_CHARS})", flags)
+
+
+@dataclass(frozen=True)
+class _Form:
+    text: str
+    pattern: re.Pattern[str]
+    refs: tuple[str, ...]
+    specificity: int  # a full name beats a surname on its own
+
+
+class PeopleMatcher:
+    """The register compiled once, for many texts (an import reads thousands of rows)."""
+
+    def __init__(self, register: Iterable[RegisterEntry]) -> None:
+        full: dict[str, list[str]] = {}
+        # A given name or surname on its own, as written in the register (capitalised, so an
+        # everyday word such as "will" or "may" in lower case is never taken for a name).
+        parts: dict[str, list[str]] = {}
+        for person in register:
+            for name in person.names:
+                cleaned = " ".join(name.split())
+                if len(cleaned) < 2:
+                    continue
+                full.setdefault(cleaned.casefold(), []).append(person.ref)
+                words = cleaned.split()
+                # A pseudonym's words ("Police officer 1") are no one's given name.
+                if len(words) > 1 and name not in (person.label, person.ref):
+                    for word in (words[0], words[-1]):
+                        if len(word) >= 3 and word[0].isupper() and word[1:].islower():
+                            parts.setdefault(word, []).append(person.ref)
+        forms: list[_Form] = []
+        for text, refs in full.items():
+            forms.append(_Form(text, _whole_word(text), tuple(dict.fromkeys(refs)), 2))
+        for text, refs in parts.items():
+            if text.casefold() not in full:
+                pattern = _whole_word(text, ignore_case=False)
+                forms.append(_Form(text, pattern, tuple(dict.fromkeys(refs)), 1))
+        # Longer names first, so "Kerry Holt" is found before "Holt" inside it.
+        self.forms = sorted(forms, key=lambda f: (-f.specificity, -len(f.text)))
+
+    def find(self, text: str) -> PeopleFound:
+        """The register people ``text`` names; see the module's docstring for the rules."""
+        taken: list[tuple[int, int]] = []
+        hits: list[tuple[int, _Form, str]] = []
+        for form in self.forms:
+            for match in form.pattern.finditer(text):
+                start, end = match.span()
+                if any(start < t_end and t_start < end for t_start, t_end in taken):
+                    continue
+                taken.append((start, end))
+                hits.append((start, form, match.group(0)))
+        found = PeopleFound()
+        for _start, form, written in sorted(hits, key=lambda hit: hit[0]):
+            if len(form.refs) == 1:
+                if form.refs[0] not in found.refs:
+                    found.refs.append(form.refs[0])
+            elif all(a.name.casefold() != written.casefold() for a in found.ambiguous):
+                found.ambiguous.append(Ambiguous(" ".join(written.split()), form.refs))
+        for match in _TITLED_NAME.finditer(text):
+            start, end = match.span("name")
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            name = " ".join(match.group(0).split())
+            if name not in found.unmatched:
+                found.unmatched.append(name)
+        return found
+
+
+def find_people(text: str, register: Sequence[RegisterEntry]) -> PeopleFound:
+    """The register people named in ``text`` (a one-off: build a ``PeopleMatcher`` for many)."""
+    return PeopleMatcher(register).find(text)

@@ -1,0 +1,82 @@
+"""Chronology returns: which agencies were asked for their chronology, when it is due, and
+whether it came back and was signed off (Chronolator tracks the same)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+
+from app.chronology import bp
+from app.db import db
+from app.policy import review_access
+from app.services import reviews as review_service
+from app.services.errors import ServiceError
+from models import utcnow
+
+FIELDS = {
+    "requested": ("return_requested_on", "Requested on"),
+    "due": ("return_due_on", "Due by"),
+    "received": ("return_received_on", "Received on"),
+    "signed_off": ("return_signed_off_on", "Signed off on"),
+}
+
+
+def read_date_input(form: Any, name: str, label: str) -> tuple[date | None, str | None]:
+    """A GOV.UK date input (``name-day``, ``name-month``, ``name-year``): the date, or None
+    when all three are blank, and the error to show when it is not a real date."""
+    parts = [(form.get(f"{name}-{part}") or "").strip() for part in ("day", "month", "year")]
+    if not any(parts):
+        return None, None
+    if not all(parts):
+        missing = [p for p, v in zip(("day", "month", "year"), parts, strict=True) if not v]
+        return None, f"{label} must include a {' and a '.join(missing)}"
+    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
+        return None, f"{label} must be a real date, for example 4 12 2026 (year in full)"
+    try:
+        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
+    except ValueError:
+        return None, f"{label} must be a real date"
+
+
+@bp.route("/chronology/returns", methods=["GET", "POST"])
+def returns(review_id: int) -> Any:
+    review = review_access().review
+    errors: dict[str, str] = {}
+    typed: dict[str, Any] = {}
+    editing = request.values.get("agency", "")
+    if request.method == "POST":
+        agency = next((a for a in review.agencies if a.ref == editing), None)
+        dates: dict[str, date | None] = {}
+        for name, (column, label) in FIELDS.items():
+            dates[column], error = read_date_input(request.form, name, label)
+            if error:
+                errors[name] = error
+        typed = request.form.to_dict()
+        if agency is not None and not errors:
+            try:
+                version = request.form.get("version", type=int)
+                review_service.update_return(
+                    session=db(),
+                    review_agency=agency,
+                    expected_version=version,
+                    dates=dates,
+                    signed_off_by=request.form.get("signed_off_by", ""),
+                )
+            except ServiceError as error:
+                errors[error.field or "requested"] = error.message
+            else:
+                flash(f"Chronology return for {agency.name} saved.", "success")
+                return redirect(url_for("chronology.returns", review_id=review_id))
+    today = utcnow().date()
+    return render_template(
+        "chronology/returns.html",
+        review=review,
+        today=today,
+        fields=FIELDS,
+        errors=errors,
+        typed=typed,
+        editing=editing,
+        title="Chronology returns",
+    ), (422 if errors else 200)
