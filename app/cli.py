@@ -191,6 +191,19 @@ def verify_audit_command() -> None:
     click.echo(f"Audit log intact: {count} entries, chain verified.")
 
 
+@click.command("jobs-worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def jobs_worker_command(burst: bool) -> None:
+    """Run background jobs from the Redis queue (needs REDIS_URL; run as many as you like)."""
+    from app import jobs
+
+    try:
+        jobs.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+    except RuntimeError as error:
+        _fail(str(error))
+
+
 def init_app(app: Flask) -> None:
     for cmd in (
         db_group,
@@ -199,6 +212,7 @@ def init_app(app: Flask) -> None:
         seed_demo_command,
         demo_logins_command,
         verify_audit_command,
+        jobs_worker_command,
     ):
         app.cli.add_command(cmd)
 

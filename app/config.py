@@ -39,6 +39,10 @@ class Config:
     SECRET_KEY: str | None = os.environ.get("SECRET_KEY")
     DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Background jobs: RQ on Redis when REDIS_URL is set (queue JOBS_QUEUE), else a worker
+    # thread in the web process; "deferred" runs a job only when it is waited for (tests).
+    JOBS_RUNNER = os.environ.get("LR_JOBS_RUNNER", "")
+    JOBS_QUEUE = os.environ.get("LR_JOBS_QUEUE", "learning-review")
 
     SESSION_COOKIE_NAME = "lr_session"
     SESSION_COOKIE_HTTPONLY = True

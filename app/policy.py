@@ -15,9 +15,10 @@ from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from app import jobs
 from app.db import db, set_actor
 from app.security import PARTICIPANT_TOKEN_PREFIX, participant_for_token
-from models import GoodPractice, Membership, Participant, Review, User, Workshop
+from models import GoodPractice, Job, Membership, Participant, Review, User, Workshop
 from models.audit import Actor
 
 ROLES: dict[str, str] = {
@@ -106,7 +107,10 @@ PARTNERSHIP = "partnership"
 # A request carrying a participant's token is refused on every other route.
 JOIN = "join"  # anyone, with or without a participant's token: joining a workshop by its code
 PARTICIPANT = "participant"  # a valid participant of the workshop named in the URL
-GLOBAL_ACTIONS = frozenset({PUBLIC, SIGNED_IN, ADMIN, PARTNERSHIP, JOIN, PARTICIPANT})
+# A background job (``app.jobs``): the user who started it, or a member of its review whose
+# role allows the job kind's action (reading the report, for a report's generation).
+JOB = "job"
+GLOBAL_ACTIONS = frozenset({PUBLIC, SIGNED_IN, ADMIN, PARTNERSHIP, JOIN, PARTICIPANT, JOB})
 
 # endpoint -> action, or endpoint -> {method: action} where methods need different actions.
 ROUTES: dict[str, str | dict[str, str]] = {
@@ -116,6 +120,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "auth.two_factor_setup": PUBLIC,
     "auth.sign_out": SIGNED_IN,
     "main.dashboard": SIGNED_IN,
+    "main.job": JOB,
+    "api.job": JOB,
     "reviews.new": SIGNED_IN,
     "reviews.import_bundle": SIGNED_IN,
     "reviews.overview": "review.view",
@@ -405,6 +411,8 @@ def enforce() -> object | None:
         return _deny_anonymous()
     if action in (SIGNED_IN, PARTNERSHIP):
         return None
+    if action == JOB:
+        return _enforce_job(user, (request.view_args or {}).get("job_id"))
     if action == ADMIN:
         if not user.is_admin:
             abort(403)
@@ -425,6 +433,13 @@ def enforce() -> object | None:
         abort(403)
     g.review_access = ReviewAccess(review, membership)
     return None
+
+
+def _enforce_job(user: User, job_id: int | None) -> None:
+    job = db().get(Job, job_id) if job_id is not None else None
+    if job is None or not jobs.may_follow(db(), user, job, role_may):
+        abort(404)  # another user's job cannot be discovered
+    g.job = job
 
 
 def review_access() -> ReviewAccess:

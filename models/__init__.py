@@ -29,6 +29,7 @@ from models.findings import (
     finding_factors,
 )
 from models.good_practice import GoodPractice, good_practice_events, good_practice_factors
+from models.job import Job
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
 from models.user import ApiToken, RecoveryCode, User, UserSession
@@ -52,6 +53,7 @@ __all__ = [
     "Finding",
     "GoodPractice",
     "ItemRef",
+    "Job",
     "KeyPracticeEpisode",
     "Link",
     "Membership",
