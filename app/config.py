@@ -72,6 +72,8 @@ class Config:
     GRAPH_FALLBACK_TIMEOUT = 2.0
     # Above this many nodes a drawing shows events as their key practice episodes.
     GRAPH_MAX_NODES = 300
+    # Rendered report files (PDF, Word, HTML, Markdown) by a hash of their content.
+    REPORT_CACHE_DIR = os.environ.get("LR_REPORT_CACHE_DIR", str(INSTANCE_PATH / "report-cache"))
 
     @classmethod
     def finalise(cls, values: dict[str, Any]) -> None:

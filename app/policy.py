@@ -75,6 +75,8 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     # Taking a published version off the public page (a reason is required, and it is for
     # good): the chair, or a site administrator of the partnership (see SITE_ADMIN_ACTIONS).
     "reports.withdraw": frozenset({"chair"}),
+    # Deleting a superseded draft (never published), with a reason: the chair.
+    "reports.delete": frozenset({"chair"}),
     # The good-practice register. An entry of a review follows the review's roles, narrowed
     # per entry by ``entry_may`` (agency representatives: their own agency's entries only;
     # facilitators: the entries they recorded; a shared entry is deleted by the chair only).
@@ -198,6 +200,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "reports.narrative": "reports.write",
     "reports.version": "reports.view",
     "reports.download": "reports.view",
+    "reports.public_download": "reports.view",
+    "reports.delete": "reports.delete",
     "reports.compare": "reports.view",
     "reports.approve": "reports.approve",
     "reports.publish": "reports.publish",
@@ -253,8 +257,9 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.actions": {"GET": "actions.view", "POST": "actions.edit"},
     "api.action": {"GET": "actions.view", "PATCH": "actions.edit", "DELETE": "actions.edit"},
     "api.reports": {"GET": "reports.view", "POST": "reports.write"},
-    "api.report": "reports.view",
+    "api.report": {"GET": "reports.view", "DELETE": "reports.delete"},
     "api.report_file": "reports.view",
+    "api.report_public_file": "reports.view",
     "api.approve_report": "reports.approve",
     "api.publish_report": "reports.publish",
     "api.withdraw_report": "reports.withdraw",

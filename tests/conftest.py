@@ -275,6 +275,11 @@ def world(engine: Engine) -> World:
         "<body><h1>Test review</h1></body></html>",
         pdf=b"%PDF-1.7 test",
         docx=b"PK test",
+        public_markdown="# Test review\n",
+        public_html='<!DOCTYPE html><html lang="en-GB"><head><title>Test review</title></head>'
+        "<body><h1>Test review</h1></body></html>",
+        public_pdf=b"%PDF-1.7 public",
+        public_docx=b"PK public",
         scan_hits=[],
         created_by_id=users["lead_reviewer"].id,
     )

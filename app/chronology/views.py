@@ -25,6 +25,7 @@ from app.policy import may, own_agency_ref, review_access
 from app.services import chronology as chrono
 from app.services import factors as factor_service
 from app.services.errors import ServiceError
+from app.services.public_report import suggested_narrative
 from app.templating import plural_of
 from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode
 
@@ -569,8 +570,11 @@ def edit_kpe(review_id: int, ref: str) -> Any:
     if episode is None:
         abort(404)
     form = KpeForm(obj=episode if request.method == "GET" else None)
+    suggestion = suggested_narrative(db(), review, episode)
     if request.method == "GET":
         form.version.data = str(episode.version)
+        if not episode.narrative.strip():
+            form.narrative.data = suggestion  # a first draft for the panel to rewrite
     elif request.form.get("delete"):
         chrono.delete_kpe(session=db(), review=review, kpe=episode)
         flash(
@@ -586,6 +590,7 @@ def edit_kpe(review_id: int, ref: str) -> Any:
                 expected_version=int(form.version.data or 0),
                 title=form.title.data,
                 summary=form.summary.data,
+                narrative=form.narrative.data,
             )
         except ServiceError as error:
             show_service_error(form, error)
@@ -598,6 +603,7 @@ def edit_kpe(review_id: int, ref: str) -> Any:
         review=review,
         kpe=episode,
         form=form,
+        suggestion=suggestion,
         title=f"Edit {episode.ref}",
     ), status
 

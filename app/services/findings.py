@@ -57,6 +57,7 @@ ACTION_FIELDS = (
     "dropped_reason",
 )
 NARRATIVE_FIELDS = (
+    "executive_summary",
     "introduction",
     "systems_method",
     "childs_experience",

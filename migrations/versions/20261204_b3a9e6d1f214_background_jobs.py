@@ -1,4 +1,4 @@
-"""background jobs
+"""background jobs; the report's public edition, version status, KPE narratives
 
 Revision ID: b3a9e6d1f214
 Revises: 7c1e4a2b9d30
@@ -52,9 +52,37 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_jobs_review_id"), ["review_id"], unique=False)
+    with op.batch_alter_table("report_versions", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("status", sa.String(length=20), nullable=False, server_default="ready")
+        )
+        batch_op.add_column(
+            sa.Column("public_markdown", sa.Text(), nullable=False, server_default="")
+        )
+        batch_op.add_column(sa.Column("public_html", sa.Text(), nullable=False, server_default=""))
+        batch_op.add_column(sa.Column("public_pdf", sa.LargeBinary(), nullable=True))
+        batch_op.add_column(sa.Column("public_docx", sa.LargeBinary(), nullable=True))
+        batch_op.add_column(
+            sa.Column("left_out", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
+        )
+    with op.batch_alter_table("kpes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("narrative", sa.Text(), nullable=False, server_default=""))
+    with op.batch_alter_table("report_narratives", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("executive_summary", sa.Text(), nullable=False, server_default="")
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("report_narratives", schema=None) as batch_op:
+        batch_op.drop_column("executive_summary")
+    with op.batch_alter_table("kpes", schema=None) as batch_op:
+        batch_op.drop_column("narrative")
+    with op.batch_alter_table("report_versions", schema=None) as batch_op:
+        for column in ("left_out", "public_docx", "public_pdf", "public_html"):
+            batch_op.drop_column(column)
+        batch_op.drop_column("public_markdown")
+        batch_op.drop_column("status")
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_jobs_review_id"))
     op.drop_table("jobs")
