@@ -572,17 +572,20 @@ def accimap_dot(
     max_nodes: int = DEFAULT_MAX_NODES,
     collapse: bool = False,
     show_refs: bool = True,
+    title: str | None = None,
 ) -> DrawnGraph:
     """The AcciMap of ``view`` (``accimap``, ``kpe`` or ``event`` with ``ref``) as DOT text.
 
     Collapsed (events drawn as their KPEs, then only the levels nearest the front line) above
     ``max_nodes`` nodes or when ``collapse`` is set, with ``message`` saying so. Raises
     ``DrawError`` for an unknown view or a missing or unknown ref. Without ``show_refs`` the
-    boxes carry no ref (a published drawing).
+    boxes carry no ref (a published drawing); ``title`` replaces the drawing's own.
     """
     selection = select_view(rg, view=view, ref=ref, max_nodes=max_nodes, collapse=collapse)
     graph = rg.graph
-    if view == "accimap":
+    if title is not None:
+        pass  # the caller's own title (a published drawing names no ref)
+    elif view == "accimap":
         title = "AcciMap of the review"
     else:
         assert ref is not None  # noqa: S101 - select_view refused a missing ref

@@ -453,14 +453,32 @@ def glossary_rows(text: str, extra: str) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(rows.items(), key=lambda row: row[0].casefold()))
 
 
+# The AcciMap's page: A4 landscape less margins and caption, in points; its boxes' text is
+# 11 pt, so a drawing scaled below MIN_TEXT_PT / 11 is split by episode.
+PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 757.0, 439.0
+DRAWN_TEXT_PT, MIN_TEXT_PT = 11.0, 7.0
+_SVG_SIZE = re.compile(rb'<svg[^>]*\swidth="([\d.]+)pt"[^>]*\sheight="([\d.]+)pt"')
+
+
+def text_size_in_print(svg: bytes) -> float:
+    """The size in points the drawing's 11 pt text prints at, scaled to fit the page."""
+    match = _SVG_SIZE.search(svg)
+    if match is None:
+        return DRAWN_TEXT_PT
+    width, height = float(match.group(1)), float(match.group(2))
+    scale = min(1.0, PAGE_WIDTH_PT / width, PAGE_HEIGHT_PT / height)
+    return DRAWN_TEXT_PT * scale
+
+
 def public_accimap(
     session: Session,
     review: Review,
     register: Sequence[RegisterPerson],
     settings: GraphSettings,
-) -> Block:
-    """The AcciMap for the public: each event's box carries its date and episode, never its
-    text, and no box carries a ref. Vector (SVG) for HTML and PDF, PNG for Word."""
+) -> list[Block]:
+    """The AcciMap for the public, on landscape pages: each event's box carries its date and
+    episode, never its text, and no box carries a ref. When the whole map would print its text
+    below 7 pt, one drawing per episode instead. Vector (SVG) for PDF and HTML, PNG for Word."""
     from app.services.reports import _anonymous_graph_input
 
     agencies = {a.name: _agency_label(a) for a in review.agencies}
@@ -473,17 +491,37 @@ def public_accimap(
         ),
         kpes=tuple(replace(k, title=f"{episodes[k.ref]}: {k.title}") for k in data.kpes),
     )
-    drawn = accimap_dot(build_graph(data), max_nodes=settings.max_nodes, show_refs=False)
-    try:
+    graph = build_graph(data)
+
+    def draw(view: str, ref: str | None, title: str) -> tuple[bytes, bytes]:
+        drawn = accimap_dot(
+            graph, view=view, ref=ref, max_nodes=settings.max_nodes, show_refs=False, title=title
+        )
         svg = render(drawn.dot, "svg", timeout=settings.timeout, cache_dir=settings.cache_dir)
         png = render(drawn.dot, "png", timeout=settings.timeout, cache_dir=settings.cache_dir)
-    except RenderError:
-        return Paragraph("The AcciMap is available from the partnership on request.")
+        return svg, png
+
     caption = (
         "The factors behind the key practice episodes, by level of the system. Each event "
         "shows its date and the episode it belongs to."
     )
-    return Figure(caption=caption, svg=svg, png=png, landscape=True)
+    try:
+        svg, png = draw("accimap", None, "AcciMap of the review")
+        if text_size_in_print(svg) >= MIN_TEXT_PT or not data.kpes:
+            return [Figure(caption=caption, svg=svg, png=png, landscape=True)]
+        figures: list[Block] = [
+            Paragraph(
+                "The whole map is too large to read on one page, so it is shown one key "
+                "practice episode at a time, each with the factors behind it."
+            )
+        ]
+        for kpe in data.kpes:
+            title = f"What lay behind {kpe.title}"
+            svg, png = draw("kpe", kpe.ref, title)
+            figures.append(Figure(caption=title, svg=svg, png=png, landscape=True))
+        return figures
+    except RenderError:
+        return [Paragraph("The AcciMap is available from the partnership on request.")]
 
 
 def build_public_report(
@@ -640,7 +678,7 @@ def build_public_report(
     appendices.append(
         Section(
             f"Appendix {next(letter)}: the AcciMap",
-            (public_accimap(session, review, register, graph_settings),),
+            tuple(public_accimap(session, review, register, graph_settings)),
         )
     )
     kind_title = REVIEW_TYPES.get(review.review_type, "Review")

@@ -299,3 +299,12 @@ def test_a_kpe_narrative_is_suggested_from_its_events_and_factors(
     assert "Police attend the family home" not in page  # never the events' own text
     event = db_session.scalar(select(Event).where(Event.review_id == world.review_id))
     assert event is not None
+
+
+def test_a_map_too_large_to_read_at_7_pt_is_split() -> None:
+    from app.services.public_report import MIN_TEXT_PT, text_size_in_print
+
+    fits = b'<svg width="700pt" height="400pt" viewBox="0 0 700 400">'
+    too_wide = b'<svg width="3000pt" height="400pt" viewBox="0 0 3000 400">'
+    assert text_size_in_print(fits) == 11.0
+    assert text_size_in_print(too_wide) < MIN_TEXT_PT
