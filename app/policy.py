@@ -148,6 +148,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "admin.users": ADMIN,
     "admin.set_user_active": ADMIN,
     "admin.partnerships": ADMIN,
+    "admin.partnership_logo": ADMIN,
     "chronology.table": "events.view",
     "chronology.bulk_assign": "kpes.edit",
     "chronology.export": "events.view",

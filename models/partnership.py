@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Audited, Base, utcnow
@@ -12,7 +12,11 @@ from models.base import Audited, Base, utcnow
 
 class Partnership(Audited, Base):
     __tablename__ = "partnerships"
+    # The audit log records that the logo changed, not its bytes.
+    __audit_redact__ = frozenset({"logo_png"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The logo on the cover of its published reports: a PNG the app re-encoded itself.
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)

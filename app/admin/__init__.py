@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +15,7 @@ from app.db import db
 from app.forms import select_choices
 from app.security import revoke_sessions
 from app.services.errors import ServiceError
+from app.services.public_report import checked_logo
 from app.services.reports import published_reports
 from app.services.users import create_user, get_or_create_partnership
 from models import ApiToken, Partnership, Review, User, utcnow
@@ -31,6 +33,13 @@ class UserForm(FlaskForm):
         "Initial password", validators=[DataRequired("Enter an initial password")]
     )
     is_admin = BooleanField("Site administrator")
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(
+        "Logo for the cover of published reports (PNG or JPEG, under 2 MB)",
+        validators=[FileRequired("Choose an image file for the logo")],
+    )
 
 
 class PartnershipForm(FlaskForm):
@@ -112,8 +121,43 @@ def partnerships() -> object:
         partnership = get_or_create_partnership(form.name.data or "", session=db())
         flash(f"{partnership.name} is ready.", "success")
         return redirect(url_for("admin.partnerships"))
+    return _partnerships_page(form, LogoForm(formdata=None), None)
+
+
+def _partnerships_page(form: PartnershipForm, logo_form: LogoForm, logo_for: int | None) -> object:
     rows = db().scalars(select(Partnership).order_by(Partnership.name)).all()
-    status = 422 if form.errors else 200
+    status = 422 if form.errors or logo_form.errors else 200
     return render_template(
-        "admin/partnerships.html", form=form, partnerships=rows, title="Partnerships"
+        "admin/partnerships.html",
+        form=form,
+        logo_form=logo_form,
+        logo_for=logo_for,
+        partnerships=rows,
+        title="Partnerships",
     ), status
+
+
+@bp.route("/partnerships/<int:partnership_id>/logo", methods=["POST"])
+def partnership_logo(partnership_id: int) -> object:
+    """Upload (checked and re-encoded as PNG) or remove a partnership's report logo."""
+    partnership = db().get(Partnership, partnership_id)
+    if partnership is None:
+        abort(404)
+    form = LogoForm()
+    if request.form.get("remove"):
+        partnership.logo_png = None
+        flash(f"The logo of {partnership.name} is removed.", "success")
+        return redirect(url_for("admin.partnerships"))
+    if form.validate_on_submit():
+        try:
+            partnership.logo_png = checked_logo(form.logo.data.read())
+        except ServiceError as error:
+            form.logo.errors = [error.message]
+        else:
+            flash(
+                f"The logo of {partnership.name} is saved: it is on the cover of reports "
+                "generated from now on.",
+                "success",
+            )
+            return redirect(url_for("admin.partnerships"))
+    return _partnerships_page(PartnershipForm(formdata=None), form, partnership.id)

@@ -41,6 +41,7 @@ from analysis.graph.draw import RenderError, accimap_dot, render
 from analysis.graph.model import build_graph
 from analysis.taxonomy import REVIEW_TYPES
 from app.services.chronology import APPRAISALS
+from app.services.errors import ServiceError
 from app.services.findings import narrative_of, review_findings
 from app.services.good_practice import review_good_practice
 from app.services.graph import GraphSettings, graph_input
@@ -191,6 +192,46 @@ def without_refs(text: str) -> str:
     """``text`` with the app's item refs (``E12``, ``(F3, F4)``) taken out, and the words
     left hanging without them ("events and;") too; a line of refs alone goes."""
     return "\n".join(_clean_line(line) for line in text.splitlines())
+
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_PIXELS = 25_000_000
+LOGO_BOX = (1200, 600)
+
+
+def checked_logo(data: bytes) -> bytes:
+    """An uploaded logo, checked and re-encoded: a PNG or JPEG image (no other kind, nothing
+    over 2 MB or 25 megapixels) drawn again by Pillow as a PNG at most 1200 by 600 pixels, so
+    nothing of the upload but its pixels (no metadata, no trailing data) reaches a report.
+    Raises ``ServiceError`` for anything else."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    if not data:
+        raise ServiceError("Choose an image file for the logo", "logo")
+    if len(data) > LOGO_MAX_BYTES:
+        raise ServiceError("The logo must be under 2 MB", "logo")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            width, height = probe.size
+            probe.verify()
+        if kind not in ("PNG", "JPEG"):
+            raise ServiceError("The logo must be a PNG or JPEG image", "logo")
+        if width * height > LOGO_MAX_PIXELS:
+            raise ServiceError("The logo image is too large: at most 25 megapixels", "logo")
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            clean = image.convert("RGBA")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        if isinstance(error, ServiceError):
+            raise
+        raise ServiceError("That file is not an image the app can read", "logo") from None
+    clean.thumbnail(LOGO_BOX)
+    out = io.BytesIO()
+    clean.save(out, format="PNG", optimize=True)
+    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -692,6 +733,7 @@ def build_public_report(
             f"Published {uk_date(today)}",
         ),
         contents_depth=2,
+        logo_png=review.partnership.logo_png,
     )
     return PublicEdition(document, tuple(left_out))
 

@@ -567,7 +567,7 @@ def reserve_version(*, session: Session, review: Review, user: User) -> ReportVe
     return version
 
 
-def _cached(
+def rendered_once(
     cache_dir: Path | None, kind: str, document: Document, renderer: Callable[[Document], Any]
 ) -> Any:
     """``renderer(document)``, kept in ``cache_dir`` by a hash of the document's content:
@@ -621,15 +621,15 @@ def render_version(
     # Everything is read: the renders below need no database, so the job commits first.
     step(20, "Rendering the restricted edition")
     cache = settings.cache_dir
-    version.markdown = _cached(cache, "md", document, to_markdown)
-    version.html = _cached(cache, "html", document, to_html)
-    version.pdf = _cached(cache, "pdf", document, to_pdf)
-    version.docx = _cached(cache, "docx", document, to_docx)
+    version.markdown = rendered_once(cache, "md", document, to_markdown)
+    version.html = rendered_once(cache, "html", document, to_html)
+    version.pdf = rendered_once(cache, "pdf", document, to_pdf)
+    version.docx = rendered_once(cache, "docx", document, to_docx)
     step(60, "Rendering the public edition")
-    version.public_markdown = _cached(cache, "md", public_document, to_markdown)
-    version.public_html = _cached(cache, "html", public_document, to_html)
-    version.public_pdf = _cached(cache, "pdf", public_document, to_pdf)
-    version.public_docx = _cached(cache, "docx", public_document, to_docx)
+    version.public_markdown = rendered_once(cache, "md", public_document, to_markdown)
+    version.public_html = rendered_once(cache, "html", public_document, to_html)
+    version.public_pdf = rendered_once(cache, "pdf", public_document, to_pdf)
+    version.public_docx = rendered_once(cache, "docx", public_document, to_docx)
     version.scan_hits = [hit_item(h) for h in hits]
     version.left_out = list(public.left_out)
     version.status = "ready"

@@ -1,4 +1,4 @@
-"""background jobs; the report's public edition, version status, KPE narratives
+"""background jobs; the report's public edition, version status, KPE narratives, logos
 
 Revision ID: b3a9e6d1f214
 Revises: 7c1e4a2b9d30
@@ -67,6 +67,8 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("kpes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("narrative", sa.Text(), nullable=False, server_default=""))
+    with op.batch_alter_table("partnerships", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("logo_png", sa.LargeBinary(), nullable=True))
     with op.batch_alter_table("report_narratives", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("executive_summary", sa.Text(), nullable=False, server_default="")
@@ -74,6 +76,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("partnerships", schema=None) as batch_op:
+        batch_op.drop_column("logo_png")
     with op.batch_alter_table("report_narratives", schema=None) as batch_op:
         batch_op.drop_column("executive_summary")
     with op.batch_alter_table("kpes", schema=None) as batch_op:

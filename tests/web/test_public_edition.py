@@ -308,3 +308,45 @@ def test_a_map_too_large_to_read_at_7_pt_is_split() -> None:
     too_wide = b'<svg width="3000pt" height="400pt" viewBox="0 0 3000 400">'
     assert text_size_in_print(fits) == 11.0
     assert text_size_in_print(too_wide) < MIN_TEXT_PT
+
+
+def test_a_partnership_logo_is_checked_re_encoded_and_on_the_cover(
+    client: Any, world: World, login: Any, db_session: Any, api: Any, finish_job: Any
+) -> None:
+    from PIL import Image
+
+    from models import Partnership
+
+    login("admin")
+    page = "/admin/partnerships"
+    url = f"/admin/partnerships/{world.partnership_id}/logo"
+    bad = client.post(
+        url,
+        data={"csrf_token": csrf_token(client, page), "logo": (io.BytesIO(b"<svg/>"), "x.png")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 422 and "not an image" in bad.get_data(as_text=True)
+    original = io.BytesIO()
+    image = Image.new("RGB", (2400, 600), (29, 112, 184))
+    image.save(original, format="JPEG", exif=b"Exif\x00\x00secret-author")
+    done = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, page),
+            "logo": (io.BytesIO(original.getvalue() + b"trailing"), "logo.jpg"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 302
+    partnership = db_session.get(Partnership, world.partnership_id)
+    db_session.refresh(partnership)
+    stored = partnership.logo_png
+    assert stored is not None and stored.startswith(b"\x89PNG")
+    assert b"secret-author" not in stored and b"trailing" not in stored
+    assert Image.open(io.BytesIO(stored)).size == (1200, 300)
+    number = _generate(client, world, api("lead_reviewer"), finish_job)
+    word = client.get(
+        f"/api/v1/reviews/{world.review_id}/reports/{number}/public.docx",
+        headers=api("lead_reviewer"),
+    )
+    assert len(docx.Document(io.BytesIO(word.data)).inline_shapes) >= 2  # logo and AcciMap
