@@ -320,17 +320,39 @@ class RedisRunner:
 
         return Queue(self.name, connection=Redis.from_url(self.url))
 
+    fallback: ThreadRunner | None = None
+
     def submit(self, job_id: int) -> None:
-        self.queue().enqueue(
-            "app.jobs.perform_in_worker",
-            job_id,
-            job_id=f"lr-job-{job_id}-{self.name}",
-            job_timeout=JOB_TIMEOUT_SECONDS,
-        )
+        """Queue the job for an RQ worker; with no worker listening (or Redis down) the job
+        runs in this process's worker thread instead, so it is never left waiting forever."""
+        from redis.exceptions import RedisError
+        from rq import Worker
+
+        try:
+            rq_queue = self.queue()
+            if Worker.count(queue=rq_queue) > 0:
+                rq_queue.enqueue(
+                    "app.jobs.perform_in_worker",
+                    job_id,
+                    job_id=f"lr-job-{job_id}-{self.name}",
+                    job_timeout=JOB_TIMEOUT_SECONDS,
+                )
+                return
+            logger.warning(
+                "no jobs-worker listens on %s: job %s runs in-process", self.name, job_id
+            )
+        except RedisError as error:
+            logger.warning("Redis unavailable (%s): job %s runs in-process", error, job_id)
+        if self.fallback is None:
+            self.fallback = ThreadRunner(self.app)
+        self.fallback.submit(job_id)
 
     def wait(self, job_id: int, timeout: float) -> bool:
         """Work the queue in this thread until it is empty (RQ's burst mode)."""
         from rq import SimpleWorker
+
+        if self.fallback is not None and job_id in self.fallback._done:
+            return self.fallback.wait(job_id, timeout)
 
         rq_queue = self.queue()
         with self.app.app_context():

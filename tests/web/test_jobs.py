@@ -287,13 +287,41 @@ def test_rq_on_redis_runs_the_job_in_a_worker(real_database: str) -> None:
         runner = jobs.runner(app)
         assert isinstance(runner, jobs.RedisRunner)
         review_id, user_id = _seed(app)
-        job_id = _start_real(app, review_id, user_id, "test.echo", say="from redis")
-        assert runner.queue().count == 1
-        assert _status(app, job_id).status == "queued"
+        # A jobs-worker listens on the queue (registered as RQ's workers register).
+        from rq import SimpleWorker
+
+        listening = SimpleWorker([runner.queue()], connection=runner.queue().connection)
+        listening.register_birth()
+        try:
+            job_id = _start_real(app, review_id, user_id, "test.echo", say="from redis")
+            assert runner.queue().count == 1
+            assert _status(app, job_id).status == "queued"
+        finally:
+            listening.register_death()
         ended = jobs.wait(app, job_id)
         assert ended.status == "finished"
         assert ended.result == {"echo": "from redis", "review": "Jobs review"}
         assert runner.queue().count == 0
+        # With no worker listening, a job runs in the web process rather than wait forever.
+        alone = _start_real(app, review_id, user_id, "test.echo", say="no worker")
+        assert runner.queue().count == 0
+        assert jobs.wait(app, alone).result == {"echo": "no worker", "review": "Jobs review"}
+    finally:
+        app.extensions["lr_engine"].dispose()
+
+
+def test_with_redis_down_a_job_still_runs(real_database: str) -> None:
+    app = create_app(
+        {
+            "ENV_NAME": "testing",
+            "DATABASE_URL": real_database,
+            "REDIS_URL": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    )
+    try:
+        review_id, user_id = _seed(app)
+        job_id = _start_real(app, review_id, user_id, "test.echo", say="fallback")
+        assert jobs.wait(app, job_id).status == "finished"
     finally:
         app.extensions["lr_engine"].dispose()
 
