@@ -30,7 +30,6 @@ from analysis.documents import (
     Document,
     Figure,
     Markdown,
-    Note,
     Paragraph,
     Section,
     Table,
@@ -49,6 +48,7 @@ from models import (
     Account,
     Event,
     Factor,
+    Finding,
     KeyPracticeEpisode,
     Link,
     Participant,
@@ -373,7 +373,7 @@ def _method_counts(session: Session, review: Review) -> list[str]:
     return lines
 
 
-def _executive_summary(review: Review, written: str, findings: Sequence[object]) -> list[Block]:
+def _executive_summary(review: Review, written: str, findings: Sequence[Finding]) -> list[Block]:
     if written.strip():
         return [Markdown(without_refs(written))]
     kind = REVIEW_TYPES.get(review.review_type, "review").lower()
@@ -383,7 +383,7 @@ def _executive_summary(review: Review, written: str, findings: Sequence[object])
             f"happened to {review.subject}, and how agencies worked with the family."
         )
     ]
-    titles = [getattr(f, "title", "") for f in findings]
+    titles = [f.title for f in findings]
     if titles:
         blocks.append(
             Paragraph(
@@ -395,18 +395,15 @@ def _executive_summary(review: Review, written: str, findings: Sequence[object])
     return blocks
 
 
-def _finding_sections(findings: Sequence[object], left_out: list[str]) -> list[Section]:
+def _finding_sections(findings: Sequence[Finding], left_out: list[str]) -> list[Section]:
     sections: list[Section] = []
-    for number, finding in enumerate(findings, start=1):
-        f = finding
-        sections.append(
-            Section(f"Finding {number}: {without_refs(getattr(f, 'title', ''))}", level=2)
-        )
+    for number, f in enumerate(findings, start=1):
+        sections.append(Section(f"Finding {number}: {without_refs(f.title)}", level=2))
         for heading, text in (
-            ("The issue", getattr(f, "issue", "")),
-            ("How we know", getattr(f, "evidence", "")),
-            ("How widespread is it?", getattr(f, "how_widespread", "")),
-            ("Why it matters", getattr(f, "why_it_matters", "")),
+            ("The issue", f.issue),
+            ("How we know", f.evidence),
+            ("How widespread is it?", f.how_widespread),
+            ("Why it matters", f.why_it_matters),
         ):
             words = without_refs(text)
             if len(_WORD.findall(words)) >= 3:
@@ -418,7 +415,7 @@ def _finding_sections(findings: Sequence[object], left_out: list[str]) -> list[S
                 )
             else:
                 left_out.append(f"Finding {number}: “{heading}” is not written yet.")
-        questions = tuple(without_refs(q) for q in getattr(f, "questions_for_board", None) or ())
+        questions = tuple(without_refs(q) for q in f.questions_for_board or ())
         if questions:
             sections.append(
                 Section("Questions for the partnership", (BulletList(questions),), level=3)
@@ -426,12 +423,12 @@ def _finding_sections(findings: Sequence[object], left_out: list[str]) -> list[S
     return sections
 
 
-def _response_sections(findings: Sequence[object], left_out: list[str]) -> list[Section]:
+def _response_sections(findings: Sequence[Finding], left_out: list[str]) -> list[Section]:
     sections: list[Section] = []
     for number, finding in enumerate(findings, start=1):
-        responses = {r.question: r for r in getattr(finding, "board_responses", [])}
+        responses = {r.question: r for r in finding.board_responses}
         blocks: list[Block] = []
-        for question in getattr(finding, "questions_for_board", None) or ():
+        for question in finding.questions_for_board or ():
             response = responses.get(question)
             if response is None or not response.response.strip():
                 left_out.append(
@@ -441,7 +438,7 @@ def _response_sections(findings: Sequence[object], left_out: list[str]) -> list[
                 continue
             blocks.append(Paragraph(without_refs(question)))
             blocks.append(Markdown(without_refs(response.response)))
-        actions = [a for a in getattr(finding, "actions", []) if a.status != "dropped"]
+        actions = [a for a in finding.actions if a.status != "dropped"]
         if actions:
             blocks.append(
                 Table(
@@ -458,7 +455,7 @@ def _response_sections(findings: Sequence[object], left_out: list[str]) -> list[
                 )
             )
         if blocks:
-            title = without_refs(getattr(finding, "title", ""))
+            title = without_refs(finding.title)
             sections.append(Section(f"Finding {number}: {title}", tuple(blocks), level=2))
     return sections
 
@@ -736,8 +733,3 @@ def build_public_report(
         logo_png=review.partnership.logo_png,
     )
     return PublicEdition(document, tuple(left_out))
-
-
-def note_free(document: Document) -> bool:
-    """Whether the document holds no call-out note (the public edition has no working notes)."""
-    return not any(isinstance(b, Note) for s in document.sections for b in s.blocks)
