@@ -81,11 +81,13 @@ class Table:
 
 @dataclass(frozen=True)
 class Figure:
-    """An image with a caption: SVG for HTML/PDF, PNG for DOCX (either serves HTML/PDF)."""
+    """An image with a caption: SVG for HTML/PDF, PNG for DOCX (either serves HTML/PDF).
+    A ``landscape`` figure gets a landscape A4 page of its own in the PDF and Word files."""
 
     caption: str
     svg: bytes | None = None
     png: bytes | None = None
+    landscape: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,10 @@ class Section:
 @dataclass(frozen=True)
 class Document:
     """A titled document; ``numbered`` numbers the headings, ``contents`` adds a contents list,
-    ``compact`` sets it tight (smaller type and margins) for a one-page handout."""
+    ``compact`` sets it tight (smaller type and margins) for a one-page handout. ``cover``
+    gives it a cover page: the title, these lines (who publishes it, when, about whom) and
+    ``logo_png`` above them when given. The contents list shows headings down to level
+    ``contents_depth``."""
 
     title: str
     subtitle: str = ""
@@ -123,9 +128,13 @@ class Document:
     numbered: bool = False
     contents: bool = True
     compact: bool = False
+    cover: tuple[str, ...] = ()
+    logo_png: bytes | None = None
+    contents_depth: int = 5
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sections", _as_tuple(self.sections))
+        object.__setattr__(self, "cover", _as_tuple(self.cover))
 
 
 @dataclass(frozen=True)
@@ -254,6 +263,15 @@ thead { display: table-header-group; }
 tr { page-break-inside: avoid; break-inside: avoid; }
 figure { margin: 1em 0; page-break-inside: avoid; break-inside: avoid; }
 figure img { max-width: 100%; height: auto; }
+/* A wide drawing (the AcciMap) on a landscape page of its own, scaled to fit it. */
+@page wide { size: A4 landscape; margin: 1.5cm 1.5cm 1.8cm;
+  @bottom-center { content: counter(page) " of " counter(pages); font-size: 9pt; color: #505a5f; } }
+figure.landscape { page: wide; break-before: page; }
+figure.landscape img { max-height: 15.5cm; max-width: 100%; width: auto; }
+/* The cover: a page of its own. */
+.cover { break-after: page; page-break-after: always; padding-top: 6cm; }
+.cover .logo { max-height: 3cm; max-width: 8cm; margin-bottom: 2cm; }
+.cover .cover-line { font-size: 14pt; margin: .3em 0; }
 figcaption { font-size: 10pt; color: #505a5f; margin-top: .3em; }
 .note { border-left: 5px solid #1d70b8; background: #f3f2f1; padding: .6em 1em; margin: 1em 0; }
 blockquote { border-left: 4px solid #b1b4b6; margin: 1em 0; padding-left: 1em; color: #383f43; }
@@ -308,7 +326,8 @@ def _figure_html(block: Figure, number: int) -> str:
     else:
         src = ""
     image = f'<img src="{src}" alt="{_esc(block.caption)}">' if src else ""
-    return f"<figure>{image}<figcaption>{_esc(caption)}</figcaption></figure>"
+    kind = ' class="landscape"' if block.landscape else ""
+    return f"<figure{kind}>{image}<figcaption>{_esc(caption)}</figcaption></figure>"
 
 
 _MARKDOWN_HEADING = re.compile(r"<(/?)h([2-6])>")
@@ -344,13 +363,24 @@ def _block_html(block: Block, figure_number: int, level: int = 1) -> str:
 
 def _body_html(doc: Document) -> str:
     headings = _headings(doc)
-    parts = [f"<h1>{_esc(doc.title)}</h1>"]
-    if doc.subtitle:
-        parts.append(f'<p class="subtitle">{_esc(doc.subtitle)}</p>')
+    parts = []
+    if doc.cover:
+        logo = (
+            f'<img class="logo" src="{_data_uri("image/png", doc.logo_png)}" alt="">'
+            if doc.logo_png
+            else ""
+        )
+        lines = "".join(f'<p class="cover-line">{_esc(line)}</p>' for line in doc.cover)
+        parts.append(f'<header class="cover">{logo}<h1>{_esc(doc.title)}</h1>{lines}</header>')
+    else:
+        parts.append(f"<h1>{_esc(doc.title)}</h1>")
+        if doc.subtitle:
+            parts.append(f'<p class="subtitle">{_esc(doc.subtitle)}</p>')
     if doc.contents and headings:
         items = "".join(
             f'<li class="level-{h.section.level}"><a href="#{h.anchor}">{_esc(h.label)}</a></li>'
             for h in headings
+            if h.section.level <= doc.contents_depth
         )
         parts.append(
             '<nav class="contents" aria-labelledby="contents-heading">'
@@ -740,19 +770,39 @@ def to_docx(doc: Document) -> bytes:
     document = docx.Document()
     _blank_core_properties(document, doc.title)
     _strip_package_extras(document)
+    _a4_with_page_numbers(document, compact=doc.compact)
+    if doc.logo_png and doc.cover:
+        document.add_picture(io.BytesIO(doc.logo_png), height=Cm(2.5))
     _heading(document, doc.title, 0)
-    if doc.subtitle:
+    if doc.cover:
+        for line in doc.cover:
+            _paragraph(document, line, "Subtitle" if _has_style(document, "Subtitle") else None)
+        document.add_page_break()  # type: ignore[no-untyped-call]
+    elif doc.subtitle:
         style = "Subtitle" if _has_style(document, "Subtitle") else None
         _paragraph(document, doc.subtitle, style)
     headings = _headings(doc)
     if doc.contents and headings:
-        _heading(document, "Contents", 1)
+        _paragraph(
+            document,
+            "Contents",
+            "TOC Heading" if _has_style(document, "TOC Heading") else "Heading 1",
+        )
+        # A Word contents field (TOC) whose current result is the list below: Word updates it
+        # (page numbers included) when the file is opened, as settings.xml asks.
+        entries = []
         for heading in headings:
+            if heading.section.level > doc.contents_depth:
+                continue
             style = f"toc {heading.section.level}"
             paragraph = _paragraph(document, "", style)
             if not _has_style(document, style):
                 paragraph.paragraph_format.left_indent = Cm(0.75 * (heading.section.level - 1))
             _docx_link(paragraph, heading.label, anchor=f"_{heading.anchor.replace('-', '_')}")
+            entries.append(paragraph)
+        depth = min(doc.contents_depth, _HEADING_STYLE_MAX)
+        _wrap_in_field(entries, f'TOC \\o "1-{depth}" \\h \\z \\u')
+        _update_fields_on_open(document)
     figure_number = 0
     for bookmark_id, heading in enumerate(headings, start=1):
         level = heading.section.level
@@ -775,6 +825,9 @@ def to_docx(doc: Document) -> bytes:
                 paragraph = _paragraph(document, "", style)
                 paragraph.add_run("Note: ").bold = True
                 _add_lines(paragraph, block.text)
+            elif block.landscape:
+                figure_number += 1
+                _docx_landscape_figure(document, block, figure_number)
             else:
                 figure_number += 1
                 _docx_figure(document, block, figure_number, Cm(16))
@@ -782,6 +835,89 @@ def to_docx(doc: Document) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+A4_WIDTH, A4_HEIGHT = Cm(21.0), Cm(29.7)
+
+
+def _field(paragraph: Any, instruction: str) -> None:
+    """A simple field (PAGE, NUMPAGES) at the end of ``paragraph``; Word fills it in."""
+    simple = OxmlElement("w:fldSimple")
+    simple.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    simple.append(run)
+    paragraph._p.append(simple)
+
+
+def _a4_with_page_numbers(document: Any, *, compact: bool = False) -> None:
+    """A4 portrait with the margins of the PDF, and "Page N of M" centred in the footer."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    for section in document.sections:
+        section.page_width, section.page_height = A4_WIDTH, A4_HEIGHT
+        margin = Cm(1.5) if compact else Cm(2.0)
+        section.left_margin = section.right_margin = margin
+        section.top_margin = Cm(1.3) if compact else Cm(2.2)
+        section.bottom_margin = Cm(1.5) if compact else Cm(2.4)
+        footer = section.footer.paragraphs[0]
+        footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        footer.add_run("Page ")
+        _field(footer, "PAGE")
+        footer.add_run(" of ")
+        _field(footer, "NUMPAGES")
+
+
+def _fld_char(kind: str) -> Any:
+    run = OxmlElement("w:r")
+    char = OxmlElement("w:fldChar")
+    char.set(qn("w:fldCharType"), kind)
+    if kind == "begin":
+        char.set(qn("w:dirty"), "true")
+    run.append(char)
+    return run
+
+
+def _wrap_in_field(paragraphs: list[Any], instruction: str) -> None:
+    """Make ``paragraphs`` the current result of a complex field with ``instruction``."""
+    first, last = paragraphs[0]._p, paragraphs[-1]._p
+    begin = _fld_char("begin")
+    instr_run = OxmlElement("w:r")
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {instruction} "
+    instr_run.append(instr)
+    separate = _fld_char("separate")
+    at = 1 if first.pPr is not None else 0
+    for offset, element in enumerate((begin, instr_run, separate)):
+        first.insert(at + offset, element)
+    last.append(_fld_char("end"))
+
+
+def _update_fields_on_open(document: Any) -> None:
+    settings = document.settings.element
+    update = OxmlElement("w:updateFields")
+    update.set(qn("w:val"), "true")
+    settings.append(update)
+
+
+def _docx_landscape_figure(document: Any, block: Figure, number: int) -> None:
+    """The figure on a landscape A4 page of its own, then back to portrait."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    wide = document.add_section(WD_SECTION.NEW_PAGE)
+    wide.orientation = WD_ORIENT.LANDSCAPE
+    wide.page_width, wide.page_height = A4_HEIGHT, A4_WIDTH
+    wide.left_margin = wide.right_margin = Cm(1.5)
+    wide.top_margin, wide.bottom_margin = Cm(1.5), Cm(1.8)
+    _docx_figure(document, block, number, Cm(26.5))
+    tall = document.add_section(WD_SECTION.NEW_PAGE)
+    tall.orientation = WD_ORIENT.PORTRAIT
+    tall.page_width, tall.page_height = A4_WIDTH, A4_HEIGHT
+    tall.left_margin = tall.right_margin = Cm(2.0)
+    tall.top_margin, tall.bottom_margin = Cm(2.2), Cm(2.4)
 
 
 def _docx_figure(document: Any, block: Figure, number: int, width: Any) -> None:
@@ -832,6 +968,8 @@ def to_markdown(doc: Document) -> str:
     if doc.contents and headings:
         lines = ["## Contents", ""]
         for heading in headings:
+            if heading.section.level > doc.contents_depth:
+                continue
             indent = "  " * (heading.section.level - 1)
             lines.append(f"{indent}- [{markdown_escape(heading.label)}](#{heading.anchor})")
         parts.append("\n".join(lines))

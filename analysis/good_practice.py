@@ -72,16 +72,64 @@ def entry_document(entry: BriefingEntry) -> Document:
     return Document(title=entry.title, sections=tuple(sections), contents=False)
 
 
+_LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
+
+
 def _first_paragraph(text: str, limit: int = 600) -> str:
-    para = next((p.strip() for p in text.split("\n\n") if p.strip()), "")
-    return _trimmed(para, limit)
+    """The opening of Markdown ``text`` within about ``limit`` characters: whole paragraphs and
+    whole list items (a list stays a list), then the whole sentences of the next paragraph
+    that fit. Only an opening sentence longer than the limit is cut, with an ellipsis."""
+    blocks = [b.strip("\n") for b in re.split(r"\n[ \t]*\n", text) if b.strip()]
+    kept: list[str] = []
+    used = 0
+    for block in blocks:
+        lines = [line for line in block.splitlines() if line.strip()]
+        if all(_LIST_ITEM.match(line) for line in lines):
+            items = []
+            for line in lines:
+                if used + len(line) > limit:
+                    break
+                items.append(line.rstrip())
+                used += len(line) + 1
+            if items:
+                kept.append("\n".join(items))
+            if len(items) < len(lines):
+                break
+            continue
+        flat = " ".join(block.split())
+        if used + len(flat) <= limit:
+            kept.append(flat)
+            used += len(flat) + 2
+            continue
+        opening = _whole_sentences(flat, limit - used)
+        if opening:
+            kept.append(opening)
+        elif not kept:
+            kept.append(_trimmed(flat, limit))
+        break
+    return "\n\n".join(kept)
+
+
+def _whole_sentences(text: str, limit: int) -> str:
+    """The sentences of ``text`` that fit in ``limit`` characters, whole ("" if none does)."""
+    fitted = ""
+    for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+        candidate = f"{fitted} {sentence}".strip()
+        if len(candidate) > limit:
+            break
+        fitted = candidate
+    return fitted
 
 
 def _trimmed(text: str, limit: int) -> str:
-    """``text`` on one line, cut at a word before ``limit`` characters with an ellipsis."""
+    """``text`` on one line within ``limit`` characters: its whole sentences that fit; only a
+    first sentence longer than the limit is cut, at a word, with an ellipsis."""
     flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
+    whole = _whole_sentences(flat, limit)
+    if whole:
+        return whole
     cut = flat[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:.")
     return cut + "…"
 

@@ -566,6 +566,19 @@ def set_partnership_role_command(email: str, role: str) -> None:
         _fail(f"No user {email}")
 
 
+@click.command("jobs-worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@with_appcontext
+def jobs_worker_command(burst: bool) -> None:
+    """Run background jobs from the Redis queue (needs REDIS_URL; run as many as you like)."""
+    from app import jobs
+
+    try:
+        jobs.work(current_app._get_current_object(), burst=burst)  # type: ignore[attr-defined]
+    except RuntimeError as error:
+        _fail(str(error))
+
+
 def init_app(app: Flask) -> None:
     for cmd in (
         check_config_command,
@@ -584,6 +597,7 @@ def init_app(app: Flask) -> None:
         retention_rule_command,
         backup_command,
         restore_command,
+        jobs_worker_command,
     ):
         app.cli.add_command(cmd)
 

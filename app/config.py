@@ -61,6 +61,10 @@ class Config:
     AUDIT_KEY: str | None = os.environ.get("LR_AUDIT_KEY")
     DATABASE_URL = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Background jobs: RQ on Redis when REDIS_URL is set (queue JOBS_QUEUE), else a worker
+    # thread in the web process; "deferred" runs a job only when it is waited for (tests).
+    JOBS_RUNNER = os.environ.get("LR_JOBS_RUNNER", "")
+    JOBS_QUEUE = os.environ.get("LR_JOBS_QUEUE", "learning-review")
 
     SESSION_COOKIE_NAME = "lr_session"
     SESSION_COOKIE_HTTPONLY = True
@@ -116,6 +120,8 @@ class Config:
     GRAPH_FALLBACK_TIMEOUT = 2.0
     # Above this many nodes a drawing shows events as their key practice episodes.
     GRAPH_MAX_NODES = 300
+    # Rendered report files (PDF, Word, HTML, Markdown) by a hash of their content.
+    REPORT_CACHE_DIR = os.environ.get("LR_REPORT_CACHE_DIR", str(INSTANCE_PATH / "report-cache"))
 
     @classmethod
     def finalise(cls, values: dict[str, Any]) -> None:

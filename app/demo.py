@@ -129,7 +129,10 @@ def seed_demo(session: Session, *, require_totp: bool = False) -> Review:
             )
     session.flush()
     for ref, title, summary in demo_chronology.KPES:
-        chronology.create_kpe(session=session, review=review, title=title, summary=summary, ref=ref)
+        kpe = chronology.create_kpe(
+            session=session, review=review, title=title, summary=summary, ref=ref
+        )
+        kpe.narrative = demo_chronology.KPE_NARRATIVES[ref]
     panel = users["panel@demo.example.org"]
     for values in demo_chronology.demo_events():
         chronology.create_event(session=session, review=review, added_by_id=panel.id, **values)

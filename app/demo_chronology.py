@@ -35,6 +35,39 @@ KPES = [
     ),
 ]
 
+# The panel's narrative analysis of each episode, for the public edition of the report.
+KPE_NARRATIVES = {
+    "K1": (
+        "Antenatal and early health visiting care was attentive: Mother was seen at every "
+        "planned contact and her low mood after the birth was noticed. What no contact asked "
+        "was who else was part of the household, because the forms and the routine of the "
+        "visits did not ask it."
+    ),
+    "K2": (
+        "When the police attended a reported argument, the incident was graded standard risk "
+        "and the notification reached the MASH on a day of more than forty others. The "
+        "same-day target and the threshold guidance made closing it the sensible choice for "
+        "each person involved; none of them could see the earlier contacts that, together, "
+        "showed a pattern."
+    ),
+    "K3": (
+        "Over several months three agencies each learned something about Mother's partner. "
+        "Each piece was recorded where that agency would find it, and nowhere else. The review "
+        "found no meeting, system or form in which the pieces could have come together."
+    ),
+    "K4": (
+        "Child F's teacher listened, wrote down what Child F said in Child F's own words and "
+        "passed it on the same day. The school's worry box gave Child F a safe way to speak. "
+        "What happened next depended on services that were stretched, and the referral did "
+        "not lead to a visit."
+    ),
+    "K5": (
+        "In the weeks before the incident the family was in contact with health, police and "
+        "housing. Health visiting had moved to telephone contacts during a staffing shortage, "
+        "so nobody saw the home. Each contact, seen alone, did not look urgent."
+    ),
+}
+
 # (date text, agency ref or "", source, description, people refs, appraisal, kpe)
 EVENTS: list[tuple[str, str, str, str, str, str, str]] = [
     (

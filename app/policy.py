@@ -15,6 +15,7 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from app import jobs
 from app.db import db, set_actor
 from app.security import (
     PARTICIPANT_TOKEN_PREFIX,
@@ -23,7 +24,7 @@ from app.security import (
     participant_for_token,
     session_second_factor_at,
 )
-from models import GoodPractice, Membership, Participant, Review, User, Workshop
+from models import GoodPractice, Job, Membership, Participant, Review, User, Workshop
 from models.audit import Actor
 
 ROLES: dict[str, str] = {
@@ -83,6 +84,8 @@ REVIEW_ACTIONS: dict[str, frozenset[str]] = {
     # Taking a published version off the public page (a reason is required, and it is for
     # good): the chair, or a site administrator of the partnership (see SITE_ADMIN_ACTIONS).
     "reports.withdraw": frozenset({"chair"}),
+    # Deleting a superseded draft (never published), with a reason: the chair.
+    "reports.delete": frozenset({"chair"}),
     # The good-practice register. An entry of a review follows the review's roles, narrowed
     # per entry by ``entry_may`` (agency representatives: their own agency's entries only;
     # facilitators: the entries they recorded; a shared entry is deleted by the chair only).
@@ -141,6 +144,9 @@ PARTNERSHIP = "partnership"
 # A request carrying a participant's token is refused on every other route.
 JOIN = "join"  # anyone, with or without a participant's token: joining a workshop by its code
 PARTICIPANT = "participant"  # a valid participant of the workshop named in the URL
+# A background job (``app.jobs``): the user who started it, or a member of its review whose
+# role allows the job kind's action (reading the report, for a report's generation).
+JOB = "job"
 GLOBAL_ACTIONS = frozenset(
     {
         PUBLIC,
@@ -152,6 +158,7 @@ GLOBAL_ACTIONS = frozenset(
         PARTNERSHIP_VIEW,
         PARTNERSHIP_CURATE,
         PARTNERSHIP_SETTINGS,
+        JOB,
     }
 )
 # What a user whose password an administrator chose may reach before choosing their own.
@@ -171,6 +178,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "auth.sso_callback": PUBLIC,
     "auth.account_link": PUBLIC,
     "main.dashboard": SIGNED_IN,
+    "main.job": JOB,
+    "api.job": JOB,
     "reviews.new": SIGNED_IN,
     "reviews.import_bundle": SIGNED_IN,
     "reviews.overview": "review.view",
@@ -204,6 +213,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "admin.reviews": ADMIN,
     "admin.appoint_chair": ADMIN,
     "admin.retention": ADMIN,
+    "admin.partnership_logo": ADMIN,
     "chronology.table": "events.view",
     "chronology.bulk_assign": "kpes.edit",
     "chronology.export": "events.view",
@@ -263,6 +273,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "reports.narrative": "reports.write",
     "reports.version": "reports.view",
     "reports.download": "reports.view",
+    "reports.public_download": "reports.view",
+    "reports.delete": "reports.delete",
     "reports.compare": "reports.view",
     "reports.approve": "reports.approve",
     "reports.publish": "reports.publish",
@@ -322,8 +334,9 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.actions": {"GET": "actions.view", "POST": "actions.edit"},
     "api.action": {"GET": "actions.view", "PATCH": "actions.edit", "DELETE": "actions.edit"},
     "api.reports": {"GET": "reports.view", "POST": "reports.write"},
-    "api.report": "reports.view",
+    "api.report": {"GET": "reports.view", "DELETE": "reports.delete"},
     "api.report_file": "reports.view",
+    "api.report_public_file": "reports.view",
     "api.approve_report": "reports.approve",
     "api.publish_report": "reports.publish",
     "api.withdraw_report": "reports.withdraw",
@@ -484,6 +497,8 @@ def _in_admins_partnership(admin: User) -> bool:
     if "review_id" in view_args:
         review = db().get(Review, view_args["review_id"])
         return review is not None and administers(admin, review.partnership_id)
+    if "partnership_id" in view_args:
+        return administers(admin, view_args["partnership_id"])
     return True
 
 
@@ -563,6 +578,8 @@ def enforce() -> object | None:
         if not partnership_may(user, action):
             abort(403)
         return None
+    if action == JOB:
+        return _enforce_job(user, (request.view_args or {}).get("job_id"))
     if action == ADMIN:
         if not user.is_admin:
             abort(403)
@@ -596,6 +613,13 @@ def enforce() -> object | None:
         abort(403)
     g.review_access = ReviewAccess(review, membership)
     return None
+
+
+def _enforce_job(user: User, job_id: int | None) -> None:
+    job = db().get(Job, job_id) if job_id is not None else None
+    if job is None or not jobs.may_follow(db(), user, job, role_may):
+        abort(404)  # another user's job cannot be discovered
+    g.job = job
 
 
 def review_access() -> ReviewAccess:

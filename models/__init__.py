@@ -30,6 +30,7 @@ from models.findings import (
     finding_factors,
 )
 from models.good_practice import GoodPractice, good_practice_events, good_practice_factors
+from models.job import Job
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
 from models.tracking import (
@@ -72,6 +73,7 @@ __all__ = [
     "GoodPractice",
     "IdentityProvider",
     "ItemRef",
+    "Job",
     "KeyPracticeEpisode",
     "Link",
     "Membership",

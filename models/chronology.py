@@ -50,6 +50,9 @@ class KeyPracticeEpisode(Audited, Base):
     ref: Mapped[str] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
+    # The panel's narrative analysis of the episode, for the public edition of the report
+    # (which carries no event's own text): what happened, why, and what it shows.
+    narrative: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

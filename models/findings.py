@@ -152,6 +152,8 @@ class ReportNarrative(Audited, Base):
     good_practice: Mapped[str] = mapped_column(Text, default="")
     conclusion: Mapped[str] = mapped_column(Text, default="")
     glossary: Mapped[str] = mapped_column(Text, default="")
+    # The public edition's opening: written by the panel (a summary is drawn up when blank).
+    executive_summary: Mapped[str] = mapped_column(Text, default="")
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
@@ -164,7 +166,10 @@ class ReportVersion(Audited, Base):
     __tablename__ = "report_versions"
     __table_args__ = (UniqueConstraint("review_id", "number"),)
     # The rendered outputs are large: the audit log records that they changed, not their bytes.
-    __audit_redact__ = frozenset({"markdown", "html", "pdf", "docx"})
+    __audit_redact__ = frozenset(
+        {"markdown", "html", "pdf", "docx", "public_markdown", "public_html", "public_pdf"}
+        | {"public_docx"}
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
@@ -186,6 +191,16 @@ class ReportVersion(Audited, Base):
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     withdrawn_at: Mapped[datetime | None]
     withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
+    # The number is taken when generation is asked for; the files follow from a background
+    # job: "generating", then "ready" (or "failed", with the job's error).
+    status: Mapped[str] = mapped_column(String(20), default="ready", server_default="ready")
+    # The public edition (what publication publishes and the scan reads), and what the
+    # restricted edition holds that it leaves out, in words, for the publish screen.
+    public_markdown: Mapped[str] = mapped_column(Text, default="", server_default="")
+    public_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    public_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    public_docx: Mapped[bytes | None] = mapped_column(LargeBinary)
+    left_out: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
@@ -204,3 +219,8 @@ class ReportVersion(Audited, Base):
     @property
     def is_approved(self) -> bool:
         return self.approved_at is not None
+
+    @property
+    def is_ready(self) -> bool:
+        """Whether its files (both editions, every format) have been made."""
+        return self.status == "ready"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Audited, Base, utcnow
@@ -13,6 +13,8 @@ from models.base import Audited, Base, utcnow
 
 class Partnership(Audited, Base):
     __tablename__ = "partnerships"
+    # The audit log records that the logo changed, not its bytes.
+    __audit_redact__ = frozenset({"logo_png"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
@@ -23,3 +25,5 @@ class Partnership(Audited, Base):
     # The partnership's own settings, e.g. the statutory clocks' intervals
     # (``analysis.milestones.DEFAULT_INTERVALS`` when unset), since guidance changes.
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The logo on the cover of its published reports: a PNG the app re-encoded itself.
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)

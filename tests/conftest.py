@@ -287,6 +287,11 @@ def world(engine: Engine) -> World:
         "<body><h1>Test review</h1></body></html>",
         pdf=b"%PDF-1.7 test",
         docx=b"PK test",
+        public_markdown="# Test review\n",
+        public_html='<!DOCTYPE html><html lang="en-GB"><head><title>Test review</title></head>'
+        "<body><h1>Test review</h1></body></html>",
+        public_pdf=b"%PDF-1.7 public",
+        public_docx=b"PK public",
         scan_hits=[],
         created_by_id=users["lead_reviewer"].id,
     )
@@ -326,12 +331,31 @@ def db_session(connection: Connection) -> Iterator[Session]:
 
 @pytest.fixture
 def app(connection: Connection, database_url: str) -> Flask:
-    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": database_url})
+    # Background jobs run when a test waits for them (``finish_job``), in the test's thread.
+    app = create_app(
+        {"ENV_NAME": "testing", "DATABASE_URL": database_url, "JOBS_RUNNER": "deferred"}
+    )
     app.extensions["lr_engine"].dispose()
     app.extensions["lr_session_factory"] = make_session_factory(
         connection, join_transaction_mode="create_savepoint"
     )
     return app
+
+
+@pytest.fixture
+def finish_job(app: Flask) -> Any:
+    """finish_job(response) runs the background job a 202 response started (its Location
+    header names it) and returns the ended ``models.Job``; also takes a job id."""
+    from app import jobs
+
+    def _finish(started: Any) -> Any:
+        if isinstance(started, int):
+            return jobs.wait(app, started)
+        assert started.status_code == 202, started.get_data(as_text=True)
+        location = started.headers["Location"]
+        return jobs.wait(app, int(location.rstrip("/").rsplit("/", 1)[1]))
+
+    return _finish
 
 
 @pytest.fixture

@@ -438,19 +438,22 @@ def _filter_levels(
 # --- DOT --------------------------------------------------------------------------------------
 
 
-def _node_label(item: Item) -> list[str]:
+def _node_label(item: Item, *, show_refs: bool = True) -> list[str]:
     if item.kind == "factor":
-        lines = [f"{item.look.marker} · {item.ref}", *_label_lines(item.title, 26, 4)]
+        head = f"{item.look.marker} · {item.ref}" if show_refs else item.look.marker
+        lines = [head, *_label_lines(item.title, 26, 4)]
     elif item.kind == "kpe":
+        kpe_head = f"KPE {item.ref}" if show_refs else "Episode"
         lines = [
-            f"KPE {item.ref}" if item.ref != "…" else "Other events",
+            kpe_head if item.ref != "…" else "Other events",
             *_label_lines(item.title, 24, 2),
             item.detail,
         ]
     else:
         marker = f"{item.look.marker} " if item.look.marker else ""
+        when = display_date(item.date)
         lines = [
-            f"{marker}{item.ref} · {display_date(item.date)}",
+            f"{marker}{item.ref} · {when}" if show_refs else f"{marker}{when}",
             *_label_lines(item.title, 22, 3),
         ]
     return lines
@@ -500,8 +503,9 @@ def _legend(selection: Selection, title: str) -> str:
     return '<<table border="0" cellspacing="4" cellpadding="4">' + "".join(rows) + "</table>>"
 
 
-def selection_dot(selection: Selection, *, title: str = "AcciMap") -> str:
-    """A ``Selection`` as DOT text: one row per level with its label, events along the bottom."""
+def selection_dot(selection: Selection, *, title: str = "AcciMap", show_refs: bool = True) -> str:
+    """A ``Selection`` as DOT text: one row per level with its label, events along the bottom.
+    Without ``show_refs`` the boxes carry no item's ref (for a published drawing)."""
     ids: dict[str, str] = {}
     out = [
         "digraph accimap {",
@@ -524,7 +528,7 @@ def selection_dot(selection: Selection, *, title: str = "AcciMap") -> str:
             ids[item.ref] = node_id
             row_of[item.ref] = index
             look = item.look
-            label = _dot_label(_node_label(item))
+            label = _dot_label(_node_label(item, show_refs=show_refs))
             tooltip = _dot_label([item.title])
             out.append(f"  {node_id} [label={label}, tooltip={tooltip}, {_look_attrs(look)}];")
         members = " ".join(ids[item.ref] for item in items)
@@ -567,23 +571,28 @@ def accimap_dot(
     ref: str | None = None,
     max_nodes: int = DEFAULT_MAX_NODES,
     collapse: bool = False,
+    show_refs: bool = True,
+    title: str | None = None,
 ) -> DrawnGraph:
     """The AcciMap of ``view`` (``accimap``, ``kpe`` or ``event`` with ``ref``) as DOT text.
 
     Collapsed (events drawn as their KPEs, then only the levels nearest the front line) above
     ``max_nodes`` nodes or when ``collapse`` is set, with ``message`` saying so. Raises
-    ``DrawError`` for an unknown view or a missing or unknown ref.
+    ``DrawError`` for an unknown view or a missing or unknown ref. Without ``show_refs`` the
+    boxes carry no ref (a published drawing); ``title`` replaces the drawing's own.
     """
     selection = select_view(rg, view=view, ref=ref, max_nodes=max_nodes, collapse=collapse)
     graph = rg.graph
-    if view == "accimap":
+    if title is not None:
+        pass  # the caller's own title (a published drawing names no ref)
+    elif view == "accimap":
         title = "AcciMap of the review"
     else:
         assert ref is not None  # noqa: S101 - select_view refused a missing ref
         what = "key practice episode" if view == "kpe" else "event"
         title = f"What lay behind {what} {ref}: {graph.nodes[ref]['label']}"
     return DrawnGraph(
-        dot=selection_dot(selection, title=title),
+        dot=selection_dot(selection, title=title, show_refs=show_refs),
         collapsed=selection.collapsed,
         message=selection.message,
     )

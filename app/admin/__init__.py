@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -17,6 +18,7 @@ from app.policy import administered_partnership_ids, administers
 from app.security import revoke_api_tokens, revoke_sessions
 from app.services import retention as retention_service
 from app.services.errors import ServiceError
+from app.services.public_report import checked_logo
 from app.services.reports import published_reports
 from app.services.users import create_user
 from models import Partnership, Review, User
@@ -38,6 +40,13 @@ class RetentionForm(FlaskForm):
     years = IntegerField(
         "Years to keep a closed review's case data",
         validators=[Optional(), NumberRange(1, 100, "Enter a number of years from 1 to 100")],
+    )
+
+
+class LogoForm(FlaskForm):
+    logo = FileField(
+        "Logo for the cover of published reports (PNG or JPEG, under 2 MB)",
+        validators=[FileRequired("Choose an image file for the logo")],
     )
 
 
@@ -132,9 +141,44 @@ def set_user_active(user_id: int) -> object:
 def partnerships() -> object:
     """The partnership(s) this administrator administers; another partnership is set up by
     the operator on the server (see ``app.policy.administers``)."""
+    return _partnerships_page(LogoForm(formdata=None), None)
+
+
+def _partnerships_page(logo_form: LogoForm, logo_for: int | None) -> object:
+    status = 422 if logo_form.errors else 200
     return render_template(
-        "admin/partnerships.html", partnerships=_administered_partnerships(), title="Partnerships"
-    )
+        "admin/partnerships.html",
+        logo_form=logo_form,
+        logo_for=logo_for,
+        partnerships=_administered_partnerships(),
+        title="Partnerships",
+    ), status
+
+
+@bp.route("/partnerships/<int:partnership_id>/logo", methods=["POST"])
+def partnership_logo(partnership_id: int) -> object:
+    """Upload (checked and re-encoded as PNG) or remove a partnership's report logo."""
+    partnership = db().get(Partnership, partnership_id)
+    if partnership is None:
+        abort(404)
+    form = LogoForm()
+    if request.form.get("remove"):
+        partnership.logo_png = None
+        flash(f"The logo of {partnership.name} is removed.", "success")
+        return redirect(url_for("admin.partnerships"))
+    if form.validate_on_submit():
+        try:
+            partnership.logo_png = checked_logo(form.logo.data.read())
+        except ServiceError as error:
+            form.logo.errors = [error.message]
+        else:
+            flash(
+                f"The logo of {partnership.name} is saved: it is on the cover of reports "
+                "generated from now on.",
+                "success",
+            )
+            return redirect(url_for("admin.partnerships"))
+    return _partnerships_page(form, partnership.id)
 
 
 def flash_link(user: User, url: str, sent: bool, what: str) -> None:

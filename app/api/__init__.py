@@ -16,6 +16,7 @@ from app.api import (  # noqa: E402, F401 - registers the routes on bp
     findings,
     good_practice,
     graph,
+    jobs,
     partnership,
     reports,
     views,

@@ -8,12 +8,14 @@ from flask import abort, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from app import jobs
 from app.api import bp
 from app.api.helpers import ApiError, validated_body
 from app.db import db
 from app.policy import review_access
 from app.reader import hits_for_reader
 from app.reports import files
+from app.reports.generation import start_generation
 from app.services import reports as service
 from app.services.errors import ServiceError
 from models import ReportVersion
@@ -24,13 +26,22 @@ WITHDRAW_INPUT: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 2000}},
 }
-SCHEMAS = {"WithdrawInput": WITHDRAW_INPUT}
+DELETE_INPUT: dict[str, Any] = {
+    "type": "object",
+    "required": ["reason"],
+    "additionalProperties": False,
+    "properties": {"reason": {"type": "string", "minLength": 1, "maxLength": 2000}},
+}
+SCHEMAS = {"WithdrawInput": WITHDRAW_INPUT, "DeleteVersionInput": DELETE_INPUT}
+FORMAT_NAMES = ["html", "pdf", "docx", "md"]
 
 
 def _resource(version: ReportVersion) -> dict[str, Any]:
     review = review_access().review
+    ready = version.is_ready
     return {
         "version": version.number,
+        "status": version.status,
         "created_at": version.created_at.isoformat(),
         "render_seconds": version.render_seconds,
         "hits": [
@@ -45,7 +56,10 @@ def _resource(version: ReportVersion) -> dict[str, Any]:
         "withdrawn_at": version.withdrawn_at.isoformat() if version.withdrawn_at else None,
         "withdrawn_by": version.withdrawn_by.name if version.withdrawn_by else None,
         "withdrawal_reason": version.withdrawal_reason if version.is_withdrawn else None,
-        "formats": ["html", "pdf", "docx", "md"],
+        "formats": FORMAT_NAMES if ready else [],
+        "public_formats": FORMAT_NAMES if ready and version.public_pdf else [],
+        # What the public edition leaves out, in words (the publish screen lists the same).
+        "left_out": list(version.left_out or []),
         # The people register changed since: the version is scanned again before approval.
         "needs_rescan": service.register_changed_since(db(), review, version),
     }
@@ -68,32 +82,66 @@ def reports(review_id: int) -> ResponseReturnValue:
       responses:
         200: {description: 'items: versions with their scan hits, approval and publication'}
     post:
-      summary: Generate the next version (HTML, PDF, DOCX and Markdown)
+      summary: Generate the next version (both editions in HTML, PDF, DOCX and Markdown)
+      description: The version number is taken at once; the files are made by a background
+        job. The answer is 202 with a Location header naming the job's status URL
+        (GET /api/v1/jobs/{id}), which answers 202 while it runs and 200 once it has ended;
+        every file of the version is readable from then on. Ten requests at once get ten
+        numbers, or 409.
       parameters: [ReviewId]
       responses:
-        201: {description: 'The new version: version (its number), hits, warnings'}
+        202: {description: 'version (its number, status generating) and job (id, status_url)'}
+        409: {description: 'The number was taken by a generation at the same moment: try again'}
     """
     review = review_access().review
     if request.method == "POST":
-        generated = service.generate_report(session=db(), review=review, user=current_user)
-        body = _resource(generated.version) | {"warnings": list(generated.warnings)}
-        return jsonify(body), 201
+        try:
+            version, job = start_generation(db(), review, current_user)
+        except service.VersionTakenError as error:
+            raise ApiError(409, error.message) from None
+        return jobs.accepted(job, _resource(version))
     items = [_resource(v) for v in service.report_versions(db(), review)]
     return jsonify({"items": items, "next_cursor": None})
 
 
-@bp.route("/reviews/<int:review_id>/reports/<int:version>")
+@bp.route("/reviews/<int:review_id>/reports/<int:version>", methods=["GET", "DELETE"])
 def report(review_id: int, version: int) -> ResponseReturnValue:
     """One report version.
     ---
     get:
-      summary: A version's scan hits, approval and publication
+      summary: A version's status, scan hits, what its public edition leaves out, approval
+        and publication
       parameters:
         - ReviewId
         - {name: version, in: path, required: true, schema: {type: integer}}
       responses:
         200: {description: The version}
+    delete:
+      summary: Delete a version that was never published (the chair), with a reason
+      parameters:
+        - ReviewId
+        - {name: version, in: path, required: true, schema: {type: integer}}
+      requestBody:
+        content: {application/json: {schema: {$ref: '#/components/schemas/DeleteVersionInput'}}}
+      responses:
+        204: {description: Deleted}
+        409: {description: 'Refused: the version was published, or is being generated'}
+        422: Invalid
     """
+    if request.method == "DELETE":
+        data = validated_body(DELETE_INPUT)
+        item = _version(version)
+        try:
+            service.delete_version(
+                session=db(),
+                review=review_access().review,
+                version=item,
+                user=current_user,
+                reason=data["reason"],
+            )
+        except ServiceError as error:
+            raise ApiError(422 if error.field == "reason" else 409, error.message) from None
+        return "", 204
     return jsonify(_resource(_version(version)))
 
 
@@ -112,7 +160,27 @@ def report_file(review_id: int, version: int, fmt: str) -> ResponseReturnValue:
         404: NotFound
     """
     item = _version(version)
-    return files.report_file(item, fmt, f"report-{review_id}-v{item.number}")
+    return files.report_file(item, fmt, f"report-{review_id}-v{item.number}-restricted")
+
+
+@bp.route("/reviews/<int:review_id>/reports/<int:version>/public.<fmt>")
+def report_public_file(review_id: int, version: int, fmt: str) -> ResponseReturnValue:
+    """A version's public edition.
+    ---
+    get:
+      summary: The public edition (what publishing publishes) as html, pdf, docx or md
+      parameters:
+        - ReviewId
+        - {name: version, in: path, required: true, schema: {type: integer}}
+        - {name: fmt, in: path, required: true, schema: {enum: [html, pdf, docx, md]}}
+      responses:
+        200: {description: The file}
+        404: NotFound
+    """
+    item = _version(version)
+    return files.report_file(
+        item, fmt, f"report-{review_id}-v{item.number}-public", edition="public"
+    )
 
 
 @bp.route("/reviews/<int:review_id>/reports/<int:version>/approve", methods=["POST"])
@@ -168,6 +236,8 @@ def publish_report(review_id: int, version: int) -> ResponseReturnValue:
         return jsonify({"message": error.message, "errors": [], "reason": "approval_required"}), 409
     except service.VersionWithdrawnError as error:
         return jsonify({"message": error.message, "errors": [], "reason": "withdrawn"}), 409
+    except ServiceError as error:
+        return jsonify({"message": error.message, "errors": [], "reason": "not_ready"}), 409
     return jsonify(_resource(item))
 
 

@@ -52,6 +52,9 @@ class EventForm(FlaskForm):
 class KpeForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired("Enter a title"), Length(max=200)])
     summary = TextAreaField("Summary", validators=[Optional()])
+    narrative = TextAreaField(
+        "Narrative analysis for the public edition of the report", validators=[Optional()]
+    )
     version = HiddenField()
 
 

@@ -30,6 +30,7 @@ from app.services import duplicates as duplicate_service
 from app.services import factors as factor_service
 from app.services import review_cache
 from app.services.errors import ServiceError
+from app.services.public_report import suggested_narrative
 from app.templating import plural_of
 from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode
 
@@ -710,8 +711,11 @@ def edit_kpe(review_id: int, ref: str) -> Any:
     if episode is None:
         abort(404)
     form = KpeForm(obj=episode if request.method == "GET" else None)
+    suggestion = suggested_narrative(db(), review, episode)
     if request.method == "GET":
         form.version.data = str(episode.version)
+        if not episode.narrative.strip():
+            form.narrative.data = suggestion  # a first draft for the panel to rewrite
     elif request.form.get("delete"):
         chrono.delete_kpe(session=db(), review=review, kpe=episode)
         flash(
@@ -727,6 +731,7 @@ def edit_kpe(review_id: int, ref: str) -> Any:
                 expected_version=int(form.version.data or 0),
                 title=form.title.data,
                 summary=form.summary.data,
+                narrative=form.narrative.data,
             )
         except ServiceError as error:
             show_service_error(form, error)
@@ -739,6 +744,7 @@ def edit_kpe(review_id: int, ref: str) -> Any:
         review=review,
         kpe=episode,
         form=form,
+        suggestion=suggestion,
         title=f"Edit {episode.ref}",
     ), status
 

@@ -94,7 +94,6 @@ def accept_suggestion(review_id: int) -> Response:
             session=db(),
             review=_review(),
             refs=request.form.getlist("factors"),
-            labels=request.form.getlist("labels"),
         )
     except ServiceError as error:
         flash(error.message, "error")

@@ -1,15 +1,17 @@
-"""The dashboard: my reviews with their stage and statutory dates, and overdue actions."""
+"""The dashboard: my reviews with their stage and statutory dates, and overdue actions; the
+page that follows a background job."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, redirect, render_template
 from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.dates import statutory_dates
+from app import jobs
 from app.db import db
 from app.services.findings import overdue_actions
-from models import Membership, Review
+from models import Job, Membership, Review
 
 bp = Blueprint("main", __name__)
 
@@ -38,3 +40,21 @@ def dashboard() -> str:
         titles=titles,
         title="My reviews",
     )
+
+
+@bp.route("/jobs/<int:job_id>")
+def job(job_id: int) -> object:
+    """A background job's progress: 202 while it runs (the page polls the API and moves on by
+    itself), then 303 to its result when it has one, or 200 with its outcome."""
+    item: Job = g.job
+    result = item.result or {}
+    if item.status == "finished" and result.get("location"):
+        return redirect(result["location"], code=303)
+    kind = jobs.kind_of(item)
+    page = render_template(
+        "main/job.html",
+        job=item,
+        resource=jobs.job_resource(item),
+        title=kind.title if kind else "Background job",
+    )
+    return page, (200 if item.is_done else 202)

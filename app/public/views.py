@@ -32,6 +32,12 @@ def reports(partnership_id: int) -> str:
     )
 
 
+def _edition_html(version: ReportVersion) -> str:
+    """What was published: the public edition (a version published before editions existed
+    published its one report)."""
+    return version.public_html or version.html
+
+
 def _published(partnership_id: int, report_id: int) -> tuple[ReportVersion, Review]:
     version = db().get(ReportVersion, report_id)
     review = db().get(Review, version.review_id) if version is not None else None
@@ -49,12 +55,13 @@ def _published(partnership_id: int, report_id: int) -> tuple[ReportVersion, Revi
 def read(partnership_id: int, report_id: int) -> str:
     """The published report as a page of the site (its downloads are linked from it)."""
     version, review = _published(partnership_id, report_id)
-    start = version.html.find(ARTICLE)
-    end = version.html.rfind("</article>")
+    html = _edition_html(version)
+    start = html.find(ARTICLE)
+    end = html.rfind("</article>")
     if start < 0 or end < 0:
         abort(404)
     # The article was rendered by analysis.documents.to_html: text escaped, Markdown sanitised.
-    article = Markup(version.html[start : end + len("</article>")])  # noqa: S704
+    article = Markup(html[start : end + len("</article>")])  # noqa: S704
     return render_template(
         "public/report.html",
         partnership_id=partnership_id,
@@ -68,4 +75,7 @@ def read(partnership_id: int, report_id: int) -> str:
 @bp.route("/<int:partnership_id>/reports/<int:report_id>.<fmt>")
 def report(partnership_id: int, report_id: int, fmt: str) -> Response:
     version, review = _published(partnership_id, report_id)
-    return report_file(version, fmt, f"review-{review.id}-report-v{version.number}")
+    edition = "public" if version.public_pdf else "restricted"
+    return report_file(
+        version, fmt, f"review-{review.id}-report-v{version.number}", edition=edition
+    )

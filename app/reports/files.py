@@ -34,19 +34,35 @@ def html_policy(html: str) -> str:
     )
 
 
-def report_file(version: ReportVersion, fmt: str, name: str) -> Response:
-    """The version's ``fmt`` file (404 for an unknown format), named ``name``.``fmt``."""
-    if fmt not in FORMATS:
+def report_file(
+    version: ReportVersion, fmt: str, name: str, *, edition: str = "restricted"
+) -> Response:
+    """The version's ``fmt`` file of ``edition`` ("restricted" or "public"), named
+    ``name``.``fmt``: 404 for an unknown format, or for a file not made yet (the version is
+    still being generated, or is older than the public edition)."""
+    if fmt not in FORMATS or not version.is_ready:
         abort(404)
-    body: bytes | str = {
-        "html": version.html,
-        "pdf": version.pdf,
-        "docx": version.docx,
-        "md": version.markdown,
-    }[fmt]
+    files: dict[str, bytes | str | None] = (
+        {
+            "html": version.public_html,
+            "pdf": version.public_pdf,
+            "docx": version.public_docx,
+            "md": version.public_markdown,
+        }
+        if edition == "public"
+        else {
+            "html": version.html,
+            "pdf": version.pdf,
+            "docx": version.docx,
+            "md": version.markdown,
+        }
+    )
+    body = files[fmt]
+    if not body:
+        abort(404)
     response = Response(body, mimetype=None, content_type=FORMATS[fmt])
     disposition = "inline" if fmt in ("html", "pdf") else "attachment"
     response.headers["Content-Disposition"] = f'{disposition}; filename="{name}.{fmt}"'
-    if fmt == "html":
-        response.headers["Content-Security-Policy"] = html_policy(version.html)
+    if isinstance(body, str) and fmt == "html":
+        response.headers["Content-Security-Policy"] = html_policy(body)
     return response

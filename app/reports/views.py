@@ -19,6 +19,7 @@ from app.forms import edit_status, save_versioned
 from app.policy import review_access
 from app.reports import bp
 from app.reports.files import report_file
+from app.reports.generation import job_of, start_generation
 from app.security import MAX_DATABASE_ID
 from app.services import findings as findings_service
 from app.services import reports as service
@@ -28,6 +29,7 @@ from models import ReportVersion
 
 
 class NarrativeForm(FlaskForm):
+    executive_summary = TextAreaField("Executive summary (public edition)", validators=[Optional()])
     introduction = TextAreaField("Introduction", validators=[Optional()])
     systems_method = TextAreaField("The systems method", validators=[Optional()])
     childs_experience = TextAreaField("The child's experience in brief", validators=[Optional()])
@@ -35,6 +37,16 @@ class NarrativeForm(FlaskForm):
     conclusion = TextAreaField("Conclusion", validators=[Optional()])
     glossary = TextAreaField("Glossary: further terms", validators=[Optional()])
     version = HiddenField()
+
+
+class DeleteForm(FlaskForm):
+    reason = TextAreaField(
+        "Why is this version being deleted?",
+        validators=[
+            DataRequired("Give the reason for deleting this version"),
+            Length(max=2000, message="Keep the reason under 2,000 characters"),
+        ],
+    )
 
 
 class WithdrawForm(FlaskForm):
@@ -62,21 +74,23 @@ def _version_or_404(number: int) -> ReportVersion:
 def reports(review_id: int) -> Any:
     review = _review()
     if request.method == "POST":
-        generated = service.generate_report(session=db(), review=review, user=current_user)
-        version = generated.version
-        flash(
-            f"Report version {version.number} generated in {version.render_seconds:.1f} s.",
-            "success",
-        )
-        for warning in generated.warnings:
-            flash(warning, "warning")
-        return redirect(url_for("reports.version", review_id=review_id, version=version.number))
+        try:
+            version, job = start_generation(db(), review, current_user)
+        except service.VersionTakenError as error:
+            flash(error.message, "error")
+            return _reports_page(review, 409)
+        flash(f"Report version {version.number} is being generated.", "success")
+        return redirect(url_for("main.job", job_id=job.id), code=303)
+    return _reports_page(review)
+
+
+def _reports_page(review: Any, status: int = 200) -> Any:
     return render_template(
         "reports/reports.html",
         review=review,
         versions=service.report_versions(db(), review),
         title="Report",
-    )
+    ), status
 
 
 @bp.route("/reports/narrative", methods=["GET", "POST"])
@@ -125,6 +139,7 @@ def _version_page(version: ReportVersion, hits: list[dict[str, Any]], status: in
         is_creator=version.created_by_id == current_user.id,
         needs_rescan=service.register_changed_since(db(), review, version),
         withdraw_form=WithdrawForm(formdata=None),
+        job=job_of(db(), version),
         title=f"Report version {version.number}",
     ), status
 
@@ -137,8 +152,45 @@ def version(review_id: int, version: int) -> Any:
 
 @bp.route("/reports/<int:version>.<fmt>")
 def download(review_id: int, version: int, fmt: str) -> Response:
+    """The restricted edition (for the panel and the board)."""
     item = _version_or_404(version)
-    return report_file(item, fmt, f"report-{review_id}-v{item.number}")
+    return report_file(item, fmt, f"report-{review_id}-v{item.number}-restricted")
+
+
+@bp.route("/reports/<int:version>/public.<fmt>")
+def public_download(review_id: int, version: int, fmt: str) -> Response:
+    """The public edition: what publishing this version would publish."""
+    item = _version_or_404(version)
+    return report_file(item, fmt, f"report-{review_id}-v{item.number}-public", edition="public")
+
+
+@bp.route("/reports/<int:version>/delete", methods=["GET", "POST"])
+def delete(review_id: int, version: int) -> Any:
+    """Delete a superseded draft (never published), with a reason: the chair."""
+    review = _review()
+    item = _version_or_404(version)
+    form = DeleteForm(formdata=None if request.method == "GET" else request.form)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            service.delete_version(
+                session=db(),
+                review=review,
+                version=item,
+                user=current_user,
+                reason=form.reason.data or "",
+            )
+        except ServiceError as error:
+            form.reason.errors = [error.message]
+        else:
+            flash(f"Version {version} is deleted with its files.", "success")
+            return redirect(url_for("reports.reports", review_id=review_id))
+    return render_template(
+        "reports/delete.html",
+        review=review,
+        version=item,
+        form=form,
+        title=f"Delete report version {item.number}",
+    ), (422 if request.method == "POST" else 200)
 
 
 @bp.route("/reports/compare")
@@ -182,8 +234,11 @@ def approve(review_id: int, version: int) -> Any:
     try:
         service.approve_report(session=db(), review=_review(), version=item, user=current_user)
     except service.PublicationBlockedError as error:
-        flash(error.message, "error")
-        return _version_page(item, list(item.scan_hits or []) + error.hits, 409)
+        flash(
+            f"Version {item.number} cannot be approved: {error.message}",
+            "error",
+        )
+        return _version_page(item, error.hits, 409)
     except ServiceError as error:
         flash(error.message, "error")
         return _version_page(item, list(item.scan_hits or []), 409)

@@ -148,6 +148,8 @@ def update_kpe(
         kpe.title = title[:200]
     if "summary" in values:
         kpe.summary = values["summary"] or ""
+    if "narrative" in values and values["narrative"] is not None:
+        kpe.narrative = values["narrative"]
     session.flush()
     return kpe
 

@@ -5,14 +5,17 @@ could identify someone, approved by a second person and published.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from analysis.anonymise import (
@@ -48,7 +51,7 @@ from app.services.chronology import APPRAISALS, when_of
 from app.services.errors import ServiceError
 from app.services.findings import narrative_of, review_findings
 from app.services.good_practice import review_good_practice
-from app.services.graph import graph_input, graph_settings
+from app.services.graph import GraphSettings, graph_input, graph_settings
 from models import (
     AuditEntry,
     Event,
@@ -129,6 +132,14 @@ class ApprovalRequiredError(ServiceError):
 
 class VersionWithdrawnError(ServiceError):
     """The version was withdrawn from publication: it is never published or approved again."""
+
+
+class VersionTakenError(ServiceError):
+    """Another generation took the same version number at the same moment."""
+
+
+class NotReadyError(ServiceError):
+    """The version's files are still being generated (or their generation failed)."""
 
 
 WITHDRAWN_FOR_GOOD = (
@@ -505,41 +516,178 @@ def version_by_number(session: Session, review: Review, number: int) -> ReportVe
     )
 
 
-def generate_report(*, session: Session, review: Review, user: User) -> Generated:
-    """Assemble, anonymise, scan and render the report as the review's next numbered version."""
-    started = time.perf_counter()
+@dataclass(frozen=True)
+class RenderSettings:
+    """Where rendered files are cached by content, and the graph's settings."""
+
+    cache_dir: Path | None = None
+    graph: GraphSettings = field(default_factory=GraphSettings)
+    today: date | None = None
+
+
+def reserve_version(*, session: Session, review: Review, user: User) -> ReportVersion:
+    """Take the review's next version number, atomically, for a version whose files a job
+    will make (``render_version``). Two generations at once get two numbers: on PostgreSQL
+    the review's row is locked until the request commits; SQLite takes its write lock at the
+    start of every transaction. Should a number still be taken twice, ``VersionTakenError``."""
+    session.execute(select(Review.id).where(Review.id == review.id).with_for_update())
     number = (
         session.scalar(
             select(func.max(ReportVersion.number)).where(ReportVersion.review_id == review.id)
         )
         or 0
     ) + 1
-    register = people_register(session, review)
-    document, warnings = build_report(session, review, number=number, register=register)
-    document = substitute_document(document, register)
-    hits = scan_document(document, register=register, places=school_names(session, review))
     version = ReportVersion(
         review_id=review.id,
         number=number,
-        markdown=to_markdown(document),
-        html=to_html(document),
-        pdf=to_pdf(document),
-        docx=to_docx(document),
-        scan_hits=[hit_item(h) for h in hits],
+        status="generating",
+        markdown="",
+        html="",
+        pdf=b"",
+        docx=b"",
+        scan_hits=[],
+        left_out=[],
         created_by_id=user.id,
     )
-    version.render_seconds = round(time.perf_counter() - started, 3)
-    session.add(version)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(version)
+            session.flush()
+    except IntegrityError:
+        raise VersionTakenError(
+            "Another version of this report was being generated at the same moment: "
+            "look at the list of versions, or try again"
+        ) from None
     audit.record(
         session,
         "report.generate",
         entity_type="report_versions",
         entity_id=str(version.id),
         review_id=review.id,
-        after={"number": number, "hits": len(hits), "seconds": version.render_seconds},
+        after={"number": number},
+    )
+    return version
+
+
+def rendered_once(
+    cache_dir: Path | None, kind: str, document: Document, renderer: Callable[[Document], Any]
+) -> Any:
+    """``renderer(document)``, kept in ``cache_dir`` by a hash of the document's content:
+    the same content (say, an unchanged public edition) is rendered once."""
+    if cache_dir is None:
+        return renderer(document)
+    key = hashlib.sha256(f"{kind}\n{document!r}".encode()).hexdigest()
+    path = cache_dir / f"{key}.{kind}"
+    if path.exists():
+        data = path.read_bytes()
+        return data if kind in ("pdf", "docx") else data.decode()
+    result = renderer(document)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{kind}.part")
+    partial.write_bytes(result if isinstance(result, bytes) else result.encode())
+    partial.replace(path)
+    return result
+
+
+def render_version(
+    *,
+    session: Session,
+    review: Review,
+    version: ReportVersion,
+    settings: RenderSettings | None = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> Generated:
+    """Make the files of a reserved version: both editions in every format, the public one
+    scanned (the scan reads exactly what publication would publish)."""
+    from app.services.public_report import build_public_report
+
+    settings = settings or RenderSettings(graph=graph_settings())
+    started = time.perf_counter()
+
+    def step(percent: int, message: str) -> None:
+        if progress is not None:
+            progress(percent, message)
+
+    register = people_register(session, review)
+    document, warnings = build_report(session, review, number=version.number, register=register)
+    document = substitute_document(document, register)
+    public = build_public_report(
+        session,
+        review,
+        register=register,
+        graph_settings=settings.graph,
+        today=settings.today or datetime.now(UTC).date(),
+    )
+    public_document = substitute_document(public.document, register)
+    hits = scan_document(public_document, register=register, places=school_names(session, review))
+    # Everything is read: the renders below need no database, so the job commits first.
+    step(20, "Rendering the restricted edition")
+    cache = settings.cache_dir
+    version.markdown = rendered_once(cache, "md", document, to_markdown)
+    version.html = rendered_once(cache, "html", document, to_html)
+    version.pdf = rendered_once(cache, "pdf", document, to_pdf)
+    version.docx = rendered_once(cache, "docx", document, to_docx)
+    step(60, "Rendering the public edition")
+    version.public_markdown = rendered_once(cache, "md", public_document, to_markdown)
+    version.public_html = rendered_once(cache, "html", public_document, to_html)
+    version.public_pdf = rendered_once(cache, "pdf", public_document, to_pdf)
+    version.public_docx = rendered_once(cache, "docx", public_document, to_docx)
+    version.scan_hits = [hit_item(h) for h in hits]
+    version.left_out = list(public.left_out)
+    version.status = "ready"
+    version.render_seconds = round(time.perf_counter() - started, 3)
+    session.flush()
+    audit.record(
+        session,
+        "report.render",
+        entity_type="report_versions",
+        entity_id=str(version.id),
+        review_id=review.id,
+        after={
+            "number": version.number,
+            "hits": len(hits),
+            "seconds": version.render_seconds,
+        },
     )
     return Generated(version, tuple(warnings))
+
+
+def generate_report(
+    *, session: Session, review: Review, user: User, settings: RenderSettings | None = None
+) -> Generated:
+    """Reserve the next version and make its files at once (the demo and scripts; the web
+    and the API do the rendering in a background job)."""
+    version = reserve_version(session=session, review=review, user=user)
+    return render_version(session=session, review=review, version=version, settings=settings)
+
+
+def delete_version(
+    *, session: Session, review: Review, version: ReportVersion, user: User, reason: str
+) -> None:
+    """Delete a version that never reached publication (a superseded draft), with a reason.
+    A published or withdrawn version stays: its record is part of what the public saw."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("Give the reason for deleting this version", "reason")
+    if version.published_at is not None:
+        raise ServiceError(
+            f"Version {version.number} was published: withdraw it instead; it cannot be deleted"
+        )
+    if version.status == "generating":
+        raise ServiceError(f"Version {version.number} is still being generated")
+    number, version_id = version.number, version.id
+    hits = len(version.scan_hits or [])
+    session.delete(version)
+    session.flush()
+    audit.record(
+        session,
+        "report.delete",
+        entity_type="report_versions",
+        entity_id=str(version_id),
+        review_id=review.id,
+        before={"number": number, "hits": hits},
+        after={"deleted": True, "reason": reason},
+    )
 
 
 def _role_of(session: Session, review: Review, user: User) -> str | None:
@@ -579,21 +727,18 @@ def approve_report(
         raise VersionWithdrawnError(WITHDRAWN_FOR_GOOD.format(number=version.number))
     if version.is_published:
         raise ServiceError("This version is already published")
+    if not version.is_ready:
+        raise NotReadyError(f"Version {version.number} is not ready: its files are not made yet")
     if _role_of(session, review, user) not in APPROVER_ROLES:
         raise ServiceError("Only the chair or a safeguarding board member can approve a report")
     if version.created_by_id == user.id:
         raise ServiceError(
             "A second person must approve: you generated this version, so someone else must"
         )
-    if register_changed_since(session, review, version):
-        known = {(h["kind"], h["text"], h["location"]) for h in version.scan_hits or []}
-        new_hits = [
-            h
-            for h in publication_hits(session, review, version)
-            if (h["kind"], h["text"], h["location"]) not in known
-        ]
-        if new_hits:
-            raise PublicationBlockedError(new_hits)
+    hits = publication_hits(session, review, version)
+    if hits:
+        # Approving what cannot be published would be a promise the gate breaks.
+        raise PublicationBlockedError(hits)
     version.approved_by_id = user.id
     version.approved_at = utcnow()
     session.flush()
@@ -629,7 +774,7 @@ def publication_hits(
     hits = [dict(h) for h in version.scan_hits or []]
     seen = {(h["kind"], h["text"], h["location"]) for h in hits}
     register = people_register(session, review)
-    for location, text in _markdown_chunks(version.markdown):
+    for location, text in _markdown_chunks(version.public_markdown or version.markdown):
         # As written and as rendered: markup can hide a name from the source ("Ker**ry**").
         for hit in scan_markdown(text, register=register, location=location):
             item = hit_item(hit)
@@ -650,6 +795,10 @@ def publish_report(
         raise VersionWithdrawnError(WITHDRAWN_FOR_GOOD.format(number=version.number))
     if version.is_published:
         return version
+    if not version.is_ready or not version.public_pdf:
+        raise NotReadyError(
+            f"Version {version.number} has no public edition to publish: generate a new version"
+        )
     hits = publication_hits(session, review, version)
     if hits:
         raise PublicationBlockedError(hits)

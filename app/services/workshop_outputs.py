@@ -37,6 +37,7 @@ from analysis.graph.model import (
 from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
 from app.services import workshops as service
 from app.services.anonymity import anonymiser_for
+from app.services.reports import rendered_once
 from models import Review, Workshop
 
 # Factor types shown at each step of the reveal; the last drawing (None) shows every type.
@@ -219,7 +220,9 @@ def facilitator_pack(
     if figures:
         sections.append(Section("Graph views", tuple(figures)))
     doc = Document(title=workshop.title, subtitle="Facilitator pack", sections=tuple(sections))
-    return to_pdf(doc)
+    # Rendered once per content: the same pack downloaded again comes from the cache.
+    pdf: bytes = rendered_once(cache_dir, "pdf", doc, to_pdf)
+    return pdf
 
 
 def handout_document(workshop: Workshop) -> Document:

@@ -310,3 +310,33 @@ def test_xss_vectors_render_to_docx_without_script_links() -> None:
         squeezed = re.sub(r"[\x00-\x20]+", "", target).lower()
         assert not squeezed.startswith(("javascript:", "vbscript:", "data:")), target
     assert docx.Document(io.BytesIO(data)).paragraphs
+
+
+def test_word_files_are_a4_with_page_numbers_and_a_contents_field_that_updates() -> None:
+    import io as _io
+
+    import docx as _docx
+
+    from analysis.documents import Document, Figure, Paragraph, Section, to_docx
+
+    doc = Document(
+        title="Handout",
+        sections=(
+            Section("One", (Paragraph("Text."),)),
+            Section("Deep", (Paragraph("More."),), level=3),
+            Section("Wide", (Figure("A wide drawing", png=None, landscape=True),)),
+        ),
+        contents_depth=2,
+    )
+    word = _docx.Document(_io.BytesIO(to_docx(doc)))
+    sizes = [(round(s.page_width.cm, 1), round(s.page_height.cm, 1)) for s in word.sections]
+    assert sizes[0] == (21.0, 29.7)
+    assert (29.7, 21.0) in sizes  # the wide figure's landscape page
+    assert "PAGE" in word.sections[0].footer._element.xml
+    xml = word.element.xml
+    assert 'TOC \\o "1-2"' in xml
+    assert "updateFields" in word.settings.element.xml
+    contents = [p.text for p in word.paragraphs if p.style.name.startswith("toc")]
+    assert "Deep" not in " ".join(contents)  # below the contents' depth
+    compact = _docx.Document(_io.BytesIO(to_docx(Document(title="Brief", compact=True))))
+    assert round(compact.sections[0].page_width.cm, 1) == 21.0  # the briefing too

@@ -116,3 +116,23 @@ def test_the_draft_banner_agrees_with_the_number_of_drafts(
     note = briefing_document(entries, title="t").sections[0].blocks[0]
     assert isinstance(note, Note)
     assert note.text.startswith(f"DRAFT: {banner} not yet approved for sharing.")
+
+
+def test_the_briefing_keeps_lists_and_whole_sentences_while_space_is_left() -> None:
+    from analysis.good_practice import _first_paragraph, _trimmed
+
+    summary = (
+        "The review looked at how agencies worked together.\n\n"
+        "- What did each agency know?\n- What made it hard to see the whole picture?\n\n"
+        "It heard from the family. It heard from practitioners at two learning events, and "
+        "it read every agency's records of the family over three years."
+    )
+    opening = _first_paragraph(summary, 180)
+    assert "\n- What did each agency know?\n- What made it hard" in opening  # still a list
+    assert opening.endswith("It heard from the family.")  # whole sentences, no "…"
+    assert "…" not in opening
+    assert _trimmed("Short first. A second sentence that would not fit at all here.", 30) == (
+        "Short first."
+    )
+    # Only a first sentence longer than the space is cut, at a word.
+    assert _trimmed("One long sentence with no full stop anywhere in it at all", 25).endswith("…")

@@ -31,5 +31,7 @@ def test_admin_pages_are_accessible(page: Page) -> None:
     page.get_by_role("link", name="Partnerships", exact=True).click()
     expect(page).to_have_url(re.compile(r"/admin/partnerships$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Partnerships")
-    expect(page.get_by_text("Eastmere Safeguarding Children Partnership")).to_be_visible()
+    partnership = "Eastmere Safeguarding Children Partnership"
+    expect(page.get_by_text(partnership, exact=True)).to_be_visible()
+    expect(page.get_by_label(f"Logo of {partnership}")).to_be_visible()  # the report logo
     assert_accessible(page)

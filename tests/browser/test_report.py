@@ -1,6 +1,8 @@
-"""The report's journey in the demo review "Child F": write a finding, generate the report,
-see the publication gate block a planted NHS number, fix it at its source, have a second
-person approve, publish, and read it signed out. axe checks every page on the way.
+"""The report's journey in the demo review "Child F": write a finding, generate the report
+(a background job whose page shows progress), see the publication gate block a planted NHS
+number, fix it at its source, have a second person approve, publish, and read the public
+edition signed out. axe checks every page on the way; the published PDF's pages are written
+as PNG images to test-artifacts/ for a reviewer to look at.
 
 The browser database lasts the session, so the finding's title is unique and version numbers
 are read from the page, never assumed.
@@ -9,7 +11,10 @@ are read from the page, never assumed.
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 import uuid
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -22,14 +27,21 @@ REVIEW = "/reviews/1"
 NHS_NUMBER = "943 476 5919"  # a valid checksum
 RENDER_MS = 180_000  # generating a whole report (PDF included) on a busy machine
 VERSION_URL = re.compile(r"/reviews/1/reports/(\d+)$")
+JOB_URL = re.compile(r"/jobs/\d+$")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 FINDING_URL = re.compile(r"/reviews/1/findings/(FN\d+)$")
 
 
-def _generate(page: Page) -> str:
+def _generate(page: Page, *, check_progress_page: bool = False) -> str:
     page.goto(f"{REVIEW}/reports")
     assert_accessible(page)
-    with page.expect_navigation(url=VERSION_URL, timeout=RENDER_MS):
-        page.get_by_role("button", name="Generate a new version").click(timeout=RENDER_MS)
+    page.get_by_role("button", name="Generate a new version").click()
+    # The request answers at once; the job's page follows the work and moves on by itself.
+    page.wait_for_url(JOB_URL)
+    if check_progress_page:
+        expect(page.get_by_role("heading", level=1)).to_have_text("Generating the report")
+        assert_accessible(page)
+    page.wait_for_url(VERSION_URL, timeout=RENDER_MS)
     match = VERSION_URL.search(page.url)
     assert match
     return match.group(1)
@@ -61,15 +73,18 @@ def test_a_finding_is_reported_gated_approved_by_a_second_person_and_published(
     expect(page.get_by_role("link", name=re.compile(re.escape(title)))).to_be_visible()
     assert_accessible(page)
 
-    blocked = _generate(page)
+    blocked = _generate(page, check_progress_page=True)
     hits = page.locator("#hits")
     expect(hits).to_contain_text(NHS_NUMBER)
     expect(hits).to_contain_text("NHS number")
     expect(hits).to_contain_text("How we know")
     assert_accessible(page)
-    _publish(page, blocked)
+    # The gate's buttons tell the truth: nothing offers to approve or publish it.
     expect(page.locator(".govuk-warning-text")).to_contain_text("cannot be published")
+    expect(page.get_by_role("button", name=f"Publish version {blocked}")).to_have_count(0)
+    expect(page.get_by_role("button", name=f"Approve version {blocked}")).to_have_count(0)
     expect(page.locator("#published")).to_have_text("Not published")
+    expect(page.locator("#left-out-list")).to_contain_text("chronology")
 
     # Fix it where it came from, then generate again: clean, waiting for approval.
     page.goto(f"{REVIEW}/findings/{finding_ref}/edit")
@@ -79,10 +94,8 @@ def test_a_finding_is_reported_gated_approved_by_a_second_person_and_published(
     clean = _generate(page)
     expect(page.locator("#scan-clean")).to_be_visible()
     expect(page.get_by_role("button", name=f"Approve version {clean}")).to_have_count(0)
-    _publish(page, clean)
-    expect(page.locator(".govuk-error-summary, .govuk-notification-banner").first).to_contain_text(
-        "must approve"
-    )
+    expect(page.get_by_role("button", name=f"Publish version {clean}")).to_have_count(0)
+    expect(page.locator("#gate")).to_contain_text("a board member other than its author")
 
     # A second person, in their own browser context, approves and publishes.
     chair_context = browser.new_context(base_url=live_server, bypass_csp=True, locale="en-GB")
@@ -111,12 +124,17 @@ def test_a_finding_is_reported_gated_approved_by_a_second_person_and_published(
     try:
         reader.goto(public_url)
         expect(reader.get_by_role("heading", level=1)).to_have_text("Published reviews")
+        pdf_link = reader.get_by_role("link", name=re.compile("PDF")).first.get_attribute("href")
+        assert pdf_link
+        _write_pages(reader.request.get(pdf_link).body())
         assert_accessible(reader)
         reader.get_by_role("link", name=re.compile("Read the report")).first.click()
         reader.wait_for_url(re.compile(r"/p/\d+/reports/\d+$"))
         expect(reader.locator("body")).to_contain_text(title)
+        expect(reader.locator("body")).to_contain_text("Executive summary")
         expect(reader.locator("body")).not_to_contain_text(NHS_NUMBER)
         expect(reader.locator("body")).not_to_contain_text("Florence")  # the child's real name
+        expect(reader.locator("body")).not_to_contain_text(finding_ref)  # no internal refs
         assert_accessible(reader)
         # The published file itself (what a reader downloads or opens) passes axe too.
         reader.goto(reader.url + ".html")
@@ -127,3 +145,26 @@ def test_a_finding_is_reported_gated_approved_by_a_second_person_and_published(
         assert response is not None and "/sign-in" in reader.url
     finally:
         reader_context.close()
+
+
+def _write_pages(pdf: bytes) -> None:
+    """The published PDF and its pages as PNG images, in test-artifacts/ for a reviewer."""
+    assert pdf.startswith(b"%PDF")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for old in ARTIFACTS.glob("published-report*"):
+        old.unlink()
+    path = ARTIFACTS / "published-report.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(
+        [
+            shutil.which("pdftoppm") or "pdftoppm",
+            "-r",
+            "60",
+            "-png",
+            str(path),
+            str(path.with_suffix("")),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    assert list(ARTIFACTS.glob("published-report-*.png"))

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app import create_app, policy
+from app import create_app, jobs, policy
 from tests.conftest import World, csrf_token
 
 
@@ -48,6 +48,28 @@ def workshop_ids(db_session: Any, world: World) -> dict[str, Any]:
         "join_code": workshop.join_code,
         "participant_token": token,
     }
+
+
+jobs.job_kind("access-matrix", action="reports.view", title="Access matrix job")(lambda context: {})
+
+
+def matrix_job(db_session: Any, world: World) -> int:
+    """A queued job of the world's review, started by the lead reviewer."""
+    from models import Job
+
+    job = Job(
+        kind="access-matrix",
+        review_id=world.review_id,
+        user_id=world.users["lead_reviewer"],
+        status="queued",
+        progress=0,
+        message="Waiting",
+        params={},
+        error="",
+    )
+    db_session.add(job)
+    db_session.commit()
+    return job.id
 
 
 WHO = (
@@ -142,6 +164,7 @@ def _url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> str:
         "partnership_id": world.partnership_id,
         "feedback_id": world.feedback_id,
         "token": "an-unknown-account-link",
+        "job_id": ids.get("job_id"),
     }
     url = rule
     for name, value in values.items():
@@ -164,6 +187,10 @@ def expected(endpoint: str, method: str, who: str) -> str:
         return "401" if is_api else "join"
     if who == "anonymous":
         return "401" if is_api else "sign_in"
+    if action == policy.JOB:
+        # The lead reviewer's job of a kind that members who may read reports can follow;
+        # anyone else gets 404, as if it did not exist.
+        return "allow" if who in policy.REVIEW_ACTIONS["reports.view"] else "404"
     if action in (policy.SIGNED_IN, policy.PARTNERSHIP):
         return "allow"  # partnership pages list only what the user may see (tested elsewhere)
     if action == policy.PARTNERSHIP_SETTINGS:
@@ -258,6 +285,8 @@ def test_route_answers_as_the_policy_says(
     }
     if "workshop_id>" in rule or "<code>" in rule:
         ids.update(workshop_ids(db_session, world))
+    if "<int:job_id>" in rule:
+        ids["job_id"] = matrix_job(db_session, world)
     if who != "anonymous":
         login(who)
     url = _url(rule, endpoint, world, ids)
@@ -278,7 +307,9 @@ def test_route_answers_as_the_policy_says(
     if want == "allow":
         assert status < 500, detail
         assert status not in (401, 403), detail
-        if endpoint.startswith("reviews.") or "review_id" in rule or "entry_id" in rule:
+        if endpoint.startswith("reviews.") or any(
+            key in rule for key in ("review_id", "entry_id", "job_id")
+        ):
             assert status != 404, detail
     elif want == "sign_in":
         assert status == 302 and response.location.startswith("/sign-in"), detail

@@ -261,7 +261,20 @@ def test_a_suggested_finding_is_accepted_with_its_factors(
     assert response.status_code == 302 and response.location.endswith("/findings/FN2/edit")
     finding = db_session.scalar(select(Finding).where(Finding.ref == "FN2"))
     assert [f.ref for f in finding.factors] == ["F1", "F2"]
-    assert finding.title == "Multi-agency working; grading"
+    # A title in words (the theme's lead factor), not a list of taxonomy labels.
+    assert finding.title == "Domestic incidents graded standard get no follow-up"
+    suggestion = service.Suggestion(
+        refs=("F1", "F2", "F3"),
+        labels=("Human reasoning", "Organisation level", "DA", "telephone"),
+        scie_pattern="human_reasoning",
+        factor_labels=("Health visiting by telephone misses what a home visit would see.",),
+        level="organisation",
+    )
+    assert suggestion.title == "Health visiting by telephone misses what a home visit would see"
+    assert suggestion.summary == (
+        "It links 3 factors, mostly about human reasoning: cognitive and emotional biases at "
+        "the organisation level."
+    )
     assert "Grading guidance treats verbal incidents as low risk" in finding.issue
     assert finding.scie_pattern == "multi_agency_incidents"
     assert all(

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import AuditEntry, ReportVersion, Review
 from tests.conftest import World, csrf_token
-from tests.web.test_reports import _publish_clean_version
+from tests.web.test_reports import _generate, _publish_clean_version
 
 
 def _published(db_session: Any, world: World, number: int) -> ReportVersion:
@@ -96,8 +96,8 @@ def test_a_withdrawn_version_is_never_published_again(client: Any, world: World,
     twice = client.post(f"{base}/withdraw", headers=chair, json={"reason": "Again."})
     assert twice.status_code == 409
     # A new version goes through the gate and a second person's approval again.
-    new = client.post(f"/api/v1/reviews/{world.review_id}/reports", headers=api("lead_reviewer"))
-    fresh = f"/api/v1/reviews/{world.review_id}/reports/{new.json['version']}"
+    new = _generate(client, world, api("lead_reviewer"))
+    fresh = f"/api/v1/reviews/{world.review_id}/reports/{new}"
     waiting = client.post(f"{fresh}/publish", headers=chair)
     assert waiting.status_code == 409 and waiting.json["reason"] == "approval_required"
 

@@ -26,8 +26,15 @@ NHS_NUMBER = "943 476 5919"  # a valid checksum: the scanner must find it
 
 
 def _generate(client: Any, world: World, headers: dict[str, str]) -> int:
+    """Generate a version through the API and wait for its background job to end."""
+    from app import jobs
+
     response = client.post(f"/api/v1/reviews/{world.review_id}/reports", headers=headers)
-    assert response.status_code == 201, response.json
+    assert response.status_code == 202, response.json
+    assert response.json["status"] == "generating"
+    job = jobs.wait(client.application, response.json["job"]["id"])
+    assert job.status == "finished", job.error
+    assert job.result["version"] == response.json["version"]
     return int(response.json["version"])
 
 
@@ -133,8 +140,11 @@ def test_the_gate_blocks_identifiers_then_needs_a_second_person(
     lead, chair, board = api("lead_reviewer"), api("chair"), api("board_member")
     base = f"/api/v1/reviews/{world.review_id}/reports"
     blocked = _generate(client, world, lead)
-    # Approval does not open the gate while the scan finds anything.
-    assert client.post(f"{base}/{blocked}/approve", headers=chair).status_code == 200
+    # Approving what the scan blocks is refused, with the list; so is publishing it.
+    not_approved = client.post(f"{base}/{blocked}/approve", headers=chair)
+    assert not_approved.status_code == 409
+    assert not_approved.json["reason"] == "identifying_text"
+    assert [h["text"] for h in not_approved.json["hits"]] == [NHS_NUMBER]
     refused = client.post(f"{base}/{blocked}/publish", headers=chair)
     assert refused.status_code == 409
     hit = refused.json["hits"][0]
@@ -143,6 +153,14 @@ def test_the_gate_blocks_identifiers_then_needs_a_second_person(
     login("chair")
     page = client.get(f"/reviews/{world.review_id}/reports/{blocked}").get_data(as_text=True)
     assert NHS_NUMBER in page and "cannot be published" in page
+    # No button offers what the gate refuses; a refused approval stays on the page.
+    assert f"Approve version {blocked}" not in page and f"Publish version {blocked}" not in page
+    csrf = csrf_token(client, f"/reviews/{world.review_id}/reports/{blocked}")
+    approve_url = f"/reviews/{world.review_id}/reports/{blocked}/approve"
+    refused_page = client.post(approve_url, data={"csrf_token": csrf})
+    assert refused_page.status_code == 409
+    assert "cannot be approved" in refused_page.get_data(as_text=True)
+    assert NHS_NUMBER in refused_page.get_data(as_text=True)
     # Fixed at its source, regenerated: clean, but not yet approved.
     finding = finding_service.finding_by_ref(db_session, review, "FN1")
     finding.evidence = "The hospital record shows two visits."
@@ -225,7 +243,7 @@ def test_the_gate_asks_who_a_shared_surname_is_and_sees_through_markup(
     assert "Police Officer 1, the officer, said Police Officer 1 saw it. A PC attended." in flat
     assert "[which person? Child T, Mother or Maternal grandmother] said she was fine." in flat
     assert "Testcase" not in markdown and "Jordan" not in markdown
-    assert client.post(f"{base}/approve", headers=chair).status_code == 200
+    assert client.post(f"{base}/approve", headers=chair).status_code == 409  # the same hits
     refused = client.post(f"{base}/publish", headers=chair)
     assert refused.status_code == 409
     hits = {(h["kind"], h["text"]): h for h in refused.json["hits"]}
@@ -334,12 +352,13 @@ def test_two_versions_are_compared_with_their_text_escaped(
 
 
 def test_a_report_without_good_practice_warns(
-    client: Any, world: World, api: Any, db_session: Any
+    client: Any, world: World, api: Any, db_session: Any, finish_job: Any
 ) -> None:
     response = client.post(
         f"/api/v1/reviews/{world.review_id}/reports", headers=api("lead_reviewer")
     )
-    assert any("no good practice" in w for w in response.json["warnings"])
+    job = finish_job(response)
+    assert any("no good practice" in w for w in job.result["warnings"])
 
 
 def test_narrative_sections_are_edited_with_versions(client: Any, login: Any, world: World) -> None:

@@ -34,7 +34,7 @@ from models import (
     WorkshopNote,
 )
 from tests.conftest import World, csrf_token
-from tests.web.test_access_matrix import ROUTES, _url, workshop_ids
+from tests.web.test_access_matrix import ROUTES, _url, matrix_job, workshop_ids
 
 REAL_NAME = "Tamsin Testcase"  # the world's child's (fictional) real name; pseudonym "Child T"
 
@@ -271,6 +271,8 @@ def test_a_participant_token_is_refused_on_every_other_route(
         db_session.add(entry)
         db_session.commit()
         ids["entry_id"] = entry.id
+    if "<int:job_id>" in rule:
+        ids["job_id"] = matrix_job(db_session, world)
     token = ids["participant_token"]
     url = _url(rule, endpoint, world, ids)
     form = {"csrf_token": csrf_token(client, "/sign-in")} if method != "GET" else None

@@ -1,0 +1,735 @@
+"""The public edition of the report: what a safeguarding partnership publishes.
+
+Built from the same review as the restricted edition (``app.services.reports.build_report``),
+but written for the public: an executive summary, the statutory context, the method with
+counts, the child's experience, each key practice episode as the panel's narrative analysis
+with a summary chronology (never the events' own text), the findings in words, good practice
+that was approved with consent, the partnership's response and actions, and appendices (terms
+of reference, a glossary of the acronyms the text uses, the AcciMap with dates and episodes).
+
+No internal reference (event, factor or account refs), version, stage or role name of the app
+appears, and nothing unwritten is replaced by a placeholder: what is missing is left out, and
+``PublicEdition.left_out`` says what, in words, for the publish screen and the API.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from analysis.anonymise import RegisterPerson
+from analysis.dates import uk_date
+from analysis.documents import (
+    Block,
+    BulletList,
+    Document,
+    Figure,
+    Markdown,
+    Paragraph,
+    Section,
+    Table,
+    document_text,
+)
+from analysis.findings import ACTION_STATUSES
+from analysis.graph.draw import RenderError, accimap_dot, render
+from analysis.graph.model import build_graph
+from analysis.taxonomy import REVIEW_TYPES
+from app.services.chronology import APPRAISALS
+from app.services.errors import ServiceError
+from app.services.findings import narrative_of, review_findings
+from app.services.good_practice import review_good_practice
+from app.services.graph import GraphSettings, graph_input
+from models import (
+    Account,
+    Event,
+    Factor,
+    Finding,
+    KeyPracticeEpisode,
+    Link,
+    Participant,
+    Review,
+    ReviewAgency,
+    Workshop,
+)
+
+STATUTORY_CONTEXT = (
+    "Local safeguarding partners (the local authority, the integrated care board and the "
+    "chief officer of police) must identify serious child safeguarding cases that raise "
+    "issues of importance in their area, and commission and oversee reviews of them where "
+    "they consider it appropriate (Children Act 2004, section 16F). Working Together to "
+    "Safeguard Children 2023 sets out how: a rapid review after the incident is notified, "
+    "then, where it is indicated, a local child safeguarding practice review. Its purpose is "
+    "to learn how practice and the system can improve to protect children, not to hold any "
+    "individual or organisation to account. The partners publish the report, so that the "
+    "learning can be shared, unless there are exceptional reasons not to."
+)
+
+PUBLIC_METHOD = (
+    "The review used a systems approach (the Social Care Institute for Excellence's "
+    "*Learning Together* model). It does not ask who got things wrong, but why practice went "
+    "as it did, and what in the wider system made that more likely. Each agency described "
+    "its involvement with the family; the review chose key practice episodes for closer "
+    "analysis, heard from the practitioners involved about what made sense to them at the "
+    "time, and looked for the factors at every level of the system, from the front line to "
+    "national guidance, that shaped what happened."
+)
+
+# Acronyms a report may use, and what they stand for: the glossary lists those the text uses.
+ACRONYMS: dict[str, str] = {
+    "A&E": "Accident and emergency department",
+    "CAMHS": "Child and adolescent mental health services",
+    "CIN": "Child in need (Children Act 1989, section 17)",
+    "CP": "Child protection",
+    "CSC": "Children's social care",
+    "CSPR": "Child safeguarding practice review",
+    "DA": "Domestic abuse",
+    "DASH": "Domestic Abuse, Stalking, Harassment and Honour-based violence risk checklist",
+    "DSL": "Designated safeguarding lead: the member of a school's staff who leads on "
+    "safeguarding and child protection",
+    "ED": "Emergency department",
+    "EHA": "Early help assessment",
+    "GP": "General practitioner (family doctor)",
+    "HV": "Health visitor",
+    "ICB": "Integrated care board",
+    "ICPC": "Initial child protection conference",
+    "IDVA": "Independent domestic violence adviser",
+    "LADO": "Local authority designated officer",
+    "LCSPR": "Local child safeguarding practice review",
+    "MARAC": "Multi-agency risk assessment conference",
+    "MASH": "Multi-agency safeguarding hub: where agencies share concerns about children",
+    "NFA": "No further action",
+    "NHS": "National Health Service",
+    "PCSO": "Police community support officer",
+    "SCIE": "Social Care Institute for Excellence, which developed the review method used",
+    "SEND": "Special educational needs and disabilities",
+}
+TERMS: tuple[tuple[str, str], ...] = (
+    (
+        "Key practice episode",
+        "A period of the case chosen for closer analysis, because practice then mattered.",
+    ),
+    (
+        "Systems approach",
+        "A way of reviewing that looks for what in the system shaped practice, rather than "
+        "for individual blame.",
+    ),
+)
+
+# Refs the app gives items (E12, F3, AC1, FN2, K1, GP4, W2…), alone or as a list in brackets.
+_REF = r"\b(?:AC|FN|GP|[AEFKLPW])\d+\b"
+_SEP = r"\s*(?:[,;/&]|\band\b|\bor\b)\s*(?:and\s+)?"
+_REFS = re.compile(rf"\s*\(\s*(?:(?:see|cf\.?)\s+)?{_REF}(?:{_SEP}{_REF})*\s*\)|\s*\b{_REF}\b")
+_ACRONYM = re.compile(r"(?<![\w&])(A&E|[A-Z]{2,6})(?![\w&])")
+
+
+# Words left hanging once the refs they introduced are gone ("events and", "see").
+_CONNECTORS = frozenset(
+    [
+        "and",
+        "or",
+        "&",
+        "see",
+        "cf",
+        "also",
+        "events",
+        "event",
+        "accounts",
+        "account",
+        "factors",
+        "factor",
+        "findings",
+        "finding",
+        "actions",
+        "action",
+        "episode",
+        "episodes",
+        "the",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+_TRAILING = frozenset({"and", "or", "&", "see", "cf", "also"})
+
+
+def _clean_clause(clause: str) -> str:
+    words = clause.split()
+    while words and words[0].strip(",:").casefold() in _CONNECTORS - {"the"}:
+        words.pop(0)
+    while words and words[-1].strip(",:").casefold() in _TRAILING:
+        words.pop()
+    meaningful = [w for w in words if _WORD.search(w) and w.casefold() not in _CONNECTORS]
+    return " ".join(words).strip(" ,:") if meaningful else ""
+
+
+def _clean_sentence(sentence: str) -> str:
+    stop = sentence[-1] if sentence[-1:] in ".!?" else ""
+    body = sentence[: len(sentence) - len(stop)]
+    kept = [c for c in (_clean_clause(part) for part in body.split(";")) if c]
+    if not kept:
+        return ""
+    text = re.sub(r"\s+([.,;:])", r"\1", "; ".join(kept))
+    return text[0].upper() + text[1:] + stop
+
+
+def _clean_line(line: str) -> str:
+    if not _REFS.search(line):
+        return line
+    marker = re.match(r"\s*(?:[-*+]|\d+[.)])\s+", line)
+    prefix = marker.group(0) if marker else line[: len(line) - len(line.lstrip())]
+    body = _REFS.sub("", line[len(prefix) :]).strip()
+    sentences = [_clean_sentence(s) for s in re.split(r"(?<=[.!?])\s+", body) if s]
+    kept = [s for s in sentences if s]
+    return prefix + " ".join(kept) if kept else ""
+
+
+def without_refs(text: str) -> str:
+    """``text`` with the app's item refs (``E12``, ``(F3, F4)``) taken out, and the words
+    left hanging without them ("events and;") too; a line of refs alone goes."""
+    return "\n".join(_clean_line(line) for line in text.splitlines())
+
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_PIXELS = 25_000_000
+LOGO_BOX = (1200, 600)
+
+
+def checked_logo(data: bytes) -> bytes:
+    """An uploaded logo, checked and re-encoded: a PNG or JPEG image (no other kind, nothing
+    over 2 MB or 25 megapixels) drawn again by Pillow as a PNG at most 1200 by 600 pixels, so
+    nothing of the upload but its pixels (no metadata, no trailing data) reaches a report.
+    Raises ``ServiceError`` for anything else."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    if not data:
+        raise ServiceError("Choose an image file for the logo", "logo")
+    if len(data) > LOGO_MAX_BYTES:
+        raise ServiceError("The logo must be under 2 MB", "logo")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            width, height = probe.size
+            probe.verify()
+        if kind not in ("PNG", "JPEG"):
+            raise ServiceError("The logo must be a PNG or JPEG image", "logo")
+        if width * height > LOGO_MAX_PIXELS:
+            raise ServiceError("The logo image is too large: at most 25 megapixels", "logo")
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            clean = image.convert("RGBA")
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+        if isinstance(error, ServiceError):
+            raise
+        raise ServiceError("That file is not an image the app can read", "logo") from None
+    clean.thumbnail(LOGO_BOX)
+    out = io.BytesIO()
+    clean.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class PublicEdition:
+    """The public edition's document, and what it leaves out (in words)."""
+
+    document: Document
+    left_out: tuple[str, ...]
+
+
+def _agency_label(agency: ReviewAgency | None) -> str:
+    from app.services.reports import agency_label
+
+    return agency_label(agency)
+
+
+def _month_range(events: Sequence[Event]) -> str:
+    dated = [e for e in events if e.sort_start is not None]
+    if not dated:
+        return ""
+    first, last = dated[0].sort_start, dated[-1].sort_start
+    start = first.strftime("%b %Y")
+    end = last.strftime("%b %Y")
+    return start if start == end else f"{start} to {end}"
+
+
+def _kpe_events(session: Session, review: Review) -> dict[int, list[Event]]:
+    by_kpe: dict[int, list[Event]] = {}
+    for event in session.scalars(
+        select(Event)
+        .where(Event.review_id == review.id, Event.deleted_at.is_(None), Event.kpe_id.is_not(None))
+        .order_by(Event.sort_start, Event.id)
+    ):
+        if event.kpe_id is not None:
+            by_kpe.setdefault(event.kpe_id, []).append(event)
+    return by_kpe
+
+
+def kpes_of(session: Session, review: Review) -> list[KeyPracticeEpisode]:
+    return list(
+        session.scalars(
+            select(KeyPracticeEpisode)
+            .where(KeyPracticeEpisode.review_id == review.id)
+            .order_by(KeyPracticeEpisode.id)
+        )
+    )
+
+
+def suggested_narrative(session: Session, review: Review, kpe: KeyPracticeEpisode) -> str:
+    """A first draft of an episode's narrative analysis, from its events (when, which agencies,
+    how the review appraised them) and the factors linked to them: never the events' own text.
+    The panel rewrites it; the public edition prints only what the panel saved."""
+    events = _kpe_events(session, review).get(kpe.id, [])
+    refs = {e.ref for e in events}
+    factor_refs = set(
+        session.scalars(
+            select(Link.source).where(Link.review_id == review.id, Link.target.in_(refs or {""}))
+        )
+    )
+    factors = list(
+        session.scalars(
+            select(Factor)
+            .where(Factor.review_id == review.id, Factor.ref.in_(factor_refs or {""}))
+            .order_by(Factor.id)
+        )
+    )
+    agencies = sorted({_agency_label(e.agency) for e in events if e.agency is not None})
+    parts: list[str] = []
+    when = _month_range(events)
+    if events:
+        if len(agencies) > 1:
+            who = ", ".join(agencies[:-1]) + " and " + agencies[-1]
+        else:
+            who = agencies[0] if agencies else "one agency"
+        span = f" ({when})" if when else ""
+        parts.append(f"This episode{span} involved {who}.")
+        counts: dict[str, int] = {}
+        for event in events:
+            label = APPRAISALS.get(event.appraisal, event.appraisal).lower()
+            counts[label] = counts.get(label, 0) + 1
+        judged = "; ".join(f"{n} {label}" for label, n in sorted(counts.items()))
+        parts.append(f"The review appraised its {len(events)} recorded contacts as: {judged}.")
+    hindering = [f.label for f in factors if f.type != "protective"]
+    helping = [f.label for f in factors if f.type == "protective"]
+    if hindering:
+        parts.append("What made good practice harder: " + "; ".join(hindering) + ".")
+    if helping:
+        parts.append("What helped: " + "; ".join(helping) + ".")
+    return " ".join(parts)
+
+
+def _method_counts(session: Session, review: Review) -> list[str]:
+    lines: list[str] = []
+    kinds = dict(
+        session.execute(
+            select(Account.contributor_kind, func.count())
+            .where(Account.review_id == review.id)
+            .group_by(Account.contributor_kind)
+        ).all()
+    )
+    professionals = kinds.get("practitioner", 0) + kinds.get("manager", 0)
+    if professionals:
+        lines.append(
+            f"{professionals} practitioner{'s' if professionals != 1 else ''} and managers "
+            "gave their account of their involvement."
+            if kinds.get("manager")
+            else f"{professionals} practitioner{'s' if professionals != 1 else ''} gave "
+            "their account of their involvement."
+        )
+    family = kinds.get("family", 0)
+    if family:
+        lines.append(
+            f"The family took part: {family} account{'s' if family != 1 else ''} from family "
+            "members were heard."
+        )
+    if kinds.get("child"):
+        lines.append("The child's own views were heard and are reflected in this report.")
+    workshops = session.scalar(
+        select(func.count()).select_from(Workshop).where(Workshop.review_id == review.id)
+    )
+    if workshops:
+        people = session.scalar(
+            select(func.count()).select_from(Participant).where(Participant.review_id == review.id)
+        )
+        lines.append(
+            f"{workshops} practitioner learning event{'s' if workshops != 1 else ''} "
+            f"({people} participant{'s' if people != 1 else ''}) tested the analysis with "
+            "the people who did the work."
+        )
+    agencies = session.scalar(
+        select(func.count()).select_from(ReviewAgency).where(ReviewAgency.review_id == review.id)
+    )
+    if agencies:
+        lines.insert(
+            0,
+            f"{agencies} agenc{'ies' if agencies != 1 else 'y'} described "
+            "their involvement with the family.",
+        )
+    return lines
+
+
+def _executive_summary(review: Review, written: str, findings: Sequence[Finding]) -> list[Block]:
+    if written.strip():
+        return [Markdown(without_refs(written))]
+    kind = REVIEW_TYPES.get(review.review_type, "review").lower()
+    blocks: list[Block] = [
+        Paragraph(
+            f"This {kind} was commissioned by {review.partnership.name} to learn from what "
+            f"happened to {review.subject}, and how agencies worked with the family."
+        )
+    ]
+    titles = [f.title for f in findings]
+    if titles:
+        blocks.append(
+            Paragraph(
+                f"The review makes {len(titles)} finding{'s' if len(titles) != 1 else ''} "
+                "about the system, each with questions for the safeguarding partnership:"
+            )
+        )
+        blocks.append(BulletList(tuple(without_refs(t) for t in titles)))
+    return blocks
+
+
+def _finding_sections(findings: Sequence[Finding], left_out: list[str]) -> list[Section]:
+    sections: list[Section] = []
+    for number, f in enumerate(findings, start=1):
+        sections.append(Section(f"Finding {number}: {without_refs(f.title)}", level=2))
+        for heading, text in (
+            ("The issue", f.issue),
+            ("How we know", f.evidence),
+            ("How widespread is it?", f.how_widespread),
+            ("Why it matters", f.why_it_matters),
+        ):
+            words = without_refs(text)
+            if len(_WORD.findall(words)) >= 3:
+                sections.append(Section(heading, (Markdown(words),), level=3))
+            elif text.strip():
+                left_out.append(
+                    f"Finding {number}: “{heading}” is written in reference numbers, which "
+                    "a reader cannot follow: write it in words."
+                )
+            else:
+                left_out.append(f"Finding {number}: “{heading}” is not written yet.")
+        questions = tuple(without_refs(q) for q in f.questions_for_board or ())
+        if questions:
+            sections.append(
+                Section("Questions for the partnership", (BulletList(questions),), level=3)
+            )
+    return sections
+
+
+def _response_sections(findings: Sequence[Finding], left_out: list[str]) -> list[Section]:
+    sections: list[Section] = []
+    for number, finding in enumerate(findings, start=1):
+        responses = {r.question: r for r in finding.board_responses}
+        blocks: list[Block] = []
+        for question in finding.questions_for_board or ():
+            response = responses.get(question)
+            if response is None or not response.response.strip():
+                left_out.append(
+                    f"Finding {number}: the partnership has not answered “{question}” yet; "
+                    "the question is published without a response."
+                )
+                continue
+            blocks.append(Paragraph(without_refs(question)))
+            blocks.append(Markdown(without_refs(response.response)))
+        actions = [a for a in finding.actions if a.status != "dropped"]
+        if actions:
+            blocks.append(
+                Table(
+                    ("Action", "Who", "By", "Progress"),
+                    tuple(
+                        (
+                            without_refs(a.description),
+                            _agency_label(a.owner_agency) or "The partnership",
+                            a.due.strftime("%B %Y") if a.due else "",
+                            ACTION_STATUSES.get(a.status, a.status),
+                        )
+                        for a in actions
+                    ),
+                )
+            )
+        if blocks:
+            title = without_refs(finding.title)
+            sections.append(Section(f"Finding {number}: {title}", tuple(blocks), level=2))
+    return sections
+
+
+def _good_practice(session: Session, review: Review, left_out: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    for entry in review_good_practice(session, review):
+        if entry.approved_at is None or not entry.consent_to_share:
+            why = "no consent to share" if not entry.consent_to_share else "not approved"
+            left_out.append(f"Good-practice entry “{entry.title}” ({why}).")
+            continue
+        blocks.append(Paragraph(without_refs(entry.title)))
+        blocks.append(Markdown(without_refs(entry.story)))
+        if entry.what_made_it_work.strip():
+            blocks.append(
+                Markdown("**What made it work:** " + without_refs(entry.what_made_it_work))
+            )
+    return blocks
+
+
+def glossary_rows(text: str, extra: str) -> tuple[tuple[str, str], ...]:
+    """The glossary: each known acronym ``text`` uses, the method's terms, and the panel's own
+    lines (``TERM: meaning``, which also replace a built-in meaning)."""
+    own: dict[str, str] = {}
+    for line in extra.splitlines():
+        term, sep, meaning = line.strip().lstrip("-*").partition(":")
+        if sep and term.strip() and meaning.strip():
+            own[term.strip().strip("*")] = meaning.strip()
+    used = {m.group(1) for m in _ACRONYM.finditer(text)}
+    rows = {a: own.get(a, meaning) for a, meaning in ACRONYMS.items() if a in used}
+    rows.update(dict(TERMS))
+    rows.update(own)
+    return tuple(sorted(rows.items(), key=lambda row: row[0].casefold()))
+
+
+# The AcciMap's page: A4 landscape less margins and caption, in points; its boxes' text is
+# 11 pt, so a drawing scaled below MIN_TEXT_PT / 11 is split by episode.
+PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 757.0, 439.0
+DRAWN_TEXT_PT, MIN_TEXT_PT = 11.0, 7.0
+_SVG_SIZE = re.compile(rb'<svg[^>]*\swidth="([\d.]+)pt"[^>]*\sheight="([\d.]+)pt"')
+
+
+def text_size_in_print(svg: bytes) -> float:
+    """The size in points the drawing's 11 pt text prints at, scaled to fit the page."""
+    match = _SVG_SIZE.search(svg)
+    if match is None:
+        return DRAWN_TEXT_PT
+    width, height = float(match.group(1)), float(match.group(2))
+    scale = min(1.0, PAGE_WIDTH_PT / width, PAGE_HEIGHT_PT / height)
+    return DRAWN_TEXT_PT * scale
+
+
+def public_accimap(
+    session: Session,
+    review: Review,
+    register: Sequence[RegisterPerson],
+    settings: GraphSettings,
+) -> list[Block]:
+    """The AcciMap for the public, on landscape pages: each event's box carries its date and
+    episode, never its text, and no box carries a ref. When the whole map would print its text
+    below 7 pt, one drawing per episode instead. Vector (SVG) for PDF and HTML, PNG for Word."""
+    from app.services.reports import _anonymous_graph_input
+
+    agencies = {a.name: _agency_label(a) for a in review.agencies}
+    data = _anonymous_graph_input(graph_input(session, review), register, agencies)
+    episodes = {k.ref: f"Episode {n}" for n, k in enumerate(data.kpes, start=1)}
+    data = replace(
+        data,
+        events=tuple(
+            replace(e, title=episodes.get(e.kpe or "", "Outside the episodes")) for e in data.events
+        ),
+        kpes=tuple(replace(k, title=f"{episodes[k.ref]}: {k.title}") for k in data.kpes),
+    )
+    graph = build_graph(data)
+
+    def draw(view: str, ref: str | None, title: str) -> tuple[bytes, bytes]:
+        drawn = accimap_dot(
+            graph, view=view, ref=ref, max_nodes=settings.max_nodes, show_refs=False, title=title
+        )
+        svg = render(drawn.dot, "svg", timeout=settings.timeout, cache_dir=settings.cache_dir)
+        png = render(drawn.dot, "png", timeout=settings.timeout, cache_dir=settings.cache_dir)
+        return svg, png
+
+    caption = (
+        "The factors behind the key practice episodes, by level of the system. Each event "
+        "shows its date and the episode it belongs to."
+    )
+    try:
+        svg, png = draw("accimap", None, "AcciMap of the review")
+        if text_size_in_print(svg) >= MIN_TEXT_PT or not data.kpes:
+            return [Figure(caption=caption, svg=svg, png=png, landscape=True)]
+        figures: list[Block] = [
+            Paragraph(
+                "The whole map is too large to read on one page, so it is shown one key "
+                "practice episode at a time, each with the factors behind it."
+            )
+        ]
+        for kpe in data.kpes:
+            title = f"What lay behind {kpe.title}"
+            svg, png = draw("kpe", kpe.ref, title)
+            figures.append(Figure(caption=title, svg=svg, png=png, landscape=True))
+        return figures
+    except RenderError:
+        return [Paragraph("The AcciMap is available from the partnership on request.")]
+
+
+def build_public_report(
+    session: Session,
+    review: Review,
+    *,
+    register: Sequence[RegisterPerson],
+    graph_settings: GraphSettings,
+    today: date,
+) -> PublicEdition:
+    """The public edition of ``review``'s report (names not yet substituted)."""
+    narrative = narrative_of(session, review)
+    findings = review_findings(session, review)
+    left_out: list[str] = [
+        "The multi-agency chronology and each episode's events (the public edition carries "
+        "a summary chronology).",
+        "Reference numbers of events, factors, findings and actions, and the report's "
+        "version and stage.",
+    ]
+    sections: list[Section] = [
+        Section(
+            "Executive summary",
+            tuple(_executive_summary(review, narrative.executive_summary, findings)),
+        )
+    ]
+    intro: list[Block] = []
+    if narrative.introduction.strip():
+        intro.append(Markdown(without_refs(narrative.introduction)))
+    period = ""
+    if review.period_start or review.period_end:
+        period = (
+            f" The review looked at the period from {uk_date(review.period_start) or 'its start'}"
+            f" to {uk_date(review.period_end) or 'the incident'}."
+        )
+    kind = REVIEW_TYPES.get(review.review_type, "review").lower()
+    intro.append(
+        Paragraph(
+            f"This is a {kind} about {review.subject}, commissioned by "
+            f"{review.partnership.name}.{period}"
+        )
+    )
+    sections.append(Section("Introduction", tuple(intro)))
+    sections.append(Section("Statutory context", (Paragraph(STATUTORY_CONTEXT),), level=2))
+    method: list[Block] = [
+        Markdown(
+            without_refs(narrative.systems_method)
+            if narrative.systems_method.strip()
+            else PUBLIC_METHOD
+        )
+    ]
+    counts = _method_counts(session, review)
+    if counts:
+        method.append(BulletList(tuple(counts)))
+    sections.append(Section("How the review was done", tuple(method)))
+    if narrative.childs_experience.strip():
+        sections.append(
+            Section(
+                "The child's experience in brief",
+                (Markdown(without_refs(narrative.childs_experience)),),
+            )
+        )
+    else:
+        left_out.append("“The child's experience in brief” is not written yet.")
+    kpes = kpes_of(session, review)
+    by_kpe = _kpe_events(session, review)
+    if kpes:
+        rows = tuple(
+            (
+                f"Episode {n}: {without_refs(k.title)}",
+                _month_range(by_kpe.get(k.id, [])),
+                ", ".join(
+                    sorted({_agency_label(e.agency) for e in by_kpe.get(k.id, []) if e.agency})
+                ),
+            )
+            for n, k in enumerate(kpes, start=1)
+        )
+        sections.append(
+            Section(
+                "Key practice episodes",
+                (
+                    Paragraph(
+                        "The review chose these episodes of the family's contact with "
+                        "services for closer analysis."
+                    ),
+                    Table(("Episode", "When", "Agencies involved"), rows),
+                ),
+            )
+        )
+        for number, kpe in enumerate(kpes, start=1):
+            if kpe.narrative.strip():
+                blocks: tuple[Block, ...] = (Markdown(without_refs(kpe.narrative)),)
+            else:
+                left_out.append(
+                    f"Episode {number} ({kpe.title}): the panel's narrative analysis is not "
+                    "written yet; the episode appears in the summary chronology only."
+                )
+                continue
+            sections.append(
+                Section(f"Episode {number}: {without_refs(kpe.title)}", blocks, level=2)
+            )
+    sections.append(
+        Section(
+            "Findings",
+            (
+                Paragraph(
+                    "Each finding describes a pattern in the system that reaches beyond this "
+                    "case, how the review knows it, and the questions it puts to the "
+                    "safeguarding partnership."
+                ),
+            ),
+        )
+    )
+    sections.extend(_finding_sections(findings, left_out))
+    good = _good_practice(session, review, left_out)
+    if narrative.good_practice.strip():
+        good.insert(0, Markdown(without_refs(narrative.good_practice)))
+    if good:
+        sections.append(Section("Good practice", tuple(good)))
+    responses = _response_sections(findings, left_out)
+    if responses:
+        sections.append(
+            Section(
+                "The partnership's response and actions",
+                (
+                    Paragraph(
+                        "The safeguarding partnership's answers to the review's questions, "
+                        "and the actions it has agreed."
+                    ),
+                ),
+            )
+        )
+        sections.extend(responses)
+    if narrative.conclusion.strip():
+        sections.append(Section("Conclusion", (Markdown(without_refs(narrative.conclusion)),)))
+    appendices: list[Section] = []
+    letter = iter("ABCDEFG")
+    if review.terms_of_reference.strip():
+        appendices.append(
+            Section(
+                f"Appendix {next(letter)}: terms of reference",
+                (Markdown(without_refs(review.terms_of_reference)),),
+            )
+        )
+    else:
+        left_out.append("The terms of reference are not written yet.")
+    body = Document(title=review.title, sections=tuple(sections))
+    text = "\n".join(t for _where, t in document_text(body))
+    appendices.append(
+        Section(
+            f"Appendix {next(letter)}: glossary",
+            (Table(("Term", "Meaning"), glossary_rows(text, narrative.glossary)),),
+        )
+    )
+    appendices.append(
+        Section(
+            f"Appendix {next(letter)}: the AcciMap",
+            tuple(public_accimap(session, review, register, graph_settings)),
+        )
+    )
+    kind_title = REVIEW_TYPES.get(review.review_type, "Review")
+    document = Document(
+        title=f"{kind_title}: {review.subject}",
+        subtitle=review.partnership.name,
+        sections=(*sections, *appendices),
+        cover=(
+            review.partnership.name,
+            f"{kind_title} concerning {review.subject}",
+            f"Published {uk_date(today)}",
+        ),
+        contents_depth=2,
+        logo_png=review.partnership.logo_png,
+    )
+    return PublicEdition(document, tuple(left_out))
