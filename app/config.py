@@ -24,10 +24,20 @@ MIN_SECRET_KEY_LENGTH = 32
 # A key's entropy as if each character were drawn at random from those it uses: "aaaa…" has
 # none, "abab…" little; secrets.token_hex(16) has about 120 bits, token_hex(32) about 240.
 MIN_SECRET_KEY_BITS = 100
+MIN_SECRET_KEY_GUESSES_LOG10 = 28
 
 
 class ConfigError(RuntimeError):
     """The configuration is unsafe or incomplete; the app refuses to start."""
+
+
+def secret_key_guessable(key: str) -> bool:
+    """Whether ``key`` looks typed by a person (words, names, years, repeats) rather than
+    drawn at random: zxcvbn's estimate of the guesses it takes is below 10^28 (about 93
+    bits; a key from secrets.token_hex(16) scores about 10^30, token_hex(32) about 10^64)."""
+    from zxcvbn import zxcvbn
+
+    return float(zxcvbn(key[:100])["guesses_log10"]) < MIN_SECRET_KEY_GUESSES_LOG10
 
 
 def secret_key_bits(key: str) -> float:
@@ -166,6 +176,7 @@ class ProductionConfig(Config):
             len(key) < MIN_SECRET_KEY_LENGTH
             or key in _KNOWN_DEFAULT_KEYS
             or secret_key_bits(key) < MIN_SECRET_KEY_BITS
+            or secret_key_guessable(key)
         ):
             raise ConfigError(
                 "Refusing to start in production: set SECRET_KEY to a random value of at least "

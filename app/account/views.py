@@ -74,6 +74,9 @@ def change_password() -> object:
             form.new_password.data or "", email=current_user.email, name=current_user.name
         ):
             form.new_password.errors = [problem]
+        elif form.new_password.data == form.current_password.data:
+            # Above all when an administrator chose the current one: they know it.
+            form.new_password.errors = ["Choose a new password, not the one you have now"]
         else:
             current_user.password_hash = hash_password(form.new_password.data or "")
             current_user.password_changed_at = utcnow()

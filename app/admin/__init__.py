@@ -187,8 +187,8 @@ def flash_link(user: User, url: str, sent: bool, what: str) -> None:
         flash(f"We have emailed {what} to {user.email}.", "success")
     else:
         flash(
-            f"This site does not send email: give {user.name} this link for {what} yourself "
-            f"(it works once): {url}",
+            f"This site does not send email: give {user.name} {what} yourself. "
+            f"It works once: {url}",
             "success",
         )
 

@@ -17,10 +17,11 @@ from app.admin import bp, flash_link
 from app.auth.recovery import security_notice, send_account_link
 from app.db import db
 from app.forms import select_choices
+from app.policy import ROLES
 from app.security import revoke_sessions
 from app.services import accounts
 from app.services.errors import ServiceError
-from models import Membership, Partnership, Review, User
+from models import AccountLink, Membership, Partnership, Review, User
 
 
 class EditUserForm(FlaskForm):
@@ -67,6 +68,7 @@ def _user_page(user: User, status: int = 200, **forms: FlaskForm) -> tuple[str, 
         edit=edit,
         temporary=forms.get("temporary") or TemporaryPasswordForm(formdata=None),
         memberships=memberships,
+        invited=_awaiting_invitation(user),
         now=datetime.now(UTC),
         title=user.name,
     )
@@ -128,6 +130,9 @@ def reset_password(user_id: int) -> object:
 @bp.route("/users/<int:user_id>/two-factor", methods=["POST"])
 def reset_two_factor(user_id: int) -> object:
     target = _user(user_id)
+    if not target.totp_enabled:
+        flash(f"{target.name} has no second factor set up: there is nothing to reset.", "error")
+        return redirect(url_for("admin.user", user_id=target.id))
     accounts.reset_second_factor(session=db(), user=target)
     revoke_sessions(target, keep_current=False)
     security_notice(
@@ -177,52 +182,94 @@ def reviews() -> str:
         )
         .all()
     )
-    chairs = {
-        m.review_id: m.user
-        for m in db().scalars(
-            select(Membership).where(
-                Membership.review_id.in_([r.id for r in rows]), Membership.role == "chair"
-            )
+    chairs: dict[int, list[User]] = {}
+    for membership in db().scalars(
+        select(Membership).where(
+            Membership.review_id.in_([r.id for r in rows]), Membership.role == "chair"
         )
-    }
-    people = (
-        db()
-        .scalars(
-            select(User)
-            .where(User.partnership_id == current_user.partnership_id, User.is_active.is_(True))
-            .order_by(User.name)
-        )
-        .all()
-    )
+    ):
+        if membership.user.is_active:
+            chairs.setdefault(membership.review_id, []).append(membership.user)
     form = ChairForm(formdata=None)
-    form.user.choices = select_choices((u.id, f"{u.name} ({u.email})") for u in people)
+    form.user.choices = select_choices(
+        (u.id, f"{u.name} ({u.email})") for u in _chair_candidates(current_user.partnership_id)
+    )
     return render_template(
         "admin/reviews.html", reviews=rows, chairs=chairs, form=form, title="Reviews and chairs"
     )
 
 
+def _chair_candidates(partnership_id: int) -> list[User]:
+    """Who an administrator may appoint: active people of the partnership, never themselves."""
+    return list(
+        db().scalars(
+            select(User)
+            .where(
+                User.partnership_id == partnership_id,
+                User.is_active.is_(True),
+                User.id != current_user.id,
+            )
+            .order_by(User.name)
+        )
+    )
+
+
 @bp.route("/reviews/<int:review_id>/chair", methods=["POST"])
 def appoint_chair(review_id: int) -> object:
+    """Appoint a chair to a review left without an active one. A review with a chair is the
+    chair's to change: an administrator must not be able to make anyone (themselves
+    included) a reader of its real names."""
     review = db().get(Review, review_id)
     if review is None:
         abort(404)
+    if _active_chair(review) is not None:
+        flash(f"{review.title} has a chair: they appoint any other chair.", "error")
+        return redirect(url_for("admin.reviews"))
     form = ChairForm()
-    form.user.choices = select_choices(
-        (u.id, u.name)
-        for u in db().scalars(select(User).where(User.partnership_id == review.partnership_id))
-    )
-    chosen = db().get(User, form.user.data) if form.validate_on_submit() else None
-    if chosen is None or chosen.partnership_id != review.partnership_id or not chosen.is_active:
-        flash("Choose an active person of the partnership to chair the review.", "error")
+    candidates = {u.id: u for u in _chair_candidates(review.partnership_id)}
+    form.user.choices = select_choices((u.id, u.name) for u in candidates.values())
+    chosen = candidates.get(form.user.data or 0) if form.validate_on_submit() else None
+    if chosen is None:
+        flash("Choose another active person of the partnership to chair the review.", "error")
         return redirect(url_for("admin.reviews"))
     membership = db().scalar(
         select(Membership).where(Membership.review_id == review.id, Membership.user_id == chosen.id)
     )
+    was = ""
     if membership is None:
         db().add(Membership(review_id=review.id, user_id=chosen.id, role="chair"))
     else:
+        was = f" (they were {ROLES.get(membership.role, membership.role).lower()})"
         membership.role = "chair"
         membership.agency_id = None
     db().flush()
-    flash(f"{chosen.name} now chairs {review.title}.", "success")
+    flash(f"{chosen.name} now chairs {review.title}{was}.", "success")
     return redirect(url_for("admin.reviews"))
+
+
+def _active_chair(review: Review) -> User | None:
+    return db().scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.review_id == review.id,
+            Membership.role == "chair",
+            User.is_active.is_(True),
+        )
+        .limit(1)
+    )
+
+
+def _awaiting_invitation(user: User) -> bool:
+    """Whether ``user`` was invited and has not chosen a password yet (a link is unused:
+    choosing a password through any link uses them all)."""
+    unused = db().scalar(
+        select(AccountLink.id)
+        .where(
+            AccountLink.user_id == user.id,
+            AccountLink.purpose == "invitation",
+            AccountLink.used_at.is_(None),
+        )
+        .limit(1)
+    )
+    return unused is not None

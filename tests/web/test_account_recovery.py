@@ -180,6 +180,19 @@ def test_a_password_the_administrator_sets_must_be_changed_first(
     assert client.get(f"/api/v1/reviews/{world.review_id}").status_code == 403
     settings = client.get("/account").get_data(as_text=True)
     assert "Your administrator chose your password" in settings
+    same = _post(
+        client,
+        "/account/password",
+        {
+            "current_password": "temporary harbour kettle 3",
+            "new_password": "temporary harbour kettle 3",
+            "confirm_password": "temporary harbour kettle 3",
+        },
+        "/account",
+    )
+    assert same.status_code == 422
+    assert "not the one you have now" in same.get_data(as_text=True)
+    assert client.get(f"/reviews/{world.review_id}").status_code == 302
     changed = _post(
         client,
         "/account/password",
@@ -348,3 +361,48 @@ def test_the_operator_merges_a_typo_partnership_and_renames_one(
     assert renamed.exit_code == 0, renamed.output
     db_session.expire_all()
     assert db_session.get(Partnership, world.partnership_id).name == "Northshire SCP"
+
+
+def test_an_administrator_cannot_take_over_a_chaired_review_or_appoint_themselves(
+    client: Any, login: Any, db_session: Any, world: World
+) -> None:
+    login("admin")
+    listing = client.get("/admin/reviews").get_data(as_text=True)
+    assert "The chair appoints any other chair" in listing
+    refused = _post(
+        client,
+        f"/admin/reviews/{world.review_id}/chair",
+        {"user": str(world.users["admin"])},
+        "/admin/reviews",
+    )
+    assert refused.status_code == 302
+    assert "has a chair" in client.get("/admin/reviews").get_data(as_text=True)
+    admin_role = db_session.scalar(
+        select(Membership.role).where(
+            Membership.review_id == world.review_id, Membership.user_id == world.users["admin"]
+        )
+    )
+    assert admin_role is None
+    assert client.get(f"/reviews/{world.review_id}/people/real-names").status_code == 404
+    chair = db_session.scalar(
+        select(Membership).where(
+            Membership.review_id == world.review_id, Membership.role == "chair"
+        )
+    )
+    db_session.delete(chair)
+    db_session.commit()
+    themselves = _post(
+        client,
+        f"/admin/reviews/{world.review_id}/chair",
+        {"user": str(world.users["admin"])},
+        "/admin/reviews",
+    )
+    assert themselves.status_code == 302
+    assert (
+        db_session.scalar(
+            select(Membership.id).where(
+                Membership.review_id == world.review_id, Membership.user_id == world.users["admin"]
+            )
+        )
+        is None
+    )

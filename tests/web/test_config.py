@@ -88,8 +88,22 @@ def test_an_unlisted_route_is_denied_by_default(app: Any, client: Any, login: An
 
 @pytest.mark.parametrize(
     "key",
-    ["a" * 32, "ab" * 20, "0123456789" * 4, "password" * 5],
-    ids=["one-letter", "two-letters", "digits-repeated", "word-repeated"],
+    [
+        "a" * 32,
+        "ab" * 20,
+        "0123456789" * 4,
+        "password" * 5,
+        "passwordpasswordpasswordpassword12",
+        "Northshire-Safeguarding-Partnership-2026",
+    ],
+    ids=[
+        "one-letter",
+        "two-letters",
+        "digits-repeated",
+        "word-repeated",
+        "words-and-digits",
+        "a-phrase",
+    ],
 )
 def test_production_refuses_a_key_typed_by_hand(monkeypatch: Any, key: str) -> None:
     postgres = "postgresql+psycopg://postgres@127.0.0.1/never_used"

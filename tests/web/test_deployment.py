@@ -61,9 +61,10 @@ def nginx(app_server: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         capture_output=True,
         timeout=60,
     )
-    port = _free_port()
+    port, plain_port = _free_port(), _free_port()
     site = (PROJECT_ROOT / "deploy" / "nginx.conf").read_text()
     replacements = {
+        "listen 80;": f"listen 127.0.0.1:{plain_port};",
         "server 127.0.0.1:5000;": f"server 127.0.0.1:{app_server};",
         "listen 443 ssl;": f"listen 127.0.0.1:{port} ssl;",
         "/etc/ssl/certs/learning-review.pem": str(here / "cert.pem"),
@@ -105,7 +106,7 @@ def nginx(app_server: int, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                 _, errors = process.communicate(timeout=5)
                 pytest.fail(f"nginx did not start: {errors.decode()}")
             time.sleep(0.1)
-    yield {"port": port, "context": context, "dir": here}
+    yield {"port": port, "plain_port": plain_port, "context": context, "dir": here}
     process.terminate()
     process.communicate(timeout=10)
 
@@ -159,3 +160,13 @@ def test_the_access_log_keeps_no_query_string(nginx: dict[str, Any]) -> None:
     text = log.read_text()
     assert "GET /learning-review/sign-in HTTP/1.1" in text
     assert "Tamsin" not in text and "q=" not in text
+
+
+def test_plain_http_is_sent_to_https(nginx: dict[str, Any]) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", nginx["plain_port"], timeout=10)
+    connection.request("GET", "/learning-review/sign-in?next=/")
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    assert response.status == 301
+    assert response.getheader("Location", "").startswith("https://")
