@@ -106,7 +106,11 @@ PARTNERSHIP = "partnership"
 # A request carrying a participant's token is refused on every other route.
 JOIN = "join"  # anyone, with or without a participant's token: joining a workshop by its code
 PARTICIPANT = "participant"  # a valid participant of the workshop named in the URL
-GLOBAL_ACTIONS = frozenset({PUBLIC, SIGNED_IN, ADMIN, PARTNERSHIP, JOIN, PARTICIPANT})
+# What the room sees (the room wall): a participant of the workshop with their token, or a
+# member who may run the workshop ("workshops.run") without one.
+ROOM = "room"
+ROOM_MEMBER_ACTION = "workshops.run"
+GLOBAL_ACTIONS = frozenset({PUBLIC, SIGNED_IN, ADMIN, PARTNERSHIP, JOIN, PARTICIPANT, ROOM})
 
 # endpoint -> action, or endpoint -> {method: action} where methods need different actions.
 ROUTES: dict[str, str | dict[str, str]] = {
@@ -268,6 +272,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "workshops.graph_step": "workshops.run",
     "workshops.moderate_note": "workshops.run",
     "workshops.accept_note": "workshops.run",
+    "workshops.show_note": "workshops.run",
     "workshops.moderate_proposal": "workshops.run",
     "workshops.record_votes": "workshops.run",
     "workshops.close_workshop": "workshops.run",
@@ -282,6 +287,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "participate.vote": PARTICIPANT,
     "participate.withdraw_vote": PARTICIPANT,
     "participate.leave": PARTICIPANT,
+    "participate.room": PARTICIPANT,
+    "participate.upvote": PARTICIPANT,
     "api.workshops": {"GET": "workshops.view", "POST": "workshops.run"},
     "api.workshop": "workshops.view",
     "api.workshop_board": "workshops.run",
@@ -291,6 +298,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.workshop_notes": PARTICIPANT,
     "api.workshop_proposals": PARTICIPANT,
     "api.workshop_votes": PARTICIPANT,
+    "api.workshop_room": ROOM,
+    "api.show_workshop_note": "workshops.run",
 }
 
 
@@ -394,8 +403,10 @@ def enforce() -> object | None:
     token = participant_credential()
     if action == JOIN:
         return None
-    if action == PARTICIPANT:
+    if action == PARTICIPANT or (action == ROOM and token is not None):
         return _enforce_participant(token)
+    if action == ROOM:
+        action = ROOM_MEMBER_ACTION
     if token is not None:
         abort(403)  # a participant's token opens the participant routes and nothing else
     if action == PUBLIC:

@@ -32,7 +32,7 @@ from models.good_practice import GoodPractice, good_practice_events, good_practi
 from models.partnership import Partnership
 from models.review import Agency, Membership, Person, Review, ReviewAgency
 from models.user import ApiToken, RecoveryCode, User, UserSession
-from models.workshop import Participant, Proposal, Vote, Workshop, WorkshopNote
+from models.workshop import Participant, Proposal, Upvote, Vote, Workshop, WorkshopNote
 
 __all__ = [
     "Account",
@@ -65,6 +65,7 @@ __all__ = [
     "ReportVersion",
     "Review",
     "ReviewAgency",
+    "Upvote",
     "User",
     "UserSession",
     "Vote",

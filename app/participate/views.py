@@ -27,7 +27,7 @@ from app.participate import bp
 from app.policy import current_participant, participant_cookie_name
 from app.services import workshops as service
 from app.services.errors import ServiceError
-from app.workshops.forms import JoinForm, NoteForm, ProposalForm, VoteForm
+from app.workshops.forms import JoinForm, NoteForm, ProposalForm, UpvoteForm, VoteForm
 
 _DRAFT_KEY = "note_draft"
 
@@ -205,6 +205,44 @@ def vote(workshop_id: int) -> Response:
 @bp.route("/w/<int:workshop_id>/votes/withdraw", methods=["POST"])
 def withdraw_vote(workshop_id: int) -> Response:
     return _vote(workshop_id, spend=False)
+
+
+@bp.route("/w/<int:workshop_id>/room")
+def room(workshop_id: int) -> str:
+    """The room wall: what the facilitator has shown to the room, with upvotes."""
+    participant = current_participant()
+    return _page(
+        "participate/room.html",
+        wall=service.room(db(), participant.workshop, participant=participant),
+        vote_form=VoteForm(),
+        title="The room wall",
+    )
+
+
+@bp.route("/w/<int:workshop_id>/upvote", methods=["POST"])
+def upvote(workshop_id: int) -> Response:
+    """Give (or take back) an upvote on a note or a proposal on the room wall."""
+    form = UpvoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        item_id = int(form.item.data or "")
+    except ValueError:
+        abort(400)
+    is_note = form.kind.data == "note"
+    try:
+        given = service.toggle_upvote(
+            session=db(),
+            participant=current_participant(),
+            note_id=item_id if is_note else None,
+            proposal_id=None if is_note else item_id,
+        )
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash("Upvote counted." if given else "Upvote taken back.", "success")
+    anchor = f"{form.kind.data}-{item_id}"
+    return redirect(url_for("participate.room", workshop_id=workshop_id, _anchor=anchor))
 
 
 @bp.route("/w/<int:workshop_id>/leave", methods=["POST"])

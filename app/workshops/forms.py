@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
 from app.forms import select_choices
@@ -48,8 +48,8 @@ class JoinForm(FlaskForm):
         validators=[DataRequired("Enter the code on the screen"), Length(max=20)],
     )
     name = StringField(
-        "Your name for the room",
-        validators=[DataRequired("Enter the name to show the room"), Length(max=60)],
+        "Your name for the room (optional)",
+        validators=[Optional(), Length(max=60)],
     )
 
 
@@ -73,6 +73,11 @@ class ProposalForm(FlaskForm):
 
 class VoteForm(FlaskForm):
     node = HiddenField(validators=[DataRequired()])
+
+
+class UpvoteForm(FlaskForm):
+    kind = HiddenField(validators=[DataRequired(), AnyOf(("note", "proposal"))])
+    item = HiddenField(validators=[DataRequired()])
 
 
 class AcceptNoteForm(FlaskForm):

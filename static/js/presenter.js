@@ -40,31 +40,22 @@ if (presenter) {
     });
   });
   document.addEventListener("fullscreenchange", refocus);
-  // Only notes newer than the cursor come back after the first poll: keep a running tally.
-  const notes = {};
-  const latest = [];
-  let cursor = 0;
-  let noteCount = 0;
+  // The room wall: only what the facilitator has shown, polled every 2 seconds.
   const poll = async () => {
     try {
-      const response = await fetch(`${presenter.dataset.boardUrl}?notes_after=${cursor}&proposals_after=${Number.MAX_SAFE_INTEGER}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      const response = await fetch(presenter.dataset.roomUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (response.ok) {
         const data = await response.json();
-        for (const note of data.notes) {
-          notes[note.node] = (notes[note.node] || 0) + 1;
-          latest.push(note);
-        }
-        latest.splice(0, Math.max(0, latest.length - 3));
-        noteCount += data.notes.length;
-        cursor = data.notes_cursor;
+        const notes = {};
+        for (const note of data.notes) notes[note.node] = (notes[note.node] || 0) + 1;
         const votes = {};
         for (const vote of data.votes) votes[vote.node] = vote.count;
         presenter.querySelectorAll("[data-notes-for]").forEach((el) => { el.textContent = String(notes[el.dataset.notesFor] || 0); });
         presenter.querySelectorAll("[data-votes-for]").forEach((el) => { el.textContent = String(votes[el.dataset.votesFor] || 0); });
-        document.getElementById("room-count").textContent = String(noteCount);
+        document.getElementById("room-count").textContent = String(data.notes.length);
         document.getElementById("room-votes").textContent = String(data.vote_total);
         const list = document.getElementById("room-notes");
-        list.replaceChildren(...latest.map((note) => {
+        list.replaceChildren(...data.notes.slice(-3).map((note) => {
           const item = document.createElement("li");
           item.textContent = `${note.node}: ${note.text}`;
           return item;
