@@ -61,12 +61,22 @@ def _types_at(step: int | None) -> frozenset[str]:
     return frozenset(kind for kind, _label in service.REVEAL_STEPS[1 : step + 1])
 
 
-def snapshot_graph(workshop: Workshop, *, step: int | None = None) -> ReviewGraph:
-    """The workshop's graph from its snapshot, with the factor types revealed by ``step``."""
+def snapshot_graph(
+    workshop: Workshop, *, step: int | None = None, kpe: str | None = None
+) -> ReviewGraph:
+    """The workshop's graph from its snapshot, with the factor types revealed by ``step``;
+    for one episode (``kpe``) only what could be known at its end (no hindsight)."""
     snapshot = workshop.snapshot
     types = _types_at(step)
     factors = [f for f in snapshot.get("factors", []) if f["type"] in types]
-    refs = {e["ref"] for e in snapshot.get("events", [])} | {f["ref"] for f in factors}
+    events = list(snapshot.get("events", []))
+    episode = next((k for k in snapshot.get("kpes", []) if k["ref"] == kpe), None)
+    if episode is not None:
+        known = {e["ref"] for e in service.known_at_kpe(workshop, episode)}
+        allowed = service.episode_factor_refs(workshop, episode)
+        events = [e for e in events if e["ref"] in known]
+        factors = [f for f in factors if f["ref"] in allowed]
+    refs = {e["ref"] for e in events} | {f["ref"] for f in factors}
     return build_graph(
         GraphInput(
             events=tuple(
@@ -78,7 +88,7 @@ def snapshot_graph(workshop: Workshop, *, step: int | None = None) -> ReviewGrap
                     appraisal=e.get("appraisal", "not_appraised"),
                     kpe=e.get("kpe"),
                 )
-                for e in snapshot.get("events", [])
+                for e in events
             ),
             kpes=tuple(KpeNode(ref=k["ref"], title=k["title"]) for k in snapshot.get("kpes", [])),
             factors=tuple(
@@ -107,7 +117,7 @@ def _svg(
     cache_dir: Path | None,
     timeout: float = RENDER_TIMEOUT,
 ) -> bytes:
-    graph = snapshot_graph(workshop, step=step)
+    graph = snapshot_graph(workshop, step=step, kpe=kpe)
     try:
         dot = accimap_dot(graph, view="kpe" if kpe else "accimap", ref=kpe).dot
     except DrawError as error:

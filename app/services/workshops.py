@@ -127,7 +127,13 @@ def build_snapshot(session: Session, review: Review, kpe_refs: Sequence[str]) ->
             .order_by(Event.sort_start, Event.id)
         )
     )
-    factors = list(session.scalars(select(Factor).where(Factor.review_id == review.id)))
+    factors = list(
+        session.scalars(
+            select(Factor)
+            .where(Factor.review_id == review.id)
+            .options(selectinload(Factor.evidence))
+        )
+    )
     links = list(session.scalars(select(Link).where(Link.review_id == review.id)))
     chosen_refs = {k.ref for k in chosen}
     kpe_events = [e for e in events if e.kpe is not None and e.kpe.ref in chosen_refs]
@@ -174,6 +180,10 @@ def build_snapshot(session: Session, review: Review, kpe_refs: Sequence[str]) ->
                 "type": f.type,
                 "level": f.level,
                 "description": clean(f.description),
+                # The events the factor's evidence cites: what dates it (no hindsight).
+                "evidence_events": sorted(
+                    {ev.event.ref for ev in f.evidence if ev.event is not None}
+                ),
             }
             for f in sorted(factors, key=lambda f: f.id)
         ],
@@ -1173,8 +1183,14 @@ def _event_facts(event: dict[str, Any]) -> EventFacts:
     )
 
 
+def _known_refs(events: Sequence[dict[str, Any]], moment: datetime) -> list[str]:
+    """The one place the workshop asks the chronology's "as known at" rule (so a change to
+    how approximate dates count reaches every slide, handout and pack at once)."""
+    return as_known_at([_event_facts(e) for e in events], moment)
+
+
 def known_at_kpe(workshop: Workshop, kpe: dict[str, Any]) -> list[dict[str, Any]]:
-    """The chronology as it could have been known when the KPE began: its events and what
+    """The chronology as it could have been known at the episode's end: its events and what
     came before them, never what came after (the hindsight guard)."""
     events = workshop.snapshot.get("events", [])
     by_ref = {e["ref"]: e for e in events}
@@ -1182,17 +1198,55 @@ def known_at_kpe(workshop: Workshop, kpe: dict[str, Any]) -> list[dict[str, Any]
     if not own:
         return []
     moment = max(datetime.fromisoformat(e["earliest"]) for e in own)
-    return [by_ref[ref] for ref in as_known_at([_event_facts(e) for e in events], moment)]
+    return [by_ref[ref] for ref in _known_refs(events, moment)]
+
+
+def _dated_by(workshop: Workshop) -> dict[str, set[str]]:
+    """For each factor, the events that date it: those its evidence cites; failing those,
+    the events it links to; failing those, what dates the factors it links to."""
+    snapshot = workshop.snapshot
+    event_refs = {e["ref"] for e in snapshot.get("events", [])}
+    factors = {f["ref"]: f for f in snapshot.get("factors", [])}
+    out: dict[str, list[str]] = {}
+    for link in snapshot.get("links", []):
+        out.setdefault(link["source"], []).append(link["target"])
+    dated: dict[str, set[str]] = {}
+
+    def dates_of(ref: str, seen: frozenset[str]) -> set[str]:
+        if ref in dated:
+            return dated[ref]
+        factor = factors[ref]
+        found = {e for e in factor.get("evidence_events", []) if e in event_refs}
+        found = found or {t for t in out.get(ref, []) if t in event_refs}
+        if not found:
+            for target in out.get(ref, []):
+                if target in factors and target not in seen:
+                    found |= dates_of(target, seen | {ref})
+        dated[ref] = found
+        return found
+
+    for ref in factors:
+        dates_of(ref, frozenset({ref}))
+    return dated
+
+
+def episode_factor_refs(workshop: Workshop, kpe: dict[str, Any]) -> set[str]:
+    """The factors an episode's material may show: those with a path of links into its own
+    events and evidenced by events that could be known at its end (a protective factor seen
+    months later stays out of an earlier episode)."""
+    known = {e["ref"] for e in known_at_kpe(workshop, kpe)}
+    links = workshop.snapshot.get("links", [])
+    related = _upstream(((lk["source"], lk["target"]) for lk in links), set(kpe["events"]))
+    return {ref for ref, events in _dated_by(workshop).items() if ref in related and events & known}
 
 
 def reveal_nodes(workshop: Workshop, kpe: dict[str, Any] | None, step: int) -> list[dict[str, Any]]:
     """The nodes shown at ``step`` of the graph reveal (0: events, 1: + active failures,
-    2: + latent conditions, 3: + protective factors), for one KPE or the whole workshop."""
+    2: + latent conditions, 3: + protective factors), for one KPE (its own events and the
+    factors known by its end) or the whole workshop."""
     nodes = snapshot_nodes(workshop)
     events = set(kpe["events"]) if kpe else {e["ref"] for e in workshop.snapshot.get("events", [])}
-    links = workshop.snapshot.get("links", [])
-    pairs = ((lk["source"], lk["target"]) for lk in links)
-    related = _upstream(pairs, events) if kpe else set(nodes)
+    related = episode_factor_refs(workshop, kpe) if kpe else set(nodes)
     shown_types = {kind for kind, _label in REVEAL_STEPS[1 : step + 1]}
     return [
         node
