@@ -7,6 +7,7 @@ when the workshop was created, with every real name in it replaced by its pseudo
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 from collections import Counter, deque
@@ -15,6 +16,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
+import segno
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -75,6 +77,13 @@ WORKSHOP_FIELDS = (
     "questions",
     "votes_per_participant",
 )
+
+
+def join_qr_svg(url: str, *, label: str) -> str:
+    """A QR code for ``url`` (the join link with its code) as inline SVG, drawn by segno;
+    ``label`` is its accessible name."""
+    svg: str = segno.make_qr(url, error="m").svg_inline(scale=4, title=label, omitsize=True)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(label)}" ', 1)
 
 
 def default_questions() -> list[str]:
@@ -1256,6 +1265,37 @@ def reveal_nodes(workshop: Workshop, kpe: dict[str, Any] | None, step: int) -> l
     ]
 
 
+def stage(workshop: Workshop, kpe: dict[str, Any] | None, step: int) -> dict[str, Any]:
+    """A graph slide zoomed to what it discusses: the episode's events and the factors of the
+    type this step reveals, each factor with the refs it links to, by system level (top
+    first); the types revealed before are named, not drawn."""
+    nodes = reveal_nodes(workshop, kpe, step)
+    kind = REVEAL_STEPS[step][0]
+    links: dict[str, list[str]] = {}
+    for link in workshop.snapshot.get("links", []):
+        links.setdefault(link["source"], []).append(link["target"])
+    shown = {n["ref"] for n in nodes}
+    focus = [n for n in nodes if n["kind"] == "factor" and n["type"] == kind]
+    rows = [
+        {
+            "level": level,
+            "label": label,
+            "nodes": [
+                {**n, "targets": [t for t in links.get(n["ref"], []) if t in shown]}
+                for n in focus
+                if n["level"] == level
+            ],
+        }
+        for level, label in SYSTEM_LEVELS.items()
+    ]
+    earlier = [n for n in nodes if n["kind"] == "factor" and n["type"] != kind]
+    return {
+        "rows": [row for row in rows if row["nodes"]],
+        "events": [n for n in nodes if n["kind"] == "event"],
+        "earlier": earlier,
+    }
+
+
 def presenter_slides(workshop: Workshop) -> list[dict[str, Any]]:
     """The presentation: the agenda, then for each KPE the chronology as known at the time, the
     questions, and the graph revealed step by step."""
@@ -1273,6 +1313,7 @@ def presenter_slides(workshop: Workshop) -> list[dict[str, Any]]:
                     "step": step,
                     "label": label,
                     "nodes": reveal_nodes(workshop, kpe, step),
+                    "stage": stage(workshop, kpe, step),
                 }
             )
     return slides

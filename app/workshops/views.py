@@ -179,12 +179,15 @@ def board(review_id: int, workshop_id: int) -> str:
 def presenter(review_id: int, workshop_id: int) -> str:
     # Projected to the room: everything on it as the room may see it.
     item = service.room_view(db(), _workshop(workshop_id))
+    join_url = url_for("participate.join_code", code=item.join_code, _external=True)
     return render_template(
         "workshops/presenter.html",
         review=_review(),
         workshop=item,
         slides=service.presenter_slides(item),
         counts=service.room(db(), item),
+        join_url=url_for("participate.join", _external=True),
+        join_qr=service.join_qr_svg(join_url, label=f"QR code to join with code {item.join_code}"),
         title=f"Presenting: {item.title}",
     )
 
