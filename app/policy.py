@@ -289,6 +289,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "participate.leave": PARTICIPANT,
     "participate.room": PARTICIPANT,
     "participate.upvote": PARTICIPANT,
+    "participate.room_data": PARTICIPANT,
+    "participate.save_draft": PARTICIPANT,
     "api.workshops": {"GET": "workshops.view", "POST": "workshops.run"},
     "api.workshop": "workshops.view",
     "api.workshop_board": "workshops.run",

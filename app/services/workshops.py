@@ -1175,7 +1175,13 @@ def summary(session: Session, workshop: Workshop) -> dict[str, Any]:
     data = board(session, workshop)
     statuses = Counter(n["status"] for n in data["notes"])
     proposals = Counter(p["status"] for p in data["proposals"])
-    return {**data, "note_statuses": dict(statuses), "proposal_statuses": dict(proposals)}
+    unsent = sum(1 for n in data["notes"] if n["unsent"] and n["status"] == "pending")
+    return {
+        **data,
+        "note_statuses": dict(statuses),
+        "proposal_statuses": dict(proposals),
+        "unsent": unsent,
+    }
 
 
 # --- presenter mode -------------------------------------------------------------------------

@@ -66,8 +66,17 @@ class ProposalForm(FlaskForm):
         "The factor in a few words",
         validators=[DataRequired("Give the factor a short label"), Length(max=300)],
     )
-    type = SelectField("Kind of factor", choices=select_choices(FACTOR_TYPES))
-    level = SelectField("Where in the system", choices=select_choices(SYSTEM_LEVELS))
+    # No kind or level is chosen for the participant: they pick one themselves.
+    type = SelectField(
+        "Kind of factor",
+        choices=select_choices([("", "Choose the kind of factor"), *FACTOR_TYPES.items()]),
+        validators=[DataRequired("Choose the kind of factor")],
+    )
+    level = SelectField(
+        "Where in the system",
+        choices=select_choices([("", "Choose where in the system"), *SYSTEM_LEVELS.items()]),
+        validators=[DataRequired("Choose where in the system")],
+    )
     description = TextAreaField("Say more (optional)", validators=[Optional()])
 
 

@@ -24,6 +24,7 @@ from app.services.workshop_outputs import (
     participant_handout,
     reveal_svg,
 )
+from app.templating import plural_of
 from app.workshops import bp
 from app.workshops.forms import AcceptNoteForm, WorkshopForm
 from models import KeyPracticeEpisode, Proposal, Workshop, WorkshopNote
@@ -128,6 +129,12 @@ def workshop(review_id: int, workshop_id: int) -> str:
         nodes=service.snapshot_nodes(service.room_view(db(), item)),
         room_warnings=service.room_warnings(db(), item),
         graph_views=service.GRAPH_VIEWS,
+        join_qr=service.join_qr_svg(
+            url_for("participate.join_code", code=item.join_code, _external=True),
+            label=f"QR code to join with code {item.join_code}",
+        )
+        if item.is_open
+        else "",
         title=item.title,
     )
 
@@ -379,15 +386,36 @@ def record_votes(review_id: int, workshop_id: int) -> Response:
     return _back_to_board(item)
 
 
-@bp.route("/<int:workshop_id>/close", methods=["POST"])
-def close_workshop(review_id: int, workshop_id: int) -> Response:
+@bp.route("/<int:workshop_id>/close", methods=["GET", "POST"])
+def close_workshop(review_id: int, workshop_id: int) -> Any:
+    """Confirm closing (saying what still waits for the facilitator), then close: every
+    participant's access ends and whatever they were typing is kept as an unsent note."""
     item = _workshop(workshop_id)
+    if request.method == "GET":
+        if not item.is_open:
+            return redirect(
+                url_for("workshops.workshop", review_id=item.review_id, workshop_id=item.id)
+            )
+        return render_template(
+            "workshops/close.html",
+            review=_review(),
+            workshop=item,
+            waiting=service.waiting(db(), item),
+            title=f"Close {item.title}",
+        )
     try:
-        service.close_workshop(session=db(), workshop=item)
+        kept = service.close_workshop(session=db(), workshop=item)
     except ServiceError as error:
         flash(error.message, "error")
     else:
-        flash("Workshop closed: every participant's access has ended.", "success")
+        message = "Workshop closed: every participant's access has ended."
+        if kept:
+            message += (
+                f" {plural_of(kept, 'note')} that participants had not sent "
+                f"{'was' if kept == 1 else 'were'} kept: {'it waits' if kept == 1 else 'they wait'}"
+                " for you on the board."
+            )
+        flash(message, "success")
     return redirect(url_for("workshops.workshop", review_id=item.review_id, workshop_id=item.id))
 
 

@@ -230,3 +230,64 @@ def test_a_note_accepted_in_one_click_goes_in_as_the_room_saw_it(
     note = db_session.get(WorkshopNote, second["id"])
     db_session.refresh(note)
     assert note.status == "accepted" and "07700" not in note.text
+
+
+def test_closing_warns_what_waits_and_keeps_a_half_typed_note(
+    client: Any, api: Any, login: Any, world: World, db_session: Session
+) -> None:
+    room = _room(client, api, world, db_session)
+    code = db_session.get_one(Workshop, room["id"]).join_code
+    joined = client.post(
+        "/join", data={"csrf_token": csrf_token(client, "/join"), "code": code, "name": "Typist"}
+    )
+    assert joined.status_code == 302
+    node = f"/w/{room['id']}/nodes/{world.factor_ref}"
+    token = csrf_token(client, node)
+    saved = client.post(
+        f"/w/{room['id']}/draft",
+        data={"csrf_token": token, "node": world.factor_ref, "text": "Supervision was mon"},
+    )
+    assert saved.status_code == 204
+    login("facilitator")
+    base = f"/reviews/{world.review_id}/workshops/{room['id']}"
+    confirm = client.get(f"{base}/close").get_data(as_text=True)
+    assert "1 note waits for you and 1 proposed factor." in confirm
+    assert "1 participant is still typing" in confirm
+    assert db_session.get_one(Workshop, room["id"]).is_open  # a look changes nothing
+    closed = client.post(f"{base}/close", data={"csrf_token": csrf_token(client, base)})
+    assert closed.status_code == 302
+    page = client.get(base).get_data(as_text=True)
+    assert "1 note that participants had not sent was kept" in page
+    unsent = db_session.scalars(
+        select(WorkshopNote).where(WorkshopNote.workshop_id == room["id"], WorkshopNote.unsent)
+    ).all()
+    assert [n.text for n in unsent] == ["Supervision was mon"]
+    board = client.get(f"{base}/board").get_data(as_text=True)
+    assert "Supervision was mon" in board and "unsent when the workshop closed" in board
+    presenter = client.get(f"{base}/present").get_data(as_text=True)
+    assert "This workshop has ended" in presenter and code not in presenter
+
+
+def test_a_proposal_has_no_kind_until_the_participant_chooses_one(
+    client: Any, api: Any, world: World, db_session: Session
+) -> None:
+    workshop = _new_workshop(client, api, review_id=world.review_id)
+    client.post(
+        "/join",
+        data={
+            "csrf_token": csrf_token(client, "/join"),
+            "code": workshop["join_code"],
+            "name": "",
+        },
+    )
+    url = f"/w/{workshop['id']}/propose"
+    form = client.get(url).get_data(as_text=True)
+    kinds = form.split('name="type"', 1)[1].split("</select>", 1)[0]
+    assert '<option value="">Choose the kind of factor</option>' in kinds
+    assert "selected" not in kinds  # no kind chosen for them
+    refused = client.post(
+        url, data={"csrf_token": csrf_token(client, url), "label": "Rota gaps", "level": "team"}
+    )
+    assert refused.status_code == 422
+    assert "Choose the kind of factor" in refused.get_data(as_text=True)
+    assert 'value="Rota gaps"' in refused.get_data(as_text=True)  # what was typed is kept
