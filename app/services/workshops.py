@@ -961,8 +961,17 @@ def save_draft(*, session: Session, participant: Participant, node: str, text: s
     """Keep what a participant is typing (so closing the workshop does not lose it)."""
     _check_open(participant.workshop)
     _check_node(participant.workshop, node)
-    participant.draft_node = node
-    participant.draft_text = (text or "")[:2000]
+    text = (text or "")[:2000]
+    last = session.scalar(
+        select(WorkshopNote.text)
+        .where(WorkshopNote.participant_id == participant.id, WorkshopNote.node == node)
+        .order_by(WorkshopNote.id.desc())
+        .limit(1)
+    )
+    if last is not None and last == text.strip():
+        text = ""  # a save that arrived after the note was sent: it is a note, not a draft
+    participant.draft_node = node if text else None
+    participant.draft_text = text
     session.flush()
 
 
@@ -1295,9 +1304,15 @@ def stage(workshop: Workshop, kpe: dict[str, Any] | None, step: int) -> dict[str
         for level, label in SYSTEM_LEVELS.items()
     ]
     earlier = [n for n in nodes if n["kind"] == "factor" and n["type"] != kind]
+    events = [n for n in nodes if n["kind"] == "event"]
+    if focus:
+        # The slide is about the factors: the events they reach, by ref and date only.
+        reached = {t for n in focus for t in links.get(n["ref"], [])}
+        events = [n for n in events if n["ref"] in reached]
     return {
         "rows": [row for row in rows if row["nodes"]],
-        "events": [n for n in nodes if n["kind"] == "event"],
+        "events": events,
+        "compact_events": bool(focus),
         "earlier": earlier,
     }
 

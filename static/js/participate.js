@@ -35,6 +35,11 @@ if (live) {
       window.clearTimeout(timer);
       timer = window.setTimeout(save, 600);
     });
+    // Sent: it is a note now, no longer a draft.
+    form.addEventListener("submit", () => {
+      window.clearTimeout(timer);
+      live.dataset.ended = "sent";
+    });
   }
 
   const wallPage = live.dataset.wall === "true";
