@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from analysis.anonymise import Hit, scan_document
+from analysis.dates import uk_date
 from analysis.documents import (
     BulletList,
     Document,
@@ -163,20 +164,20 @@ def _graph_figures(workshop: Workshop, cache_dir: Path | None) -> list[Figure]:
 
 
 def _kpe_sections(workshop: Workshop, *, level: int) -> list[Section]:
+    """A page per episode: its own events (UK dates) and the factors known by its end, never
+    the chronology again from the start, nor anything the review learned later."""
     sections = []
+    events = {e["ref"]: e for e in workshop.snapshot.get("events", [])}
     for kpe in workshop.snapshot.get("kpes", []):
-        known = service.known_at_kpe(workshop, kpe)
+        own = [events[ref] for ref in kpe.get("events", []) if ref in events]
         blocks: list[Any] = []
         if kpe.get("summary"):
             blocks.append(Markdown(kpe["summary"]))
-        blocks.append(Paragraph("What could be known at the time (no hindsight):"))
+        blocks.append(Paragraph("What happened in this episode, as it was known at the time:"))
         blocks.append(
             Table(
-                ("When", "Agency", "What happened", "In this episode"),
-                tuple(
-                    (e["when"], e["agency"], e["title"], "yes" if e["ref"] in kpe["events"] else "")
-                    for e in known
-                ),
+                ("When", "Agency", "What happened"),
+                tuple((e["when"], e["agency"], e["title"]) for e in own),
             )
         )
         factors = [
@@ -193,7 +194,9 @@ def _kpe_sections(workshop: Workshop, *, level: int) -> list[Section]:
                     )
                 )
             )
-        sections.append(Section(f"{kpe['ref']}: {kpe['title']}", tuple(blocks), level=level))
+        sections.append(
+            Section(f"{kpe['ref']}: {kpe['title']}", tuple(blocks), level=level, new_page=True)
+        )
     return sections
 
 
@@ -212,7 +215,7 @@ def facilitator_pack(
                     ("", ""),
                     (
                         ("Review", f"{review.title} ({review.subject})"),
-                        ("Date", workshop.held_on.isoformat()),
+                        ("Date", uk_date(workshop.held_on)),
                         ("Join code", workshop.join_code),
                         ("Votes per participant", str(workshop.votes_per_participant)),
                     ),
@@ -247,7 +250,13 @@ def handout_document(workshop: Workshop) -> Document:
         Section("Questions", (BulletList(tuple(workshop.questions)),)),
         *_kpe_sections(workshop, level=1),
     ]
-    return Document(title=workshop.title, subtitle="Participant handout", sections=tuple(sections))
+    return Document(
+        title=workshop.title,
+        subtitle="Participant handout",
+        sections=tuple(sections),
+        contents=False,
+        compact=True,
+    )
 
 
 def participant_handout(session: Session, workshop: Workshop) -> bytes:

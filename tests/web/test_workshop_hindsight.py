@@ -121,3 +121,24 @@ def test_the_handout_and_pack_give_each_episode_only_what_was_known_then(
     parts = [part.split("K2: Later")[0] for part in text.split("K1: First episode")[1:]]
     k1 = next(part for part in parts if "Police attend" in part)
     assert "Call closed as a one-off" in k1 and LATER not in k1
+
+
+def test_each_episode_has_its_own_page_with_only_its_own_events_and_uk_dates(
+    workshop: Workshop, client: Any, login: Any, world: World
+) -> None:
+    login("facilitator")
+    base = f"/reviews/{world.review_id}/workshops/{workshop.id}"
+    handout = client.get(f"{base}/handout.pdf")
+    assert handout.status_code == 200
+    pages = _pdf_text(handout.data).split("\f")
+    k1 = next(page for page in pages if "K1: First episode" in page)
+    k2 = next(page for page in pages if "K2: Later" in page)
+    assert k1 is not k2 and "K2: Later" not in k1  # one page per episode
+    assert "Police attend" in k1 and "14 Jan 2023" in k1
+    # K2's page: its own event only, not the chronology again from the start.
+    assert "Referral to children's social care" in k2 and "1 Mar 2024" in k2
+    assert "Police attend" not in k2 and LATER_EVENT not in k2
+    pack = _pdf_text(client.get(f"{base}/pack.pdf").data)
+    held_on = workshop.held_on
+    assert held_on.isoformat() not in pack
+    assert f"{held_on.day} {held_on:%b %Y}" in pack
