@@ -635,9 +635,9 @@ def author(item: WorkshopNote | Proposal) -> str:
 
 
 def room_text(note: WorkshopNote, view: RoomView) -> str:
-    """A note as the room saw it (or would see it): the facilitator's edit for the room if
-    there is one, else what was typed, masked through ``RoomView``."""
-    return view.clean(note.room_text if note.room_text is not None else note.text)
+    """A note as the room saw it (or would see it): the text masked when it was shown (the
+    facilitator's edit, if any), else what was typed, masked through ``RoomView`` now."""
+    return note.room_text if note.room_text is not None else view.clean(note.text)
 
 
 def is_on_wall(item: WorkshopNote | Proposal) -> bool:
@@ -726,15 +726,36 @@ def board(
 
 
 def _on_wall(model: type[WorkshopNote] | type[Proposal], workshop: Workshop) -> Any:
+    """The rows on the wall, as plain columns with the author's name: the wall is polled by
+    everyone in the room, so it loads no objects (nor the workshop's snapshot with them)."""
+    columns = (
+        (
+            WorkshopNote.id,
+            WorkshopNote.node,
+            WorkshopNote.prompt,
+            WorkshopNote.room_text,
+            WorkshopNote.text,
+        )
+        if model is WorkshopNote
+        else (
+            Proposal.id,
+            Proposal.label,
+            Proposal.type,
+            Proposal.level,
+            Proposal.description,
+            Proposal.factor_ref,
+            Proposal.status,
+        )
+    )
     return (
-        select(model)
+        select(*columns, Participant.display_name)
+        .outerjoin(Participant, Participant.id == model.participant_id)
         .where(
             model.workshop_id == workshop.id,
             model.shown_at.is_not(None),
             model.status != "rejected",
         )
         .order_by(model.shown_at, model.id)
-        .options(selectinload(model.participant))
     )
 
 
@@ -763,8 +784,8 @@ def room(
     clustered by node, a word cloud of the notes, and the votes on latent conditions. With
     ``participant``, which of them that participant has upvoted."""
     view = room_view(session, workshop)
-    notes = list(session.scalars(_on_wall(WorkshopNote, workshop)))
-    proposals = list(session.scalars(_on_wall(Proposal, workshop)))
+    notes = session.execute(_on_wall(WorkshopNote, workshop)).all()
+    proposals = session.execute(_on_wall(Proposal, workshop)).all()
     note_ups, proposal_ups = upvote_counts(session, workshop)
     mine_notes: set[int] = set()
     mine_proposals: set[int] = set()
@@ -784,8 +805,8 @@ def room(
             "node": n.node,
             "node_label": view.label(n.node),
             "prompt": n.prompt,
-            "text": room_text(n, view),
-            "by": author(n),
+            "text": n.room_text if n.room_text is not None else view.clean(n.text),
+            "by": n.display_name or ANONYMOUS,
             "upvotes": note_ups.get(n.id, 0),
             "upvoted": n.id in mine_notes,
         }
@@ -809,7 +830,16 @@ def room(
         ),
         "proposals": [
             {
-                **proposal_item(p, view.clean),
+                "id": p.id,
+                "label": view.clean(p.label),
+                "type": p.type,
+                "type_label": FACTOR_TYPES.get(p.type, p.type),
+                "level": p.level,
+                "level_label": SYSTEM_LEVELS.get(p.level, p.level),
+                "description": view.clean(p.description),
+                "status": p.status,
+                "factor": p.factor_ref,
+                "by": p.display_name or ANONYMOUS,
                 "upvotes": proposal_ups.get(p.id, 0),
                 "upvoted": p.id in mine_proposals,
             }
@@ -841,13 +871,17 @@ def show_note(
     _check_item(workshop, note)
     if note.status == "accepted" and note.shown_at is not None:
         raise ServiceError("That note is already on the room wall")
+    view = room_view(session, workshop)
     if text is not None:
         edited = text.strip()
         if not edited:
             raise ServiceError("Write the note as the room should see it", "text")
         if len(edited) > 2000:
             raise ServiceError("Keep a note under 2,000 characters", "text")
-        note.room_text = room_view(session, workshop).clean(edited)
+        note.room_text = view.clean(edited)
+    elif note.room_text is None:
+        # Masked once, when shown: the wall, polled by everyone, reads it as stored.
+        note.room_text = view.clean(note.text)
     if note.status == "rejected":
         note.status = "pending"
     note.shown_at = utcnow()
