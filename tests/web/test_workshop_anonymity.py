@@ -109,7 +109,11 @@ def test_presenter_mode_and_the_live_board_show_the_room_pseudonyms_only(
     # The note waits for the facilitator: not on the projected screen until shown, then
     # under "From the room", masked.
     assert "I rang Mother on" not in text
-    shown = client.post(f"/api/v1/workshops/{room['id']}/notes/1/show", headers=api("facilitator"))
+    waiting = client.get(f"/api/v1/workshops/{room['id']}/board", headers=api("facilitator"))
+    note_id = waiting.json["notes"][0]["id"]
+    shown = client.post(
+        f"/api/v1/workshops/{room['id']}/notes/{note_id}/show", headers=api("facilitator")
+    )
     assert shown.status_code == 200
     text = client.get(f"/reviews/{world.review_id}/workshops/{room['id']}/present").get_data(
         as_text=True
