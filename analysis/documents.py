@@ -107,6 +107,8 @@ class Section:
     heading: str
     blocks: tuple[Block, ...] = ()
     level: int = 1
+    # Start the section on a new page when printed (one page per workshop episode).
+    new_page: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "blocks", _as_tuple(self.blocks))
@@ -291,6 +293,7 @@ article.compact .note { margin: .3em 0; padding: .3em .7em; }
     line-height: inherit; }
   .contents a::after { content: leader('.') target-counter(attr(href), page); }
   section.level-1 { page-break-before: auto; }
+  section.new-page { break-before: page; }
 }
 """.strip()
 
@@ -391,7 +394,8 @@ def _body_html(doc: Document) -> str:
         level = heading.section.level
         tag = f"h{min(level + 1, 6)}"
         parts.append(
-            f'<section class="level-{level}" aria-labelledby="{heading.anchor}">'
+            f'<section class="level-{level}{" new-page" if heading.section.new_page else ""}"'
+            f' aria-labelledby="{heading.anchor}">'
             f'<{tag} id="{heading.anchor}">{_esc(heading.label)}</{tag}>'
         )
         for block in heading.section.blocks:

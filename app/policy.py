@@ -144,6 +144,10 @@ PARTNERSHIP = "partnership"
 # A request carrying a participant's token is refused on every other route.
 JOIN = "join"  # anyone, with or without a participant's token: joining a workshop by its code
 PARTICIPANT = "participant"  # a valid participant of the workshop named in the URL
+# What the room sees (the room wall): a participant of the workshop with their token, or a
+# member who may run the workshop ("workshops.run") without one.
+ROOM = "room"
+ROOM_MEMBER_ACTION = "workshops.run"
 # A background job (``app.jobs``): the user who started it, or a member of its review whose
 # role allows the job kind's action (reading the report, for a report's generation).
 JOB = "job"
@@ -159,6 +163,7 @@ GLOBAL_ACTIONS = frozenset(
         PARTNERSHIP_CURATE,
         PARTNERSHIP_SETTINGS,
         JOB,
+        ROOM,
     }
 )
 # What a user whose password an administrator chose may reach before choosing their own.
@@ -356,6 +361,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "workshops.graph_step": "workshops.run",
     "workshops.moderate_note": "workshops.run",
     "workshops.accept_note": "workshops.run",
+    "workshops.show_note": "workshops.run",
     "workshops.moderate_proposal": "workshops.run",
     "workshops.record_votes": "workshops.run",
     "workshops.close_workshop": "workshops.run",
@@ -370,6 +376,10 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "participate.vote": PARTICIPANT,
     "participate.withdraw_vote": PARTICIPANT,
     "participate.leave": PARTICIPANT,
+    "participate.room": PARTICIPANT,
+    "participate.upvote": PARTICIPANT,
+    "participate.room_data": PARTICIPANT,
+    "participate.save_draft": PARTICIPANT,
     "api.workshops": {"GET": "workshops.view", "POST": "workshops.run"},
     "api.workshop": "workshops.view",
     "api.workshop_board": "workshops.run",
@@ -395,6 +405,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.partnership_recurring": PARTNERSHIP_VIEW,
     "api.partnership_review": "review.milestones",
     "api.partnership_settings": {"GET": PARTNERSHIP_VIEW, "PATCH": PARTNERSHIP_SETTINGS},
+    "api.workshop_room": ROOM,
+    "api.show_workshop_note": "workshops.run",
 }
 
 
@@ -556,8 +568,10 @@ def enforce() -> object | None:
     token = participant_credential()
     if action == JOIN:
         return None
-    if action == PARTICIPANT:
+    if action == PARTICIPANT or (action == ROOM and token is not None):
         return _enforce_participant(token)
+    if action == ROOM:
+        action = ROOM_MEMBER_ACTION
     if token is not None:
         abort(403)  # a participant's token opens the participant routes and nothing else
     if action == PUBLIC:

@@ -47,7 +47,7 @@ from models.user import (
     User,
     UserSession,
 )
-from models.workshop import Participant, Proposal, Vote, Workshop, WorkshopNote
+from models.workshop import Participant, Proposal, Upvote, Vote, Workshop, WorkshopNote
 
 __all__ = [
     "Account",
@@ -89,6 +89,7 @@ __all__ = [
     "Review",
     "ReviewAgency",
     "ReviewMilestone",
+    "Upvote",
     "User",
     "UserSession",
     "Vote",

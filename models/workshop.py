@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Audited, Base, utcnow
@@ -83,6 +83,10 @@ class Participant(Audited, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    # A note being typed and not yet sent (saved as the participant types): on closing it
+    # becomes an "unsent" note for the facilitator instead of being lost.
+    draft_node: Mapped[str | None] = mapped_column(String(64))
+    draft_text: Mapped[str] = mapped_column(Text, default="")
 
     workshop: Mapped[Workshop] = relationship(lazy="joined")
 
@@ -105,6 +109,12 @@ class WorkshopNote(Audited, Base):
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the facilitator let it through to the projector and the room wall (None: waiting).
+    shown_at: Mapped[datetime | None]
+    # The note as the room sees it (masked; edited by the facilitator before showing).
+    room_text: Mapped[str | None] = mapped_column(Text)
+    # Typed but not sent when the workshop closed: kept for the facilitator to decide on.
+    unsent: Mapped[bool] = mapped_column(default=False)
 
     participant: Mapped[Participant | None] = relationship(lazy="joined")
 
@@ -129,6 +139,7 @@ class Proposal(Audited, Base):
     status: Mapped[str] = mapped_column(String(10), default="pending")
     factor_ref: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    shown_at: Mapped[datetime | None]
 
     participant: Mapped[Participant | None] = relationship(lazy="joined")
 
@@ -147,4 +158,28 @@ class Vote(Audited, Base):
         ForeignKey("workshop_participants.id", ondelete="CASCADE"), index=True
     )
     node: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Upvote(Audited, Base):
+    """A participant's "+1" on a note or a proposal the room can see (one each at most)."""
+
+    __tablename__ = "workshop_upvotes"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "note_id"),
+        UniqueConstraint("participant_id", "proposal_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workshop_id: Mapped[int] = mapped_column(
+        ForeignKey("workshops.id", ondelete="CASCADE"), index=True
+    )
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("workshop_participants.id", ondelete="CASCADE")
+    )
+    note_id: Mapped[int | None] = mapped_column(ForeignKey("workshop_notes.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop_proposals.id", ondelete="CASCADE")
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, jsonify, request
+from flask import abort, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
@@ -18,7 +18,7 @@ from app.extensions import limiter
 from app.policy import current_participant, review_access
 from app.security import MAX_DATABASE_ID
 from app.services import workshops as service
-from models import Workshop
+from models import Workshop, WorkshopNote
 
 _REF = {"type": "string", "minLength": 1, "maxLength": 64}
 WORKSHOP_INPUT: dict[str, Any] = {
@@ -36,11 +36,11 @@ WORKSHOP_INPUT: dict[str, Any] = {
 }
 JOIN_INPUT: dict[str, Any] = {
     "type": "object",
-    "required": ["code", "name"],
+    "required": ["code"],
     "additionalProperties": False,
     "properties": {
         "code": {"type": "string", "minLength": 1, "maxLength": 20},
-        "name": {"type": "string", "minLength": 1, "maxLength": 60},
+        "name": {"type": "string", "maxLength": 60},
     },
 }
 NOTE_INPUT: dict[str, Any] = {
@@ -70,8 +70,14 @@ VOTE_INPUT: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {"node": _REF},
 }
+SHOW_INPUT: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {"text": {"type": "string", "minLength": 1, "maxLength": 2000}},
+}
 SCHEMAS = {
     "WorkshopInput": WORKSHOP_INPUT,
+    "ShowNoteInput": SHOW_INPUT,
     "JoinInput": JOIN_INPUT,
     "NoteInput": NOTE_INPUT,
     "ProposalInput": PROPOSAL_INPUT,
@@ -170,6 +176,53 @@ def workshop_board(workshop_id: int) -> ResponseReturnValue:
     return jsonify(body)
 
 
+@bp.route("/workshops/<int:workshop_id>/room", methods=["GET"])
+def workshop_room(workshop_id: int) -> ResponseReturnValue:
+    """The room wall: what the projector and every participant see (only what was shown).
+    ---
+    get:
+      summary: Notes and proposals the facilitator let through, with upvotes
+      description: Readable by the facilitator and with a participant token. Notes and
+        proposals appear only once the facilitator has shown them, masked as the room sees
+        everything; with a participant token, `upvoted` says which that participant upvoted.
+      parameters: [WorkshopId]
+      responses:
+        200: {description: 'status, title, notes, clusters (notes by node), proposals,
+          words (the word cloud), votes, vote_total'}
+        401: Unauthorised
+    """
+    participant = g.get("participant")
+    workshop = participant.workshop if participant is not None else _workshop(workshop_id)
+    return jsonify(service.room(db(), workshop, participant=participant))
+
+
+@bp.route("/workshops/<int:workshop_id>/notes/<int:note_id>/show", methods=["POST"])
+def show_workshop_note(workshop_id: int, note_id: int) -> ResponseReturnValue:
+    """Let a waiting note through to the projector and the room wall.
+    ---
+    post:
+      summary: Show a note to the room (optionally edited first)
+      description: With `text`, the room sees that edit (masked like everything the room
+        sees) instead of what was typed.
+      parameters:
+        - WorkshopId
+        - {name: note_id, in: path, required: true, schema: {type: integer}}
+      requestBody:
+        content: {application/json: {schema: {$ref: '#/components/schemas/ShowNoteInput'}}}
+      responses:
+        200: {description: The note as the board lists it}
+        404: NotFound
+        422: Invalid
+    """
+    workshop = _workshop(workshop_id)
+    note = db().get(WorkshopNote, note_id)
+    if note is None or note.workshop_id != workshop.id:
+        abort(404)
+    data = validated_body(SHOW_INPUT, empty_allowed=True)
+    service.show_note(session=db(), workshop=workshop, note=note, text=data.get("text"))
+    return jsonify(service.note_item(note, service.room_view(db(), workshop)))
+
+
 @bp.route("/workshops/<int:workshop_id>/close", methods=["POST"])
 def close_workshop(workshop_id: int) -> ResponseReturnValue:
     """Close a workshop: record the votes and revoke every participant's token.
@@ -204,7 +257,9 @@ def join_workshop() -> ResponseReturnValue:
         429: {description: Too many attempts}
     """
     data = validated_body(JOIN_INPUT)
-    participant, token = service.join_workshop(session=db(), code=data["code"], name=data["name"])
+    participant, token = service.join_workshop(
+        session=db(), code=data["code"], name=data.get("name", "")
+    )
     body = {"token": token, "workshop": participant.workshop_id, "name": participant.display_name}
     return jsonify(body), 201
 

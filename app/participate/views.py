@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     make_response,
     redirect,
     render_template,
@@ -27,7 +28,7 @@ from app.participate import bp
 from app.policy import current_participant, participant_cookie_name
 from app.services import workshops as service
 from app.services.errors import ServiceError
-from app.workshops.forms import JoinForm, NoteForm, ProposalForm, VoteForm
+from app.workshops.forms import JoinForm, NoteForm, ProposalForm, UpvoteForm, VoteForm
 
 _DRAFT_KEY = "note_draft"
 
@@ -98,10 +99,27 @@ def _page(template: str, **context: Any) -> str:
 
 @bp.route("/w/<int:workshop_id>/")
 def home(workshop_id: int) -> str:
+    """One episode at a time (a short page on a phone): its events and the factors known by
+    its end, then the votes on latent conditions."""
     workshop = _room()
+    kpes = workshop.snapshot.get("kpes", [])
+    chosen = request.args.get("episode", "")
+    episode = next((k for k in kpes if k["ref"] == chosen), kpes[0] if kpes else None)
+    nodes = service.snapshot_nodes(workshop)
+    if episode is not None:
+        events = [nodes[ref] for ref in episode["events"] if ref in nodes]
+        allowed = service.episode_factor_refs(workshop, episode)
+        factors = [f for f in workshop.snapshot.get("factors", []) if f["ref"] in allowed]
+    else:
+        events = [n for n in nodes.values() if n["kind"] == "event"]
+        factors = list(workshop.snapshot.get("factors", []))
     return _page(
         "participate/home.html",
         vote_form=VoteForm(),
+        kpes=kpes,
+        episode=episode,
+        events=events,
+        factors=factors,
         latent=[f for f in workshop.snapshot.get("factors", []) if f["type"] == "latent_condition"],
         title=workshop.title,
     )
@@ -147,7 +165,10 @@ def add_note(workshop_id: int) -> Any:
         except ServiceError as error:
             show_service_error(form, error)
         else:
-            flash("Thank you: your note is on the facilitator's board.", "success")
+            flash(
+                "Thank you: your note is with the facilitator, who shows notes on the room wall.",
+                "success",
+            )
             return redirect(url_for("participate.node", workshop_id=workshop_id, ref=ref))
     session[_DRAFT_KEY] = {
         "node": ref,
@@ -205,6 +226,71 @@ def vote(workshop_id: int) -> Response:
 @bp.route("/w/<int:workshop_id>/votes/withdraw", methods=["POST"])
 def withdraw_vote(workshop_id: int) -> Response:
     return _vote(workshop_id, spend=False)
+
+
+@bp.route("/w/<int:workshop_id>/room")
+def room(workshop_id: int) -> str:
+    """The room wall: what the facilitator has shown to the room, with upvotes."""
+    participant = current_participant()
+    return _page(
+        "participate/room.html",
+        wall=service.room(db(), participant.workshop, participant=participant),
+        vote_form=VoteForm(),
+        title="The room wall",
+    )
+
+
+@bp.route("/w/<int:workshop_id>/room.json")
+def room_data(workshop_id: int) -> Response:
+    """The room wall for the participant's page to poll (the API's room, on the path the
+    participant's cookie is sent to)."""
+    participant = current_participant()
+    return jsonify(service.room(db(), participant.workshop, participant=participant))
+
+
+@bp.route("/w/<int:workshop_id>/draft", methods=["POST"])
+def save_draft(workshop_id: int) -> Response:
+    """Keep the note being typed (sent by the page as the participant types), so that closing
+    the workshop does not lose it: the facilitator is offered it."""
+    form = NoteForm()
+    if not form.validate_on_submit() and "csrf_token" in form.errors:
+        abort(400)
+    try:
+        service.save_draft(
+            session=db(),
+            participant=current_participant(),
+            node=form.node.data or "",
+            text=form.text.data or "",
+        )
+    except ServiceError as error:
+        return make_response(jsonify({"error": error.message}), 422)
+    return make_response("", 204)
+
+
+@bp.route("/w/<int:workshop_id>/upvote", methods=["POST"])
+def upvote(workshop_id: int) -> Response:
+    """Give (or take back) an upvote on a note or a proposal on the room wall."""
+    form = UpvoteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        item_id = int(form.item.data or "")
+    except ValueError:
+        abort(400)
+    is_note = form.kind.data == "note"
+    try:
+        given = service.toggle_upvote(
+            session=db(),
+            participant=current_participant(),
+            note_id=item_id if is_note else None,
+            proposal_id=None if is_note else item_id,
+        )
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        flash("Upvote counted." if given else "Upvote taken back.", "success")
+    anchor = f"{form.kind.data}-{item_id}"
+    return redirect(url_for("participate.room", workshop_id=workshop_id, _anchor=anchor))
 
 
 @bp.route("/w/<int:workshop_id>/leave", methods=["POST"])

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from analysis.anonymise import Hit, scan_document
+from analysis.dates import uk_date
 from analysis.documents import (
     BulletList,
     Document,
@@ -62,12 +63,22 @@ def _types_at(step: int | None) -> frozenset[str]:
     return frozenset(kind for kind, _label in service.REVEAL_STEPS[1 : step + 1])
 
 
-def snapshot_graph(workshop: Workshop, *, step: int | None = None) -> ReviewGraph:
-    """The workshop's graph from its snapshot, with the factor types revealed by ``step``."""
+def snapshot_graph(
+    workshop: Workshop, *, step: int | None = None, kpe: str | None = None
+) -> ReviewGraph:
+    """The workshop's graph from its snapshot, with the factor types revealed by ``step``;
+    for one episode (``kpe``) only what could be known at its end (no hindsight)."""
     snapshot = workshop.snapshot
     types = _types_at(step)
     factors = [f for f in snapshot.get("factors", []) if f["type"] in types]
-    refs = {e["ref"] for e in snapshot.get("events", [])} | {f["ref"] for f in factors}
+    events = list(snapshot.get("events", []))
+    episode = next((k for k in snapshot.get("kpes", []) if k["ref"] == kpe), None)
+    if episode is not None:
+        known = {e["ref"] for e in service.known_at_kpe(workshop, episode)}
+        allowed = service.episode_factor_refs(workshop, episode)
+        events = [e for e in events if e["ref"] in known]
+        factors = [f for f in factors if f["ref"] in allowed]
+    refs = {e["ref"] for e in events} | {f["ref"] for f in factors}
     return build_graph(
         GraphInput(
             events=tuple(
@@ -79,7 +90,7 @@ def snapshot_graph(workshop: Workshop, *, step: int | None = None) -> ReviewGrap
                     appraisal=e.get("appraisal", "not_appraised"),
                     kpe=e.get("kpe"),
                 )
-                for e in snapshot.get("events", [])
+                for e in events
             ),
             kpes=tuple(KpeNode(ref=k["ref"], title=k["title"]) for k in snapshot.get("kpes", [])),
             factors=tuple(
@@ -108,7 +119,7 @@ def _svg(
     cache_dir: Path | None,
     timeout: float = RENDER_TIMEOUT,
 ) -> bytes:
-    graph = snapshot_graph(workshop, step=step)
+    graph = snapshot_graph(workshop, step=step, kpe=kpe)
     try:
         dot = accimap_dot(graph, view="kpe" if kpe else "accimap", ref=kpe).dot
     except DrawError as error:
@@ -154,20 +165,20 @@ def _graph_figures(workshop: Workshop, cache_dir: Path | None) -> list[Figure]:
 
 
 def _kpe_sections(workshop: Workshop, *, level: int) -> list[Section]:
+    """A page per episode: its own events (UK dates) and the factors known by its end, never
+    the chronology again from the start, nor anything the review learned later."""
     sections = []
+    events = {e["ref"]: e for e in workshop.snapshot.get("events", [])}
     for kpe in workshop.snapshot.get("kpes", []):
-        known = service.known_at_kpe(workshop, kpe)
+        own = [events[ref] for ref in kpe.get("events", []) if ref in events]
         blocks: list[Any] = []
         if kpe.get("summary"):
             blocks.append(Markdown(kpe["summary"]))
-        blocks.append(Paragraph("What could be known at the time (no hindsight):"))
+        blocks.append(Paragraph("What happened in this episode, as it was known at the time:"))
         blocks.append(
             Table(
-                ("When", "Agency", "What happened", "In this episode"),
-                tuple(
-                    (e["when"], e["agency"], e["title"], "yes" if e["ref"] in kpe["events"] else "")
-                    for e in known
-                ),
+                ("When", "Agency", "What happened"),
+                tuple((e["when"], e["agency"], e["title"]) for e in own),
             )
         )
         factors = [
@@ -184,7 +195,9 @@ def _kpe_sections(workshop: Workshop, *, level: int) -> list[Section]:
                     )
                 )
             )
-        sections.append(Section(f"{kpe['ref']}: {kpe['title']}", tuple(blocks), level=level))
+        sections.append(
+            Section(f"{kpe['ref']}: {kpe['title']}", tuple(blocks), level=level, new_page=True)
+        )
     return sections
 
 
@@ -204,7 +217,7 @@ def facilitator_pack(
                     ("", ""),
                     (
                         ("Review", room(f"{review.title} ({review.subject})")),
-                        ("Date", workshop.held_on.isoformat()),
+                        ("Date", uk_date(workshop.held_on)),
                         ("Join code", workshop.join_code),
                         ("Votes per participant", str(workshop.votes_per_participant)),
                     ),
@@ -241,7 +254,13 @@ def handout_document(workshop: Workshop) -> Document:
         Section("Questions", (BulletList(tuple(workshop.questions)),)),
         *_kpe_sections(workshop, level=1),
     ]
-    return Document(title=workshop.title, subtitle="Participant handout", sections=tuple(sections))
+    return Document(
+        title=workshop.title,
+        subtitle="Participant handout",
+        sections=tuple(sections),
+        contents=False,
+        compact=True,
+    )
 
 
 def participant_handout(session: Session, workshop: Workshop) -> bytes:

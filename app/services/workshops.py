@@ -7,6 +7,7 @@ when the workshop was created, with every real name in it replaced by its pseudo
 
 from __future__ import annotations
 
+import html
 import re
 import secrets
 from collections import Counter, deque
@@ -15,6 +16,7 @@ from datetime import date, datetime
 from functools import cached_property
 from typing import Any
 
+import segno
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -22,6 +24,7 @@ from analysis.chronology.knowledge import as_known_at
 from analysis.chronology.merge import EventFacts
 from analysis.dates import uk_date, uk_today
 from analysis.taxonomy import FACTOR_TYPES, LOCAL_RATIONALITY_PROMPTS, SYSTEM_LEVELS
+from analysis.wordcloud import word_cloud
 from app.security import new_participant_token
 from app.services import factors as factor_service
 from app.services.anonymity import SCHOOL_SECTOR, Anonymiser, anonymiser_for, hit_rows
@@ -37,6 +40,7 @@ from models import (
     Participant,
     Proposal,
     Review,
+    Upvote,
     User,
     Vote,
     Workshop,
@@ -73,6 +77,13 @@ WORKSHOP_FIELDS = (
     "questions",
     "votes_per_participant",
 )
+
+
+def join_qr_svg(url: str, *, label: str) -> str:
+    """A QR code for ``url`` (the join link with its code) as inline SVG, drawn by segno;
+    ``label`` is its accessible name."""
+    svg: str = segno.make_qr(url, error="m").svg_inline(scale=4, title=label, omitsize=True)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(label)}" ', 1)
 
 
 def default_questions() -> list[str]:
@@ -125,7 +136,13 @@ def build_snapshot(session: Session, review: Review, kpe_refs: Sequence[str]) ->
             .order_by(Event.sort_start, Event.id)
         )
     )
-    factors = list(session.scalars(select(Factor).where(Factor.review_id == review.id)))
+    factors = list(
+        session.scalars(
+            select(Factor)
+            .where(Factor.review_id == review.id)
+            .options(selectinload(Factor.evidence))
+        )
+    )
     links = list(session.scalars(select(Link).where(Link.review_id == review.id)))
     chosen_refs = {k.ref for k in chosen}
     kpe_events = [e for e in events if e.kpe is not None and e.kpe.ref in chosen_refs]
@@ -172,6 +189,10 @@ def build_snapshot(session: Session, review: Review, kpe_refs: Sequence[str]) ->
                 "type": f.type,
                 "level": f.level,
                 "description": clean(f.description),
+                # The events the factor's evidence cites: what dates it (no hindsight).
+                "evidence_events": sorted(
+                    {ev.event.ref for ev in f.evidence if ev.event is not None}
+                ),
             }
             for f in sorted(factors, key=lambda f: f.id)
         ],
@@ -425,13 +446,9 @@ def open_workshop_by_code(session: Session, code: str) -> Workshop | None:
 
 
 def join_workshop(*, session: Session, code: str, name: str) -> tuple[Participant, str]:
-    """Join the open workshop with ``code`` as ``name``; return the participant and their
-    token (shown once: only its hash is kept)."""
+    """Join the open workshop with ``code``, anonymous unless a ``name`` is given; return the
+    participant and their token (shown once: only its hash is kept)."""
     display_name = " ".join((name or "").split())[:60]
-    if not display_name:
-        raise ServiceError(
-            "Enter the name to show the room (a first name or a role is fine)", "name"
-        )
     workshop = open_workshop_by_code(session, code)
     if workshop is None:
         # One answer for a wrong code and a closed workshop: codes cannot be probed.
@@ -492,6 +509,7 @@ def add_note(
         status="pending",
     )
     session.add(note)
+    participant.draft_node, participant.draft_text = None, ""
     session.flush()
     return note
 
@@ -605,6 +623,27 @@ def vote_counts(session: Session, workshop: Workshop) -> dict[str, int]:
     return {node: int(count) for node, count in rows}
 
 
+# How the board names each moderation status (the database keeps the short words).
+STATUS_LABELS = {"pending": "waiting", "accepted": "accepted", "rejected": "set aside"}
+ANONYMOUS = "Anonymous"
+
+
+def author(item: WorkshopNote | Proposal) -> str:
+    """Who wrote a note or a proposal, as the room reads it: their chosen name, or
+    "Anonymous" (the default)."""
+    return (item.participant.display_name if item.participant else "") or ANONYMOUS
+
+
+def room_text(note: WorkshopNote, view: RoomView) -> str:
+    """A note as the room saw it (or would see it): the text masked when it was shown (the
+    facilitator's edit, if any), else what was typed, masked through ``RoomView`` now."""
+    return note.room_text if note.room_text is not None else view.clean(note.text)
+
+
+def is_on_wall(item: WorkshopNote | Proposal) -> bool:
+    return item.shown_at is not None and item.status != "rejected"
+
+
 def note_item(note: WorkshopNote, view: RoomView) -> dict[str, Any]:
     """A note as the room may see it (through the workshop's ``RoomView``)."""
     return {
@@ -612,9 +651,12 @@ def note_item(note: WorkshopNote, view: RoomView) -> dict[str, Any]:
         "node": note.node,
         "node_label": view.label(note.node),
         "prompt": note.prompt,
-        "text": view.clean(note.text),
+        "text": room_text(note, view),
         "status": note.status,
-        "by": note.participant.display_name if note.participant else "",
+        "status_label": STATUS_LABELS.get(note.status, note.status),
+        "shown": is_on_wall(note),
+        "unsent": note.unsent,
+        "by": author(note),
         "created_at": note.created_at.isoformat(),
     }
 
@@ -631,8 +673,10 @@ def proposal_item(proposal: Proposal, clean: Callable[[str], str]) -> dict[str, 
         "level_label": SYSTEM_LEVELS.get(proposal.level, proposal.level),
         "description": clean(proposal.description),
         "status": proposal.status,
+        "status_label": STATUS_LABELS.get(proposal.status, proposal.status),
+        "shown": is_on_wall(proposal),
         "factor": proposal.factor_ref,
-        "by": proposal.participant.display_name if proposal.participant else "",
+        "by": author(proposal),
     }
 
 
@@ -676,6 +720,293 @@ def board(
         ],
         "vote_total": sum(counts.values()),
     }
+
+
+# --- the room wall: only what the facilitator let through -----------------------------------
+
+
+def _on_wall(model: type[WorkshopNote] | type[Proposal], workshop: Workshop) -> Any:
+    """The rows on the wall, as plain columns with the author's name: the wall is polled by
+    everyone in the room, so it loads no objects (nor the workshop's snapshot with them)."""
+    columns = (
+        (
+            WorkshopNote.id,
+            WorkshopNote.node,
+            WorkshopNote.prompt,
+            WorkshopNote.room_text,
+            WorkshopNote.text,
+        )
+        if model is WorkshopNote
+        else (
+            Proposal.id,
+            Proposal.label,
+            Proposal.type,
+            Proposal.level,
+            Proposal.description,
+            Proposal.factor_ref,
+            Proposal.status,
+        )
+    )
+    return (
+        select(*columns, Participant.display_name)
+        .outerjoin(Participant, Participant.id == model.participant_id)
+        .where(
+            model.workshop_id == workshop.id,
+            model.shown_at.is_not(None),
+            model.status != "rejected",
+        )
+        .order_by(model.shown_at, model.id)
+    )
+
+
+def upvote_counts(session: Session, workshop: Workshop) -> tuple[dict[int, int], dict[int, int]]:
+    """Upvotes per note id and per proposal id."""
+    rows = session.execute(
+        select(Upvote.note_id, Upvote.proposal_id, func.count(Upvote.id))
+        .where(Upvote.workshop_id == workshop.id)
+        .group_by(Upvote.note_id, Upvote.proposal_id)
+    )
+    notes: dict[int, int] = {}
+    proposals: dict[int, int] = {}
+    for note_id, proposal_id, count in rows:
+        if note_id is not None:
+            notes[note_id] = int(count)
+        elif proposal_id is not None:
+            proposals[proposal_id] = int(count)
+    return notes, proposals
+
+
+def room(
+    session: Session, workshop: Workshop, *, participant: Participant | None = None
+) -> dict[str, Any]:
+    """What the projector and every participant's room wall show: the notes and proposals the
+    facilitator let through (masked as the room sees everything), their upvotes, the notes
+    clustered by node, a word cloud of the notes, and the votes on latent conditions. With
+    ``participant``, which of them that participant has upvoted."""
+    view = room_view(session, workshop)
+    notes = session.execute(_on_wall(WorkshopNote, workshop)).all()
+    proposals = session.execute(_on_wall(Proposal, workshop)).all()
+    note_ups, proposal_ups = upvote_counts(session, workshop)
+    mine_notes: set[int] = set()
+    mine_proposals: set[int] = set()
+    if participant is not None:
+        for note_id, proposal_id in session.execute(
+            select(Upvote.note_id, Upvote.proposal_id).where(
+                Upvote.participant_id == participant.id
+            )
+        ):
+            if note_id is not None:
+                mine_notes.add(note_id)
+            if proposal_id is not None:
+                mine_proposals.add(proposal_id)
+    note_items = [
+        {
+            "id": n.id,
+            "node": n.node,
+            "node_label": view.label(n.node),
+            "prompt": n.prompt,
+            "text": n.room_text if n.room_text is not None else view.clean(n.text),
+            "by": n.display_name or ANONYMOUS,
+            "upvotes": note_ups.get(n.id, 0),
+            "upvoted": n.id in mine_notes,
+        }
+        for n in notes
+    ]
+    clusters: dict[str, dict[str, Any]] = {}
+    for item in note_items:
+        cluster = clusters.setdefault(
+            item["node"], {"node": item["node"], "label": item["node_label"], "notes": []}
+        )
+        cluster["notes"].append(item)
+    for cluster in clusters.values():
+        cluster["notes"].sort(key=lambda n: (-n["upvotes"], n["id"]))
+    counts = vote_counts(session, workshop)
+    return {
+        "status": workshop.status,
+        "title": view.title,
+        "notes": note_items,
+        "clusters": sorted(
+            clusters.values(), key=lambda c: (-sum(n["upvotes"] for n in c["notes"]), c["node"])
+        ),
+        "proposals": [
+            {
+                "id": p.id,
+                "label": view.clean(p.label),
+                "type": p.type,
+                "type_label": FACTOR_TYPES.get(p.type, p.type),
+                "level": p.level,
+                "level_label": SYSTEM_LEVELS.get(p.level, p.level),
+                "description": view.clean(p.description),
+                "status": p.status,
+                "factor": p.factor_ref,
+                "by": p.display_name or ANONYMOUS,
+                "upvotes": proposal_ups.get(p.id, 0),
+                "upvoted": p.id in mine_proposals,
+            }
+            for p in proposals
+        ],
+        "words": [
+            {"word": w.word, "count": w.count, "size": w.size}
+            for w in word_cloud(item["text"] for item in note_items)
+        ],
+        "votes": [
+            {"node": ref, "label": view.label(ref), "count": count}
+            for ref, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        ],
+        "vote_total": sum(counts.values()),
+    }
+
+
+def _check_item(workshop: Workshop, item: WorkshopNote | Proposal) -> None:
+    if item.workshop_id != workshop.id:
+        raise ServiceError("That is not from this workshop")
+
+
+def show_note(
+    *, session: Session, workshop: Workshop, note: WorkshopNote, text: str | None = None
+) -> WorkshopNote:
+    """Let a note through to the projector and the room wall, masked as the room sees
+    everything; ``text`` is the facilitator's edit for the room (a name or a detail taken
+    out). A note set aside comes back when shown."""
+    _check_item(workshop, note)
+    if note.status == "accepted" and note.shown_at is not None:
+        raise ServiceError("That note is already on the room wall")
+    view = room_view(session, workshop)
+    if text is not None:
+        edited = text.strip()
+        if not edited:
+            raise ServiceError("Write the note as the room should see it", "text")
+        if len(edited) > 2000:
+            raise ServiceError("Keep a note under 2,000 characters", "text")
+        note.room_text = view.clean(edited)
+    elif note.room_text is None:
+        # Masked once, when shown: the wall, polled by everyone, reads it as stored.
+        note.room_text = view.clean(note.text)
+    if note.status == "rejected":
+        note.status = "pending"
+    note.shown_at = utcnow()
+    session.flush()
+    return note
+
+
+def hide_note(*, session: Session, workshop: Workshop, note: WorkshopNote) -> None:
+    """Take a note off the room wall again (the undo of showing it)."""
+    _check_item(workshop, note)
+    note.shown_at = None
+    session.flush()
+
+
+def restore_note(*, session: Session, workshop: Workshop, note: WorkshopNote) -> None:
+    """Bring back a note that was set aside: it waits for the facilitator again."""
+    _check_item(workshop, note)
+    if note.status != "rejected":
+        raise ServiceError("That note was not set aside")
+    note.status = "pending"
+    session.flush()
+
+
+def show_proposal(*, session: Session, workshop: Workshop, proposal: Proposal) -> None:
+    """Let a proposal through to the room wall (a proposal set aside comes back)."""
+    _check_item(workshop, proposal)
+    if proposal.status == "rejected":
+        proposal.status = "pending"
+    proposal.shown_at = utcnow()
+    session.flush()
+
+
+def hide_proposal(*, session: Session, workshop: Workshop, proposal: Proposal) -> None:
+    _check_item(workshop, proposal)
+    proposal.shown_at = None
+    session.flush()
+
+
+def restore_proposal(*, session: Session, workshop: Workshop, proposal: Proposal) -> None:
+    _check_item(workshop, proposal)
+    if proposal.status != "rejected":
+        raise ServiceError("That proposal was not set aside")
+    proposal.status = "pending"
+    session.flush()
+
+
+def toggle_upvote(
+    *,
+    session: Session,
+    participant: Participant,
+    note_id: int | None = None,
+    proposal_id: int | None = None,
+) -> bool:
+    """Add the participant's upvote on a note or proposal on the room wall, or take it back
+    if they had given one. Returns whether the upvote now stands."""
+    workshop = participant.workshop
+    _check_open(workshop)
+    item: WorkshopNote | Proposal | None = (
+        session.get(WorkshopNote, note_id)
+        if note_id is not None
+        else session.get(Proposal, proposal_id)
+        if proposal_id is not None
+        else None
+    )
+    if item is None or item.workshop_id != workshop.id or not is_on_wall(item):
+        raise ServiceError("That is not on the room wall")
+    match = Upvote.note_id == note_id if note_id is not None else Upvote.proposal_id == proposal_id
+    existing = session.scalar(select(Upvote).where(Upvote.participant_id == participant.id, match))
+    if existing is not None:
+        session.delete(existing)
+        session.flush()
+        return False
+    session.add(
+        Upvote(
+            workshop_id=workshop.id,
+            review_id=workshop.review_id,
+            participant_id=participant.id,
+            note_id=note_id,
+            proposal_id=proposal_id,
+        )
+    )
+    session.flush()
+    return True
+
+
+def waiting(session: Session, workshop: Workshop) -> dict[str, int]:
+    """What still waits for the facilitator: notes and proposals neither shown, accepted nor
+    set aside, and participants with text typed but not sent."""
+
+    def count(model: type[WorkshopNote] | type[Proposal]) -> int:
+        return int(
+            session.scalar(
+                select(func.count(model.id)).where(
+                    model.workshop_id == workshop.id,
+                    model.status == "pending",
+                    model.shown_at.is_(None),
+                )
+            )
+            or 0
+        )
+
+    drafts = session.scalar(
+        select(func.count(Participant.id)).where(
+            Participant.workshop_id == workshop.id, Participant.draft_text != ""
+        )
+    )
+    return {"notes": count(WorkshopNote), "proposals": count(Proposal), "drafts": int(drafts or 0)}
+
+
+def save_draft(*, session: Session, participant: Participant, node: str, text: str) -> None:
+    """Keep what a participant is typing (so closing the workshop does not lose it)."""
+    _check_open(participant.workshop)
+    _check_node(participant.workshop, node)
+    text = (text or "")[:2000]
+    last = session.scalar(
+        select(WorkshopNote.text)
+        .where(WorkshopNote.participant_id == participant.id, WorkshopNote.node == node)
+        .order_by(WorkshopNote.id.desc())
+        .limit(1)
+    )
+    if last is not None and last == text.strip():
+        text = ""  # a save that arrived after the note was sent: it is a note, not a draft
+    participant.draft_node = node if text else None
+    participant.draft_text = text
+    session.flush()
 
 
 # --- back into the review -------------------------------------------------------------------
@@ -744,8 +1075,10 @@ def moderate_note(
 ) -> None:
     """Accept a note into the group account (linked to the node's events) or reject it.
 
-    ``text`` is the note as the facilitator edited it before accepting (names taken out, a
-    phone number removed): it replaces the note's text, so the change is in the audit log."""
+    ``text`` is the note as the facilitator edited it before accepting (the edit box starts
+    from the masked text; a detail is back only if the facilitator typed it back): it
+    replaces the note's text, so the change is in the audit log. Without ``text`` the note
+    goes in as the room saw it, every detail the room had masked still masked."""
     if note.workshop_id != workshop.id:
         raise ServiceError("That note is not from this workshop")
     if note.status != "pending":
@@ -761,6 +1094,8 @@ def moderate_note(
         if len(edited) > 2000:
             raise ServiceError("Keep a note under 2,000 characters", "text")
         note.text = edited
+    else:
+        note.text = room_text(note, room_view(session, workshop))
     review = session.get_one(Review, workshop.review_id)
     account = group_account(session, workshop)
     events = [e.ref for e in account.events]
@@ -823,11 +1158,39 @@ def leave_workshop(*, session: Session, participant: Participant) -> None:
     session.flush()
 
 
-def close_workshop(*, session: Session, workshop: Workshop) -> None:
-    """Close: record the votes, revoke every participant's token, keep the record."""
+def close_workshop(*, session: Session, workshop: Workshop) -> int:
+    """Close: record the votes, keep every participant's unsent text as an "unsent" note
+    waiting for the facilitator, revoke every participant's token, keep the record. Returns
+    how many unsent notes were kept."""
     if not workshop.is_open:
         raise ServiceError("This workshop is already closed")
     record_vote_totals(session=session, workshop=workshop)
+    drafts = list(
+        session.scalars(
+            select(Participant).where(
+                Participant.workshop_id == workshop.id, Participant.draft_text != ""
+            )
+        )
+    )
+    nodes = snapshot_nodes(workshop)
+    kept = 0
+    for participant in drafts:
+        text = participant.draft_text.strip()
+        if text and participant.draft_node in nodes:
+            kept += 1
+            session.add(
+                WorkshopNote(
+                    workshop_id=workshop.id,
+                    review_id=workshop.review_id,
+                    participant_id=participant.id,
+                    node=participant.draft_node,
+                    prompt="made_likely",
+                    text=text,
+                    status="pending",
+                    unsent=True,
+                )
+            )
+        participant.draft_node, participant.draft_text = None, ""
     now = utcnow()
     session.execute(
         update(Participant)
@@ -838,6 +1201,7 @@ def close_workshop(*, session: Session, workshop: Workshop) -> None:
     workshop.status = "closed"
     workshop.closed_at = now
     session.flush()
+    return kept
 
 
 def factor_votes(session: Session, review: Review, ref: str) -> list[tuple[Workshop, int]]:
@@ -862,7 +1226,13 @@ def summary(session: Session, workshop: Workshop) -> dict[str, Any]:
     data = board(session, workshop)
     statuses = Counter(n["status"] for n in data["notes"])
     proposals = Counter(p["status"] for p in data["proposals"])
-    return {**data, "note_statuses": dict(statuses), "proposal_statuses": dict(proposals)}
+    unsent = sum(1 for n in data["notes"] if n["unsent"] and n["status"] == "pending")
+    return {
+        **data,
+        "note_statuses": dict(statuses),
+        "proposal_statuses": dict(proposals),
+        "unsent": unsent,
+    }
 
 
 # --- presenter mode -------------------------------------------------------------------------
@@ -879,8 +1249,14 @@ def _event_facts(event: dict[str, Any]) -> EventFacts:
     )
 
 
+def _known_refs(events: Sequence[dict[str, Any]], moment: datetime) -> list[str]:
+    """The one place the workshop asks the chronology's "as known at" rule (so a change to
+    how approximate dates count reaches every slide, handout and pack at once)."""
+    return as_known_at([_event_facts(e) for e in events], moment)
+
+
 def known_at_kpe(workshop: Workshop, kpe: dict[str, Any]) -> list[dict[str, Any]]:
-    """The chronology as it could have been known when the KPE began: its events and what
+    """The chronology as it could have been known at the episode's end: its events and what
     came before them, never what came after (the hindsight guard)."""
     events = workshop.snapshot.get("events", [])
     by_ref = {e["ref"]: e for e in events}
@@ -888,17 +1264,55 @@ def known_at_kpe(workshop: Workshop, kpe: dict[str, Any]) -> list[dict[str, Any]
     if not own:
         return []
     moment = max(datetime.fromisoformat(e["earliest"]) for e in own)
-    return [by_ref[ref] for ref in as_known_at([_event_facts(e) for e in events], moment)]
+    return [by_ref[ref] for ref in _known_refs(events, moment)]
+
+
+def _dated_by(workshop: Workshop) -> dict[str, set[str]]:
+    """For each factor, the events that date it: those its evidence cites; failing those,
+    the events it links to; failing those, what dates the factors it links to."""
+    snapshot = workshop.snapshot
+    event_refs = {e["ref"] for e in snapshot.get("events", [])}
+    factors = {f["ref"]: f for f in snapshot.get("factors", [])}
+    out: dict[str, list[str]] = {}
+    for link in snapshot.get("links", []):
+        out.setdefault(link["source"], []).append(link["target"])
+    dated: dict[str, set[str]] = {}
+
+    def dates_of(ref: str, seen: frozenset[str]) -> set[str]:
+        if ref in dated:
+            return dated[ref]
+        factor = factors[ref]
+        found = {e for e in factor.get("evidence_events", []) if e in event_refs}
+        found = found or {t for t in out.get(ref, []) if t in event_refs}
+        if not found:
+            for target in out.get(ref, []):
+                if target in factors and target not in seen:
+                    found |= dates_of(target, seen | {ref})
+        dated[ref] = found
+        return found
+
+    for ref in factors:
+        dates_of(ref, frozenset({ref}))
+    return dated
+
+
+def episode_factor_refs(workshop: Workshop, kpe: dict[str, Any]) -> set[str]:
+    """The factors an episode's material may show: those with a path of links into its own
+    events and evidenced by events that could be known at its end (a protective factor seen
+    months later stays out of an earlier episode)."""
+    known = {e["ref"] for e in known_at_kpe(workshop, kpe)}
+    links = workshop.snapshot.get("links", [])
+    related = _upstream(((lk["source"], lk["target"]) for lk in links), set(kpe["events"]))
+    return {ref for ref, events in _dated_by(workshop).items() if ref in related and events & known}
 
 
 def reveal_nodes(workshop: Workshop, kpe: dict[str, Any] | None, step: int) -> list[dict[str, Any]]:
     """The nodes shown at ``step`` of the graph reveal (0: events, 1: + active failures,
-    2: + latent conditions, 3: + protective factors), for one KPE or the whole workshop."""
+    2: + latent conditions, 3: + protective factors), for one KPE (its own events and the
+    factors known by its end) or the whole workshop."""
     nodes = snapshot_nodes(workshop)
     events = set(kpe["events"]) if kpe else {e["ref"] for e in workshop.snapshot.get("events", [])}
-    links = workshop.snapshot.get("links", [])
-    pairs = ((lk["source"], lk["target"]) for lk in links)
-    related = _upstream(pairs, events) if kpe else set(nodes)
+    related = episode_factor_refs(workshop, kpe) if kpe else set(nodes)
     shown_types = {kind for kind, _label in REVEAL_STEPS[1 : step + 1]}
     return [
         node
@@ -906,6 +1320,43 @@ def reveal_nodes(workshop: Workshop, kpe: dict[str, Any] | None, step: int) -> l
         if (node["kind"] == "event" and ref in events)
         or (node["kind"] == "factor" and node["type"] in shown_types and ref in related)
     ]
+
+
+def stage(workshop: Workshop, kpe: dict[str, Any] | None, step: int) -> dict[str, Any]:
+    """A graph slide zoomed to what it discusses: the episode's events and the factors of the
+    type this step reveals, each factor with the refs it links to, by system level (top
+    first); the types revealed before are named, not drawn."""
+    nodes = reveal_nodes(workshop, kpe, step)
+    kind = REVEAL_STEPS[step][0]
+    links: dict[str, list[str]] = {}
+    for link in workshop.snapshot.get("links", []):
+        links.setdefault(link["source"], []).append(link["target"])
+    shown = {n["ref"] for n in nodes}
+    focus = [n for n in nodes if n["kind"] == "factor" and n["type"] == kind]
+    rows = [
+        {
+            "level": level,
+            "label": label,
+            "nodes": [
+                {**n, "targets": [t for t in links.get(n["ref"], []) if t in shown]}
+                for n in focus
+                if n["level"] == level
+            ],
+        }
+        for level, label in SYSTEM_LEVELS.items()
+    ]
+    earlier = [n for n in nodes if n["kind"] == "factor" and n["type"] != kind]
+    events = [n for n in nodes if n["kind"] == "event"]
+    if focus:
+        # The slide is about the factors: the events they reach, by ref and date only.
+        reached = {t for n in focus for t in links.get(n["ref"], [])}
+        events = [n for n in events if n["ref"] in reached]
+    return {
+        "rows": [row for row in rows if row["nodes"]],
+        "events": events,
+        "compact_events": bool(focus),
+        "earlier": earlier,
+    }
 
 
 def presenter_slides(workshop: Workshop) -> list[dict[str, Any]]:
@@ -925,6 +1376,7 @@ def presenter_slides(workshop: Workshop) -> list[dict[str, Any]]:
                     "step": step,
                     "label": label,
                     "nodes": reveal_nodes(workshop, kpe, step),
+                    "stage": stage(workshop, kpe, step),
                 }
             )
     return slides

@@ -13,7 +13,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
 from app.forms import select_choices
@@ -48,8 +48,8 @@ class JoinForm(FlaskForm):
         validators=[DataRequired("Enter the code on the screen"), Length(max=20)],
     )
     name = StringField(
-        "Your name for the room",
-        validators=[DataRequired("Enter the name to show the room"), Length(max=60)],
+        "Your name for the room (optional)",
+        validators=[Optional(), Length(max=60)],
     )
 
 
@@ -66,13 +66,27 @@ class ProposalForm(FlaskForm):
         "The factor in a few words",
         validators=[DataRequired("Give the factor a short label"), Length(max=300)],
     )
-    type = SelectField("Kind of factor", choices=select_choices(FACTOR_TYPES))
-    level = SelectField("Where in the system", choices=select_choices(SYSTEM_LEVELS))
+    # No kind or level is chosen for the participant: they pick one themselves.
+    type = SelectField(
+        "Kind of factor",
+        choices=select_choices([("", "Choose the kind of factor"), *FACTOR_TYPES.items()]),
+        validators=[DataRequired("Choose the kind of factor")],
+    )
+    level = SelectField(
+        "Where in the system",
+        choices=select_choices([("", "Choose where in the system"), *SYSTEM_LEVELS.items()]),
+        validators=[DataRequired("Choose where in the system")],
+    )
     description = TextAreaField("Say more (optional)", validators=[Optional()])
 
 
 class VoteForm(FlaskForm):
     node = HiddenField(validators=[DataRequired()])
+
+
+class UpvoteForm(FlaskForm):
+    kind = HiddenField(validators=[DataRequired(), AnyOf(("note", "proposal"))])
+    item = HiddenField(validators=[DataRequired()])
 
 
 class AcceptNoteForm(FlaskForm):

@@ -25,6 +25,7 @@ from app.services.workshop_outputs import (
     participant_handout,
     reveal_svg,
 )
+from app.templating import plural_of
 from app.workshops import bp
 from app.workshops.forms import AcceptNoteForm, WorkshopForm
 from models import KeyPracticeEpisode, Proposal, Workshop, WorkshopNote
@@ -129,6 +130,12 @@ def workshop(review_id: int, workshop_id: int) -> str:
         nodes=_room_nodes(item),
         room_warnings=_room_warnings(item),
         graph_views=service.GRAPH_VIEWS,
+        join_qr=service.join_qr_svg(
+            url_for("participate.join_code", code=item.join_code, _external=True),
+            label=f"QR code to join with code {item.join_code}",
+        )
+        if item.is_open
+        else "",
         title=item.title,
     )
 
@@ -209,6 +216,7 @@ def board(review_id: int, workshop_id: int) -> str:
 def presenter(review_id: int, workshop_id: int) -> str:
     # Projected to the room: everything on it as the room may see it.
     item = service.room_view(db(), _workshop(workshop_id))
+    join_url = url_for("participate.join_code", code=item.join_code, _external=True)
     return render_template(
         "workshops/presenter.html",
         review=_review(),
@@ -216,7 +224,9 @@ def presenter(review_id: int, workshop_id: int) -> str:
         slides=review_cache.cached(
             db(), item.workshop.review_id, "slides", lambda: service.presenter_slides(item), item.id
         ),
-        counts=service.board(db(), item),
+        counts=service.room(db(), item),
+        join_url=url_for("participate.join", _external=True),
+        join_qr=service.join_qr_svg(join_url, label=f"QR code to join with code {item.join_code}"),
         title=f"Presenting: {item.title}",
     )
 
@@ -239,25 +249,85 @@ def _back_to_board(workshop: Workshop) -> Response:
     )
 
 
+def _note(workshop: Workshop, note_id: int) -> WorkshopNote:
+    note = db().get(WorkshopNote, note_id)
+    if note is None or note.workshop_id != workshop.id:
+        abort(404)
+    return note
+
+
 @bp.route("/<int:workshop_id>/notes/<int:note_id>", methods=["POST"])
 def moderate_note(review_id: int, workshop_id: int, note_id: int) -> Response:
+    """Show a note to the room, take it off the wall, set it aside, bring it back, or accept
+    it into the review as the room saw it."""
     item = _workshop(workshop_id)
-    note = db().get(WorkshopNote, note_id)
-    if note is None or note.workshop_id != item.id:
-        abort(404)
-    accept = request.form.get("decision") == "accept"
+    note = _note(item, note_id)
+    decision = request.form.get("decision", "")
+    session = db()
+    actions: dict[str, tuple[Any, str]] = {
+        "show": (
+            lambda: service.show_note(session=session, workshop=item, note=note),
+            f"Note {note.id} on {note.node} is on the room wall.",
+        ),
+        "hide": (
+            lambda: service.hide_note(session=session, workshop=item, note=note),
+            f"Note {note.id} on {note.node} taken off the room wall.",
+        ),
+        "restore": (
+            lambda: service.restore_note(session=session, workshop=item, note=note),
+            f"Note {note.id} on {note.node} brought back: it waits for you again.",
+        ),
+        "reject": (
+            lambda: service.moderate_note(session=session, workshop=item, note=note, accept=False),
+            f"Note {note.id} on {note.node} set aside.",
+        ),
+        "accept": (
+            lambda: service.moderate_note(session=session, workshop=item, note=note, accept=True),
+            "",
+        ),
+    }
+    if decision not in actions:
+        abort(400)
+    run, message = actions[decision]
     try:
-        service.moderate_note(session=db(), workshop=item, note=note, accept=accept)
+        run()
     except ServiceError as error:
         flash(error.message, "error")
     else:
         flash(
-            f"Note on {note.node} accepted into account {item.account_ref}."
-            if accept
-            else f"Note on {note.node} set aside.",
-            "success",
+            message or f"Note on {note.node} accepted into account {item.account_ref}.", "success"
         )
     return _back_to_board(item)
+
+
+@bp.route("/<int:workshop_id>/notes/<int:note_id>/show", methods=["GET", "POST"])
+def show_note(review_id: int, workshop_id: int, note_id: int) -> Any:
+    """Edit a note for the room (a name, a detail taken out) and show it on the room wall."""
+    item = _workshop(workshop_id)
+    note = _note(item, note_id)
+    view = service.room_view(db(), item)
+    form = AcceptNoteForm(formdata=None if request.method == "GET" else request.form)
+    form.text.label.text = "The note as the room will see it"
+    if request.method == "GET":
+        form.text.data = service.room_text(note, view)
+    elif form.validate_on_submit():
+        try:
+            service.show_note(session=db(), workshop=item, note=note, text=form.text.data or "")
+        except ServiceError as error:
+            form.text.errors = [error.message]
+        else:
+            flash(f"Note {note.id} on {note.node} is on the room wall.", "success")
+            return _back_to_board(item)
+    return render_template(
+        "workshops/show_note.html",
+        review=_review(),
+        workshop=item,
+        note=note,
+        node=service.snapshot_nodes(view).get(note.node, {}),
+        prompts=service.NOTE_PROMPTS,
+        form=form,
+        title="Edit and show a note",
+    ), (422 if request.method == "POST" else 200)
 
 
 @bp.route("/<int:workshop_id>/notes/<int:note_id>/accept", methods=["GET", "POST"])
@@ -272,8 +342,10 @@ def accept_note(review_id: int, workshop_id: int, note_id: int) -> Any:
     anonymiser = view.anonymiser
     form = AcceptNoteForm(formdata=None if request.method == "GET" else request.form)
     if request.method == "GET":
-        # Names become pseudonyms straight away; what else the scanner finds is listed.
-        form.text.data = anonymiser.pseudonymise_places(note.text)
+        # The box starts from the note as the room saw it, every detail masked: one click
+        # never stores a phone number the room never saw. A detail comes back only if the
+        # facilitator types it back in from "The note as typed".
+        form.text.data = service.room_text(note, view)
     elif form.validate_on_submit():
         try:
             service.moderate_note(
@@ -284,7 +356,10 @@ def accept_note(review_id: int, workshop_id: int, note_id: int) -> Any:
         else:
             flash(f"Note on {note.node} accepted into account {item.account_ref}.", "success")
             return _back_to_board(item)
-    hits = hit_rows(anonymiser.room_hits(form.text.data, "The note"))
+    as_typed = anonymiser.pseudonymise_places(note.text)
+    # What the box masked (on first view) or what was typed back into it (after a POST).
+    checked = as_typed if request.method == "GET" else form.text.data
+    hits = hit_rows(anonymiser.room_hits(checked, "The note"))
     return render_template(
         "workshops/accept_note.html",
         review=_review(),
@@ -294,6 +369,7 @@ def accept_note(review_id: int, workshop_id: int, note_id: int) -> Any:
         prompts=service.NOTE_PROMPTS,
         form=form,
         room_warnings=hits,
+        as_typed=as_typed,
         title="Edit and accept a note",
     ), (422 if request.method == "POST" else 200)
 
@@ -304,10 +380,23 @@ def moderate_proposal(review_id: int, workshop_id: int, proposal_id: int) -> Res
     proposal = db().get(Proposal, proposal_id)
     if proposal is None or proposal.workshop_id != item.id:
         abort(404)
-    accept = request.form.get("decision") == "accept"
+    decision = request.form.get("decision", "")
+    session = db()
+    undo = {
+        "show": (service.show_proposal, "is on the room wall"),
+        "hide": (service.hide_proposal, "taken off the room wall"),
+        "restore": (service.restore_proposal, "brought back: it waits for you again"),
+    }
     try:
+        if decision in undo:
+            run, done = undo[decision]
+            run(session=session, workshop=item, proposal=proposal)
+            flash(f"Proposal {proposal.id} {done}.", "success")
+            return _back_to_board(item)
+        if decision not in ("accept", "reject"):
+            abort(400)
         factor = service.moderate_proposal(
-            session=db(), workshop=item, proposal=proposal, accept=accept
+            session=session, workshop=item, proposal=proposal, accept=decision == "accept"
         )
     except ServiceError as error:
         flash(error.message, "error")
@@ -315,7 +404,7 @@ def moderate_proposal(review_id: int, workshop_id: int, proposal_id: int) -> Res
         flash(
             f"Added as factor {factor.ref}: check it on the factors page."
             if factor
-            else f"Proposal '{proposal.label}' set aside.",
+            else f"Proposal {proposal.id} set aside.",
             "success",
         )
     return _back_to_board(item)
@@ -329,15 +418,36 @@ def record_votes(review_id: int, workshop_id: int) -> Response:
     return _back_to_board(item)
 
 
-@bp.route("/<int:workshop_id>/close", methods=["POST"])
-def close_workshop(review_id: int, workshop_id: int) -> Response:
+@bp.route("/<int:workshop_id>/close", methods=["GET", "POST"])
+def close_workshop(review_id: int, workshop_id: int) -> Any:
+    """Confirm closing (saying what still waits for the facilitator), then close: every
+    participant's access ends and whatever they were typing is kept as an unsent note."""
     item = _workshop(workshop_id)
+    if request.method == "GET":
+        if not item.is_open:
+            return redirect(
+                url_for("workshops.workshop", review_id=item.review_id, workshop_id=item.id)
+            )
+        return render_template(
+            "workshops/close.html",
+            review=_review(),
+            workshop=item,
+            waiting=service.waiting(db(), item),
+            title=f"Close {item.title}",
+        )
     try:
-        service.close_workshop(session=db(), workshop=item)
+        kept = service.close_workshop(session=db(), workshop=item)
     except ServiceError as error:
         flash(error.message, "error")
     else:
-        flash("Workshop closed: every participant's access has ended.", "success")
+        message = "Workshop closed: every participant's access has ended."
+        if kept:
+            message += (
+                f" {plural_of(kept, 'note')} that participants had not sent "
+                f"{'was' if kept == 1 else 'were'} kept: {'it waits' if kept == 1 else 'they wait'}"
+                " for you on the board."
+            )
+        flash(message, "success")
     return redirect(url_for("workshops.workshop", review_id=item.review_id, workshop_id=item.id))
 
 

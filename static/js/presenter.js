@@ -1,23 +1,38 @@
 // Presenter mode: one slide at a time, moved by keyboard or a clicker (arrow keys, Page Up /
-// Page Down, space, Home, End), with the room's notes and votes polled every 2 seconds.
+// Page Down, space, Home, End), each slide shrunk from 26px towards 18px (never below) until it
+// fits the screen, and the room wall polled every 2 seconds: only what the facilitator showed.
 const presenter = document.getElementById("presenter");
 if (presenter) {
   const slides = [...presenter.querySelectorAll(".lr-slide")];
+  const stage = presenter.querySelector(".lr-presenter__stage");
   const position = document.getElementById("slide-position");
+  const LARGEST = 26;
+  const SMALLEST = 18;
   let current = 0;
+  // The largest size (in whole pixels, 18 at least) at which the slide is not cut off.
+  const fit = () => {
+    const slide = slides[current];
+    for (let size = LARGEST; size >= SMALLEST; size -= 1) {
+      stage.style.fontSize = `${size}px`;
+      if (stage.scrollHeight <= stage.clientHeight + 1 && stage.scrollWidth <= stage.clientWidth + 1) break;
+    }
+    slide.dataset.fontSize = stage.style.fontSize;
+  };
   const show = (index) => {
     current = Math.max(0, Math.min(slides.length - 1, index));
     slides.forEach((slide, i) => { slide.hidden = i !== current; });
     position.textContent = `${current + 1} of ${slides.length}`;
     window.history.replaceState(null, "", `#slide-${current + 1}`);
+    fit();
   };
   const fromHash = Number.parseInt((window.location.hash.match(/^#slide-(\d+)$/) || [])[1], 10);
-  if (fromHash) show(fromHash - 1);
+  show(fromHash ? fromHash - 1 : 0);
+  window.addEventListener("resize", fit);
   const forward = new Set(["ArrowRight", "ArrowDown", "PageDown", " ", "Enter", "n"]);
   const back = new Set(["ArrowLeft", "ArrowUp", "PageUp", "Backspace", "p"]);
   document.addEventListener("keydown", (event) => {
     const target = event.target;
-    if (target instanceof HTMLElement && target.closest("button, a, input, textarea, select")) {
+    if (target instanceof HTMLElement && target.closest("button, a, input, textarea, select, summary")) {
       if (event.key === " " || event.key === "Enter") return; // let controls work as controls
     }
     if (event.altKey || event.ctrlKey || event.metaKey) return;
@@ -39,36 +54,54 @@ if (presenter) {
       refocus();
     });
   });
-  document.addEventListener("fullscreenchange", refocus);
-  // Only notes newer than the cursor come back after the first poll: keep a running tally.
-  const notes = {};
-  const latest = [];
-  let cursor = 0;
-  let noteCount = 0;
+  document.addEventListener("fullscreenchange", () => { fit(); refocus(); });
+  presenter.querySelector(".lr-presenter__controls").addEventListener("toggle", fit);
+
+  const wall = document.getElementById("room-notes");
+  const room = presenter.querySelector(".lr-room");
+  const ended = () => {
+    const status = document.getElementById("presenter-status");
+    if (status.textContent !== "This workshop has ended") status.textContent = "This workshop has ended";
+  };
+  // Newest first; the oldest that do not fit are left off rather than cut in half.
+  const drawWall = (notes) => {
+    wall.replaceChildren(...[...notes].reverse().map((note) => {
+      const item = document.createElement("li");
+      const node = document.createElement("span");
+      node.className = "lr-room__node";
+      node.textContent = note.node;
+      item.append(node, ` ${note.text}`);
+      if (note.upvotes) {
+        const up = document.createElement("span");
+        up.className = "lr-room__up";
+        up.textContent = ` +${note.upvotes}`;
+        item.append(up);
+      }
+      return item;
+    }));
+    while (wall.children.length > 1 && room.scrollHeight > room.clientHeight + 1) wall.lastElementChild.remove();
+    document.getElementById("room-empty").hidden = notes.length > 0;
+  };
+  let drawn = "";
   const poll = async () => {
     try {
-      const response = await fetch(`${presenter.dataset.boardUrl}?notes_after=${cursor}&proposals_after=${Number.MAX_SAFE_INTEGER}`, { credentials: "same-origin", headers: { Accept: "application/json" } });
+      const response = await fetch(presenter.dataset.roomUrl, { credentials: "same-origin", headers: { Accept: "application/json" } });
       if (response.ok) {
         const data = await response.json();
-        for (const note of data.notes) {
-          notes[note.node] = (notes[note.node] || 0) + 1;
-          latest.push(note);
-        }
-        latest.splice(0, Math.max(0, latest.length - 3));
-        noteCount += data.notes.length;
-        cursor = data.notes_cursor;
+        if (data.status !== "open") ended();
+        const notes = {};
+        for (const note of data.notes) notes[note.node] = (notes[note.node] || 0) + 1;
         const votes = {};
         for (const vote of data.votes) votes[vote.node] = vote.count;
         presenter.querySelectorAll("[data-notes-for]").forEach((el) => { el.textContent = String(notes[el.dataset.notesFor] || 0); });
         presenter.querySelectorAll("[data-votes-for]").forEach((el) => { el.textContent = String(votes[el.dataset.votesFor] || 0); });
-        document.getElementById("room-count").textContent = String(noteCount);
+        document.getElementById("room-count").textContent = String(data.notes.length);
         document.getElementById("room-votes").textContent = String(data.vote_total);
-        const list = document.getElementById("room-notes");
-        list.replaceChildren(...latest.map((note) => {
-          const item = document.createElement("li");
-          item.textContent = `${note.node}: ${note.text}`;
-          return item;
-        }));
+        const key = JSON.stringify(data.notes);
+        if (key !== drawn) {
+          drawn = key;
+          drawWall(data.notes);
+        }
       }
     } catch (error) {
       // The network dropped: try again at the next tick.

@@ -185,6 +185,9 @@ def expected(endpoint: str, method: str, who: str) -> str:
     if action == policy.PARTICIPANT:
         # Users (signed in or not) are not participants: the routes ask for a participant.
         return "401" if is_api else "join"
+    if action == policy.ROOM:
+        # The room wall: participants with their token, members who may run the workshop.
+        action = policy.ROOM_MEMBER_ACTION
     if who == "anonymous":
         return "401" if is_api else "sign_in"
     if action == policy.JOB:

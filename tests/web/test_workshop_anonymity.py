@@ -106,7 +106,19 @@ def test_presenter_mode_and_the_live_board_show_the_room_pseudonyms_only(
     _assert_room_safe(text)
     assert "What did Mother tell the school DSL on" in text
     assert "Police Officer 1 describes the visit" in text
-    # The pending note, shown under "From the room" on the projected screen.
+    # The note waits for the facilitator: not on the projected screen until shown, then
+    # under "From the room", masked.
+    assert "I rang Mother on" not in text
+    waiting = client.get(f"/api/v1/workshops/{room['id']}/board", headers=api("facilitator"))
+    note_id = waiting.json["notes"][0]["id"]
+    shown = client.post(
+        f"/api/v1/workshops/{room['id']}/notes/{note_id}/show", headers=api("facilitator")
+    )
+    assert shown.status_code == 200
+    text = client.get(f"/reviews/{world.review_id}/workshops/{room['id']}/present").get_data(
+        as_text=True
+    )
+    _assert_room_safe(text)
     assert f"I rang Mother on {MASK} and Police Officer 1 came." in text
     board = client.get(f"/api/v1/workshops/{room['id']}/board", headers=api("facilitator"))
     _assert_room_safe(board.get_data(as_text=True))

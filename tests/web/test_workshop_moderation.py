@@ -50,8 +50,12 @@ def test_the_facilitator_edits_a_note_before_accepting_it(
     page = client.get(f"{base}/notes/{room['note']}/accept")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
-    # Names already pseudonymised in the form; the phone number is pointed out.
-    assert "I rang Mother on 07700 900222." in html and "Kerry" not in html
+    # The box starts as the room saw the note: names pseudonymised, the phone number masked;
+    # the note as typed is there to restore a detail on purpose, and the number is pointed out.
+    box = html.split("<textarea", 1)[1].split("</textarea>", 1)[0]
+    assert "I rang Mother on [identifying detail removed]." in box and "07700" not in box
+    assert "Kerry" not in html
+    assert 'id="note-as-typed"' in html and "I rang Mother on 07700 900222." in html
     assert 'id="note-warnings"' in html and "Phone number" in html
     token = csrf_token(client, f"{base}/notes/{room['note']}/accept")
     empty = client.post(
