@@ -292,10 +292,16 @@ def _snapshot(session: Session, event: Event, action: str) -> None:
 
 
 def create_events(
-    *, session: Session, review: Review, added_by_id: int | None, rows: Sequence[dict[str, Any]]
+    *,
+    session: Session,
+    review: Review,
+    added_by_id: int | None,
+    rows: Sequence[dict[str, Any]],
+    import_id: int | None = None,
 ) -> list[Event]:
-    """Add many events at once (an import): each row's ``when`` is a When, its other values as
-    in EVENT_FIELDS, with an optional ``ref``. All are checked before any is added."""
+    """Add many events at once (an import, named by ``import_id``): each row's ``when`` is a
+    When, its other values as in EVENT_FIELDS, with an optional ``ref``. All are checked
+    before any is added."""
     items = _ReviewItems(session, review)
     events = []
     for number, values in enumerate(rows, start=1):
@@ -308,7 +314,9 @@ def create_events(
             raise ServiceError("Enter when it happened", "date")
         if not (values.get("description") or "").strip():
             raise ServiceError("Describe what happened", "description")
-        event = Event(review_id=review.id, added_by_id=added_by_id, merged_from=[])
+        event = Event(
+            review_id=review.id, added_by_id=added_by_id, merged_from=[], import_id=import_id
+        )
         try:
             _apply(items, event, {"source": None, "appraisal": None, **values})
         except ServiceError as error:
