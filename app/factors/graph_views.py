@@ -7,7 +7,9 @@ from typing import Any
 
 from flask import jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
+from analysis.chronology.dates import When
 from analysis.graph.analysis import Analysis, analyse, analysis_json
 from analysis.graph.draw import (
     EVENT_LOOKS,
@@ -26,6 +28,7 @@ from app.db import db
 from app.factors import bp
 from app.policy import may, review_access
 from app.services import graph as service
+from models import Event
 
 APPRAISALS = {
     "problematic": "Problematic",
@@ -147,8 +150,17 @@ def graph(review_id: int) -> ResponseReturnValue:
     analysis = analyse(rg)
     nodes = rg.graph.nodes
     kpes = [(n, d["label"]) for n, d in nodes(data=True) if d["kind"] == "kpe"]
+    # Each event's date at its own precision ("c. 2022", not "2022").
+    shown_dates = {
+        ref: When(date, precision, end).display()
+        for ref, date, precision, end in db().execute(
+            select(Event.ref, Event.date, Event.date_precision, Event.end_date).where(
+                Event.review_id == review.id, Event.deleted_at.is_(None)
+            )
+        )
+    }
     events = [
-        (n, f"{n} · {display_date(d.get('date'))} · {d['label']}")
+        (n, f"{n} · {shown_dates.get(n) or display_date(d.get('date'))} · {d['label']}")
         for n, d in sorted(
             ((n, d) for n, d in nodes(data=True) if d["kind"] == "event"),
             key=lambda pair: (pair[1].get("date") is None, pair[1].get("date") or "", pair[0]),
