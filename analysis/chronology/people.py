@@ -64,6 +64,7 @@ class _Form:
     pattern: re.Pattern[str]
     refs: tuple[str, ...]
     specificity: int  # a full name beats a surname on its own
+    ignore_case: bool = True
 
 
 class PeopleMatcher:
@@ -92,7 +93,7 @@ class PeopleMatcher:
         for text, refs in parts.items():
             if text.casefold() not in full:
                 pattern = _whole_word(text, ignore_case=False)
-                forms.append(_Form(text, pattern, tuple(dict.fromkeys(refs)), 1))
+                forms.append(_Form(text, pattern, tuple(dict.fromkeys(refs)), 1, False))
         # Longer names first, so "Kerry Holt" is found before "Holt" inside it.
         self.forms = sorted(forms, key=lambda f: (-f.specificity, -len(f.text)))
 
@@ -100,7 +101,11 @@ class PeopleMatcher:
         """The register people ``text`` names; see the module's docstring for the rules."""
         taken: list[tuple[int, int]] = []
         hits: list[tuple[int, _Form, str]] = []
+        folded = " ".join(text.split()).casefold()
         for form in self.forms:
+            # A quick look first: most names are in no given entry.
+            if form.text.split()[0].casefold() not in folded:
+                continue
             for match in form.pattern.finditer(text):
                 start, end = match.span()
                 if any(start < t_end and t_start < end for t_start, t_end in taken):

@@ -318,9 +318,11 @@ def create_events(
     added_by_id: int | None,
     rows: Sequence[dict[str, Any]],
     refs_claimed: bool = False,
+    import_id: int | None = None,
 ) -> list[Event]:
-    """Add many events at once (an import): each row's ``when`` is a When, its other values as
-    in EVENT_FIELDS, with an optional ``ref``. All are checked before any is added.
+    """Add many events at once (an import, named by ``import_id``): each row's ``when`` is a
+    When, its other values as in EVENT_FIELDS, with an optional ``ref``. All are checked
+    before any is added.
 
     ``refs_claimed``: every row has a ``ref`` its caller already claimed (a bundle import
     claims all its refs once, then adds its events part by part)."""
@@ -336,7 +338,9 @@ def create_events(
             raise ServiceError("Enter when it happened", "date")
         if not (values.get("description") or "").strip():
             raise ServiceError("Describe what happened", "description")
-        event = Event(review_id=review.id, added_by_id=added_by_id, merged_from=[])
+        event = Event(
+            review_id=review.id, added_by_id=added_by_id, merged_from=[], import_id=import_id
+        )
         try:
             _apply(items, event, {"source": None, "appraisal": None, **values})
         except ServiceError as error:

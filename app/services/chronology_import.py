@@ -385,11 +385,9 @@ def confirm_import(
         }
         for row in ordered
     ]
-    events = chrono.create_events(
-        session=session, review=review, added_by_id=added_by_id, rows=rows
+    chrono.create_events(
+        session=session, review=review, added_by_id=added_by_id, rows=rows, import_id=record.id
     )
-    for event in events:
-        event.import_id = record.id
     choices = record.choices or {}
     agency = _agency_named(review, record.default_agency)
     if agency is not None and choices.get("remember"):

@@ -591,3 +591,16 @@ def test_the_chronology_table_offers_the_full_width(client: Any, login: Any, wor
     assert "q=police" in standard[standard.index('id="width-toggle"') :][:200]
     wide = client.get(f"{base}?width=full").get_data(as_text=True)
     assert "govuk-width-container lr-full-width" in wide and "Use the standard width" in wide
+
+
+def test_the_graph_event_picker_shows_dates_at_their_precision(
+    client: Any, api: Any, login: Any, world: World
+) -> None:
+    created = client.post(
+        f"/api/v1/reviews/{world.review_id}/events",
+        json={"date": "2022", "date_precision": "approximate", "description": "Moved in."},
+        headers=api("panel_member"),
+    ).json
+    login("panel_member")
+    page = client.get(f"/reviews/{world.review_id}/graph").get_data(as_text=True)
+    assert f"{created['ref']} · c. 2022 · " in page
