@@ -109,6 +109,13 @@ def reader_text() -> Callable[[str], str]:
     return change
 
 
+def reader_text_if_changed() -> Callable[[str], str] | None:
+    """``reader_text()``, or None when it changes nothing (a builder that caches what it
+    makes keys the cache by whether the text was changed)."""
+    change = reader_text()
+    return None if change is as_written else change
+
+
 def for_reader(text: str | None) -> str:
     """``text`` as the current reader may see it (see ``reader_text``)."""
     return reader_text()(text or "")

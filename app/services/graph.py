@@ -243,7 +243,7 @@ def graph_drawing(
     fmt: str = "svg",
     *,
     settings: GraphSettings | None = None,
-    text: Callable[[str], str] = _as_written,
+    text: Callable[[str], str] | None = None,
 ) -> GraphImage:
     """The review's AcciMap (``view`` ``accimap``, ``kpe`` or ``event`` with ``ref``) as
     ``svg``, ``png`` or ``dot``.
@@ -255,13 +255,13 @@ def graph_drawing(
     change then finds the drawing without loading the review at all, so a second request
     for an unchanged review is instant. Raises ``GraphViewError`` for a bad view or ref,
     ``ValueError`` for an unknown format, ``RenderError`` when Graphviz fails. ``text`` is
-    the reader's view of every label (see ``graph_input``); pseudonymised drawings are
-    cached apart from the others.
+    the reader's view of every label (see ``graph_input``), None for the text as written;
+    drawings made with a ``text`` are indexed apart from those made without.
     """
     if fmt not in IMAGE_FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(IMAGE_FORMATS)}")
     settings = settings or graph_settings()
-    index = _index_path(session, review, view, ref, fmt, settings, text is not _as_written)
+    index = _index_path(session, review, view, ref, fmt, settings, text is not None)
     if index is not None and settings.cache_dir is not None:
         try:
             entry = json.loads(index.read_text())
@@ -269,7 +269,7 @@ def graph_drawing(
             return GraphImage(data, fmt, bool(entry["collapsed"]), str(entry["message"]))
         except (FileNotFoundError, ValueError, KeyError, TypeError):
             pass
-    image, dot = _draw(session, review, view, ref, fmt, settings, text)
+    image, dot = _draw(session, review, view, ref, fmt, settings, text or _as_written)
     if index is not None and settings.cache_dir is not None:
         key = cache_key(dot, fmt)
         file = f"{key[:2]}/{key}.{fmt}"

@@ -176,3 +176,19 @@ def test_the_good_practice_register_is_searched_as_the_reader_reads_it(
     assert "Listening on the doorstep" in client.get("/good-practice?q=Tamsin").get_data(
         as_text=True
     )
+
+
+@pytest.mark.usefixtures("named")
+@pytest.mark.parametrize("fmt", ["svg", "dot"])
+def test_a_drawing_cached_for_a_chair_is_not_served_to_an_observer(
+    app: Any, client: Any, login: Any, world: World, tmp_path: Any, fmt: str
+) -> None:
+    app.config["GRAPH_CACHE_DIR"] = str(tmp_path)
+    url = f"/api/v1/reviews/{world.review_id}/graph.{fmt}?view=event&ref={world.event_ref}"
+    login("chair")
+    assert REAL_NAME in client.get(url).get_data(as_text=True)
+    login("observer")
+    drawing = client.get(url).get_data(as_text=True)
+    assert "Tamsin" not in drawing and "Child T" in drawing
+    login("chair")
+    assert REAL_NAME in client.get(url).get_data(as_text=True)
