@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from analysis.anonymise import REDACTED
 from analysis.graph.analysis import STOP_WORDS
 
 #: How many size steps a cloud uses (1: smallest, SIZE_STEPS: the most used word).
@@ -33,11 +34,11 @@ def word_cloud(texts: Iterable[str], *, limit: int = 30) -> list[CloudWord]:
     """The ``limit`` words used by most of ``texts`` (each text counts a word once), in
     alphabetical order for reading, with a size step proportional to the count.
 
-    Words of two letters or fewer, stop words and masked details ("[…]"-style placeholders
-    contain no letters to count) are left out. Returns an empty list for no words."""
+    Words of two letters or fewer, stop words and the placeholder of a masked detail are
+    left out. Returns an empty list for no words."""
     counts: Counter[str] = Counter()
     for text in texts:
-        words = {w.strip("'\u2019-") for w in _WORD.findall(text.lower())}
+        words = {w.strip("'\u2019-") for w in _WORD.findall(text.replace(REDACTED, " ").lower())}
         counts.update(w for w in words if len(w) > 2 and w not in _ROOM_STOP_WORDS)
     top = counts.most_common(limit)
     if not top:

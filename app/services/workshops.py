@@ -10,7 +10,9 @@ from __future__ import annotations
 import html
 import re
 import secrets
-from collections import Counter, deque
+import threading
+import time
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from functools import cached_property
@@ -776,29 +778,62 @@ def upvote_counts(session: Session, workshop: Workshop) -> tuple[dict[int, int],
     return notes, proposals
 
 
-def room(
-    session: Session, workshop: Workshop, *, participant: Participant | None = None
-) -> dict[str, Any]:
-    """What the projector and every participant's room wall show: the notes and proposals the
-    facilitator let through (masked as the room sees everything), their upvotes, the notes
-    clustered by node, a word cloud of the notes, and the votes on latent conditions. With
-    ``participant``, which of them that participant has upvoted."""
+# The room wall as last built, per workshop, with the fingerprint it was built for: the wall is
+# polled by everyone in the room every few seconds and changes far less often. Bounded (the
+# oldest workshop goes first) and checked against the database on every read, so it is never
+# stale; a worker that restarts simply builds it again.
+_WALLS: OrderedDict[tuple[int, datetime], tuple[tuple[Any, ...], dict[str, Any]]] = OrderedDict()
+_WALLS_LOCK = threading.Lock()
+_WALLS_KEPT = 64
+_WALL_MAX_AGE_S = 60.0
+
+
+def _wall_fingerprint(session: Session, workshop: Workshop) -> tuple[Any, ...]:
+    """One query that changes whenever what the wall shows could: what is shown (and when),
+    set aside or brought back, upvotes and votes given or taken back, the workshop's state."""
+
+    def on_wall(model: type[WorkshopNote] | type[Proposal], column: Any) -> Any:
+        return (
+            select(column)
+            .where(
+                model.workshop_id == workshop.id,
+                model.shown_at.is_not(None),
+                model.status != "rejected",
+            )
+            .scalar_subquery()
+        )
+
+    def of(model: type[Upvote] | type[Vote], column: Any) -> Any:
+        return select(column).where(model.workshop_id == workshop.id).scalar_subquery()
+
+    row = session.execute(
+        select(
+            on_wall(WorkshopNote, func.count(WorkshopNote.id)),
+            on_wall(WorkshopNote, func.max(WorkshopNote.shown_at)),
+            on_wall(Proposal, func.count(Proposal.id)),
+            on_wall(Proposal, func.max(Proposal.shown_at)),
+            of(Upvote, func.count(Upvote.id)),
+            of(Upvote, func.max(Upvote.id)),
+            of(Vote, func.count(Vote.id)),
+            of(Vote, func.max(Vote.id)),
+        )
+    ).one()
+    return (workshop.status, workshop.version, *row)
+
+
+def _wall(session: Session, workshop: Workshop) -> dict[str, Any]:
+    """The wall as everyone sees it (no one's own upvotes), rebuilt only when it changed."""
+    fingerprint = _wall_fingerprint(session, workshop)
+    key = (workshop.id, workshop.created_at)
+    now = time.monotonic()
+    with _WALLS_LOCK:
+        kept = _WALLS.get(key)
+    if kept is not None and kept[0] == fingerprint and now - kept[1]["built"] < _WALL_MAX_AGE_S:
+        return kept[1]
     view = room_view(session, workshop)
     notes = session.execute(_on_wall(WorkshopNote, workshop)).all()
     proposals = session.execute(_on_wall(Proposal, workshop)).all()
     note_ups, proposal_ups = upvote_counts(session, workshop)
-    mine_notes: set[int] = set()
-    mine_proposals: set[int] = set()
-    if participant is not None:
-        for note_id, proposal_id in session.execute(
-            select(Upvote.note_id, Upvote.proposal_id).where(
-                Upvote.participant_id == participant.id
-            )
-        ):
-            if note_id is not None:
-                mine_notes.add(note_id)
-            if proposal_id is not None:
-                mine_proposals.add(proposal_id)
     note_items = [
         {
             "id": n.id,
@@ -808,26 +843,15 @@ def room(
             "text": n.room_text if n.room_text is not None else view.clean(n.text),
             "by": n.display_name or ANONYMOUS,
             "upvotes": note_ups.get(n.id, 0),
-            "upvoted": n.id in mine_notes,
         }
         for n in notes
     ]
-    clusters: dict[str, dict[str, Any]] = {}
-    for item in note_items:
-        cluster = clusters.setdefault(
-            item["node"], {"node": item["node"], "label": item["node_label"], "notes": []}
-        )
-        cluster["notes"].append(item)
-    for cluster in clusters.values():
-        cluster["notes"].sort(key=lambda n: (-n["upvotes"], n["id"]))
     counts = vote_counts(session, workshop)
-    return {
+    wall = {
+        "built": now,
         "status": workshop.status,
         "title": view.title,
         "notes": note_items,
-        "clusters": sorted(
-            clusters.values(), key=lambda c: (-sum(n["upvotes"] for n in c["notes"]), c["node"])
-        ),
         "proposals": [
             {
                 "id": p.id,
@@ -841,7 +865,6 @@ def room(
                 "factor": p.factor_ref,
                 "by": p.display_name or ANONYMOUS,
                 "upvotes": proposal_ups.get(p.id, 0),
-                "upvoted": p.id in mine_proposals,
             }
             for p in proposals
         ],
@@ -854,6 +877,55 @@ def room(
             for ref, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
         ],
         "vote_total": sum(counts.values()),
+    }
+    with _WALLS_LOCK:
+        _WALLS[key] = (fingerprint, wall)
+        _WALLS.move_to_end(key)
+        while len(_WALLS) > _WALLS_KEPT:
+            _WALLS.popitem(last=False)
+    return wall
+
+
+def room(
+    session: Session, workshop: Workshop, *, participant: Participant | None = None
+) -> dict[str, Any]:
+    """What the projector and every participant's room wall show: the notes and proposals the
+    facilitator let through (masked as the room sees everything), their upvotes, the notes
+    clustered by node, a word cloud of the notes, and the votes on latent conditions. With
+    ``participant``, which of them that participant has upvoted."""
+    wall = _wall(session, workshop)
+    mine_notes: set[int] = set()
+    mine_proposals: set[int] = set()
+    if participant is not None:
+        for note_id, proposal_id in session.execute(
+            select(Upvote.note_id, Upvote.proposal_id).where(
+                Upvote.participant_id == participant.id
+            )
+        ):
+            if note_id is not None:
+                mine_notes.add(note_id)
+            if proposal_id is not None:
+                mine_proposals.add(proposal_id)
+    notes = [{**n, "upvoted": n["id"] in mine_notes} for n in wall["notes"]]
+    clusters: dict[str, dict[str, Any]] = {}
+    for item in notes:
+        cluster = clusters.setdefault(
+            item["node"], {"node": item["node"], "label": item["node_label"], "notes": []}
+        )
+        cluster["notes"].append(item)
+    for cluster in clusters.values():
+        cluster["notes"].sort(key=lambda n: (-n["upvotes"], n["id"]))
+    return {
+        "status": wall["status"],
+        "title": wall["title"],
+        "notes": notes,
+        "clusters": sorted(
+            clusters.values(), key=lambda c: (-sum(n["upvotes"] for n in c["notes"]), c["node"])
+        ),
+        "proposals": [{**p, "upvoted": p["id"] in mine_proposals} for p in wall["proposals"]],
+        "words": wall["words"],
+        "votes": wall["votes"],
+        "vote_total": wall["vote_total"],
     }
 
 
