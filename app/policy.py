@@ -677,9 +677,8 @@ def may_change_chairs() -> bool:
     user = current_user
     return bool(
         user.is_authenticated
-        and user.is_admin
         and "review.chairs" in SITE_ADMIN_ACTIONS
-        and access.review.partnership_id == user.partnership_id
+        and administers(user, access.review.partnership_id)
     )
 
 

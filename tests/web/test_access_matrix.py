@@ -225,7 +225,15 @@ def expected(endpoint: str, method: str, who: str) -> str:
         # The matrix's entry names no agency and nobody recorded it: an agency representative
         # changes only their own agency's entries, a facilitator only those they recorded.
         return "403"
+    if endpoint in PERSON_ENDPOINTS and action == "people.edit" and who == "agency_rep":
+        # The matrix's person is the child: an agency representative changes only their own
+        # agency's practitioners in the register.
+        return "403"
     return "allow" if who in policy.REVIEW_ACTIONS[action] else "403"  # type: ignore[index]
+
+
+# Routes that change one entry of the people register (``ref`` names the world's child).
+PERSON_ENDPOINTS = frozenset({"api.person", "reviews.edit_person"})
 
 
 # Routes that act on one good-practice entry (``entry_id`` in the URL).
