@@ -4,6 +4,7 @@ access (and that the workshop belongs to the review in the URL)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -209,14 +210,22 @@ def board(review_id: int, workshop_id: int) -> str:
 def presenter(review_id: int, workshop_id: int) -> str:
     # Projected to the room: everything on it as the room may see it.
     item = service.room_view(db(), _workshop(workshop_id))
+    counts = service.board(db(), item)
+    # Counted once here, not once per node of every slide (a slide may show hundreds).
+    notes_on = Counter(note["node"] for note in counts["notes"])
+    votes_on: Counter[str] = Counter()
+    for vote in counts["votes"]:
+        votes_on[vote["node"]] += vote["count"]
     return render_template(
         "workshops/presenter.html",
         review=_review(),
         workshop=item,
+        notes_on=notes_on,
+        votes_on=votes_on,
         slides=review_cache.cached(
             db(), item.workshop.review_id, "slides", lambda: service.presenter_slides(item), item.id
         ),
-        counts=service.board(db(), item),
+        counts=counts,
         title=f"Presenting: {item.title}",
     )
 
