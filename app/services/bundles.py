@@ -165,7 +165,10 @@ MAX_BUNDLE_ITEMS = 100_000
 # write lock well under a second, so other users' edits wait at most that long.
 EVENTS_PER_PART = 200
 MAX_EVENTS_PER_PART = 2_000
-PART_SECONDS = 0.3
+PART_SECONDS = 0.6
+# After each part on SQLite, a pause so that writers waiting for the lock get it: SQLite does
+# not queue them, and its busy handler looks again only every 100 ms or so.
+SQLITE_PAUSE_SECONDS = 0.1
 # Other items (accounts, factors, links, …) stored per part: each goes through its service.
 ITEMS_PER_PART = 10
 
@@ -311,6 +314,11 @@ def import_bundle(
     return review
 
 
+def _let_others_write(session: Session) -> None:
+    if session.get_bind().dialect.name == "sqlite":
+        time.sleep(SQLITE_PAUSE_SECONDS)
+
+
 def _store_bundle(
     data: dict[str, Any],
     session: Session,
@@ -373,11 +381,6 @@ def _store_bundle(
             problems.append(BundleProblem(f"$.kpes[{index}]", error.message))
     if problems:
         raise BundleError(problems)
-    # Every event ref is claimed once; the events follow part by part, linked by dictionary.
-    try:
-        chronology.claim_refs(session, review, "event", [r["ref"] for r in event_rows], "E")
-    except ServiceError as error:
-        raise BundleError([BundleProblem("$.events", error.message)]) from None
     merged = {
         item["ref"]: list(item["merged_from"])
         for item in data.get("events", [])
@@ -391,6 +394,9 @@ def _store_bundle(
             for row in event_rows[start : start + size]
         ]
         try:
+            # Each part claims its refs in one statement, and links its events to agencies,
+            # people and KPEs by dictionary.
+            chronology.claim_refs(session, review, "event", [r["ref"] for r in part], "E")
             chronology.insert_events(
                 session=session, review=review, added_by_id=importer_id, rows=part
             )
@@ -403,6 +409,7 @@ def _store_bundle(
             # Parts sized to the database at hand: each holds the write lock about PART_SECONDS.
             took = max(time.perf_counter() - began, 0.001)
             size = min(MAX_EVENTS_PER_PART, max(50, int(size * PART_SECONDS / took)))
+            _let_others_write(session)
         if progress is not None:
             progress(start, len(event_rows))
     for section, create in (
@@ -421,6 +428,7 @@ def _store_bundle(
                 session.flush()
                 stored[:] = [review.id]
                 commit()
+                _let_others_write(session)
     for index, item in enumerate(data.get("good_practice", [])):
         try:
             good_practice_service.create_entry(

@@ -4,6 +4,7 @@ access (and that the workshop belongs to the review in the URL)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +218,12 @@ def presenter(review_id: int, workshop_id: int) -> str:
     # Projected to the room: everything on it as the room may see it.
     item = service.room_view(db(), _workshop(workshop_id))
     join_url = url_for("participate.join_code", code=item.join_code, _external=True)
+    counts = service.room(db(), item)
+    # Counted once here, not once per node of every slide (a slide may show hundreds).
+    notes_on = Counter(note["node"] for note in counts["notes"])
+    votes_on: Counter[str] = Counter()
+    for vote in counts["votes"]:
+        votes_on[vote["node"]] += vote["count"]
     return render_template(
         "workshops/presenter.html",
         review=_review(),
@@ -224,7 +231,9 @@ def presenter(review_id: int, workshop_id: int) -> str:
         slides=review_cache.cached(
             db(), item.workshop.review_id, "slides", lambda: service.presenter_slides(item), item.id
         ),
-        counts=service.room(db(), item),
+        counts=counts,
+        notes_on=notes_on,
+        votes_on=votes_on,
         join_url=url_for("participate.join", _external=True),
         join_qr=service.join_qr_svg(join_url, label=f"QR code to join with code {item.join_code}"),
         title=f"Presenting: {item.title}",
