@@ -38,7 +38,7 @@ from models import (
 )
 from models.base import Base
 
-# The optional sections this version stores; later features add to it.
+# The optional sections of the bundle that this version stores.
 SUPPORTED_SECTIONS = (
     "agencies",
     "people",
