@@ -34,6 +34,7 @@ from app.policy import (
     review_access,
     role_on,
 )
+from app.reader import for_reader, reads_pseudonyms
 from app.services import partnership as service
 from app.services import recurring as recurring_service
 from app.services import thematic as thematic_service
@@ -150,6 +151,16 @@ def export_actions(fmt: str) -> Response:
     )
 
 
+def _as_stored(submitted: str | None, stored: str) -> str:
+    """What a tracking field saves: a reader who reads pseudonyms was shown the stored text
+    pseudonymised, so sending it back unchanged keeps the stored text (real names included)
+    instead of writing the pseudonyms over it."""
+    text = submitted or ""
+    if reads_pseudonyms() and text.strip() == for_reader(stored).strip():
+        return stored
+    return text
+
+
 @bp.route("/reviews/<int:review_id>/actions/<ref>", methods=["GET", "POST"])
 def action(review_id: int, ref: str) -> Any:
     review = review_access().review
@@ -192,8 +203,8 @@ def action(review_id: int, ref: str) -> Any:
                     session=db(),
                     action=item,
                     partnership_id=current_user.partnership_id,
-                    lead=tracking.lead.data or "",
-                    success_measure=tracking.success_measure.data or "",
+                    lead=_as_stored(tracking.lead.data, item.lead),
+                    success_measure=_as_stored(tracking.success_measure.data, item.success_measure),
                     owner=tracking.owner.data or "",
                 )
                 message = "Lead, success measure and owner saved."

@@ -403,3 +403,32 @@ def test_board_response_form_refuses_a_future_date_and_keeps_the_text(
     page = response.get_data(as_text=True)
     assert "cannot be in the future" in page
     assert "Through a weekly repeat-caller report." in page
+
+
+def test_a_board_member_reads_pseudonyms_in_the_action_forms_and_a_save_keeps_real_text(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    action = _action(db_session, world)
+    action.lead = "Tamsin Testcase's health visitor"
+    action.success_measure = "Tamsin Testcase is seen every week."
+    db_session.commit()
+    client.application.config["READER_LAST_NET"] = False  # the page's own view, not the net's
+    login("board_member")
+    url = f"/partnership/reviews/{world.review_id}/actions/A1"
+    page = client.get(url).get_data(as_text=True)
+    assert "Tamsin" not in page and "Testcase" not in page
+    assert "Child T&#39;s health visitor" in page or "Child T's health visitor" in page
+    response = _post(
+        client,
+        url,
+        {
+            "form": "tracking",
+            "t-lead": "Child T's health visitor",
+            "t-success_measure": "Child T is seen every week and at home.",
+        },
+    )
+    assert response.status_code == 302
+    db_session.expire_all()
+    action = _action(db_session, world)
+    assert action.lead == "Tamsin Testcase's health visitor"  # unchanged: the stored text
+    assert action.success_measure == "Child T is seen every week and at home."
