@@ -341,7 +341,14 @@ def backup_command(file: Path) -> None:
     engine = make_engine(current_app.config["DATABASE_URL"])
     partial = file.with_name(file.name + ".partial")
     try:
-        with engine.connect() as connection, connection.begin(), partial.open("wb") as out:
+        # Only its owner may read it: it holds every real name (0600 whatever the umask).
+        partial.unlink(missing_ok=True)
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with (
+            engine.connect() as connection,
+            connection.begin(),
+            os.fdopen(descriptor, "wb") as out,
+        ):
             if connection.dialect.name == "postgresql":
                 # One snapshot of every table, however long the backup takes.
                 connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
