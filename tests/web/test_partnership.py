@@ -432,3 +432,23 @@ def test_a_board_member_reads_pseudonyms_in_the_action_forms_and_a_save_keeps_re
     action = _action(db_session, world)
     assert action.lead == "Tamsin Testcase's health visitor"  # unchanged: the stored text
     assert action.success_measure == "Child T is seen every week and at home."
+
+
+def test_exports_say_csv_once_and_the_workbook_has_date_cells(
+    client: Any, login: Any, api: Any, world: World, db_session: Any
+) -> None:
+    action = _action(db_session, world)
+    action.due = date(2026, 11, 4)
+    db_session.commit()
+    headers = api("business_manager")
+    for url in ("/api/v1/partnership/actions.csv",):
+        assert client.get(url, headers=headers).headers["Content-Type"] == (
+            "text/csv; charset=utf-8"
+        )
+    login("business_manager")
+    csv = client.get("/partnership/actions.csv")
+    assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/partnership/actions.xlsx").data)).active
+    header = [c.value for c in sheet[1]]
+    due = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "A1")[header.index("Due")]
+    assert due.is_date and due.value.date() == date(2026, 11, 4)
