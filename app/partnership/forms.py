@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+)
 
 from analysis.milestones import MILESTONE_LABELS
 from app.forms import select_choices
@@ -27,6 +34,20 @@ class ProgressForm(FlaskForm):
 
 class DueDateForm(FlaskForm):
     due = DateField("New due date", validators=[Optional()])
+    remove = BooleanField(
+        "Remove the due date (the action will have no date and cannot be overdue)"
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """An empty date is refused: removing the due date is an explicit choice."""
+        valid = bool(super().validate(extra_validators))
+        if valid and self.due.data is None and not self.remove.data:
+            self.due.errors = [
+                *self.due.errors,
+                'Enter the new due date, or tick "Remove the due date" to leave it without one',
+            ]
+            return False
+        return valid
 
 
 class TrackingForm(FlaskForm):

@@ -195,7 +195,10 @@ def action(review_id: int, ref: str) -> Any:
                 message = "Progress note added."
             elif chosen is due_form:
                 service.move_due_date(
-                    session=db(), action=item, user=current_user, due=due_form.due.data
+                    session=db(),
+                    action=item,
+                    user=current_user,
+                    due=None if due_form.remove.data else due_form.due.data,
                 )
                 message = "Due date changed; the earlier date is kept in the history."
             else:

@@ -544,9 +544,16 @@ def add_progress_note(
 def move_due_date(
     *, session: Session, action: Action, user: User | None, due: date | None
 ) -> Action:
-    """Change an action's due date, keeping the old one in its history."""
+    """Change an action's due date, keeping the old one in its history. ``None`` removes it
+    (an explicit choice). Raises ``ServiceError`` for a date before the review's incident."""
     if due == action.due:
         return action
+    review = session.get_one(Review, action.review_id)
+    if due is not None and review.incident_known_on is not None and due < review.incident_known_on:
+        raise ServiceError(
+            f"The due date cannot be before the incident ({uk_date(review.incident_known_on)})",
+            "due",
+        )
     session.add(
         ActionDueChange(
             action_id=action.id,

@@ -452,3 +452,27 @@ def test_exports_say_csv_once_and_the_workbook_has_date_cells(
     header = [c.value for c in sheet[1]]
     due = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "A1")[header.index("Due")]
     assert due.is_date and due.value.date() == date(2026, 11, 4)
+
+
+def test_an_empty_or_ancient_due_date_is_refused_and_removal_is_explicit(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    action = _action(db_session, world)
+    action.due = date(2026, 11, 4)
+    review = db_session.get(Review, world.review_id)
+    review.incident_known_on = date(2026, 1, 10)
+    db_session.commit()
+    login("business_manager")
+    url = f"/partnership/reviews/{world.review_id}/actions/A1"
+    empty = _post(client, url, {"form": "due", "d-due": ""})
+    assert empty.status_code == 422
+    assert "Enter the new due date" in empty.get_data(as_text=True)
+    ancient = _post(client, url, {"form": "due", "d-due": "1999-01-01"})
+    assert ancient.status_code == 422
+    assert "cannot be before the incident (10 Jan 2026)" in ancient.get_data(as_text=True)
+    db_session.expire_all()
+    assert _action(db_session, world).due == date(2026, 11, 4)  # nothing changed
+    removed = _post(client, url, {"form": "due", "d-due": "", "d-remove": "y"})
+    assert removed.status_code == 302
+    db_session.expire_all()
+    assert _action(db_session, world).due is None
