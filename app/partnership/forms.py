@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
-    InputRequired,
     Length,
     Optional,
 )
@@ -21,9 +20,16 @@ RAG_CHOICES = {"": "No change", "red": "Red", "amber": "Amber", "green": "Green"
 
 class MilestoneForm(FlaskForm):
     milestone = SelectField("Milestone", choices=select_choices(MILESTONE_LABELS))
-    done_on = DateField(
-        "Date it was met", validators=[InputRequired("Enter the date the milestone was met")]
-    )
+    done_on = DateField("Date it was met", validators=[Optional()])
+    clear = BooleanField("Clear this milestone (it was recorded by mistake)")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        """A date is needed unless the milestone is being cleared."""
+        valid = bool(super().validate(extra_validators))
+        if valid and self.done_on.data is None and not self.clear.data:
+            self.done_on.errors = [*self.done_on.errors, "Enter the date the milestone was met"]
+            return False
+        return valid
 
 
 class ProgressForm(FlaskForm):

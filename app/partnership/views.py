@@ -81,13 +81,14 @@ def record_milestone(review_id: int) -> Any:
                 session=db(),
                 review=review,
                 recorder=current_user,
-                milestones={form.milestone.data: form.done_on.data},
+                milestones={form.milestone.data: None if form.clear.data else form.done_on.data},
             )
         except ServiceError as error:
             form.done_on.errors = [*form.done_on.errors, error.message]
         else:
             label = MILESTONE_LABELS[form.milestone.data]
-            flash(f"{label}: recorded for {review.title}.", "success")
+            done = "cleared" if form.clear.data else "recorded"
+            flash(f"{label}: {done} for {review.title}.", "success")
             return redirect(url_for("partnership.dashboard") + f"#review-{review.id}")
     today = uk_today()
     clocks = service.review_clocks(db(), current_user.partnership_id, today)

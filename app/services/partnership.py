@@ -102,6 +102,12 @@ def record_milestones(
         if key not in MILESTONE_LABELS:
             raise ServiceError(f"There is no milestone '{key}'", "milestones")
         not_in_future(day, f"milestones.{key}", today)
+        if day is not None and review.incident_known_on and day < review.incident_known_on:
+            raise ServiceError(
+                f"{MILESTONE_LABELS[key]}: the date cannot be before the partnership became "
+                f"aware of the incident ({uk_date(review.incident_known_on)})",
+                f"milestones.{key}",
+            )
     existing = {
         m.key: m
         for m in session.scalars(

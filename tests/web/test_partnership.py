@@ -476,3 +476,31 @@ def test_an_empty_or_ancient_due_date_is_refused_and_removal_is_explicit(
     assert removed.status_code == 302
     db_session.expire_all()
     assert _action(db_session, world).due is None
+
+
+def test_a_milestone_before_the_incident_is_refused_and_a_wrong_one_can_be_cleared(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    review = db_session.get(Review, world.review_id)
+    review.incident_known_on = date(2026, 1, 12)
+    db_session.commit()
+    login("business_manager")
+    url = f"/partnership/reviews/{world.review_id}/milestones"
+    early = _post(client, url, {"milestone": "panel_notification", "done_on": "2025-12-01"})
+    assert early.status_code == 422
+    assert "cannot be before the partnership became aware" in early.get_data(as_text=True)
+    assert not db_session.scalars(select(ReviewMilestone)).all()
+    ok = _post(client, url, {"milestone": "panel_notification", "done_on": "2026-01-13"})
+    assert ok.status_code == 302
+    cleared = _post(client, url, {"milestone": "panel_notification", "clear": "y"})
+    assert cleared.status_code == 302
+    db_session.expire_all()
+    assert not db_session.scalars(select(ReviewMilestone)).all()
+    last = db_session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == "review_milestones")
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    )
+    assert last is not None and last.action == "delete"
+    assert "cleared" in client.get("/partnership/").get_data(as_text=True)
