@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
-from analysis.dates import add_working_days, subtract_working_days
+from analysis.dates import add_working_days, is_working_day, subtract_working_days
 
 MILESTONE_LABELS: dict[str, str] = {
     "panel_notification": "Panel notified",
@@ -56,6 +56,13 @@ def add_months(day: date, months: int) -> date:
         except ValueError:
             continue
     raise ValueError(f"no such date: {year}-{month}")
+
+
+def on_working_day(day: date) -> date:
+    """``day``, or the next working day when it falls on a weekend or a bank holiday."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
 
 
 def intervals_from(settings: Mapping[str, object] | None) -> dict[str, int]:
@@ -107,7 +114,7 @@ def review_milestones(
     )
     decision = done.get("local_review_decision") or due["local_review_decision"]
     due["review_completed"] = (
-        add_months(decision, gaps["review_completed_months"]) if decision else None
+        on_working_day(add_months(decision, gaps["review_completed_months"])) if decision else None
     )
     # Unless a date is planned, a report is expected out when the review is completed.
     planned_publication = planned_publication or due["review_completed"]
@@ -117,6 +124,8 @@ def review_milestones(
         if publication
         else None
     )
+    if due["report_to_panel"] and known and due["report_to_panel"] < known:
+        due["report_to_panel"] = known  # never due before day 0 (an early publication)
     due["publication"] = planned_publication
     return [
         Milestone(key, label, due[key], done.get(key), _status(due[key], done.get(key), today))

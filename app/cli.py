@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -225,11 +226,17 @@ def demo_logins_command() -> None:
 @click.option(
     "--expect-head",
     metavar="HASH",
-    help="A head hash printed by an earlier run: fail unless the chain still contains it.",
+    help=(
+        "The head printed by an earlier run (its hash, or the whole 'Head: entry N HASH' "
+        "line): fail unless the chain still contains it."
+    ),
 )
 def verify_audit_command(expect_head: str | None) -> None:
     """Check the audit log's hash chain and print its head; exit 1 naming the first broken
-    entry, or if the chain no longer holds the head given with --expect-head."""
+    entry, or if the chain no longer holds the head given with --expect-head (exit 2 when
+    that is not a full head hash)."""
+    if expect_head is not None:
+        expect_head = _head_hash(expect_head)
     session = _session("verify-audit")
     try:
         report = check_chain(session, expect_head=expect_head)
@@ -257,6 +264,24 @@ def verify_audit_command(expect_head: str | None) -> None:
         since = report.head_seq - (report.expected_head_seq or 0)
         click.echo(f"  The expected head is entry {report.expected_head_seq}; {since} since.")
     click.echo(f"Head: entry {report.head_seq} {report.head_hash}")
+
+
+_HEAD_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def _head_hash(given: str) -> str:
+    """The hash of an expected head as pasted: the hash alone, or the whole line
+    ``Head: entry N HASH`` as ``verify-audit`` prints it. Exits 2 when it is not a hash."""
+    words = given.split()
+    candidate = words[-1].lower() if words else ""
+    if not _HEAD_HASH.fullmatch(candidate):
+        click.echo(
+            f"Error: {given.strip()!r}: that is not a full head hash: copy the whole "
+            "64-character value (or the whole 'Head: entry N …' line) that verify-audit printed.",
+            err=True,
+        )
+        sys.exit(2)
+    return candidate
 
 
 def _describe_removal(counts: dict[str, int]) -> str:
@@ -341,7 +366,14 @@ def backup_command(file: Path) -> None:
     engine = make_engine(current_app.config["DATABASE_URL"])
     partial = file.with_name(file.name + ".partial")
     try:
-        with engine.connect() as connection, connection.begin(), partial.open("wb") as out:
+        # Only its owner may read it: it holds every real name (0600 whatever the umask).
+        partial.unlink(missing_ok=True)
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with (
+            engine.connect() as connection,
+            connection.begin(),
+            os.fdopen(descriptor, "wb") as out,
+        ):
             if connection.dialect.name == "postgresql":
                 # One snapshot of every table, however long the backup takes.
                 connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")

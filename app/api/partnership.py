@@ -98,7 +98,7 @@ def partnership_actions_csv() -> ResponseReturnValue:
     rows = service.tracker_rows(db(), current_user.partnership_id, _tracker_filters(), uk_today())
     return Response(
         service.tracker_export(rows, "csv"),
-        mimetype="text/csv; charset=utf-8",
+        mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="actions.csv"'},
     )
 

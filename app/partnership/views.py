@@ -34,6 +34,7 @@ from app.policy import (
     review_access,
     role_on,
 )
+from app.reader import for_reader, reads_pseudonyms
 from app.services import partnership as service
 from app.services import recurring as recurring_service
 from app.services import thematic as thematic_service
@@ -42,7 +43,7 @@ from app.services.findings import action_by_ref
 from models import Review
 
 EXPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Flask adds "; charset=utf-8"
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
@@ -80,13 +81,14 @@ def record_milestone(review_id: int) -> Any:
                 session=db(),
                 review=review,
                 recorder=current_user,
-                milestones={form.milestone.data: form.done_on.data},
+                milestones={form.milestone.data: None if form.clear.data else form.done_on.data},
             )
         except ServiceError as error:
             form.done_on.errors = [*form.done_on.errors, error.message]
         else:
             label = MILESTONE_LABELS[form.milestone.data]
-            flash(f"{label}: recorded for {review.title}.", "success")
+            done = "cleared" if form.clear.data else "recorded"
+            flash(f"{label}: {done} for {review.title}.", "success")
             return redirect(url_for("partnership.dashboard") + f"#review-{review.id}")
     today = uk_today()
     clocks = service.review_clocks(db(), current_user.partnership_id, today)
@@ -150,6 +152,16 @@ def export_actions(fmt: str) -> Response:
     )
 
 
+def _as_stored(submitted: str | None, stored: str) -> str:
+    """What a tracking field saves: a reader who reads pseudonyms was shown the stored text
+    pseudonymised, so sending it back unchanged keeps the stored text (real names included)
+    instead of writing the pseudonyms over it."""
+    text = submitted or ""
+    if reads_pseudonyms() and text.strip() == for_reader(stored).strip():
+        return stored
+    return text
+
+
 @bp.route("/reviews/<int:review_id>/actions/<ref>", methods=["GET", "POST"])
 def action(review_id: int, ref: str) -> Any:
     review = review_access().review
@@ -184,7 +196,10 @@ def action(review_id: int, ref: str) -> Any:
                 message = "Progress note added."
             elif chosen is due_form:
                 service.move_due_date(
-                    session=db(), action=item, user=current_user, due=due_form.due.data
+                    session=db(),
+                    action=item,
+                    user=current_user,
+                    due=None if due_form.remove.data else due_form.due.data,
                 )
                 message = "Due date changed; the earlier date is kept in the history."
             else:
@@ -192,8 +207,8 @@ def action(review_id: int, ref: str) -> Any:
                     session=db(),
                     action=item,
                     partnership_id=current_user.partnership_id,
-                    lead=tracking.lead.data or "",
-                    success_measure=tracking.success_measure.data or "",
+                    lead=_as_stored(tracking.lead.data, item.lead),
+                    success_measure=_as_stored(tracking.success_measure.data, item.success_measure),
                     owner=tracking.owner.data or "",
                 )
                 message = "Lead, success measure and owner saved."

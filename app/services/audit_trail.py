@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
+from app.services.anonymity import anonymiser_for
 from models import AuditEntry, Membership, Review, User
 from models.audit import AuditReader
 
@@ -172,22 +173,26 @@ CSV_HEADER: Sequence[str] = (
 
 
 def csv_rows(session: Session, review: Review, wanted: TrailFilter) -> Iterator[list[str]]:
-    """Every matching entry, oldest first, restricted values left out."""
+    """Every matching entry, oldest first, restricted values left out and every text passed
+    through the review's anonymiser (a real name typed into a note reads as its pseudonym)."""
     reader = AuditReader(session, decrypt=False)
+    change = anonymiser_for(session, review).pseudonymise
     statement = trail_statement(session, review, wanted).order_by(AuditEntry.seq)
     for entry in session.scalars(statement.execution_options(yield_per=1000)):
         before, after = reader.values(entry)
-        changes = "; ".join(
-            f"{name}: {old} → {new}" if old and new else f"{name}: {old or new}"
-            for name, old, new in describe_changes(before, after)
+        changes = change(
+            "; ".join(
+                f"{name}: {old} → {new}" if old and new else f"{name}: {old or new}"
+                for name, old, new in describe_changes(before, after)
+            )
         )
         when = entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=UTC)
         yield [
             str(entry.seq),
             when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-            entry.actor,
+            change(entry.actor),
             kind_of(entry),
             entry.action,
-            f"{entry.entity_type} {entry.entity_id}".strip(),
+            change(f"{entry.entity_type} {entry.entity_id}".strip()),
             changes,
         ]

@@ -4,12 +4,14 @@ labels) leaves here pseudonymised with each review's own people register."""
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import openpyxl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -100,6 +102,12 @@ def record_milestones(
         if key not in MILESTONE_LABELS:
             raise ServiceError(f"There is no milestone '{key}'", "milestones")
         not_in_future(day, f"milestones.{key}", today)
+        if day is not None and review.incident_known_on and day < review.incident_known_on:
+            raise ServiceError(
+                f"{MILESTONE_LABELS[key]}: the date cannot be before the partnership became "
+                f"aware of the incident ({uk_date(review.incident_known_on)})",
+                f"milestones.{key}",
+            )
     existing = {
         m.key: m
         for m in session.scalars(
@@ -438,8 +446,24 @@ def tracker_export(rows: list[TrackerRow], fmt: str) -> bytes:
     """The tracker as CSV or XLSX; no cell can run as a formula in a spreadsheet."""
     table = export_rows(rows)
     if fmt == "xlsx":
-        return export_xlsx(EXPORT_HEADER, table)
+        return _with_due_dates(export_xlsx(EXPORT_HEADER, table), rows)
     return export_csv(EXPORT_HEADER, table)
+
+
+def _with_due_dates(workbook_bytes: bytes, rows: list[TrackerRow]) -> bytes:
+    """The workbook with its due dates as real date cells (shown "4 Nov 2026"), so a
+    spreadsheet sorts and filters them as dates."""
+    workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
+    sheet = workbook.worksheets[0]
+    column = EXPORT_HEADER.index("Due") + 1
+    for number, row in enumerate(rows, start=2):
+        cell = sheet.cell(row=number, column=column)
+        cell.value = row.action.due
+        if row.action.due is not None:
+            cell.number_format = "d mmm yyyy"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def update_tracking(
@@ -526,9 +550,16 @@ def add_progress_note(
 def move_due_date(
     *, session: Session, action: Action, user: User | None, due: date | None
 ) -> Action:
-    """Change an action's due date, keeping the old one in its history."""
+    """Change an action's due date, keeping the old one in its history. ``None`` removes it
+    (an explicit choice). Raises ``ServiceError`` for a date before the review's incident."""
     if due == action.due:
         return action
+    review = session.get_one(Review, action.review_id)
+    if due is not None and review.incident_known_on is not None and due < review.incident_known_on:
+        raise ServiceError(
+            f"The due date cannot be before the incident ({uk_date(review.incident_known_on)})",
+            "due",
+        )
     session.add(
         ActionDueChange(
             action_id=action.id,

@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from analysis.dates import uk_date, uk_today
 from analysis.documents import BulletList, Document, Paragraph, Section, Table, to_docx
-from analysis.findings import ACTION_STATUSES
+from analysis.findings import ACTION_STATUSES, is_overdue
 from analysis.recurring import Pattern
 from app.services.partnership import SharedLearning, owner_name
 from app.services.recurring import partnership_patterns
+from app.templating import plural_of
 from models import Action, Finding, Review
 
 
@@ -27,7 +28,8 @@ from models import Action, Finding, Review
 class ReviewLearning:
     review: Review
     findings: tuple[str, ...]
-    actions: tuple[tuple[str, str, str, str], ...]  # ref, description, owner, status
+    # ref, description, owner, due ("4 Nov 2026" or "No date"), status, "Overdue" or ""
+    actions: tuple[tuple[str, str, str, str, str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class ThematicView:
 
 
 def thematic_view(session: Session, partnership_id: int, review_ids: Sequence[int]) -> ThematicView:
+    today = uk_today()
     patterns, reviews = partnership_patterns(session, partnership_id, review_ids)
     chosen = tuple(reviews[i] for i in sorted(reviews))
     shared = SharedLearning(session)
@@ -65,7 +68,9 @@ def thematic_view(session: Session, partnership_id: int, review_ids: Sequence[in
                         a.ref,
                         shared.text(review, a.description),
                         owner_name(a),
+                        uk_date(a.due) or "No date",
                         ACTION_STATUSES.get(a.status, a.status),
+                        "Overdue" if is_overdue(a.due, a.status, today) else "",
                     )
                     for a in actions
                 ),
@@ -86,7 +91,7 @@ def briefing(view: ThematicView, partnership_name: str, today: date | None = Non
         "About this briefing",
         (
             Paragraph(
-                f"A thematic look across {len(titles)} reviews of {partnership_name}, "
+                f"A thematic look across {plural_of(len(titles), 'review')} of {partnership_name}, "
                 f"prepared on {uk_date(today)}: the conditions they share, their findings and "
                 "the actions agreed. Names are pseudonyms."
             ),
@@ -132,7 +137,7 @@ def briefing(view: ThematicView, partnership_name: str, today: date | None = Non
             (
                 Paragraph("Findings"),
                 BulletList(item.findings or ("None recorded",)),
-                Table(("Action", "What", "Owner", "Status"), item.actions)
+                Table(("Action", "What", "Owner", "Due", "Status", "Overdue"), item.actions)
                 if item.actions
                 else Paragraph("No actions recorded."),
             ),

@@ -79,3 +79,27 @@ def test_intervals_are_the_partnerships_settings(
         date(2026, 11, 2), {}, date(2026, 1, 1), intervals_from(settings)
     )
     assert {m.key: m.due_on for m in milestones}["rapid_review"] == expected
+
+
+def test_no_due_date_falls_before_day_0_even_for_an_early_publication() -> None:
+    known = date(2026, 3, 2)
+    milestones = review_milestones(
+        known, {}, date(2026, 3, 3), planned_publication=date(2026, 3, 4)
+    )
+    due = {m.key: m.due_on for m in milestones}
+    assert all(d is None or d >= known for d in due.values())
+    assert due["report_to_panel"] == known
+
+
+def test_a_month_based_due_date_on_a_weekend_or_bank_holiday_moves_to_the_next_working_day() -> (
+    None
+):
+    # Decision on Sat 27 Jun 2026 -> 6 months is Sun 27 Dec 2026; 28 Dec is the Boxing Day
+    # substitute bank holiday, so Tue 29 Dec 2026.
+    due = {
+        m.key: m.due_on
+        for m in review_milestones(
+            date(2026, 5, 1), {"local_review_decision": date(2026, 6, 27)}, date(2026, 7, 1)
+        )
+    }
+    assert due["review_completed"] == date(2026, 12, 29)

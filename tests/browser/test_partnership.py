@@ -80,3 +80,18 @@ def test_published_reviews_imported_show_patterns_over_time(page: Page) -> None:
     page.get_by_role("button", name="Compare").click()
     expect(page.locator("#side-by-side")).to_contain_text("accepted")
     assert_accessible(page)
+
+
+def test_the_action_tracker_fits_a_390_pixel_screen(page: Page, live_server: str) -> None:
+    sign_in(page, MANAGER)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server}/partnership/actions")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Action tracker")
+    region = page.get_by_role("region", name=re.compile("^Action tracker table"))
+    expect(region).to_be_visible()
+    # The page itself does not scroll sideways: the table scrolls inside its region.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert region.evaluate("r => r.scrollWidth > r.clientWidth")
+    region.focus()
+    expect(region).to_be_focused()
+    assert_accessible(page)

@@ -336,3 +336,19 @@ def test_deleting_a_whole_review_erases_its_key_and_leaves_no_name_behind(
     )
     assert gone.before["pseudonym"] == "Child T" and "Tamsin" not in gone.before_json
     assert check_chain(db_session).broken is None
+
+
+def test_the_whole_head_line_is_accepted_and_a_short_hash_is_not_called_tampering(
+    runner: Any, db_session: Any
+) -> None:
+    first = runner.invoke(args=["verify-audit"])
+    line = next(x for x in first.output.splitlines() if x.startswith("Head: "))
+    pasted = runner.invoke(args=["verify-audit", "--expect-head", line])
+    assert pasted.exit_code == 0, pasted.output
+    assert "The expected head is entry" in pasted.output
+    head = _entries(db_session)[-1]
+    for wrong in (head.hash[:4] + "…" + head.hash[-2:], head.hash[:-1], "not-a-hash"):
+        result = runner.invoke(args=["verify-audit", "--expect-head", wrong])
+        assert result.exit_code == 2, result.output
+        assert "that is not a full head hash" in result.output
+        assert "BROKEN" not in result.output

@@ -135,3 +135,22 @@ def test_the_csv_holds_the_filtered_entries_without_real_names_or_formulas(
     # An export is found again under its kind.
     _status, html = _audit_page(client, world, kind="exports")
     assert "export_audit_trail" in html
+
+
+def test_the_csv_reads_a_real_name_typed_into_free_text_as_its_pseudonym(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    login("chair")
+    _add_person(client, world, "Ignatius Fernwhistle")
+    review = db_session.get(Review, world.review_id)
+    review.terms_of_reference = "Why Ignatius Fernwhistle's visits were not shared."
+    db_session.commit()
+    response = client.get(f"/reviews/{world.review_id}/audit.csv", query_string={"kind": "changes"})
+    text = response.get_data().decode("utf-8-sig")
+    assert "Fernwhistle" not in text and "Lodger's visits were not shared" in text
+
+
+def test_the_trail_does_not_claim_utc_for_uk_times(client: Any, login: Any, world: World) -> None:
+    login("chair")
+    _status, html = _audit_page(client, world, kind="changes")
+    assert ">When<" in html and "When (UTC)" not in html

@@ -200,3 +200,8 @@ def test_a_backup_never_overwrites_a_file(source: dict[str, Any], tmp_path: Path
     result = _cli(app, "backup", str(source["file"]))
     assert result.exit_code == 1 and "already exists" in result.output
     app.extensions["lr_engine"].dispose()
+
+
+def test_a_backup_file_is_readable_by_its_owner_only(source: dict[str, Any]) -> None:
+    # It holds every real name: mode 0600, not the umask's world-readable 0644.
+    assert source["file"].stat().st_mode & 0o777 == 0o600

@@ -403,3 +403,104 @@ def test_board_response_form_refuses_a_future_date_and_keeps_the_text(
     page = response.get_data(as_text=True)
     assert "cannot be in the future" in page
     assert "Through a weekly repeat-caller report." in page
+
+
+def test_a_board_member_reads_pseudonyms_in_the_action_forms_and_a_save_keeps_real_text(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    action = _action(db_session, world)
+    action.lead = "Tamsin Testcase's health visitor"
+    action.success_measure = "Tamsin Testcase is seen every week."
+    db_session.commit()
+    client.application.config["READER_LAST_NET"] = False  # the page's own view, not the net's
+    login("board_member")
+    url = f"/partnership/reviews/{world.review_id}/actions/A1"
+    page = client.get(url).get_data(as_text=True)
+    assert "Tamsin" not in page and "Testcase" not in page
+    assert "Child T&#39;s health visitor" in page or "Child T's health visitor" in page
+    response = _post(
+        client,
+        url,
+        {
+            "form": "tracking",
+            "t-lead": "Child T's health visitor",
+            "t-success_measure": "Child T is seen every week and at home.",
+        },
+    )
+    assert response.status_code == 302
+    db_session.expire_all()
+    action = _action(db_session, world)
+    assert action.lead == "Tamsin Testcase's health visitor"  # unchanged: the stored text
+    assert action.success_measure == "Child T is seen every week and at home."
+
+
+def test_exports_say_csv_once_and_the_workbook_has_date_cells(
+    client: Any, login: Any, api: Any, world: World, db_session: Any
+) -> None:
+    action = _action(db_session, world)
+    action.due = date(2026, 11, 4)
+    db_session.commit()
+    headers = api("business_manager")
+    for url in ("/api/v1/partnership/actions.csv",):
+        assert client.get(url, headers=headers).headers["Content-Type"] == (
+            "text/csv; charset=utf-8"
+        )
+    login("business_manager")
+    csv = client.get("/partnership/actions.csv")
+    assert csv.headers["Content-Type"] == "text/csv; charset=utf-8"
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get("/partnership/actions.xlsx").data)).active
+    header = [c.value for c in sheet[1]]
+    due = next(r for r in sheet.iter_rows(min_row=2) if r[1].value == "A1")[header.index("Due")]
+    assert due.is_date and due.value.date() == date(2026, 11, 4)
+
+
+def test_an_empty_or_ancient_due_date_is_refused_and_removal_is_explicit(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    action = _action(db_session, world)
+    action.due = date(2026, 11, 4)
+    review = db_session.get(Review, world.review_id)
+    review.incident_known_on = date(2026, 1, 10)
+    db_session.commit()
+    login("business_manager")
+    url = f"/partnership/reviews/{world.review_id}/actions/A1"
+    empty = _post(client, url, {"form": "due", "d-due": ""})
+    assert empty.status_code == 422
+    assert "Enter the new due date" in empty.get_data(as_text=True)
+    ancient = _post(client, url, {"form": "due", "d-due": "1999-01-01"})
+    assert ancient.status_code == 422
+    assert "cannot be before the incident (10 Jan 2026)" in ancient.get_data(as_text=True)
+    db_session.expire_all()
+    assert _action(db_session, world).due == date(2026, 11, 4)  # nothing changed
+    removed = _post(client, url, {"form": "due", "d-due": "", "d-remove": "y"})
+    assert removed.status_code == 302
+    db_session.expire_all()
+    assert _action(db_session, world).due is None
+
+
+def test_a_milestone_before_the_incident_is_refused_and_a_wrong_one_can_be_cleared(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    review = db_session.get(Review, world.review_id)
+    review.incident_known_on = date(2026, 1, 12)
+    db_session.commit()
+    login("business_manager")
+    url = f"/partnership/reviews/{world.review_id}/milestones"
+    early = _post(client, url, {"milestone": "panel_notification", "done_on": "2025-12-01"})
+    assert early.status_code == 422
+    assert "cannot be before the partnership became aware" in early.get_data(as_text=True)
+    assert not db_session.scalars(select(ReviewMilestone)).all()
+    ok = _post(client, url, {"milestone": "panel_notification", "done_on": "2026-01-13"})
+    assert ok.status_code == 302
+    cleared = _post(client, url, {"milestone": "panel_notification", "clear": "y"})
+    assert cleared.status_code == 302
+    db_session.expire_all()
+    assert not db_session.scalars(select(ReviewMilestone)).all()
+    last = db_session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.entity_type == "review_milestones")
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    )
+    assert last is not None and last.action == "delete"
+    assert "cleared" in client.get("/partnership/").get_data(as_text=True)

@@ -20,6 +20,7 @@ import subprocess
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -34,6 +35,7 @@ from app.security import _sha256
 from models import (
     Account,
     Action,
+    ActionProgressNote,
     BoardResponse,
     ChronologyImport,
     Event,
@@ -76,7 +78,8 @@ FREE_TEXT: dict[type, tuple[str, ...]] = {
     FactorEvidence: ("note",),
     Finding: ("title", "issue", "evidence", "how_widespread", "why_it_matters"),
     BoardResponse: ("response",),
-    Action: ("description", "impact_evidence", "dropped_reason"),
+    Action: ("description", "impact_evidence", "dropped_reason", "lead", "success_measure"),
+    ActionProgressNote: ("note",),
     FeedbackRecord: ("recipients", "you_said", "we_did"),
     GoodPractice: ("title", "story", "what_made_it_work"),
     ReportNarrative: (
@@ -151,6 +154,13 @@ def _seed(session: Session, world: World) -> dict[str, Any]:
         session=session, event=event, user_id=world.users["panel_member"], text=SENTENCE
     )
     session.add(ReportNarrative(review_id=review.id))
+    action = session.scalars(select(Action).where(Action.review_id == review.id)).first()
+    assert action is not None
+    session.add(  # the partnership tracker's progress notes, filled below
+        ActionProgressNote(
+            action_id=action.id, review_id=review.id, noted_on=date(2026, 1, 5), note=""
+        )
+    )
     entry = good_practice_service.create_entry(
         session=session,
         partnership_id=review.partnership_id,

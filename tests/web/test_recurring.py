@@ -216,3 +216,29 @@ def test_thematic_review_puts_chosen_reviews_side_by_side(
     section = python_docx.Document(BytesIO(docx.data)).sections[0]
     assert abs(section.page_width.mm - 210) < 1 and abs(section.page_height.mm - 297) < 1
     assert client.get("/partnership/thematic.pdf").status_code == 400
+
+
+def test_thematic_briefing_counts_one_review_and_shows_due_dates_and_overdue(
+    client: Any, login: Any, four_reviews: dict[str, int], db_session: Any
+) -> None:
+    from datetime import date
+    from io import BytesIO
+
+    import docx as python_docx
+
+    from models import Action
+
+    a = four_reviews["a"]
+    action = db_session.scalars(select(Action).where(Action.review_id == a)).first()
+    action.due, action.status = date(2026, 1, 5), "agreed"
+    db_session.commit()
+    login("business_manager")
+    page = client.get(f"/partnership/thematic?reviews={a}").get_data(as_text=True)
+    assert "due 5 Jan 2026" in page and "Overdue</strong>" in page
+    document = python_docx.Document(
+        BytesIO(client.get(f"/partnership/thematic.docx?reviews={a}").data)
+    )
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "across 1 review of" in text and "1 reviews" not in text
+    cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    assert "5 Jan 2026" in cells and "Overdue" in cells
