@@ -73,6 +73,7 @@ class JSONProvider(DefaultJSONProvider):
 
 
 def init_app(app: Flask) -> None:
-    app.json = JSONProvider(app)
+    if not isinstance(app.json, JSONProvider):  # the reader's view's provider is one already
+        app.json = JSONProvider(app)
     app.register_error_handler(HTTPException, _handle_http)
     app.register_error_handler(Exception, _handle_unexpected)

@@ -16,8 +16,9 @@ cannot forget it:
   still holds a registered name or alias (as written, HTML-escaped or JSON-escaped) has it
   replaced, and the route is logged so the boundary it slipped past can be fixed.
 
-Pages that span the partnership (the dashboard, the good-practice register) hide the people
-of every review on which the user's role may not read real names.
+Pages that span the partnership (the partnership's views, the dashboard, the good-practice
+register) hide the people of every review of the partnership on which the user may not read
+real names: those they are not a member of, and those where their role may not.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ from functools import lru_cache
 from typing import Any
 
 from flask import Flask, Response, current_app, g, has_request_context
-from flask.json.provider import DefaultJSONProvider
 from flask_login import current_user
 from jinja2 import Undefined
 from markupsafe import Markup, escape
@@ -39,6 +39,7 @@ from markupsafe import Markup, escape
 from analysis.anonymise import COMMON_WORDS, RegisterPerson
 from app import policy
 from app.db import db
+from app.errors import JSONProvider
 from app.services.anonymity import Anonymiser, anonymiser_for, register_hidden_from
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,9 @@ def _anonymiser_for_request() -> Anonymiser | None:
         return anonymiser_for(db(), access.review)
     if g.get("participant") is not None or not current_user.is_authenticated:
         return None  # participants read the room's view; the public reads published reports
-    register = register_hidden_from(db(), current_user.id, policy.REVIEW_ACTIONS[REAL_NAMES])
+    register = register_hidden_from(
+        db(), current_user.id, current_user.partnership_id, policy.REVIEW_ACTIONS[REAL_NAMES]
+    )
     return Anonymiser(register=tuple(register)) if register else None
 
 
@@ -254,9 +257,10 @@ def finalize(value: Any) -> Any:
 # --------------------------------------------------------------------------- JSON
 
 
-class ReaderJSONProvider(DefaultJSONProvider):
+class ReaderJSONProvider(JSONProvider):
     """The app's JSON responses (``jsonify``): every string as the current reader may read
-    it. ``dumps`` itself is left alone: the session cookie is JSON too."""
+    it. ``dumps`` itself is left alone: the session cookie is JSON too. Reading JSON is the
+    app's (``app.errors.JSONProvider``: too deep a nesting is a clear 400)."""
 
     def response(self, *args: Any, **kwargs: Any) -> Response:
         return super().response(for_reader_value(self._prepare_response_obj(args, kwargs)))

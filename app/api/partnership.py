@@ -17,6 +17,7 @@ from app.api import bp
 from app.api.helpers import ApiError, validated_body
 from app.db import db
 from app.policy import review_access
+from app.reader import reader_text
 from app.services import partnership as service
 from app.services import recurring as recurring_service
 from models import Partnership
@@ -97,7 +98,7 @@ def partnership_actions_csv() -> ResponseReturnValue:
     """
     rows = service.tracker_rows(db(), current_user.partnership_id, _tracker_filters(), uk_today())
     return Response(
-        service.tracker_export(rows, "csv"),
+        service.tracker_export(rows, "csv", reader_text()),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="actions.csv"'},
     )

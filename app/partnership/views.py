@@ -34,7 +34,7 @@ from app.policy import (
     review_access,
     role_on,
 )
-from app.reader import for_reader, reads_pseudonyms
+from app.reader import for_reader, reader_text, reads_pseudonyms
 from app.services import partnership as service
 from app.services import recurring as recurring_service
 from app.services import thematic as thematic_service
@@ -146,7 +146,7 @@ def export_actions(fmt: str) -> Response:
         abort(404)
     rows = service.tracker_rows(db(), current_user.partnership_id, _filters(), uk_today())
     return Response(
-        service.tracker_export(rows, fmt),
+        service.tracker_export(rows, fmt, reader_text()),
         mimetype=EXPORT_TYPES[fmt],
         headers={"Content-Disposition": f'attachment; filename="actions.{fmt}"'},
     )

@@ -71,14 +71,18 @@ def register_of(people: Iterable[Person]) -> list[RegisterPerson]:
 
 
 def register_hidden_from(
-    session: Session, user_id: int, roles_with_real_names: frozenset[str]
+    session: Session, user_id: int, partnership_id: int, roles_with_real_names: frozenset[str]
 ) -> list[RegisterPerson]:
-    """The people of every review on which the user's role may not read real names: what
-    pages spanning the partnership (the good-practice register, the dashboard) hide."""
+    """The people of every review of the partnership on which the user may not read real
+    names (not a member, or a member whose role may not): what pages spanning the
+    partnership (the partnership's views, the good-practice register, the dashboard) hide."""
+    readable = select(Membership.review_id).where(
+        Membership.user_id == user_id, Membership.role.in_(roles_with_real_names)
+    )
     people = session.scalars(
         select(Person)
-        .join(Membership, Membership.review_id == Person.review_id)
-        .where(Membership.user_id == user_id, Membership.role.not_in(roles_with_real_names))
+        .join(Review, Review.id == Person.review_id)
+        .where(Review.partnership_id == partnership_id, Person.review_id.not_in(readable))
         .order_by(Person.review_id, Person.id)
     )
     return register_of(people)

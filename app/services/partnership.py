@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -442,9 +442,14 @@ def export_rows(rows: Iterable[TrackerRow]) -> list[list[str]]:
     return out
 
 
-def tracker_export(rows: list[TrackerRow], fmt: str) -> bytes:
-    """The tracker as CSV or XLSX; no cell can run as a formula in a spreadsheet."""
-    table = export_rows(rows)
+def tracker_export(
+    rows: list[TrackerRow], fmt: str, text: Callable[[str], str] = lambda value: value
+) -> bytes:
+    """The tracker as CSV or XLSX; no cell can run as a formula in a spreadsheet. ``text``
+    is the reader's view of each text cell (pseudonyms for a reader who may not read names)."""
+    table = [
+        [text(cell) if isinstance(cell, str) else cell for cell in row] for row in export_rows(rows)
+    ]
     if fmt == "xlsx":
         return _with_due_dates(export_xlsx(EXPORT_HEADER, table), rows)
     return export_csv(EXPORT_HEADER, table)

@@ -59,6 +59,7 @@ from models import (
 from models import Factor as FactorRow
 from models.audit import Actor
 from models.engine import make_session_factory
+from models.job import Job
 from tests.conftest import World
 
 READERS = ("observer", "board_member", "facilitator")
@@ -70,8 +71,8 @@ SENTENCE = "Tamsin Testcase (Tam) told Hannah Quenby, whom she calls Hanny or Na
 # table must be listed here or in NOT_FREE_TEXT (see the last test).
 FREE_TEXT: dict[type, tuple[str, ...]] = {
     Review: ("title", "terms_of_reference"),
-    KeyPracticeEpisode: ("title", "summary"),
-    Event: ("source_detail", "description"),
+    KeyPracticeEpisode: ("title", "summary", "narrative"),
+    Event: ("source_detail", "description", "outcome"),
     EventComment: ("text",),
     Account: ("contributor_role", "narrative"),
     FactorRow: ("label", "description"),
@@ -89,17 +90,23 @@ FREE_TEXT: dict[type, tuple[str, ...]] = {
         "good_practice",
         "conclusion",
         "glossary",
+        "executive_summary",
     ),
     Workshop: ("title", "agenda"),
-    WorkshopNote: ("text",),
+    WorkshopNote: ("text", "room_text"),
     Proposal: ("label", "description"),
-    Participant: ("display_name",),
+    Participant: ("display_name", "draft_text"),
 }
 NOT_FREE_TEXT = {
     # Generated outputs, pseudonymised when they are made (and scanned before they are shared).
     (ReportVersion, "markdown"),
     (ReportVersion, "html"),
     (ReportVersion, "withdrawal_reason"),
+    (ReportVersion, "public_markdown"),
+    (ReportVersion, "public_html"),
+    # A background job's progress message and error, written by the app for its starter.
+    ("jobs", "message"),
+    ("jobs", "error"),
     # Who changed what, for the chair and lead reviewer only (the audit log).
     ("audit_entries", "before_json"),
     ("audit_entries", "after_json"),
@@ -233,7 +240,19 @@ def _seed(session: Session, world: World) -> dict[str, Any]:
                 length = getattr(table.c[column].type, "length", None)
                 setattr(row, column, _with_sentence(getattr(row, column), length))
     session.flush()
+    # A report generation still running, its message naming people as typed text might.
+    job = Job(
+        kind="report.generate",
+        review_id=review.id,
+        user_id=world.users["chair"],
+        status="running",
+        progress=50,
+        message=SENTENCE,
+    )
+    session.add(job)
+    session.flush()
     return {
+        "job_id": job.id,
         "workshop_id": workshop.id,
         "note_id": note.id,
         "proposal_id": proposal.id,
@@ -318,6 +337,7 @@ def _urls(endpoint: str, rule: str, world: World, ids: dict[str, Any]) -> list[s
         "membership_id": 1,
         "token_id": 1,
         "user_id": world.users["observer"],
+        "token": "an-unknown-account-link",
         **ids,
     }
     url = rule
@@ -398,6 +418,8 @@ ANSWERS_ELSEWHERE = frozenset(
         "public.read",  # the world's report is a draft: not on the public page
         "public.report",
         "workshops.accept_note",  # only for a note that is not yet accepted (a form page)
+        "auth.account_link",  # an unknown link answers 410: it holds nobody's data
+        "auth.sso_callback",  # with no sign-in under way it sends the browser back
     }
 )
 
