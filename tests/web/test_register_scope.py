@@ -98,7 +98,9 @@ def test_a_register_change_after_a_report_is_rescanned_before_approval(
     from models import ReportVersion
 
     report = db_session.get(ReportVersion, world.report_id)
+    # The public edition is what is published, so what the gate scans.
     report.markdown = "# Test review\n\nThe neighbour, Quentin Oddleby, called the police.\n"
+    report.public_markdown = report.markdown
     db_session.commit()
     base = f"/api/v1/reviews/{world.review_id}/reports/{report.number}"
     assert client.get(base, headers=api("chair")).json["needs_rescan"] is False
