@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.dates import statutory_dates, uk_today
+from app import jobs
 from app.api import bp
 from app.api.helpers import (
     ApiError,
@@ -30,6 +31,7 @@ from app.policy import (
     own_agency_ref,
     review_access,
 )
+from app.reviews import import_job
 from app.security import token_expiry
 from app.services import bundles
 from app.services import partnership as partnership_service
@@ -170,6 +172,8 @@ def import_review() -> ResponseReturnValue:
         content: {application/json: {schema: {$ref: '#/components/schemas/Bundle'}}}
       responses:
         201: {description: 'The new review: {"id": …}'}
+        202: {description: 'A bundle of more than BUNDLE_BACKGROUND_EVENTS events is imported
+          by a background job: Location names its status; its result has review_id'}
         413: {description: 'The bundle is larger than 50 MB'}
         422: Invalid
     """
@@ -178,6 +182,9 @@ def import_review() -> ResponseReturnValue:
     if data is None:
         raise ApiError(400, "Send the bundle as JSON with Content-Type: application/json")
     try:
+        if import_job.runs_in_background(data):
+            job = import_job.start_import(db(), request.get_data(), data, current_user)
+            return jobs.accepted(job)
         # Stored in parts, each committed, so other users' edits never wait long.
         review = bundles.import_bundle(
             data, session=db(), importer=current_user, commit=db().commit

@@ -22,7 +22,7 @@ from app.policy import (
     own_agency_ref,
     review_access,
 )
-from app.reviews import bp
+from app.reviews import bp, import_job
 from app.reviews.forms import (
     AgencyForm,
     AuditFilterForm,
@@ -359,6 +359,10 @@ def import_bundle() -> object:
             problems = [bundles.BundleProblem("$", f"The file is not valid JSON: {error}")]
         else:
             try:
+                if import_job.runs_in_background(data):
+                    job = import_job.start_import(db(), raw, data, current_user)
+                    flash("The bundle is being imported. You will be its chair.", "success")
+                    return redirect(url_for("main.job", job_id=job.id), code=303)
                 # Stored in parts, each committed, so other users' edits never wait long.
                 review = bundles.import_bundle(
                     data, session=db(), importer=current_user, commit=db().commit

@@ -274,6 +274,15 @@ def discard_review(session: Session, review_id: int) -> None:
     )
 
 
+def bundle_problems(data: Any) -> list[BundleProblem]:
+    """Everything wrong with ``data`` that can be found without the database (size, schema,
+    refs, dates): what ``import_bundle`` checks before it writes anything."""
+    problems = bundle_size_problems(data) or validate_bundle(data, SUPPORTED_SECTIONS)
+    if problems:
+        return problems
+    return _event_rows(data)[1]
+
+
 def import_bundle(
     data: Any,
     *,
