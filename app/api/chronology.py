@@ -365,7 +365,7 @@ def chronology_import(review_id: int, import_id: int) -> ResponseReturnValue:
         - {in: path, name: import_id, required: true, schema: {type: integer}}
       responses:
         200: {description: '{"removed": N}'}
-        422: Not a confirmed import, or already undone
+        422: {description: 'Not a confirmed import, or already undone'}
     """
     review = review_access().review
     record = db().get(ChronologyImport, import_id)
