@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
@@ -470,6 +471,18 @@ def _partnership_named(session: Session, name: str) -> Partnership:
     return partnership
 
 
+def _commit_or_fail(session: Session, change: Callable[[], object]) -> None:
+    """Make ``change`` and commit it, or say why not in one line (exit 1); then close."""
+    try:
+        change()
+        session.commit()
+    except ServiceError as error:
+        session.rollback()
+        _fail(error.message)
+    finally:
+        session.close()
+
+
 @click.command("rename-partnership")
 @with_appcontext
 @click.option("--name", "old", required=True, help="The partnership's present name")
@@ -478,14 +491,10 @@ def rename_partnership_command(old: str, new: str) -> None:
     """Rename a partnership."""
     session = _session("rename-partnership")
     partnership = _partnership_named(session, old)
-    try:
-        accounts.rename_partnership(session=session, partnership=partnership, name=new)
-        session.commit()
-    except ServiceError as error:
-        session.rollback()
-        _fail(error.message)
-    finally:
-        session.close()
+    _commit_or_fail(
+        session,
+        lambda: accounts.rename_partnership(session=session, partnership=partnership, name=new),
+    )
     click.echo(f"Renamed {old!r} to {new!r}.", err=True)
 
 
@@ -498,14 +507,10 @@ def merge_partnerships_command(source: str, target: str) -> None:
     session = _session("merge-partnerships")
     going = _partnership_named(session, source)
     staying = _partnership_named(session, target)
-    try:
-        accounts.merge_partnerships(session=session, source=going, target=staying)
-        session.commit()
-    except ServiceError as error:
-        session.rollback()
-        _fail(error.message)
-    finally:
-        session.close()
+    _commit_or_fail(
+        session,
+        lambda: accounts.merge_partnerships(session=session, source=going, target=staying),
+    )
     click.echo(f"Merged {source!r} into {target!r}.", err=True)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, jsonify, request
@@ -129,18 +130,7 @@ def report(review_id: int, version: int) -> ResponseReturnValue:
         422: Invalid
     """
     if request.method == "DELETE":
-        data = validated_body(DELETE_INPUT)
-        item = _version(version)
-        try:
-            service.delete_version(
-                session=db(),
-                review=review_access().review,
-                version=item,
-                user=current_user,
-                reason=data["reason"],
-            )
-        except ServiceError as error:
-            raise ApiError(422 if error.field == "reason" else 409, error.message) from None
+        _with_reason(version, DELETE_INPUT, service.delete_version)
         return "", 204
     return jsonify(_resource(_version(version)))
 
@@ -262,10 +252,16 @@ def withdraw_report(review_id: int, version: int) -> ResponseReturnValue:
         409: {description: 'Refused: the version is not published, or already withdrawn'}
         422: Invalid
     """
-    data = validated_body(WITHDRAW_INPUT)
+    return jsonify(_resource(_with_reason(version, WITHDRAW_INPUT, service.withdraw_report)))
+
+
+def _with_reason(version: int, schema: dict[str, Any], change: Callable[..., Any]) -> ReportVersion:
+    """A change to a version that needs a reason (deleting a draft, withdrawing a
+    publication): 422 for the reason, 409 for a refusal; the version once made."""
+    data = validated_body(schema)
     item = _version(version)
     try:
-        service.withdraw_report(
+        change(
             session=db(),
             review=review_access().review,
             version=item,
@@ -273,6 +269,5 @@ def withdraw_report(review_id: int, version: int) -> ResponseReturnValue:
             reason=data["reason"],
         )
     except ServiceError as error:
-        status = 422 if error.field == "reason" else 409
-        raise ApiError(status, error.message) from None
-    return jsonify(_resource(item))
+        raise ApiError(422 if error.field == "reason" else 409, error.message) from None
+    return item

@@ -3,6 +3,7 @@ The policy has checked access."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -167,12 +168,32 @@ def public_download(review_id: int, version: int, fmt: str) -> Response:
 @bp.route("/reports/<int:version>/delete", methods=["GET", "POST"])
 def delete(review_id: int, version: int) -> Any:
     """Delete a superseded draft (never published), with a reason: the chair."""
+
+    def done(item: ReportVersion) -> Response:
+        flash(f"Version {item.number} is deleted with its files.", "success")
+        return redirect(url_for("reports.reports", review_id=review_id))
+
+    return _with_reason(
+        version, DeleteForm, service.delete_version, done, "reports/delete.html", "Delete"
+    )
+
+
+def _with_reason(
+    version: int,
+    form_class: type[DeleteForm] | type[WithdrawForm],
+    change: Callable[..., Any],
+    done: Callable[[ReportVersion], Response],
+    template: str,
+    verb: str,
+) -> Any:
+    """A change to a version that needs a reason (deleting a draft, withdrawing a
+    publication): the form, the service's refusal on the form, or ``done`` once made."""
     review = _review()
     item = _version_or_404(version)
-    form = DeleteForm(formdata=None if request.method == "GET" else request.form)
+    form = form_class(formdata=None if request.method == "GET" else request.form)
     if request.method == "POST" and form.validate_on_submit():
         try:
-            service.delete_version(
+            change(
                 session=db(),
                 review=review,
                 version=item,
@@ -182,14 +203,13 @@ def delete(review_id: int, version: int) -> Any:
         except ServiceError as error:
             form.reason.errors = [error.message]
         else:
-            flash(f"Version {version} is deleted with its files.", "success")
-            return redirect(url_for("reports.reports", review_id=review_id))
+            return done(item)
     return render_template(
-        "reports/delete.html",
+        template,
         review=review,
         version=item,
         form=form,
-        title=f"Delete report version {item.number}",
+        title=f"{verb} report version {item.number}",
     ), (422 if request.method == "POST" else 200)
 
 
@@ -264,35 +284,17 @@ def publish(review_id: int, version: int) -> Any:
 @bp.route("/reports/<int:version>/withdraw", methods=["GET", "POST"])
 def withdraw(review_id: int, version: int) -> Any:
     """Withdraw a published version from the public page, with a reason (chair or admin)."""
-    review = _review()
-    item = _version_or_404(version)
-    form = WithdrawForm(formdata=None if request.method == "GET" else request.form)
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            service.withdraw_report(
-                session=db(),
-                review=review,
-                version=item,
-                user=current_user,
-                reason=form.reason.data or "",
-            )
-        except ServiceError as error:
-            form.reason.errors = [error.message]
-        else:
-            flash(
-                f"Version {item.number} is withdrawn: it is no longer on the public page "
-                "and its files are gone from the public.",
-                "success",
-            )
-            if policy.may("reports.view"):
-                return redirect(
-                    url_for("reports.version", review_id=review_id, version=item.number)
-                )
-            return redirect(url_for("admin.index"))
-    return render_template(
-        "reports/withdraw.html",
-        review=review,
-        version=item,
-        form=form,
-        title=f"Withdraw report version {item.number}",
-    ), (422 if request.method == "POST" else 200)
+
+    def done(item: ReportVersion) -> Response:
+        flash(
+            f"Version {item.number} is withdrawn: it is no longer on the public page "
+            "and its files are gone from the public.",
+            "success",
+        )
+        if policy.may("reports.view"):
+            return redirect(url_for("reports.version", review_id=review_id, version=item.number))
+        return redirect(url_for("admin.index"))
+
+    return _with_reason(
+        version, WithdrawForm, service.withdraw_report, done, "reports/withdraw.html", "Withdraw"
+    )
