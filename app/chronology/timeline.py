@@ -62,22 +62,7 @@ def timeline_svg(review: Review, events: list[Event], text: Callable[[str], str]
     def x(moment: datetime) -> float:
         return LABEL_WIDTH + (moment - start).total_seconds() / span * PLOT_WIDTH
 
-    for index, (_ref, name) in enumerate(lanes):
-        y = TOP + index * LANE_HEIGHT
-        parts.append(
-            f'<rect x="0" y="{y}" width="{width}" height="{LANE_HEIGHT}" '
-            f'class="lr-tl-lane{index % 2}"/><text x="8" y="{y + LANE_HEIGHT / 2 + 5}" '
-            f'class="lr-tl-agency">{escape(name[:32])}</text>'
-        )
-    for year in range(start.year, end.year + 2):
-        tick = datetime(year, 1, 1)
-        if start <= tick <= end:
-            at = x(tick)
-            parts.append(
-                f'<line x1="{at:.1f}" y1="{TOP - 10}" x2="{at:.1f}" y2="{height - 30}" '
-                f'class="lr-tl-year"/><text x="{at + 3:.1f}" y="{TOP - 14}" '
-                f'class="lr-tl-label">{year}</text>'
-            )
+    parts.extend(_lanes_and_years([name for _ref, name in lanes], start, end, x, width, height))
     kpes: dict[str, list[Event]] = {}
     for event in events:
         if event.kpe is not None:
@@ -228,22 +213,7 @@ def _counts_svg(
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="group" aria-labelledby="timeline-caption">'
     ]
-    for index, (_agency_id, name) in enumerate(lanes):
-        y = TOP + index * LANE_HEIGHT
-        parts.append(
-            f'<rect x="0" y="{y}" width="{width}" height="{LANE_HEIGHT}" '
-            f'class="lr-tl-lane{index % 2}"/><text x="8" y="{y + LANE_HEIGHT / 2 + 5}" '
-            f'class="lr-tl-agency">{escape(name[:32])}</text>'
-        )
-    for year in range(first.year, last.year + 2):
-        tick = datetime(year, 1, 1)
-        if first <= tick <= last:
-            at = x(tick)
-            parts.append(
-                f'<line x1="{at:.1f}" y1="{TOP - 10}" x2="{at:.1f}" y2="{height - 30}" '
-                f'class="lr-tl-year"/><text x="{at + 3:.1f}" y="{TOP - 14}" '
-                f'class="lr-tl-label">{year}</text>'
-            )
+    parts.extend(_lanes_and_years([name for _id, name in lanes], first, last, x, width, height))
     for band in bands:
         left = x(band[2])
         right = max(x(band[3]), left + 6)
@@ -289,3 +259,33 @@ def _counts_svg(
         )
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every piece of user text above is escaped
+
+
+def _lanes_and_years(
+    names: list[str],
+    first: datetime,
+    last: datetime,
+    x: Callable[[datetime], float],
+    width: float,
+    height: float,
+) -> list[str]:
+    """The SVG of the agency lanes (their names) and the year lines between ``first`` and
+    ``last``: the same in the drawing of events and of counts."""
+    parts: list[str] = []
+    for index, name in enumerate(names):
+        y = TOP + index * LANE_HEIGHT
+        parts.append(
+            f'<rect x="0" y="{y}" width="{width}" height="{LANE_HEIGHT}" '
+            f'class="lr-tl-lane{index % 2}"/><text x="8" y="{y + LANE_HEIGHT / 2 + 5}" '
+            f'class="lr-tl-agency">{escape(name[:32])}</text>'
+        )
+    for year in range(first.year, last.year + 2):
+        tick = datetime(year, 1, 1)
+        if first <= tick <= last:
+            at = x(tick)
+            parts.append(
+                f'<line x1="{at:.1f}" y1="{TOP - 10}" x2="{at:.1f}" y2="{height - 30}" '
+                f'class="lr-tl-year"/><text x="{at + 3:.1f}" y="{TOP - 14}" '
+                f'class="lr-tl-label">{year}</text>'
+            )
+    return parts
