@@ -7,11 +7,19 @@ function ukDate(iso) {
   const [year, month, rest] = (iso || "").split("-");
   if (!month) return year || "";
   const day = rest ? String(Number(rest.slice(0, 2))) + " " : "";
-  return `${day}${MONTHS[Number(month) - 1]} ${year}`;
+  const clock = rest && rest.includes("T") ? ` ${rest.split("T")[1].slice(0, 5)}` : "";
+  return `${day}${MONTHS[Number(month) - 1]} ${year}${clock}`;
+}
+
+// An event's date at its own precision, as the server writes it ("c. 2022", "Mar 2024").
+function whenOf(item) {
+  let text = ukDate(item.date);
+  if (item.end_date) text += ` to ${ukDate(item.end_date)}`;
+  return item.date_precision === "approximate" ? `c. ${text}` : text;
 }
 
 function labelOf(item) {
-  return `${item.ref} · ${ukDate(item.date)} · ${(item.description || "").slice(0, 70)}`;
+  return `${item.ref} · ${whenOf(item)} · ${(item.description || "").slice(0, 70)}`;
 }
 
 function setUp(root, number) {
