@@ -11,20 +11,28 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from analysis.chronology.dates import DateParseError, parse_when
 from analysis.taxonomy import SOURCE_KINDS
 from app.forms import select_choices
 from app.services.chronology import APPRAISALS
 
 PRECISION_CHOICES = [
     ("", "Work it out from the date"),
-    ("exact", "Exact (date and time)"),
+    ("exact", "Exact (a day and a time)"),
     ("day", "Day"),
     ("month", "Month"),
     ("year", "Year"),
-    ("approximate", "Approximate"),
+    ("approximate", "Approximate (circa)"),
 ]
+# What a precision needs written, in the form's words (the codes stay in the API and bundle).
+_NEEDS = {
+    "exact": ("a day and a time", "write the time after the date, for example 14/01/2011 16:20"),
+    "day": ("a day", "write the day, for example 14/01/2011"),
+    "month": ("a month", "write at least the month, for example Jan 2011"),
+}
+_FINENESS = ("year", "month", "day", "exact")
 
 
 class EventForm(FlaskForm):
@@ -47,6 +55,24 @@ class EventForm(FlaskForm):
     appraisal = SelectField("Appraisal", choices=select_choices(APPRAISALS))
     kpe = SelectField("Key practice episode", choices=[], validate_choice=False)
     version = HiddenField()
+
+    def validate_date_precision(self, field: SelectField) -> None:
+        """A precision finer than the date as written, said in plain words (the service's own
+        message names the precision's code and an ISO example, which suit the API)."""
+        chosen = field.data or ""
+        if chosen not in _NEEDS or not (self.date.data or "").strip():
+            return
+        try:
+            written = parse_when(self.date.data).precision
+        except DateParseError:
+            return  # the date's own error is shown by the service
+        if written in _FINENESS and _FINENESS.index(written) < _FINENESS.index(chosen):
+            label = dict(PRECISION_CHOICES)[chosen]
+            needs, how = _NEEDS[chosen]
+            raise ValidationError(
+                f"“{self.date.data.strip()}” has no {needs.split(' and ')[-1].removeprefix('a ')}: "
+                f"{label} needs {needs}, so {how}"
+            )
 
 
 class KpeForm(FlaskForm):

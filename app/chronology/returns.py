@@ -10,6 +10,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from app.chronology import bp
 from app.db import db
+from app.forms import DATE_PARTS, read_day_month_year
 from app.policy import review_access
 from app.services import reviews as review_service
 from app.services.errors import ServiceError
@@ -23,34 +24,20 @@ FIELDS = {
 }
 
 
-def read_date_input(form: Any, name: str, label: str) -> tuple[date | None, str | None]:
-    """A GOV.UK date input (``name-day``, ``name-month``, ``name-year``): the date, or None
-    when all three are blank, and the error to show when it is not a real date."""
-    parts = [(form.get(f"{name}-{part}") or "").strip() for part in ("day", "month", "year")]
-    if not any(parts):
-        return None, None
-    if not all(parts):
-        missing = [p for p, v in zip(("day", "month", "year"), parts, strict=True) if not v]
-        return None, f"{label} must include a {' and a '.join(missing)}"
-    if not all(p.isdigit() for p in parts) or len(parts[2]) != 4:
-        return None, f"{label} must be a real date, for example 4 12 2026 (year in full)"
-    try:
-        return date(int(parts[2]), int(parts[1]), int(parts[0])), None
-    except ValueError:
-        return None, f"{label} must be a real date"
-
-
 @bp.route("/chronology/returns", methods=["GET", "POST"])
 def returns(review_id: int) -> Any:
     review = review_access().review
     errors: dict[str, str] = {}
     typed: dict[str, Any] = {}
+    bad: dict[str, tuple[str, ...]] = {}
     editing = request.values.get("agency", "")
     if request.method == "POST":
         agency = next((a for a in review.agencies if a.ref == editing), None)
         dates: dict[str, date | None] = {}
         for name, (column, label) in FIELDS.items():
-            dates[column], error = read_date_input(request.form, name, label)
+            dates[column], error, bad[name] = read_day_month_year(
+                *(request.form.get(f"{name}-{part}", "") for part in DATE_PARTS), label
+            )
             if error:
                 errors[name] = error
         typed = request.form.to_dict()
@@ -76,6 +63,7 @@ def returns(review_id: int) -> Any:
         today=today,
         fields=FIELDS,
         errors=errors,
+        bad=bad,
         typed=typed,
         editing=editing,
         title="Chronology returns",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -23,7 +22,7 @@ from analysis.taxonomy import (
     SEIPS_COMPONENTS,
     SYSTEM_LEVELS,
 )
-from app.forms import select_choices
+from app.forms import DayMonthYearField, select_choices
 
 
 def _optional(choices: dict[str, str]) -> list[object]:
@@ -38,7 +37,7 @@ class AccountForm(FlaskForm):
         "The person (from the people register)", choices=[], validate_choice=False
     )
     contributor_role = StringField("Or their role", validators=[Optional(), Length(max=200)])
-    taken_on = DateField("Date taken", validators=[Optional()])
+    taken_on = DayMonthYearField("Date taken", validators=[Optional()])
     consent_to_quote = BooleanField("They agreed to be quoted")
     narrative = TextAreaField("Their account in their own words")
     events = SelectMultipleField("Events it speaks about", choices=[], validate_choice=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     HiddenField,
     SelectField,
     SelectMultipleField,
@@ -15,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from analysis.findings import ACTION_STATUSES, ACTION_STRENGTHS, FEEDBACK_AUDIENCES
 from analysis.taxonomy import SCIE_PATTERNS
-from app.forms import select_choices
+from app.forms import DayMonthYearField, select_choices
 
 
 class FindingForm(FlaskForm):
@@ -39,7 +38,7 @@ class BoardResponseForm(FlaskForm):
     response = TextAreaField(
         "The board's response", validators=[DataRequired("Write the board's response")]
     )
-    responded_on = DateField("Date of the response", validators=[Optional()])
+    responded_on = DayMonthYearField("Date of the response", validators=[Optional()])
 
 
 class ActionForm(FlaskForm):
@@ -48,7 +47,7 @@ class ActionForm(FlaskForm):
         "What will be done", validators=[DataRequired("Describe the action")]
     )
     owner_agency = SelectField("Owner agency", choices=[], validate_choice=False)
-    due = DateField("Due by", validators=[Optional()])
+    due = DayMonthYearField("Due by", validators=[Optional()])
     status = SelectField("Status", choices=select_choices(ACTION_STATUSES))
     strength = SelectField(
         "Strength", choices=select_choices([("", "Not judged yet"), *ACTION_STRENGTHS.items()])
@@ -66,7 +65,7 @@ class FeedbackForm(FlaskForm):
     )
     you_said = TextAreaField("You said", validators=[DataRequired("Write what they said")])
     we_did = TextAreaField("We did", validators=[DataRequired("Write what was done about it")])
-    fed_back_on = DateField(
+    fed_back_on = DayMonthYearField(
         "Date fed back", validators=[DataRequired("Enter the date it was fed back")]
     )
     finding = SelectField("Finding it relates to", choices=[], validate_choice=False)

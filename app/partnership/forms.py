@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -13,14 +13,14 @@ from wtforms.validators import (
 )
 
 from analysis.milestones import MILESTONE_LABELS
-from app.forms import select_choices
+from app.forms import DayMonthYearField, select_choices
 
 RAG_CHOICES = {"": "No change", "red": "Red", "amber": "Amber", "green": "Green"}
 
 
 class MilestoneForm(FlaskForm):
     milestone = SelectField("Milestone", choices=select_choices(MILESTONE_LABELS))
-    done_on = DateField("Date it was met", validators=[Optional()])
+    done_on = DayMonthYearField("Date it was met", validators=[Optional()])
     clear = BooleanField("Clear this milestone (it was recorded by mistake)")
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -35,11 +35,11 @@ class MilestoneForm(FlaskForm):
 class ProgressForm(FlaskForm):
     note = TextAreaField("Progress note", validators=[DataRequired("Write what has happened")])
     rag = SelectField("RAG status", choices=select_choices(RAG_CHOICES))
-    noted_on = DateField("Date of the note", validators=[Optional()])
+    noted_on = DayMonthYearField("Date of the note", validators=[Optional()])
 
 
 class DueDateForm(FlaskForm):
-    due = DateField("New due date", validators=[Optional()])
+    due = DayMonthYearField("New due date", validators=[Optional()])
     remove = BooleanField(
         "Remove the due date (the action will have no date and cannot be overdue)"
     )

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from analysis.taxonomy import AGENCY_SECTORS, PERSON_ROLES, REVIEW_TYPES, STAGES
-from app.forms import select_choices
+from app.forms import DayMonthYearField, select_choices
 from app.policy import ROLES
 
 
@@ -20,11 +20,11 @@ class ReviewForm(FlaskForm):
     )
     review_type = SelectField("Type of review", choices=select_choices(REVIEW_TYPES))
     stage = SelectField("Stage", choices=select_choices(STAGES), default="scoping")
-    incident_known_on = DateField(
-        "Date the serious incident became known", validators=[Optional()], format="%Y-%m-%d"
+    incident_known_on = DayMonthYearField(
+        "Date the serious incident became known", validators=[Optional()]
     )
-    period_start = DateField("Period under review: from", validators=[Optional()])
-    period_end = DateField("Period under review: to", validators=[Optional()])
+    period_start = DayMonthYearField("Period under review: from", validators=[Optional()])
+    period_end = DayMonthYearField("Period under review: to", validators=[Optional()])
     terms_of_reference = TextAreaField("Terms of reference", validators=[Optional()])
     version = HiddenField()
 
@@ -84,9 +84,9 @@ class AuditFilterForm(FlaskForm):
 
     person = SelectField("Person", default="")
     kind = SelectField("Kind", default="")
-    date_from = DateField("From (UTC day)", validators=[Optional()], format="%Y-%m-%d")
-    date_to = DateField("To (UTC day)", validators=[Optional()], format="%Y-%m-%d")
+    date_from = DayMonthYearField("From (UTC day)", validators=[Optional()])
+    date_to = DayMonthYearField("To (UTC day)", validators=[Optional()])
 
-    def validate_date_to(self, field: DateField) -> None:
+    def validate_date_to(self, field: DayMonthYearField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The end date must be on or after the start date")

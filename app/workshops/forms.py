@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -16,7 +15,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
-from app.forms import select_choices
+from app.forms import DayMonthYearField, select_choices
 from app.services.workshops import GRAPH_VIEWS, MAX_VOTES, NOTE_PROMPTS
 
 
@@ -25,7 +24,7 @@ class WorkshopForm(FlaskForm):
     local-rationality prompts and three votes."""
 
     title = StringField("Title", validators=[Optional(), Length(max=200)])
-    held_on = DateField("Date", validators=[Optional()])
+    held_on = DayMonthYearField("Date", validators=[Optional()])
     kpes = SelectMultipleField("Key practice episodes", choices=[], validate_choice=False)
     graph_views = SelectMultipleField(
         "Graph views", choices=select_choices(GRAPH_VIEWS), validate_choice=False

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -78,12 +79,32 @@ def test_a_wrong_range_is_refused_keeping_what_was_typed(
     client: Any, login: Any, world: World
 ) -> None:
     login("chair")
-    status, html = _audit_page(client, world, date_from="2026-05-02", date_to="2026-05-01")
+    typed = {"date_from-day": "2", "date_from-month": "5", "date_from-year": "2026",
+             "date_to-day": "1", "date_to-month": "5", "date_to-year": "2026"}  # fmt: skip
+    status, html = _audit_page(client, world, **typed)
     assert status == 422
     assert "The end date must be on or after the start date" in html
-    assert 'value="2026-05-01"' in html and 'value="2026-05-02"' in html
+    assert {name: box(html, name) for name in typed} == typed  # day, month, year boxes
+    assert 'type="date"' not in html
+    status, html = _audit_page(
+        client, world, **{"date_from-day": "31", "date_from-month": "4", "date_from-year": "2026"}
+    )
+    assert status == 422 and "From (UTC day) must be a real date: April 2026 has no day 31" in html
+    assert box(html, "date_from-day") == "31" and "“31 4 2026”" in html
+    assert box_has_error(html, "date_from-day") and not box_has_error(html, "date_from-month")
     status, html = _audit_page(client, world, date_from="not a date")
-    assert status == 422 and 'value="not a date"' in html
+    assert status == 422 and box(html, "date_from-day") == "not a date"
+
+
+def box(html: str, name: str) -> str | None:
+    """What a date input's box shows."""
+    found = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*value="([^"]*)"', html)
+    return found[1] if found else None
+
+
+def box_has_error(html: str, name: str) -> bool:
+    found = re.search(rf'<input class="([^"]*)"[^>]*name="{re.escape(name)}"', html)
+    return found is not None and "govuk-input--error" in found[1]
 
 
 def _add_person(client: Any, world: World, real_name: str) -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, time
+import re
+from datetime import date, datetime, time
 from typing import Any
 
 import docx
@@ -607,3 +608,103 @@ def test_the_graph_event_picker_shows_dates_at_their_precision(
         f"/reviews/{world.review_id}/graph", query_string={"picker": "ref", "ref-q": "Moved in"}
     ).get_data(as_text=True)
     assert f"{created['ref']} · c. 2022 · " in page
+
+
+def _box(html: str, name: str) -> str | None:
+    """What one box of a GOV.UK date input shows."""
+    found = re.search(rf'<input[^>]*name="{re.escape(name)}"[^>]*value="([^"]*)"', html)
+    return found[1] if found else None
+
+
+def _box_in_error(html: str, name: str) -> bool:
+    found = re.search(rf'<input class="([^"]*)"[^>]*name="{re.escape(name)}"', html)
+    return found is not None and "govuk-input--error" in found[1]
+
+
+def test_review_dates_are_typed_day_month_year_and_nothing_typed_is_lost(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    review = db_session.get(Review, world.review_id)
+    review.incident_known_on = date(2024, 3, 27)
+    db_session.commit()
+    login("chair")
+    url = f"/reviews/{world.review_id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert 'type="date"' not in page and "govuk-date-input" in page
+    shown = [_box(page, f"incident_known_on-{part}") for part in ("day", "month", "year")]
+    assert shown == ["27", "3", "2024"]  # the stored date, day first
+    typed = {
+        "title": "Renamed review",
+        "subject": "Child T",
+        "review_type": review.review_type,
+        "stage": review.stage,
+        "version": str(review.version),
+        "incident_known_on-day": "27",
+        "incident_known_on-month": "3",
+        "incident_known_on-year": "2024",
+        "period_start-day": "31",
+        "period_start-month": "6",
+        "period_start-year": "2019",
+        "period_end-day": "5",
+        "period_end-month": "",
+        "period_end-year": "2025",
+    }
+    refused = client.post(url, data={"csrf_token": csrf_token(client, url), **typed})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert "Period under review: from must be a real date: June 2019 has no day 31" in text
+    assert "“31 6 2019”" in text  # the message quotes what was typed
+    assert "Period under review: to must include a month: you typed “5 … 2025”" in text
+    assert _box(text, "period_start-day") == "31" and _box(text, "period_end-year") == "2025"
+    assert _box_in_error(text, "period_start-day")
+    assert not _box_in_error(text, "period_start-month")
+    assert _box_in_error(text, "period_end-month") and not _box_in_error(text, "period_end-day")
+    assert 'href="#period_start-day"' in text and 'href="#period_end-month"' in text
+    fixed = {**typed, "period_start-day": "30", "period_end-month": "1"}
+    saved = client.post(url, data={"csrf_token": csrf_token(client, url), **fixed})
+    assert saved.status_code == 302
+    db_session.expire_all()
+    stored = db_session.get(Review, world.review_id)
+    assert (stored.period_start, stored.period_end) == (date(2019, 6, 30), date(2025, 1, 5))
+
+
+def test_the_event_form_speaks_of_precision_in_words(client: Any, login: Any, world: World) -> None:
+    login("panel_member")
+    url = f"/reviews/{world.review_id}/events/new"
+    page = client.get(url).get_data(as_text=True)
+    for label in ("Exact (a day and a time)", "Approximate (circa)", ">Day<", ">Month<"):
+        assert label in page
+    assert "for example 14/01/2011 16:20" in page
+    refused = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "date": "14/01/2011",
+            "date_precision": "exact",
+            "agency": "POL",
+            "source": "agency_record",
+            "appraisal": "neutral",
+            "description": "Kept text",
+        },
+    )
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert (
+        "“14/01/2011” has no time: Exact (a day and a time) needs a day and a time, so write "
+        "the time after the date, for example 14/01/2011 16:20"
+    ) in text
+    assert "'exact'" not in text and "2011-01-14" not in text and "Kept text" in text
+    saved = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "date": "14/01/2011 16:20",
+            "date_precision": "exact",
+            "agency": "POL",
+            "source": "agency_record",
+            "appraisal": "neutral",
+            "description": "Kept text",
+        },
+    )
+    assert saved.status_code == 302
+    assert "14 Jan 2011 16:20" in client.get(saved.location).get_data(as_text=True)

@@ -4,6 +4,7 @@ one action tracker (history of due dates, progress, exports) and pseudonymised l
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -132,15 +133,31 @@ def test_business_manager_records_a_milestone_on_a_review_they_are_not_a_member_
 
 def test_milestone_form_error_keeps_what_was_typed(client: Any, login: Any, world: World) -> None:
     login("business_manager")
-    future = (date.today() + timedelta(days=3)).isoformat()
+    future = date.today() + timedelta(days=3)
+    typed = {"done_on-day": str(future.day), "done_on-month": str(future.month),
+             "done_on-year": str(future.year)}  # fmt: skip
     response = _post(
         client,
         f"/partnership/reviews/{world.review_id}/milestones",
-        {"milestone": "panel_notification", "done_on": future},
+        {"milestone": "panel_notification", **typed},
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "cannot be in the future" in page and future in page
+    assert "cannot be in the future" in page and 'type="date"' not in page
+    for name, value in typed.items():  # the day, month and year boxes keep what was typed
+        assert re.search(rf'name="{name}"[^>]*value="{value}"', page), name
+    blank_month = _post(
+        client,
+        f"/partnership/reviews/{world.review_id}/milestones",
+        {"milestone": "panel_notification", **typed, "done_on-month": ""},
+    ).get_data(as_text=True)
+    assert f"Date it was met must include a month: you typed “{future.day} … {future.year}”" in (
+        blank_month
+    )
+    assert re.search(r'class="[^"]*govuk-input--error[^"]*"[^>]*name="done_on-month"', blank_month)
+    assert not re.search(
+        r'class="[^"]*govuk-input--error[^"]*"[^>]*name="done_on-day"', blank_month
+    )
 
 
 def _action(db_session: Any, world: World) -> Action:
