@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Connection, Table, func, insert, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -367,9 +367,11 @@ def insert_events(
     review: Review,
     added_by_id: int | None,
     rows: Sequence[dict[str, Any]],
+    import_id: int | None = None,
 ) -> int:
-    """Store many checked events at once, in bulk (a bundle import): each row as for
-    ``create_events`` with its ``ref`` already claimed, and optionally ``merged_from``.
+    """Store many checked events at once, in bulk (a bundle import, or a chronology import
+    named by ``import_id``): each row as for ``create_events`` with its ``ref`` already
+    claimed, and optionally ``merged_from``.
 
     Writes what ``create_events`` writes (the events, who was involved, a "create" version
     of each and an audit entry each) with a few statements per call instead of several per
@@ -401,7 +403,7 @@ def insert_events(
                 "source_detail": view.source_detail,
                 "description": view.description,
                 "outcome": view.outcome,
-                "import_id": None,
+                "import_id": import_id,
                 "appraisal": view.appraisal,
                 "kpe_id": view.kpe.id if view.kpe else None,
                 "merged_from": view.merged_from,
@@ -417,13 +419,22 @@ def insert_events(
     # Core statements on the session's connection: no ORM bookkeeping per row.
     connection = session.connection()
     events = Event.__table__
-    ids = (
+    ids = _reserved_ids(connection, events, len(values))
+    if ids is not None:
+        # PostgreSQL: ids taken from the sequence first, so the rows go in as a plain
+        # executemany (one statement parsed once) rather than as INSERT ... RETURNING pages,
+        # whose thousands of placeholders the driver parses page by page.
         connection.execute(
-            insert(events).returning(events.c.id, sort_by_parameter_order=True), values
+            insert(events), [{"id": i, **value} for i, value in zip(ids, values, strict=True)]
         )
-        .scalars()
-        .all()
-    )
+    else:
+        ids = (
+            connection.execute(
+                insert(events).returning(events.c.id, sort_by_parameter_order=True), values
+            )
+            .scalars()
+            .all()
+        )
     people = [
         {"event_id": event_id, "person_id": person.id}
         for event_id, view in zip(ids, views, strict=True)
@@ -456,6 +467,21 @@ def insert_events(
         ),
     )
     return len(ids)
+
+
+def _reserved_ids(connection: Connection, table: Table, count: int) -> list[int] | None:
+    """``count`` new ids for ``table`` from its PostgreSQL sequence, in ascending order; None on
+    a database without sequences (SQLite returns the ids of a bulk insert cheaply)."""
+    if connection.dialect.name != "postgresql":
+        return None
+    sequence = connection.execute(
+        text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
+    ).scalar_one()
+    taken = connection.execute(
+        text("SELECT nextval(:sequence) FROM generate_series(1, :count)"),
+        {"sequence": sequence, "count": count},
+    )
+    return sorted(int(i) for i in taken.scalars())
 
 
 class _EventView:

@@ -385,7 +385,12 @@ def confirm_import(
         }
         for row in ordered
     ]
-    chrono.create_events(
+    # In bulk, as a bundle import stores its events: one claim of all the refs, then a few
+    # statements for the events, who was involved, their first versions and audit entries.
+    refs = chrono.claim_refs(session, review, "event", [row["ref"] for row in rows], "E")
+    for row, ref in zip(rows, refs, strict=True):
+        row["ref"] = ref
+    chrono.insert_events(
         session=session, review=review, added_by_id=added_by_id, rows=rows, import_id=record.id
     )
     choices = record.choices or {}
