@@ -30,6 +30,10 @@ LANE_HEIGHT = 48
 LABEL_WIDTH = 220
 PLOT_WIDTH = 1400
 TOP = 40
+# The plot's x positions are percentages of its width, so that the page widens or narrows the
+# drawing (zoom, "Show all") without stretching its text: from PLOT_FROM % to PLOT_TO %.
+PLOT_FROM = 1.5
+PLOT_TO = 96.5
 COLOURS = {
     "problematic": "#d4351c",
     "good_practice": "#00703c",
@@ -40,43 +44,36 @@ SHAPES = {"problematic": "▲", "good_practice": "●", "neutral": "■", "not_a
 
 
 def timeline_svg(review: Review, events: list[Event], text: Callable[[str], str] = str) -> Markup:
-    """An SVG document (as safe markup) of ``events`` for the timeline page."""
+    """The timeline of ``events`` (as safe markup): the agency names in a column of their own,
+    which stays in view while the drawing beside it scrolls, and the drawing."""
     lanes: list[tuple[str | None, str]] = [(a.ref, text(a.name)) for a in review.agencies]
     if any(e.agency is None for e in events):
         lanes.append((None, "No agency"))
     lane_of = {ref: index for index, (ref, _name) in enumerate(lanes)}
     height = TOP + LANE_HEIGHT * max(1, len(lanes)) + 40
-    width = LABEL_WIDTH + PLOT_WIDTH + 20
-    parts: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" id="timeline-svg" class="lr-timeline" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="group" aria-labelledby="timeline-caption">'
-    ]
     if not events:
-        parts.append('<text x="20" y="40">No events to show.</text></svg>')
-        return Markup("".join(parts))  # noqa: S704 - built from escaped parts only
+        return Markup(  # noqa: S704 - no user text
+            f'<svg xmlns="http://www.w3.org/2000/svg" id="timeline-svg" class="lr-timeline" '
+            f'width="{PLOT_WIDTH}" height="80" role="group" aria-labelledby="timeline-caption">'
+            f'<text x="20" y="40">No events to show.</text></svg>'
+        )
     start = min(e.sort_start for e in events)
     end = max(e.sort_end for e in events)
     span = max((end - start).total_seconds(), 86400.0)
 
     def x(moment: datetime) -> float:
-        return LABEL_WIDTH + (moment - start).total_seconds() / span * PLOT_WIDTH
+        return PLOT_FROM + (moment - start).total_seconds() / span * (PLOT_TO - PLOT_FROM)
 
-    parts.extend(_lanes_and_years([name for _ref, name in lanes], start, end, x, width, height))
+    parts = _lanes_and_years(len(lanes), start, end, x, height)
     kpes: dict[str, list[Event]] = {}
     for event in events:
         if event.kpe is not None:
             kpes.setdefault(event.kpe.ref, []).append(event)
     for ref, members in kpes.items():
-        left = x(min(e.sort_start for e in members))
-        right = max(x(max(e.sort_end for e in members)), left + 6)
         title = escape(f"{ref}: {text(members[0].kpe.title)}")  # type: ignore[union-attr]
-        parts.append(
-            f'<rect x="{left - 3:.1f}" y="{TOP - 4}" width="{right - left + 6:.1f}" '
-            f'height="{LANE_HEIGHT * len(lanes) + 8}" class="lr-tl-kpe"><title>{title}</title>'
-            f'</rect><text x="{left:.1f}" y="{height - 12}" '
-            f'class="lr-tl-label">{escape(ref)}</text>'
-        )
+        left = x(min(e.sort_start for e in members))
+        right = x(max(e.sort_end for e in members))
+        parts.append(_band(left, right, len(lanes), height, title, escape(ref)))
     for event in events:
         lane = lane_of.get(event.agency.ref if event.agency else None, len(lanes) - 1)
         y = TOP + lane * LANE_HEIGHT + LANE_HEIGHT / 2
@@ -89,19 +86,18 @@ def timeline_svg(review: Review, events: list[Event], text: Callable[[str], str]
         )
         href = escape(url_for("chronology.event", review_id=review.id, ref=event.ref))
         bar = ""
-        if right - left > 8:
+        if right - left > 0.5:
             bar = (
-                f'<rect x="{left:.1f}" y="{y - 3}" width="{right - left:.1f}" height="6" '
+                f'<rect x="{left:.3f}%" y="{y - 3}" width="{right - left:.3f}%" height="6" '
                 f'fill="{colour}" opacity="0.35"/>'
             )
         mark = SHAPES.get(event.appraisal, "◆")
         parts.append(
             f'<a href="{href}" aria-label="{label}" class="lr-tl-event">{bar}'
-            f'<text x="{(left + right) / 2:.1f}" y="{y + 6}" text-anchor="middle" '
+            f'<text x="{(left + right) / 2:.3f}%" y="{y + 6}" text-anchor="middle" '
             f'fill="{colour}" class="lr-tl-mark">{mark}</text><title>{label}</title></a>'
         )
-    parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every piece of user text above is escaped
+    return _drawing([name for _ref, name in lanes], height, parts)
 
 
 # --- at the zoom level ------------------------------------------------------------------------
@@ -199,31 +195,18 @@ def _counts_svg(
         lanes.append((None, "No agency"))
     lane_of = {agency_id: index for index, (agency_id, _name) in enumerate(lanes)}
     height = TOP + LANE_HEIGHT * max(1, len(lanes)) + 40
-    width = LABEL_WIDTH + PLOT_WIDTH + 20
     first = datetime.combine(min(_period_bounds(period, row.period)[0] for row in rows), time.min)
     last = datetime.combine(max(_period_bounds(period, row.period)[1] for row in rows), time.max)
     first, last = min(first, start), max(last, end)
     span = max((last - first).total_seconds(), 86400.0)
 
     def x(moment: datetime) -> float:
-        return LABEL_WIDTH + (moment - first).total_seconds() / span * PLOT_WIDTH
+        return PLOT_FROM + (moment - first).total_seconds() / span * (PLOT_TO - PLOT_FROM)
 
-    parts: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" id="timeline-svg" class="lr-timeline" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="group" aria-labelledby="timeline-caption">'
-    ]
-    parts.extend(_lanes_and_years([name for _id, name in lanes], first, last, x, width, height))
+    parts = _lanes_and_years(len(lanes), first, last, x, height)
     for band in bands:
-        left = x(band[2])
-        right = max(x(band[3]), left + 6)
         title = escape(f"{band.ref}: {text(band.title)}")
-        parts.append(
-            f'<rect x="{left - 3:.1f}" y="{TOP - 4}" width="{right - left + 6:.1f}" '
-            f'height="{LANE_HEIGHT * len(lanes) + 8}" class="lr-tl-kpe"><title>{title}</title>'
-            f'</rect><text x="{left:.1f}" y="{height - 12}" '
-            f'class="lr-tl-label">{escape(band.ref)}</text>'
-        )
+        parts.append(_band(x(band[2]), x(band[3]), len(lanes), height, title, escape(band.ref)))
     most = max(row.events for row in rows)
     base_args = {k: v for k, v in filters.as_args().items() if k not in ("from", "to")}
     for row in sorted(rows, key=lambda r: (lane_of.get(r.agency_id, 0), r.period)):
@@ -251,41 +234,70 @@ def _counts_svg(
         opacity = 0.25 + 0.6 * row.events / most
         parts.append(
             f'<a href="{href}" aria-label="{label}" class="lr-tl-event lr-tl-count">'
-            f'<rect x="{left + 1:.1f}" y="{y + 8}" width="{max(right - left - 2, 3):.1f}" '
+            f'<rect x="{left + 0.05:.3f}%" y="{y + 8}" width="{max(right - left - 0.1, 0.2):.3f}%" '
             f'height="{LANE_HEIGHT - 16}" fill="{colour}" opacity="{opacity:.2f}"/>'
-            f'<text x="{(left + right) / 2:.1f}" y="{y + LANE_HEIGHT / 2 + 4}" '
+            f'<text x="{(left + right) / 2:.3f}%" y="{y + LANE_HEIGHT / 2 + 4}" '
             f'text-anchor="middle" class="lr-tl-label">{row.events}</text>'
             f"<title>{label}</title></a>"
         )
-    parts.append("</svg>")
-    return Markup("".join(parts))  # noqa: S704 - every piece of user text above is escaped
+    return _drawing([name for _id, name in lanes], height, parts)
 
 
 def _lanes_and_years(
-    names: list[str],
+    lanes: int,
     first: datetime,
     last: datetime,
     x: Callable[[datetime], float],
-    width: float,
     height: float,
 ) -> list[str]:
-    """The SVG of the agency lanes (their names) and the year lines between ``first`` and
-    ``last``: the same in the drawing of events and of counts."""
+    """The drawing's lanes and its year lines between ``first`` and ``last``: the same in the
+    drawing of events and of counts."""
     parts: list[str] = []
-    for index, name in enumerate(names):
-        y = TOP + index * LANE_HEIGHT
+    for index in range(lanes):
         parts.append(
-            f'<rect x="0" y="{y}" width="{width}" height="{LANE_HEIGHT}" '
-            f'class="lr-tl-lane{index % 2}"/><text x="8" y="{y + LANE_HEIGHT / 2 + 5}" '
-            f'class="lr-tl-agency">{escape(name[:32])}</text>'
+            f'<rect x="0" y="{TOP + index * LANE_HEIGHT}" width="100%" height="{LANE_HEIGHT}" '
+            f'class="lr-tl-lane{index % 2}"/>'
         )
     for year in range(first.year, last.year + 2):
         tick = datetime(year, 1, 1)
         if first <= tick <= last:
             at = x(tick)
             parts.append(
-                f'<line x1="{at:.1f}" y1="{TOP - 10}" x2="{at:.1f}" y2="{height - 30}" '
-                f'class="lr-tl-year"/><text x="{at + 3:.1f}" y="{TOP - 14}" '
-                f'class="lr-tl-label">{year}</text>'
+                f'<line x1="{at:.3f}%" y1="{TOP - 10}" x2="{at:.3f}%" y2="{height - 30}" '
+                f'class="lr-tl-year"/><text x="{at:.3f}%" dx="3" y="{TOP - 14}" '
+                f'class="lr-tl-label lr-tl-year-label">{year}</text>'
             )
     return parts
+
+
+def _band(left: float, right: float, lanes: int, height: float, title: str, ref: str) -> str:
+    """A key practice episode's band from ``left`` to ``right`` (percentages), with its ref."""
+    return (
+        f'<rect x="{left - 0.2:.3f}%" y="{TOP - 4}" width="{max(right - left, 0.2) + 0.4:.3f}%" '
+        f'height="{LANE_HEIGHT * lanes + 8}" class="lr-tl-kpe"><title>{title}</title>'
+        f'</rect><text x="{left:.3f}%" y="{height - 12}" class="lr-tl-label">{ref}</text>'
+    )
+
+
+def _drawing(names: list[str], height: float, parts: list[str]) -> Markup:
+    """The agency names, a column that stays in view (it is sticky in the scrolling frame),
+    beside the drawing ``parts``, whose width the page sets (zoom, "Show all")."""
+    column = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="lr-tl-names" width="{LABEL_WIDTH}" '
+        f'height="{height}" aria-hidden="true" focusable="false">'
+    ]
+    for index, name in enumerate(names):
+        y = TOP + index * LANE_HEIGHT
+        column.append(
+            f'<rect x="0" y="{y}" width="{LABEL_WIDTH}" height="{LANE_HEIGHT}" '
+            f'class="lr-tl-lane{index % 2}"/><text x="8" y="{y + LANE_HEIGHT / 2 + 5}" '
+            f'class="lr-tl-agency">{escape(name[:28])}</text>'
+        )
+    column.append("</svg>")
+    drawing = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" id="timeline-svg" class="lr-timeline" '
+        f'width="{PLOT_WIDTH}" height="{height}" role="group" '
+        f'aria-labelledby="timeline-caption">{"".join(parts)}</svg>'
+    )
+    # Every piece of user text in ``parts`` and ``names`` is escaped.
+    return Markup(f'<div class="lr-tl-grid">{"".join(column)}{drawing}</div>')  # noqa: S704

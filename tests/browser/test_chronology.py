@@ -15,8 +15,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect
+from sqlalchemy import select
 
+from analysis.chronology.dates import parse_when
+from app.services.chronology import create_event
+from app.services.reviews import add_agency, create_review
+from models import User
+from models.audit import Actor
 from tests.browser.conftest import (
     CHAIR,
     DEMO_REVIEW_TITLE,
@@ -227,13 +234,13 @@ def test_timeline_zooms_and_its_events_open_from_the_keyboard(page: Page) -> Non
     svg = page.locator("svg#timeline-svg")
     expect(svg).to_be_visible()
     expect(svg.locator("a.lr-tl-event").first).to_be_attached()
-    before = svg.get_attribute("viewBox")
+    before = svg.get_attribute("width")
     assert before is not None
     page.get_by_role("button", name="Zoom in").click()
-    expect(svg).not_to_have_attribute("viewBox", before)
-    zoomed = svg.get_attribute("viewBox")
+    expect(svg).not_to_have_attribute("width", before)
+    zoomed = svg.get_attribute("width")
     assert zoomed is not None
-    assert float(zoomed.split()[2]) < float(before.split()[2])
+    assert float(zoomed) > float(before)  # the drawing is wider: fewer years in view
     assert_accessible(page)
 
     # Tab from the last zoom button into the timeline's frame, then to its first event.
@@ -441,4 +448,93 @@ def test_changes_by_others_appear_without_a_reload(
     expect(live.get_by_role("heading")).to_have_text("Changed by others since you opened this page")
     expect(live.get_by_role("listitem")).to_contain_text([re.compile(rf"created event {ref}\b")])
     expect(live.get_by_role("link", name="Reload to see the changes")).to_be_visible()
+    assert_accessible(page)
+
+
+def _review_from_2019_to_2025(app: Flask) -> int:
+    """A review of the demo chair's with three agencies and events from 2019 to 2025."""
+    with app.app_context():
+        session = app.extensions["lr_session_factory"]()
+        session.info["actor"] = Actor(None, "browser-test-setup")
+        try:
+            chair = session.scalars(select(User).where(User.email == CHAIR)).one()
+            review = create_review(
+                session=session,
+                creator=chair,
+                title=_unique("Child W: timeline of seven years"),
+                subject="Child W",
+                review_type="local_cspr",
+            )
+            for name in ("Westmere Police", "Westmere Housing", "Westmere Health Visiting"):
+                add_agency(session=session, review=review, name=name)
+            session.flush()
+            refs = [a.ref for a in review.agencies]
+            for number, (when, text) in enumerate(
+                [
+                    ("01/03/2019", "Police attend a first call to the home."),
+                    ("Jun 2020", "Housing moves the family."),
+                    ("14/01/2022", "Health visitor's first contact."),
+                    ("02/09/2023", "Police attend again."),
+                    ("20/10/2025", "Housing closes the tenancy case."),
+                ]
+            ):
+                create_event(
+                    session=session,
+                    review=review,
+                    added_by_id=chair.id,
+                    when=parse_when(when),
+                    agency=refs[number % len(refs)],
+                    description=text,
+                )
+            session.commit()
+            return review.id
+        finally:
+            session.close()
+
+
+def _inside(inner: dict[str, float] | None, outer: dict[str, float] | None) -> bool:
+    """Whether box ``inner`` lies across, left to right, within box ``outer``."""
+    assert inner is not None and outer is not None
+    return (
+        outer["x"] - 1 <= inner["x"]
+        and inner["x"] + inner["width"] <= outer["x"] + outer["width"] + 1
+    )
+
+
+def test_show_all_shows_every_year_and_the_lane_names_stay_in_view(
+    page: Page, browser_app: Flask
+) -> None:
+    review_id = _review_from_2019_to_2025(browser_app)
+    page.set_viewport_size({"width": 1024, "height": 900})
+    sign_in(page, CHAIR)
+    page.goto(f"/reviews/{review_id}/timeline")
+    frame = page.get_by_role("region", name="Timeline of 5 events")
+    svg = page.locator("svg#timeline-svg")
+    last_year = svg.locator("text", has_text=re.compile(r"^2025$"))
+    last_event = svg.get_by_role("link", name=re.compile(r"20 Oct 2025"))
+    first_event = svg.get_by_role("link", name=re.compile(r"1 Mar 2019"))
+    for _ in range(2):
+        page.get_by_role("button", name="Zoom in").click()
+    page.get_by_role("button", name="Later").click()
+    page.get_by_role("button", name="Show all").click()
+    # The whole period in view at once: the first event, the last year and its event.
+    for item in (first_event, last_year, last_event):
+        assert _inside(item.bounding_box(), frame.bounding_box())
+    assert frame.evaluate("f => f.scrollWidth <= f.clientWidth + 1")  # nothing off to the side
+
+    # Zoomed in and scrolled to the far right, each lane's name is still in view.
+    for _ in range(3):
+        page.get_by_role("button", name="Zoom in").click()
+    frame.evaluate("f => { f.scrollLeft = f.scrollWidth; }")
+    page.wait_for_function(
+        "() => { const f = document.querySelector('.lr-timeline-frame');"
+        " return f.scrollLeft > 0 && f.scrollLeft + f.clientWidth >= f.scrollWidth - 1; }"
+    )
+    assert not _inside(first_event.bounding_box(), frame.bounding_box())  # scrolled away
+    viewport = {"x": 0.0, "width": float(page.viewport_size["width"])}  # type: ignore[index]
+    for name in ("Westmere Police", "Westmere Housing", "Westmere Health Visiting"):
+        label = page.locator(".lr-tl-names text", has_text=name)
+        assert _inside(label.bounding_box(), frame.bounding_box()), name
+        assert _inside(label.bounding_box(), viewport), name
+    assert _inside(last_event.bounding_box(), frame.bounding_box())
     assert_accessible(page)
