@@ -52,16 +52,9 @@ class PeopleFound:
     unmatched: list[str] = field(default_factory=list)
 
 
-def _whole_word(name: str, *, ignore_case: bool = True) -> re.Pattern[str]:
-    words = r"\s+".join(re.escape(word) for word in name.split())
-    flags = re.IGNORECASE if ignore_case else 0
-    return re.compile(rf"(?<!{_NAME_CHARS}){words}(?!{_NAME_CHARS})", flags)
-
-
 @dataclass(frozen=True)
 class _Form:
     text: str
-    pattern: re.Pattern[str]
     refs: tuple[str, ...]
     specificity: int  # a full name beats a surname on its own
     ignore_case: bool = True
@@ -89,29 +82,41 @@ class PeopleMatcher:
                             parts.setdefault(word, []).append(person.ref)
         forms: list[_Form] = []
         for text, refs in full.items():
-            forms.append(_Form(text, _whole_word(text), tuple(dict.fromkeys(refs)), 2))
+            forms.append(_Form(text, tuple(dict.fromkeys(refs)), 2))
         for text, refs in parts.items():
             if text.casefold() not in full:
-                pattern = _whole_word(text, ignore_case=False)
-                forms.append(_Form(text, pattern, tuple(dict.fromkeys(refs)), 1, False))
+                forms.append(_Form(text, tuple(dict.fromkeys(refs)), 1, False))
         # Longer names first, so "Kerry Holt" is found before "Holt" inside it.
         self.forms = sorted(forms, key=lambda f: (-f.specificity, -len(f.text)))
+        # Every form in one pattern, tried in that order at each place in a text: one pass
+        # over each text whatever the size of the register, and a dictionary from what
+        # matched back to its form (full names by their folded text, parts as written).
+        self._full = {f.text: f for f in self.forms if f.ignore_case}
+        self._parts = {f.text: f for f in self.forms if not f.ignore_case}
+        alternatives = [
+            (f"(?i:{words})" if f.ignore_case else words)
+            for f in self.forms
+            for words in [r"\s+".join(re.escape(word) for word in f.text.split())]
+        ]
+        self._pattern = (
+            re.compile(rf"(?<!{_NAME_CHARS})(?:{'|'.join(alternatives)})(?!{_NAME_CHARS})")
+            if alternatives
+            else None
+        )
+
+    def _form_of(self, written: str) -> _Form | None:
+        spaced = " ".join(written.split())
+        return self._full.get(spaced.casefold()) or self._parts.get(spaced)
 
     def find(self, text: str) -> PeopleFound:
         """The register people ``text`` names; see the module's docstring for the rules."""
         taken: list[tuple[int, int]] = []
         hits: list[tuple[int, _Form, str]] = []
-        folded = " ".join(text.split()).casefold()
-        for form in self.forms:
-            # A quick look first: most names are in no given entry.
-            if form.text.split()[0].casefold() not in folded:
-                continue
-            for match in form.pattern.finditer(text):
-                start, end = match.span()
-                if any(start < t_end and t_start < end for t_start, t_end in taken):
-                    continue
-                taken.append((start, end))
-                hits.append((start, form, match.group(0)))
+        for match in self._pattern.finditer(text) if self._pattern is not None else ():
+            form = self._form_of(match.group(0))
+            if form is not None:
+                taken.append(match.span())
+                hits.append((match.start(), form, match.group(0)))
         found = PeopleFound()
         for _start, form, written in sorted(hits, key=lambda hit: hit[0]):
             if len(form.refs) == 1:

@@ -16,7 +16,8 @@ import pytest
 from sqlalchemy import select
 
 from app.services.reviews import directory_agency
-from models import AuditEntry, Event, Person, Review, ReviewAgency
+from models import AuditEntry, Event, EventVersion, Person, Review, ReviewAgency
+from models.audit import verify_chain
 from tests.conftest import World, csrf_token
 
 SOCIAL_CARE = [
@@ -708,3 +709,40 @@ def test_the_event_form_speaks_of_precision_in_words(client: Any, login: Any, wo
     )
     assert saved.status_code == 302
     assert "14 Jan 2011 16:20" in client.get(saved.location).get_data(as_text=True)
+
+
+def test_a_confirmed_import_is_audited_event_by_event_and_its_history_reads(
+    client: Any, api: Any, login: Any, world: World, register: dict[str, str], db_session: Any
+) -> None:
+    headers = api("panel_member")
+    base = f"/api/v1/reviews/{world.review_id}/chronology-imports"
+    police = upload(client, headers, world.review_id, "police.csv", csv_bytes(POLICE), "POL")
+    assert police.status_code == 201 and police.json["errors"] == []
+    confirmed = client.post(f"{base}/{police.json['id']}/confirm", headers=headers)
+    assert confirmed.status_code == 200, confirmed.json
+    stored = db_session.scalars(
+        select(Event).where(Event.import_id == police.json["id"]).order_by(Event.id)
+    ).all()
+    assert [e.date for e in stored] == ["2024-01-21T22:15", "2024-01-22T01:20"]  # date order
+    created = set(
+        db_session.scalars(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.entity_type == "events", AuditEntry.action == "create"
+            )
+        )
+    )
+    assert {str(e.id) for e in stored} <= created  # one audit entry per imported event
+    assert db_session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "import_chronology",
+            AuditEntry.entity_id == str(police.json["id"]),
+        )
+    )
+    assert verify_chain(db_session)[1] is None  # the audit chain still holds
+    versions = db_session.scalars(
+        select(EventVersion).where(EventVersion.event_id.in_([e.id for e in stored]))
+    ).all()
+    assert sorted((v.event_id, v.version, v.action) for v in versions) == [
+        (e.id, 1, "create") for e in stored
+    ]
+    assert [p.ref for p in stored[1].people] == ["P2"]  # Kerry Holt, named in the text
