@@ -15,7 +15,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    sync_playwright,
+)
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import create_app
@@ -163,3 +170,11 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/sign-in" not in url)
+
+
+def fill_date(scope: Page | Locator, legend: str, day: int, month: int, year: int) -> None:
+    """Type a date into a GOV.UK date input (day, month and year boxes) as a person does."""
+    group = scope.get_by_role("group", name=legend, exact=True)
+    group.get_by_label("Day", exact=True).fill(str(day))
+    group.get_by_label("Month", exact=True).fill(str(month))
+    group.get_by_label("Year", exact=True).fill(str(year))
