@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import difflib
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -187,13 +188,7 @@ class _Point:
 
     @classmethod
     def from_iso(cls, text: str) -> _Point:
-        match = _ISO.fullmatch(text)
-        if match is None:
-            raise DateParseError(
-                f"{text!r} is not an ISO date: write YYYY, YYYY-MM, YYYY-MM-DD or "
-                "YYYY-MM-DDTHH:MM, e.g. 2011-01-14."
-            )
-        return _checked(text, match["y"], match["m"], match["d"], match["H"], match["M"])
+        return _point_from_iso(text)
 
     @property
     def form(self) -> str:
@@ -268,6 +263,19 @@ def two_digit_year(year: int, latest_year: int) -> int:
     """
     candidate = latest_year - (latest_year - year) % 100
     return candidate
+
+
+@functools.lru_cache(maxsize=8192)
+def _point_from_iso(text: str) -> _Point:
+    """A canonical date's point, read once per distinct text (a chronology repeats its days,
+    and each ``When`` reads its date several times; points are immutable)."""
+    match = _ISO.fullmatch(text)
+    if match is None:
+        raise DateParseError(
+            f"{text!r} is not an ISO date: write YYYY, YYYY-MM, YYYY-MM-DD or "
+            "YYYY-MM-DDTHH:MM, e.g. 2011-01-14."
+        )
+    return _checked(text, match["y"], match["m"], match["d"], match["H"], match["M"])
 
 
 def _checked(
