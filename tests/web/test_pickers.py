@@ -120,6 +120,33 @@ def test_an_account_finds_its_contributor_by_pseudonym_without_javascript(
     assert account.contributor.ref == "P1"
 
 
+def test_an_event_finds_people_involved_by_a_search_round_trip_without_javascript(
+    client: FlaskClient, login: Any, world: World, db_session: Session
+) -> None:
+    review = db_session.get_one(Review, world.review_id)
+    db_session.add(Person(review_id=review.id, ref="P2", pseudonym="Social Worker 1", role="sw"))
+    db_session.commit()
+    login("chair")
+    path = f"/reviews/{world.review_id}/events/E1/edit"
+    html = client.get(path).get_data(as_text=True)
+    assert 'name="people" type="checkbox" value="P1" checked' in html
+    assert html.count('name="people" type=') == 1  # not one check box per person
+    form = {
+        "csrf_token": csrf_token(client, path),
+        "date": "14/01/2023",
+        "date_precision": "day",
+        "description": "Police attend the family home after a call from a neighbour.",
+        "people": ["P1"],
+        "people-q": "social worker",
+        "picker": "people",
+    }
+    page = client.post(path, data=form)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'id="people-found-P2"' in html and "Social Worker 1 (P2)" in html
+    assert 'value="P1" checked' in html  # the chosen stay chosen
+
+
 def test_a_facilitator_cannot_find_a_contributor_by_their_real_name(
     client: FlaskClient, login: Any, world: World
 ) -> None:
@@ -385,6 +412,8 @@ FORM_PAGES = (
     "accounts/AC1/edit",
     "factors/F1",
     "events/E1",
+    "events/new",
+    "events/E1/edit",
 )
 
 
