@@ -90,12 +90,12 @@ def _review_links_and_events() -> tuple[list[LinkFacts], frozenset[str]]:
     return links, events
 
 
-def _factor_titles() -> dict[str, str]:
+def _factor_titles(refs: set[str]) -> dict[str, str]:
     review = _review()
     return {
         f.ref: f"{f.ref}: {f.label}"
         for f in db().scalars(
-            select(Factor).where(Factor.review_id == review.id).order_by(Factor.id)
+            select(Factor).where(Factor.review_id == review.id, Factor.ref.in_(list(refs)))
         )
     }
 
@@ -109,7 +109,7 @@ def _titles(refs: set[str]) -> dict[str, str]:
             select(Event).where(Event.review_id == review.id, Event.ref.in_(list(refs)))
         )
     }
-    titles.update(_factor_titles())
+    titles.update(_factor_titles(refs))
     return titles
 
 
