@@ -32,7 +32,7 @@ function setUp(root, number) {
   if (!input || !chosen) return;
   const name = root.dataset.name;
   const multiple = root.dataset.multiple === "true";
-  const plural = root.dataset.plural || "events";
+  const plural = root.dataset.plural || "events"; // names the list: "Matching factors"
   let filters = {};
   try {
     filters = JSON.parse(root.dataset.searchFilters || "{}");
@@ -119,7 +119,8 @@ function setUp(root, number) {
     list.hidden = found.length === 0;
     input.setAttribute("aria-expanded", found.length ? "true" : "false");
     active = -1;
-    status.textContent = found.length ? `${found.length} ${plural} found` : "Nothing matches";
+    const count = found.length === 1 ? "1 match" : `${found.length} matches`;
+    status.textContent = found.length ? count : "Nothing matches";
   };
   const search = async () => {
     const text = input.value.trim();
