@@ -259,7 +259,7 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "factors.delete_factor": "factors.edit",
     "factors.add_link": "factors.edit",
     "factors.delete_link": "factors.edit",
-    "factors.graph": "factors.view",
+    "factors.graph": {"GET": "factors.view", "POST": "factors.view"},
     "factors.graph_data": "factors.view",
     "findings.findings": "findings.view",
     "findings.accept_suggestion": "findings.edit",
@@ -311,6 +311,9 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.people": {"GET": "people.view", "POST": "people.edit"},
     "api.person": {"GET": "people.view", "PATCH": "people.edit", "DELETE": "people.edit"},
     "api.events": {"GET": "events.view", "POST": "events.edit"},
+    "api.events_search": {"POST": "events.view"},
+    "api.factors_search": {"POST": "factors.view"},
+    "api.people_search": {"POST": "people.view"},
     "api.event": {"GET": "events.view", "PATCH": "events.edit", "DELETE": "events.edit"},
     "api.kpes": {"GET": "events.view", "POST": "kpes.edit"},
     "api.kpe": {"GET": "events.view", "PATCH": "kpes.edit", "DELETE": "kpes.edit"},
@@ -408,6 +411,13 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "api.workshop_room": ROOM,
     "api.show_workshop_note": "workshops.run",
 }
+
+
+# Routes whose POST only searches (the words searched for are posted to stay out of URLs):
+# they change nothing, so they need only the right to read what they search.
+SEARCH_POSTS = frozenset(
+    {"api.events_search", "api.factors_search", "api.people_search", "factors.graph"}
+)
 
 
 def action_for(endpoint: str | None, method: str) -> str | None:

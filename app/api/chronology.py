@@ -13,6 +13,8 @@ from analysis.chronology.dates import DateParseError, when_from_bundle
 from analysis.chronology.importing import FIELDS
 from app.api import bp
 from app.api.helpers import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
     ApiError,
     decode_cursor,
     encode_cursor,
@@ -110,7 +112,12 @@ def events(review_id: int) -> ResponseReturnValue:
         - {in: query, name: kpe, schema: {type: string}}
         - {in: query, name: appraisal, schema: {type: string}}
         - {in: query, name: source, schema: {type: string}}
-        - {in: query, name: q, schema: {type: string}}
+        - in: query
+          name: q
+          deprecated: true
+          description: Deprecated, since it puts what is searched for in the URL (and so in
+            logs and browser history); send it in the body of POST .../events/search instead.
+          schema: {type: string}
         - {in: query, name: from, schema: {type: string, format: date}}
         - {in: query, name: to, schema: {type: string, format: date}}
         - {in: query, name: known_at, schema: {type: string, format: date}}
@@ -138,19 +145,63 @@ def events(review_id: int) -> ResponseReturnValue:
             session=db(), review=review, added_by_id=current_user.id, ref=data.get("ref"), **values
         )
         return with_etag(chrono.event_item(event), event.version, 201)
-    filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
+    return _events_page(review, request.args, page_limit(), request.args.get("cursor"))
+
+
+def _events_page(review: Any, values: Any, limit: int, cursor: str | None) -> ResponseReturnValue:
+    """One page of the events that pass the filters in ``values`` (the query string's or a
+    search body's names), searched as the reader reads them."""
+    filters = EventFilters.from_args(values).as_read_by(db(), review, reader_text())
     if filters.errors:
         raise ApiError(400, filters.errors[0])
-    limit = page_limit()
-    offset = decode_cursor(request.args.get("cursor") or encode_cursor(0))
+    offset = decode_cursor(cursor or encode_cursor(0))
     rows = list(
         db().scalars(ordered(filtered(review, filters)).limit(limit + 1).offset(offset)).unique()
     )
-    cursor = None
+    next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        cursor = encode_cursor(offset + limit)
-    return jsonify({"items": [chrono.event_item(e) for e in rows], "next_cursor": cursor})
+        next_cursor = encode_cursor(offset + limit)
+    return jsonify({"items": [chrono.event_item(e) for e in rows], "next_cursor": next_cursor})
+
+
+EVENT_SEARCH: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        **{
+            name: {"type": "string", "maxLength": 500}
+            for name in ("q", "agency", "person", "kpe", "appraisal", "source")
+        },
+        **{name: {"type": "string", "maxLength": 40} for name in ("from", "to", "known_at")},
+        "limit": {"type": "integer", "minimum": 0, "maximum": MAX_PAGE},
+        "cursor": {"type": "string", "maxLength": 40},
+    },
+}
+SCHEMAS = {"EventSearch": EVENT_SEARCH}
+
+
+@bp.route("/reviews/<int:review_id>/events/search", methods=["POST"])
+def events_search(review_id: int) -> ResponseReturnValue:
+    """Search the chronology's events: GET /events's filters, sent in a body.
+    ---
+    post:
+      summary: Search events (what is searched for stays out of the URL)
+      description: The filters of GET /events (q, agency, person, kpe, appraisal, source, from,
+        to, known_at; dates day first or ISO) with limit and cursor, in a JSON body, so that the
+        words searched for are never in a URL, a log line or the browser's history. The answer
+        is GET /events's. A browser session sends its CSRF token as X-CSRFToken.
+      parameters: [ReviewId]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: '#/components/schemas/EventSearch'}}}
+      responses:
+        200: {description: 'items: events; next_cursor'}
+    """
+    review = review_access().review
+    body = validated_body(EVENT_SEARCH, empty_allowed=True)
+    values = {key: value for key, value in body.items() if isinstance(value, str)}
+    return _events_page(review, values, int(body.get("limit", DEFAULT_PAGE)), body.get("cursor"))
 
 
 @bp.route("/reviews/<int:review_id>/events/<ref>", methods=["GET", "PATCH", "DELETE"])

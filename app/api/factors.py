@@ -9,10 +9,19 @@ from flask import abort, jsonify, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from analysis.taxonomy import FACTOR_TYPES
 from app.api import bp
-from app.api.helpers import expected_version, json_body, with_etag, with_save_warnings
+from app.api.helpers import (
+    expected_version,
+    json_body,
+    validated_body,
+    with_etag,
+    with_save_warnings,
+)
 from app.db import db
+from app.pickers import PICKER_RESULTS, factor_label, person_label, search_factors, search_people
 from app.policy import may, review_access
+from app.services import bundles
 from app.services import factors as service
 from models import Account, Factor, Link
 
@@ -217,3 +226,94 @@ def link(review_id: int, ref: str) -> ResponseReturnValue:
         data.pop("target", None)
         service.update_link(session=db(), link=item, expected_version=version, **data)
     return with_etag(service.link_item(item), item.version)
+
+
+# The most a search answers: a picker shows a handful; paging is for the list endpoints.
+SEARCH_MAX = 100
+
+FACTOR_SEARCH: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "q": {"type": "string", "maxLength": 500},
+        "type": {"enum": list(FACTOR_TYPES)},
+        "limit": {"type": "integer", "minimum": 0, "maximum": SEARCH_MAX},
+    },
+}
+PEOPLE_SEARCH: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "q": {"type": "string", "maxLength": 500},
+        "limit": {"type": "integer", "minimum": 0, "maximum": SEARCH_MAX},
+    },
+}
+SCHEMAS = {"FactorSearch": FACTOR_SEARCH, "PeopleSearch": PEOPLE_SEARCH}
+
+
+@bp.route("/reviews/<int:review_id>/factors/search", methods=["POST"])
+def factors_search(review_id: int) -> ResponseReturnValue:
+    """Search factors by ref or words of their label (what is searched for stays out of URLs).
+    ---
+    post:
+      summary: Search factors
+      description: 'Factors whose ref is q or whose label holds it, as you read it, in the
+        order they were added (type narrows them to one type). Each item has ref, type, level,
+        label and display: how pickers name it. A browser session sends its CSRF token as
+        X-CSRFToken.'
+      parameters: [ReviewId]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: '#/components/schemas/FactorSearch'}}}
+      responses:
+        200: {description: 'items: {ref, type, level, label, display}; next_cursor (null)'}
+    """
+    review = review_access().review
+    body = validated_body(FACTOR_SEARCH, empty_allowed=True)
+    types = [body["type"]] if body.get("type") else None
+    rows = search_factors(
+        db(),
+        review,
+        body.get("q", ""),
+        types=types,
+        limit=int(body.get("limit", PICKER_RESULTS)),
+    )
+    items = [
+        {
+            "ref": f.ref,
+            "type": f.type,
+            "level": f.level,
+            "label": f.label,
+            "display": factor_label(f),
+        }
+        for f in rows
+    ]
+    return jsonify({"items": items, "next_cursor": None})
+
+
+@bp.route("/reviews/<int:review_id>/people/search", methods=["POST"])
+def people_search(review_id: int) -> ResponseReturnValue:
+    """Search the people register by ref, pseudonym or role (never in a URL).
+    ---
+    post:
+      summary: Search people
+      description: 'People whose ref is q or whose pseudonym or role holds it (or real name,
+        for a role that may read real names). Items are GET /people''s, without real names,
+        with display: how pickers name them (pseudonym and ref). A browser session sends its
+        CSRF token as X-CSRFToken.'
+      parameters: [ReviewId]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: '#/components/schemas/PeopleSearch'}}}
+      responses:
+        200: {description: 'items: people {ref, pseudonym, role, agency, display}; next_cursor'}
+    """
+    review = review_access().review
+    body = validated_body(PEOPLE_SEARCH, empty_allowed=True)
+    rows = search_people(
+        db(), review, body.get("q", ""), limit=int(body.get("limit", PICKER_RESULTS))
+    )
+    items = [
+        bundles.person_item(p, with_real_names=False) | {"display": person_label(p)} for p in rows
+    ]
+    return jsonify({"items": items, "next_cursor": None})

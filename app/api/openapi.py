@@ -12,6 +12,8 @@ from apispec_webframeworks.flask import FlaskPlugin
 from flask import current_app
 
 from analysis.bundle import bundle_schema
+from app.api.chronology import SCHEMAS as chronology_schemas
+from app.api.factors import SCHEMAS as factor_schemas
 from app.api.findings import SCHEMAS as finding_schemas
 from app.api.reports import SCHEMAS as report_schemas
 from app.api.workshops import SCHEMAS as workshop_schemas
@@ -70,6 +72,8 @@ def _schemas() -> dict[str, dict[str, Any]]:
     schemas.update(workshop_schemas)
     schemas.update(report_schemas)
     schemas.update(finding_schemas)
+    schemas.update(chronology_schemas)
+    schemas.update(factor_schemas)
     schemas["Error"] = {
         "type": "object",
         "properties": {"message": {"type": "string"}, "errors": {"type": "array", "items": {}}},

@@ -22,6 +22,7 @@ from app.chronology.queries import EventFilters, all_events, end_of_day, page_of
 from app.chronology.timeline import timeline_view
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
+from app.pickers import factor_picker, is_picker_search, person_picker
 from app.policy import may, own_agency_ref, review_access
 from app.reader import already_read, reader_text
 from app.security import MAX_DATABASE_ID
@@ -64,7 +65,7 @@ def _fill_choices(form: EventForm) -> None:
     form.agency.choices = select_choices(
         ([("", "No agency (family context)")] if own is None else []) + agencies
     )
-    form.people.choices = select_choices((p.ref, f"{p.pseudonym} ({p.ref})") for p in review.people)
+    form.people.choices = []  # a picker: only the chosen and found people are read
     kpes = db().scalars(
         select(KeyPracticeEpisode)
         .where(KeyPracticeEpisode.review_id == review.id)
@@ -257,7 +258,7 @@ def new_event(review_id: int) -> Any:
     _fill_choices(form)
     if request.method == "GET" and own_agency_ref():
         form.agency.data = own_agency_ref()
-    if form.validate_on_submit():
+    if not is_picker_search() and form.validate_on_submit():
         try:
             _check_agency_scope(form.agency.data or None)
             event = chrono.create_event(
@@ -270,13 +271,14 @@ def new_event(review_id: int) -> Any:
             if request.form.get("another"):
                 return redirect(url_for("chronology.new_event", review_id=review_id))
             return redirect(url_for("chronology.event", review_id=review_id, ref=event.ref))
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and not is_picker_search() else 200
     return render_template(
         "chronology/event_form.html",
         form=form,
         review=review,
         event=None,
         theirs=None,
+        people=person_picker(db(), review, "people", form.people.data or []),
         title="Add an event",
     ), status
 
@@ -407,9 +409,16 @@ def event(review_id: int, ref: str) -> str:
         merged.append({"entry": entry, "side": side, "conflicts": conflicts(own_side, side)})
     merged_into = db().get(Event, item.merged_into_id) if item.merged_into_id else None
     why, _ = factor_service.links_of(db(), review, item.ref)
-    factors = (
-        db().scalars(select(Factor).where(Factor.review_id == review.id).order_by(Factor.id)).all()
-    )
+    # Only the factors linked to it are named; others are found with a picker.
+    linked = {lk.source for lk in why}
+    factor_titles = {
+        f.ref: f.label
+        for f in db().scalars(
+            select(Factor).where(Factor.review_id == review.id, Factor.ref.in_(list(linked)))
+        )
+    }
+    has_factors = db().scalar(select(Factor.id).where(Factor.review_id == review.id).limit(1))
+    chosen_factor = request.form.getlist("source") if request.method == "POST" else []
     speaking = (
         db()
         .scalars(
@@ -434,8 +443,10 @@ def event(review_id: int, ref: str) -> str:
         appraisals=chrono.APPRAISALS,
         sources=SOURCE_KINDS,
         why=why,
-        factor_titles={f.ref: f.label for f in factors},
-        factor_choices=[(f.ref, f.label) for f in factors],
+        factor_titles=factor_titles,
+        why_factor=factor_picker(db(), review, "source", chosen_factor)
+        if has_factors is not None
+        else None,
         relations=LINK_RELATIONS,
         speaking=speaking,
         title=f"Event {item.ref}",
@@ -471,7 +482,7 @@ def edit_event(review_id: int, ref: str) -> Any:
         form.appraisal.data = item.appraisal
         form.kpe.data = item.kpe.ref if item.kpe else ""
         form.version.data = str(item.version)
-    elif form.validate_on_submit():
+    elif not is_picker_search() and form.validate_on_submit():
         _check_agency_scope(form.agency.data or None)
         saved, theirs = save_versioned(
             form,
@@ -483,12 +494,13 @@ def edit_event(review_id: int, ref: str) -> Any:
         if saved:
             flash(f"Event {item.ref} saved.", "success")
             return redirect(url_for("chronology.event", review_id=review_id, ref=item.ref))
-    status = edit_status(request.method, theirs)
+    status = 200 if is_picker_search() else edit_status(request.method, theirs)
     return render_template(
         "chronology/event_form.html",
         form=form,
         review=review,
         event=item,
+        people=person_picker(db(), review, "people", form.people.data or []),
         theirs=theirs,
         theirs_when=chrono.when_of(item).display(),
         appraisals=chrono.APPRAISALS,

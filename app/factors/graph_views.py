@@ -135,7 +135,7 @@ def _analysis_context(rg: ReviewGraph, analysis: Analysis) -> dict[str, Any]:
     }
 
 
-@bp.route("/graph")
+@bp.route("/graph", methods=["GET", "POST"])
 def graph(review_id: int) -> ResponseReturnValue:
     """The systems graph: the AcciMap picture, the interactive graph, the analysis, a table."""
     review = review_access().review
@@ -153,7 +153,7 @@ def graph(review_id: int) -> ResponseReturnValue:
     )
     view = request.args.get("view", "accimap")
     ref = request.args.get("ref") or None
-    if request.args.get("picker"):  # searching for an event to draw: show what matches
+    if request.method == "POST":  # searching for an event to draw (posted: no words in URLs)
         view, ref = "accimap", None
     error = ""
     try:

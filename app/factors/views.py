@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -35,10 +35,9 @@ from app.forms import (
     edit_status,
     flash_save_warnings,
     save_versioned,
-    select_choices,
     show_service_error,
 )
-from app.pickers import event_picker, is_picker_search
+from app.pickers import Picker, event_picker, factor_picker, is_picker_search, person_picker
 from app.policy import review_access
 from app.services import chronology as chrono
 from app.services import factors as service
@@ -91,12 +90,12 @@ def _review_links_and_events() -> tuple[list[LinkFacts], frozenset[str]]:
     return links, events
 
 
-def _factor_titles() -> dict[str, str]:
+def _factor_titles(refs: set[str]) -> dict[str, str]:
     review = _review()
     return {
         f.ref: f"{f.ref}: {f.label}"
         for f in db().scalars(
-            select(Factor).where(Factor.review_id == review.id).order_by(Factor.id)
+            select(Factor).where(Factor.review_id == review.id, Factor.ref.in_(list(refs)))
         )
     }
 
@@ -110,7 +109,7 @@ def _titles(refs: set[str]) -> dict[str, str]:
             select(Event).where(Event.review_id == review.id, Event.ref.in_(list(refs)))
         )
     }
-    titles.update(_factor_titles())
+    titles.update(_factor_titles(refs))
     return titles
 
 
@@ -119,12 +118,7 @@ def _titles(refs: set[str]) -> dict[str, str]:
 
 def _account_form(account: Account | None = None) -> AccountForm:
     form = AccountForm(formdata=None if request.method == "GET" else request.form)
-    form.contributor.choices = select_choices(
-        [
-            ("", "Not in the register"),
-            *[(p.ref, f"{p.pseudonym} ({p.ref})") for p in _review().people],
-        ]
-    )
+    form.contributor.choices = []  # a picker: only the chosen and found people are read
     form.events.choices = []  # a picker: only the chosen and found events are read
     if request.method == "GET" and account is not None:
         form.contributor_kind.data = account.contributor_kind
@@ -140,6 +134,11 @@ def _account_form(account: Account | None = None) -> AccountForm:
     if request.method == "GET" and account is None and request.args.get("event"):
         form.events.data = [request.args["event"]]
     return form
+
+
+def _contributor_picker(form: AccountForm) -> Picker:
+    chosen = [form.contributor.data] if form.contributor.data else []
+    return person_picker(db(), _review(), "contributor", chosen)
 
 
 def _account_values(form: AccountForm) -> dict[str, Any]:
@@ -199,6 +198,7 @@ def new_account(review_id: int) -> Any:
         account=None,
         prompts=LOCAL_RATIONALITY_PROMPTS,
         events=event_picker(db(), review, "events", form.events.data or []),
+        contributor=_contributor_picker(form),
         title="Record an account",
     ), (422 if request.method == "POST" and not is_picker_search() else 200)
 
@@ -243,6 +243,7 @@ def edit_account(review_id: int, ref: str) -> Any:
         theirs=theirs,
         prompts=LOCAL_RATIONALITY_PROMPTS,
         events=event_picker(db(), review, "events", form.events.data or []),
+        contributor=_contributor_picker(form),
         title=f"Edit account {item.ref}",
     ), status
 
@@ -415,8 +416,8 @@ def factor(review_id: int, ref: str) -> str:
     facts = facts_of(item)
     incoming, outgoing = service.links_of(db(), review, ref)
     titles = _titles({lk.source for lk in incoming} | {lk.target for lk in outgoing})
-    # Factors to link to are few; events are many, so they are found with a picker.
-    others = [(r, t) for r, t in _factor_titles().items() if r != ref]
+    # Events and factors to link to are found with pickers (a search posts the link form).
+    searching = request.method == "POST"
     return render_template(
         "factors/factor.html",
         review=review,
@@ -429,8 +430,15 @@ def factor(review_id: int, ref: str) -> str:
         incoming=incoming,
         outgoing=outgoing,
         titles=titles,
-        others=others,
-        target_events=event_picker(db(), review, "target", []),
+        target_events=event_picker(
+            db(), review, "target", request.form.getlist("target") if searching else []
+        ),
+        target_factor=factor_picker(
+            db(),
+            review,
+            "target_factor",
+            request.form.getlist("target_factor") if searching else [],
+        ),
         relations=LINK_RELATIONS,
         confidences=CONFIDENCE_LEVELS,
         workshop_votes=workshop_service.factor_votes(db(), review, item.ref),
@@ -502,22 +510,15 @@ def _back(default: str) -> str:
 
 
 @bp.route("/links", methods=["POST"])
-def add_link(review_id: int) -> Response:
+def add_link(review_id: int) -> Any:
     review = _review()
     back = _back(url_for("factors.factors", review_id=review_id))
-    if request.form.get("picker") == "target":  # searching for an event: show what matches
-        source = request.form.get("source", "")
-        query = request.form.get("target-q", "")
-        return redirect(
-            url_for(
-                "factors.factor",
-                review_id=review_id,
-                ref=source,
-                picker="target",
-                **{"target-q": query},
-                _anchor="link-form",
-            )
-        )
+    picker = request.form.get("picker")
+    if picker in ("target", "target_factor"):  # a factor's link form searched: show it again
+        return factor(review_id, request.form.get("source", ""))
+    if picker == "source":  # an event's "attach a factor" form searched: show the event again
+        page = current_app.view_functions["chronology.event"]
+        return page(review_id=review_id, ref=request.form.get("target", ""))
     try:
         link = service.create_link(
             session=db(),

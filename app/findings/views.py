@@ -27,6 +27,7 @@ from app.forms import (
     select_choices,
     show_service_error,
 )
+from app.pickers import factor_picker, is_picker_search
 from app.policy import review_access
 from app.services import findings as service
 from app.services.errors import ServiceError
@@ -102,25 +103,22 @@ def accept_suggestion(review_id: int) -> Response:
     return redirect(url_for("findings.edit_finding", review_id=review_id, ref=finding.ref))
 
 
-def _factor_choices() -> list[object]:
-    factors = db().scalars(
-        select(Factor).where(Factor.review_id == _review().id).order_by(Factor.id)
-    )
-    return select_choices((f.ref, f"{f.ref} · {FACTOR_TYPES[f.type]} · {f.label}") for f in factors)
-
-
 def _finding_form(finding: Finding | None = None) -> FindingForm:
     form = FindingForm(
         formdata=None if request.method == "GET" else request.form,
         obj=finding if request.method == "GET" else None,
     )
-    form.factors.choices = _factor_choices()
+    form.factors.choices = []  # a picker: only the chosen and found factors are read
     if request.method == "GET" and finding is not None:
         form.scie_pattern.data = finding.scie_pattern or ""
         form.questions_for_board.data = "\n".join(finding.questions_for_board or [])
         form.factors.data = [f.ref for f in finding.factors]
         form.version.data = str(finding.version)
     return form
+
+
+def _factors_picker(form: FindingForm) -> Any:
+    return factor_picker(db(), _review(), "factors", form.factors.data or [])
 
 
 def _finding_values(form: FindingForm) -> dict[str, Any]:
@@ -139,7 +137,7 @@ def _finding_values(form: FindingForm) -> dict[str, Any]:
 @bp.route("/findings/new", methods=["GET", "POST"])
 def new_finding(review_id: int) -> Any:
     form = _finding_form()
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and not is_picker_search() and form.validate_on_submit():
         try:
             finding = service.create_finding(
                 session=db(), review=_review(), **_finding_values(form)
@@ -151,8 +149,13 @@ def new_finding(review_id: int) -> Any:
             flash_save_warnings(finding, "finding")
             return redirect(url_for("findings.finding", review_id=review_id, ref=finding.ref))
     return render_template(
-        "findings/finding_form.html", form=form, finding=None, title="Write a finding", **_common()
-    ), (422 if request.method == "POST" else 200)
+        "findings/finding_form.html",
+        form=form,
+        finding=None,
+        factors=_factors_picker(form),
+        title="Write a finding",
+        **_common(),
+    ), (422 if request.method == "POST" and not is_picker_search() else 200)
 
 
 @bp.route("/findings/<ref>")
@@ -176,7 +179,7 @@ def edit_finding(review_id: int, ref: str) -> Any:
     item = _finding_or_404(ref)
     form = _finding_form(item)
     theirs = None
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and not is_picker_search() and form.validate_on_submit():
         saved, theirs = save_versioned(
             form,
             lambda version: service.update_finding(
@@ -188,14 +191,16 @@ def edit_finding(review_id: int, ref: str) -> Any:
             flash(f"Finding {item.ref} saved.", "success")
             flash_save_warnings(item, "finding")
             return redirect(url_for("findings.finding", review_id=review_id, ref=ref))
+    status = 200 if is_picker_search() else edit_status(request.method, theirs)
     return render_template(
         "findings/finding_form.html",
         form=form,
         finding=item,
         theirs=theirs,
+        factors=_factors_picker(form),
         title=f"Edit finding {item.ref}",
         **_common(),
-    ), edit_status(request.method, theirs)
+    ), status
 
 
 @bp.route("/findings/<ref>/delete", methods=["POST"])

@@ -29,7 +29,7 @@ from app.forms import (
 )
 from app.good_practice import bp
 from app.good_practice.forms import EntryForm, ShareForm
-from app.pickers import event_picker, is_picker_search
+from app.pickers import event_picker, factor_picker, is_picker_search
 from app.policy import (
     entry_may,
     good_practice_entry,
@@ -46,7 +46,7 @@ from app.services import chronology as chrono
 from app.services import factors as factor_service
 from app.services import good_practice as service
 from app.services.errors import ServiceError
-from models import Agency, Factor, GoodPractice, Membership, Review
+from models import Agency, GoodPractice, Membership, Review
 
 FORMATS = {
     "html": "text/html; charset=utf-8",
@@ -137,12 +137,7 @@ def _entry_form(review: Review | None, entry: GoodPractice | None = None) -> Ent
             agencies = [(a.ref, a.name) for a in review.agencies if a.ref == own]
         form.agency.choices = select_choices(agencies)
         form.events.choices = []  # a picker: only the chosen and found events are read
-        factors = db().scalars(
-            select(Factor)
-            .where(Factor.review_id == review.id, Factor.type == "protective")
-            .order_by(Factor.id)
-        )
-        form.factors.choices = select_choices((f.ref, f"{f.ref} · {f.label}") for f in factors)
+        form.factors.choices = []  # a picker: only the chosen and found factors are read
     else:
         form.agency.choices = select_choices(
             [("", "Not chosen"), *[(a.name, a.name) for a in _directory()]]
@@ -216,6 +211,11 @@ def _form_page(
     form: EntryForm, review: Review | None, entry: GoodPractice | None, **extra: Any
 ) -> Any:
     events = event_picker(db(), review, "events", form.events.data or []) if review else None
+    factors = (
+        factor_picker(db(), review, "factors", form.factors.data or [], factor_type="protective")
+        if review
+        else None
+    )
     return render_template(
         "good_practice/form.html",
         form=form,
@@ -224,6 +224,7 @@ def _form_page(
         prompts=FOUR_D_PROMPTS,
         themes=_known_themes(),
         events=events,
+        factors=factors,
         **extra,
     )
 

@@ -1,6 +1,7 @@
-// Event pickers (templates/_macros/picker.html): the search box becomes a combobox (ARIA 1.2
-// pattern) over the events API. Choosing an option adds it to the chosen events, ticked.
-// Without JavaScript the form's Search button does the same by a round trip.
+// Pickers of events, factors and people (templates/_macros/picker.html): the search box becomes
+// a combobox (ARIA 1.2 pattern) over the API's POST search endpoints; the typed text goes in the
+// request body with the page's CSRF token, never in a URL. Choosing an option adds it to the
+// chosen items, ticked. Without JavaScript the form's Search button does the same by a round trip.
 const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 function ukDate(iso) {
@@ -18,7 +19,9 @@ function whenOf(item) {
   return item.date_precision === "approximate" ? `c. ${text}` : text;
 }
 
+// Factors and people come labelled by the server (app/pickers.py); events as it labels them.
 function labelOf(item) {
+  if (item.display) return item.display;
   return `${item.ref} · ${whenOf(item)} · ${(item.description || "").slice(0, 70)}`;
 }
 
@@ -29,13 +32,20 @@ function setUp(root, number) {
   if (!input || !chosen) return;
   const name = root.dataset.name;
   const multiple = root.dataset.multiple === "true";
+  const plural = root.dataset.plural || "events"; // names the list: "Matching factors"
+  let filters = {};
+  try {
+    filters = JSON.parse(root.dataset.searchFilters || "{}");
+  } catch {
+    filters = {};
+  }
   const kind = multiple ? "checkbox" : "radio";
   const listId = `picker-${number}-list`;
   const list = document.createElement("ul");
   list.id = listId;
   list.className = "lr-picker__list";
   list.setAttribute("role", "listbox");
-  list.setAttribute("aria-label", "Matching events");
+  list.setAttribute("aria-label", `Matching ${plural}`);
   list.hidden = true;
   const status = document.createElement("div");
   status.className = "govuk-visually-hidden";
@@ -109,7 +119,8 @@ function setUp(root, number) {
     list.hidden = found.length === 0;
     input.setAttribute("aria-expanded", found.length ? "true" : "false");
     active = -1;
-    status.textContent = found.length ? `${found.length} events found` : "No event matches";
+    const count = found.length === 1 ? "1 match" : `${found.length} matches`;
+    status.textContent = found.length ? count : "Nothing matches";
   };
   const search = async () => {
     const text = input.value.trim();
@@ -118,8 +129,16 @@ function setUp(root, number) {
       return;
     }
     const ask = ++latest;
-    const url = `${root.dataset.searchUrl}?limit=10&q=${encodeURIComponent(text)}`;
-    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+    const response = await fetch(root.dataset.searchUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        Accept: "application/json",
+        "Content-Type": "application/json",
+        "X-CSRFToken": root.dataset.csrfToken || "",
+      },
+      body: JSON.stringify({ ...filters, q: text, limit: 10 }),
+    });
     if (!response.ok || ask !== latest) return;
     const body = await response.json();
     show(body.items || []);

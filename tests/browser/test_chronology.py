@@ -313,7 +313,10 @@ def test_who_knew_what_flags_household_adults_known_to_one_agency(page: Page) ->
     page.get_by_label("When", exact=True).fill("03/02/2024")
     page.get_by_label("Agency", exact=True).select_option(label="Westmere Homes")
     page.get_by_label("What happened").fill("Tenancy check: a lodger lives at the flat.")
-    page.get_by_label(re.compile(r"^Lodger \(P\d+\)$")).check()
+    people = page.get_by_role("group", name="People involved")
+    people.get_by_role("combobox").fill("Lodger")
+    people.get_by_role("option", name=re.compile(r"^Lodger \(P\d+\)$")).click()
+    expect(people.locator("[data-picker-chosen] input:checked")).to_have_count(1)
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page).to_have_url(re.compile(r"/events/E1$"))
 

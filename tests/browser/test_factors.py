@@ -27,7 +27,8 @@ FACTOR_URL = re.compile(r"/reviews/1/factors/(F\d+)$")
 
 
 def _pick(page: Page, group: str, ref: str) -> None:
-    """Choose event ``ref`` in the picker ``group`` by typing its ref, as a user would."""
+    """Choose event or factor ``ref`` in the picker ``group`` by typing its ref, as a user
+    would."""
     picker = page.get_by_role("group", name=group)
     picker.get_by_role("combobox").fill(ref)
     picker.get_by_role("option", name=re.compile(rf"^{ref} · ")).click()
@@ -96,9 +97,10 @@ def test_panel_member_records_an_account_in_the_local_rationality_prompts(page: 
     assert_accessible(page)
 
     page.get_by_label("Who gave the account").select_option(label="Practitioner")
-    page.get_by_label("The person (from the people register)").select_option(
-        label="Health Visitor 1 (P7)"
-    )
+    contributor = page.get_by_role("group", name="The person (from the people register)")
+    contributor.get_by_role("combobox").fill("Health Visitor 1")
+    contributor.get_by_role("option", name="Health Visitor 1 (P7)").click()
+    expect(contributor.locator("[data-picker-chosen] input[value='P7']")).to_be_checked()
     for question, answer in answers.items():
         page.get_by_label(question, exact=True).fill(answer)
     _pick(page, "Events it speaks about", "E42")
@@ -263,7 +265,7 @@ def test_an_active_failure_above_practice_level_without_evidence_is_warned_about
 
     # Attached to an event from the event page, it no longer lacks one.
     page.goto(f"{REVIEW}/events/E60")
-    page.get_by_label("Or attach an existing factor").select_option(label=f"{ref}: {label}")
+    _pick(page, "Or attach an existing factor", ref)
     page.get_by_label("How", exact=True).select_option(label="contributed to")
     page.get_by_role("button", name="Attach factor").click()
     expect(page).to_have_url(re.compile(r"/reviews/1/events/E60#why$"))
