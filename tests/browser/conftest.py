@@ -37,6 +37,9 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TIMEOUT_MS = 10_000
+# How long a page's poll may take to answer on a busy machine. Tests wait for the poll's
+# answers (see wait_for_polls), so this is only the point at which they give up.
+POLL_WAIT_MS = 60_000
 
 CHAIR = "chair@demo.example.org"
 LEAD = "lead@demo.example.org"
@@ -163,3 +166,16 @@ def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/sign-in" not in url)
+
+
+def wait_for_polls(page: Page, url_part: str, count: int = 2) -> None:
+    """Wait for the page's next ``count`` answers from the poll whose URL contains ``url_part``.
+
+    The pages poll on a timer, one request at a time, each sent after the last one's answer:
+    so of the answers that arrive after a change, the second was asked for after it. Waiting
+    for two answers, not for a number of seconds, makes sure the page has heard of the change
+    however slow the machine is.
+    """
+    for _ in range(count):
+        with page.expect_response(lambda r: url_part in r.url, timeout=POLL_WAIT_MS):
+            pass

@@ -23,6 +23,7 @@ from tests.browser.conftest import (
     TIMEOUT_MS,
     assert_accessible,
     sign_in,
+    wait_for_polls,
 )
 
 pytestmark = pytest.mark.browser
@@ -437,7 +438,8 @@ def test_changes_by_others_appear_without_a_reload(
     with _signed_in_page(browser, live_server, CHAIR) as page_b:
         ref = _add_event(page_b, "15/01/2011", _unique("Live-update check: GP letter filed."))
 
-    expect(live).not_to_be_empty(timeout=5_000)
+    wait_for_polls(page, "/changes?since=")
+    expect(live).not_to_be_empty()
     expect(live.get_by_role("heading")).to_have_text("Changed by others since you opened this page")
     expect(live.get_by_role("listitem")).to_contain_text([re.compile(rf"created event {ref}\b")])
     expect(live.get_by_role("link", name="Reload to see the changes")).to_be_visible()
