@@ -12,43 +12,11 @@ from sqlalchemy import func, select
 
 from models import Review
 from tests.conftest import World
+from tests.helpers import BUNDLE
 
 SHARED_SCHEMA = (
     Path(__file__).resolve().parents[3] / "shared" / "formats" / "review-bundle.schema.json"
 )
-
-BUNDLE: dict[str, Any] = {
-    "format": "learning-review/1.1",
-    "review": {
-        "title": "Child Z: rapid review",
-        "subject": "Child Z",
-        "review_type": "rapid_review",
-        "stage": "analysis",
-        "terms_of_reference": "How did agencies share what they knew?\n\n- one\n- two",
-        "period_start": "2021-04-01",
-        "period_end": "2023-09-30",
-    },
-    "agencies": [
-        {"ref": "A1", "name": "Zedford Police", "sector": "Police"},
-        {"ref": "A2", "name": "Zedford Health Visiting", "sector": "Health visiting"},
-    ],
-    "people": [
-        {
-            "ref": "P1",
-            "pseudonym": "Child Z",
-            "role": "child",
-            "real_name": "Zara Fictional",
-            "aliases": ["Zee"],
-        },
-        {
-            "ref": "HV1",
-            "pseudonym": "Health Visitor 1",
-            "role": "practitioner",
-            "real_name": "Hal Madeup",
-            "agency": "A2",
-        },
-    ],
-}
 
 
 def _field_names(schema: Any, path: str = "$") -> set[str]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import World, csrf_token
-from tests.web.test_workshops import _new_workshop
+from tests.helpers import new_workshop
 
 
 def test_participants_of_a_closed_workshop_are_told_it_has_ended(
     client: Any, api: Any, world: World
 ) -> None:
-    workshop = _new_workshop(client, api, review_id=world.review_id)
+    workshop = new_workshop(client, api, review_id=world.review_id)
     wid = workshop["id"]
     joined = client.post(
         "/join",
