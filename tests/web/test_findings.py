@@ -1,5 +1,6 @@
-"""Findings, the board's responses, actions (strength, status, overdue), "you said, we did",
-suggested findings, the API and the bundle."""
+"""Findings (their Markdown styled as body text), the board's responses, actions (strength,
+status, overdue, a due date already past warned about), "you said, we did", suggested
+findings, the API and the bundle."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from app.services import findings as service
 from app.services.graph import graph_input
 from models import Action, AuditEntry, Finding, ItemRef, Review
-from tests.conftest import World
+from tests.conftest import World, csrf_token
 from tests.helpers import BUNDLE, post_form
 
 
@@ -432,3 +433,52 @@ def test_board_responses_put_takes_the_shape_get_returns(
         "items" in str(body["requestBody"])
         and "BoardResponseInput" in spec["components"]["schemas"]
     )
+
+
+def test_a_new_action_due_in_the_past_is_warned_about(
+    client: Any, login: Any, world: World
+) -> None:
+    login("panel_member")
+    url = f"/reviews/{world.review_id}/actions/new"
+    added = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "finding": world.finding_ref,
+            "description": "Audit repeat notifications.",
+            "owner_agency": world.agency_ref,
+            "due": "2020-01-01",
+            "status": "agreed",
+            "strength": "",
+        },
+        follow_redirects=True,
+    )
+    html = added.get_data(as_text=True)
+    assert added.status_code == 200
+    assert "Its due date, 1 Jan 2020, is already past" in html
+    on_time = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "finding": world.finding_ref,
+            "description": "Later.",
+            "due": "2099-01-01",
+            "status": "agreed",
+            "strength": "",
+        },
+        follow_redirects=True,
+    )
+    assert "is already past" not in on_time.get_data(as_text=True)
+
+
+def test_markdown_on_the_finding_page_is_styled_as_body_text(
+    client: Any, login: Any, world: World
+) -> None:
+    login("panel_member")
+    html = client.get(f"/reviews/{world.review_id}/findings/{world.finding_ref}").get_data(
+        as_text=True
+    )
+    assert '<div class="lr-markdown govuk-body">' in html
+    css = client.get("/static/css/app.css")
+    assert ".lr-markdown { font-family:" in css.get_data(as_text=True)
+    css.close()

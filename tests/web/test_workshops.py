@@ -1,6 +1,7 @@
 """Learning workshops: planning, joining with a code, notes, proposals and votes from the
-room, moderation back into the review, closing (which revokes every participant), the
-participant's token refused everywhere else, rate limiting, and the outputs."""
+room, moderation back into the review, closing (which revokes every participant and tells
+them the workshop has ended), the participant's token refused everywhere else, rate
+limiting, and the outputs."""
 
 from __future__ import annotations
 
@@ -591,3 +592,27 @@ def test_planning_form_keeps_what_was_typed_and_saves_every_field(
         saved.votes_per_participant,
     ) == (date(2026, 12, 3), [world.kpe_ref], ["kpe"], ["What helped?", "What got in the way?"], 5)
     assert saved.facilitator_id == world.users["lead_reviewer"]
+
+
+def test_participants_of_a_closed_workshop_are_told_it_has_ended(
+    client: Any, api: Any, world: World
+) -> None:
+    workshop = new_workshop(client, api, review_id=world.review_id)
+    wid = workshop["id"]
+    joined = client.post(
+        "/join",
+        data={
+            "csrf_token": csrf_token(client, "/join"),
+            "code": workshop["join_code"],
+            "name": "GP",
+        },
+    )
+    assert joined.status_code == 302
+    assert client.get(f"/w/{wid}/").status_code == 200
+    closed = client.post(f"/api/v1/workshops/{wid}/close", headers=api("facilitator"))
+    assert closed.status_code == 200
+    after = client.get(f"/w/{wid}/")
+    assert after.status_code == 302 and after.location.startswith("/join")
+    page = client.get(after.location).get_data(as_text=True)
+    assert "This workshop has ended." in page
+    assert "This workshop has ended." not in client.get("/join").get_data(as_text=True)
