@@ -9,17 +9,19 @@ real app (its own engine, real commits), so these tests never use the rolled-bac
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import create_app
 from app.demo import DEMO_PASSWORD, seed_demo
+from models import Review
 from models.audit import Actor
 from models.engine import make_engine, make_session_factory
 from tests.conftest import fresh_database_url, migrate
@@ -79,6 +81,29 @@ def browser_app(browser_database_url: str) -> Iterator[Flask]:
         yield app
     finally:
         app.extensions["lr_engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def review_path(browser_app: Flask) -> Callable[[str], str]:
+    """review_path(title): the path of the review with that title ("/reviews/<id>") in the
+    browser database, so that no test depends on the order in which reviews were created."""
+
+    def find(title: str) -> str:
+        session = make_session_factory(browser_app.extensions["lr_engine"])()
+        try:
+            ids = session.scalars(select(Review.id).where(Review.title == title)).all()
+        finally:
+            session.close()
+        assert len(ids) == 1, f"{len(ids)} reviews are called {title!r}"
+        return f"/reviews/{ids[0]}"
+
+    return find
+
+
+@pytest.fixture(scope="session")
+def demo_review(review_path: Callable[[str], str]) -> str:
+    """The path of the demo review "Child F" ("/reviews/<id>")."""
+    return review_path(DEMO_REVIEW_TITLE)
 
 
 @pytest.fixture(scope="session")

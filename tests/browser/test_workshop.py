@@ -26,7 +26,6 @@ from tests.browser.conftest import (
 pytestmark = pytest.mark.browser
 
 FACILITATOR = "facilitator@demo.example.org"
-REVIEW = "/reviews/1"
 EPISODE = "K2: The first domestic abuse incident"
 # K2's last event is on 23 Jun 2023: nothing on its slides may be dated after June 2023.
 EPISODE_END = (2023, 6)
@@ -122,11 +121,11 @@ def _check_presenter(page: Page, size: dict[str, int]) -> int:
 
 
 def test_a_workshop_run_with_four_participants_one_on_a_phone(
-    page: Page, browser: Browser, live_server: str
+    page: Page, browser: Browser, live_server: str, demo_review: str
 ) -> None:
     title = f"Practitioner learning event {uuid.uuid4().hex[:6]}"
     sign_in(page, FACILITATOR)
-    page.goto(f"{REVIEW}/workshops/new")
+    page.goto(f"{demo_review}/workshops/new")
     page.get_by_label("Title").fill(title)
     page.get_by_label(EPISODE).check()
     page.get_by_role("button", name="Save").click()
