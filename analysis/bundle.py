@@ -1,4 +1,5 @@
-"""The review bundle (``formats/review-bundle.schema.json``): validation beyond the schema.
+"""The review bundle (``schemas/review-bundle.schema.json``, the format's home): validation
+beyond the schema.
 
 ``validate_bundle`` returns every problem it finds, as (path, message) pairs a person can act
 on, so an import is either stored whole or refused with the full list.

@@ -9,8 +9,6 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from analysis.factors import (
-    EvidenceFacts,
-    FactorFacts,
     LinkFacts,
     factor_warnings,
     highlight_wording,
@@ -43,6 +41,7 @@ from app.services import chronology as chrono
 from app.services import factors as service
 from app.services import workshops as workshop_service
 from app.services.errors import ServiceError
+from app.services.facts import factor_facts, link_facts
 from app.templating import for_reader
 from models import Account, Event, Factor, Link
 
@@ -51,31 +50,9 @@ def _review() -> Any:
     return review_access().review
 
 
-def facts_of(factor: Factor) -> FactorFacts:
-    return FactorFacts(
-        ref=factor.ref,
-        type=factor.type,
-        level=factor.level,
-        label=factor.label,
-        description=factor.description,
-        seips_component=factor.seips_component,
-        evidence=tuple(
-            EvidenceFacts(
-                source=e.source,
-                event=e.event.ref if e.event else None,
-                account=e.account.ref if e.account else None,
-            )
-            for e in factor.evidence
-        ),
-    )
-
-
 def _review_links_and_events() -> tuple[list[LinkFacts], frozenset[str]]:
     review = _review()
-    links = [
-        LinkFacts(source=lk.source, target=lk.target, relation=lk.relation)
-        for lk in db().scalars(select(Link).where(Link.review_id == review.id))
-    ]
+    links = [link_facts(lk) for lk in db().scalars(select(Link).where(Link.review_id == review.id))]
     # Only whether a link's target is a live event matters: read just the linked events.
     targets = list({lk.target for lk in links})
     events = frozenset(
@@ -275,7 +252,7 @@ def factors(review_id: int) -> str:
     links, events = _review_links_and_events()
     summary = []
     for factor in rows:
-        facts = facts_of(factor)
+        facts = factor_facts(factor)
         summary.append(
             {
                 "factor": factor,
@@ -413,7 +390,7 @@ def factor(review_id: int, ref: str) -> str:
     review = _review()
     item = _factor_or_404(ref)
     links, events = _review_links_and_events()
-    facts = facts_of(item)
+    facts = factor_facts(item)
     incoming, outgoing = service.links_of(db(), review, ref)
     titles = _titles({lk.source for lk in incoming} | {lk.target for lk in outgoing})
     # Events and factors to link to are found with pickers (a search posts the link form).

@@ -35,10 +35,12 @@ from analysis.anonymise import (
     substitute,
     substituter,
 )
-from models import Agency, Membership, Person, Review
+from models import Agency, Membership, Person, Review, ReviewAgency
 
 MASK = REDACTED
 SCHOOL_SECTOR = "school"
+# How every output a reader sees names a school: its name places the child.
+SCHOOL_LABEL = "A school"
 HIT_KINDS = {
     "nhs_number": "NHS number",
     "postcode": "Postcode",
@@ -88,6 +90,20 @@ def register_hidden_from(
     return register_of(people)
 
 
+def is_school(sector: str | None) -> bool:
+    """Whether an agency's sector makes it a school: any sector that says "school" ("School",
+    "Primary school", "Schools"), since a bundle may bring sectors of its own."""
+    return SCHOOL_SECTOR in (sector or "").casefold()
+
+
+def agency_label(agency: Agency | ReviewAgency | None) -> str:
+    """How a report, the good-practice register (and its briefings) and workshop material name
+    an agency: a school as "A school" only, every other agency by its name."""
+    if agency is None:
+        return ""
+    return SCHOOL_LABEL if is_school(agency.sector) else agency.name
+
+
 def school_names(session: Session, review: Review) -> list[str]:
     """The schools in the review's partnership directory: a school names the child's area."""
     return partnership_schools(session, review.partnership_id)
@@ -98,7 +114,7 @@ def partnership_schools(session: Session, partnership_id: int) -> list[str]:
     rows = session.execute(
         select(Agency.name, Agency.sector).where(Agency.partnership_id == partnership_id)
     )
-    return sorted({name for name, sector in rows if SCHOOL_SECTOR in (sector or "").casefold()})
+    return sorted({name for name, sector in rows if is_school(sector)})
 
 
 # Texts already pseudonymised, by register (kept across requests: a 10,000-event review is

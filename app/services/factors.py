@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from analysis.factors import AccountFacts, EvidenceFacts, FactorFacts, voice_by_kpe
+from analysis.factors import voice_by_kpe
 from analysis.taxonomy import (
     CONFIDENCE_LEVELS,
     CONTRIBUTOR_KINDS,
@@ -25,6 +25,7 @@ from analysis.taxonomy import (
 )
 from app.services.chronology import claim_ref, event_by_ref, release_ref
 from app.services.errors import ServiceError
+from app.services.facts import account_facts, factor_facts
 from app.services.reviews import check_ref, check_version, person_by_ref
 from models import (
     Account,
@@ -510,7 +511,7 @@ def voice_of_kpes(session: Session, review: Review) -> dict[str, bool]:
         if source in ("childs_voice", "family_account"):
             voiced.add(kpe_ref)
     accounts = [
-        AccountFacts(ref=a.ref, kind=a.contributor_kind, events=frozenset(e.ref for e in a.events))
+        account_facts(a)
         for a in session.scalars(
             select(Account)
             .where(Account.review_id == review.id)
@@ -518,20 +519,7 @@ def voice_of_kpes(session: Session, review: Review) -> dict[str, bool]:
         )
     ]
     factors = [
-        FactorFacts(
-            ref=f.ref,
-            type=f.type,
-            level=f.level,
-            label=f.label,
-            evidence=tuple(
-                EvidenceFacts(
-                    source=e.source,
-                    event=e.event.ref if e.event else None,
-                    account=e.account.ref if e.account else None,
-                )
-                for e in f.evidence
-            ),
-        )
+        factor_facts(f)
         for f in session.scalars(
             select(Factor)
             .where(Factor.review_id == review.id)

@@ -522,20 +522,13 @@ def people_register(session: Session, review: Review | None) -> list[RegisterPer
     return [] if review is None else anonymity.people_register(session, review)
 
 
-def agency_label(agency: Agency | None) -> str:
-    """How an agency is named in a shared output: a school by its sector only."""
-    if agency is None:
-        return ""
-    return "A school" if "school" in (agency.sector or "").casefold() else agency.name
-
-
 def briefing_entry(entry: GoodPractice) -> BriefingEntry:
     return BriefingEntry(
         ref=entry.ref,
         title=entry.title,
         story=entry.story,
         what_made_it_work=entry.what_made_it_work,
-        agency=agency_label(entry.agency),
+        agency=anonymity.agency_label(entry.agency),
         themes=tuple(entry.themes or ()),
         four_d=tuple(
             (key, entry.four_d[key]) for key in FOUR_D_PROMPTS if (entry.four_d or {}).get(key)

@@ -13,7 +13,6 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from analysis.factors import EvidenceFacts
 from analysis.graph import draw as draw_module
 from analysis.graph.draw import (
     DEFAULT_MAX_NODES,
@@ -40,6 +39,7 @@ from analysis.graph.model import (
     build_graph,
 )
 from app.services.errors import ServiceError
+from app.services.facts import evidence_facts
 from models import Action, AuditEntry, Event, Factor, Finding, KeyPracticeEpisode, Link, Review
 
 TITLE_LENGTH = 80
@@ -125,14 +125,7 @@ def graph_input(
                 scie_pattern=factor.scie_pattern,
                 seips_component=factor.seips_component,
                 contributory_category=factor.contributory_category,
-                evidence=tuple(
-                    EvidenceFacts(
-                        source=e.source,
-                        event=e.event.ref if e.event else None,
-                        account=e.account.ref if e.account and show_accounts else None,
-                    )
-                    for e in factor.evidence
-                ),
+                evidence=evidence_facts(factor, show_accounts=show_accounts),
             )
             for factor in factors
         ),

@@ -39,6 +39,7 @@ from analysis.findings import ACTION_STATUSES
 from analysis.graph.draw import RenderError, accimap_dot, render
 from analysis.graph.model import build_graph
 from analysis.taxonomy import REVIEW_TYPES
+from app.services.anonymity import agency_label
 from app.services.chronology import APPRAISALS
 from app.services.errors import ServiceError
 from app.services.findings import narrative_of, review_findings
@@ -242,12 +243,6 @@ class PublicEdition:
     left_out: tuple[str, ...]
 
 
-def _agency_label(agency: ReviewAgency | None) -> str:
-    from app.services.reports import agency_label
-
-    return agency_label(agency)
-
-
 def _month_range(events: Sequence[Event]) -> str:
     dated = [e for e in events if e.sort_start is not None]
     if not dated:
@@ -298,7 +293,7 @@ def suggested_narrative(session: Session, review: Review, kpe: KeyPracticeEpisod
             .order_by(Factor.id)
         )
     )
-    agencies = sorted({_agency_label(e.agency) for e in events if e.agency is not None})
+    agencies = sorted({agency_label(e.agency) for e in events if e.agency is not None})
     parts: list[str] = []
     when = _month_range(events)
     if events:
@@ -446,7 +441,7 @@ def _response_sections(findings: Sequence[Finding], left_out: list[str]) -> list
                     tuple(
                         (
                             without_refs(a.description),
-                            _agency_label(a.owner_agency) or "The partnership",
+                            agency_label(a.owner_agency) or "The partnership",
                             a.due.strftime("%B %Y") if a.due else "",
                             ACTION_STATUSES.get(a.status, a.status),
                         )
@@ -519,7 +514,7 @@ def public_accimap(
     below 7 pt, one drawing per episode instead. Vector (SVG) for PDF and HTML, PNG for Word."""
     from app.services.reports import _anonymous_graph_input
 
-    agencies = {a.name: _agency_label(a) for a in review.agencies}
+    agencies = {a.name: agency_label(a) for a in review.agencies}
     data = _anonymous_graph_input(graph_input(session, review), register, agencies)
     episodes = {k.ref: f"Episode {n}" for n, k in enumerate(data.kpes, start=1)}
     data = replace(
@@ -631,7 +626,7 @@ def build_public_report(
                 f"Episode {n}: {without_refs(k.title)}",
                 _month_range(by_kpe.get(k.id, [])),
                 ", ".join(
-                    sorted({_agency_label(e.agency) for e in by_kpe.get(k.id, []) if e.agency})
+                    sorted({agency_label(e.agency) for e in by_kpe.get(k.id, []) if e.agency})
                 ),
             )
             for n, k in enumerate(kpes, start=1)

@@ -46,7 +46,7 @@ from analysis.findings import ACTION_STATUSES
 from analysis.graph.draw import RenderError, accimap_dot, render
 from analysis.graph.model import GraphInput, build_graph
 from analysis.taxonomy import REVIEW_TYPES, SCIE_PATTERNS, STAGES
-from app.services.anonymity import SCHOOL_SECTOR, people_register, school_names
+from app.services.anonymity import agency_label, people_register, school_names
 from app.services.chronology import APPRAISALS, when_of
 from app.services.errors import ServiceError
 from app.services.findings import narrative_of, review_findings
@@ -61,7 +61,6 @@ from models import (
     Person,
     ReportVersion,
     Review,
-    ReviewAgency,
     User,
     audit,
     utcnow,
@@ -155,18 +154,6 @@ class Generated:
 
     version: ReportVersion
     warnings: tuple[str, ...]
-
-
-# --- the register and places the scanner must know ------------------------------------------
-
-
-def agency_label(agency: ReviewAgency | None) -> str:
-    """How the report names an agency: a school by its sector, since its name places the child."""
-    if agency is None:
-        return ""
-    if agency.sector.casefold() == SCHOOL_SECTOR:
-        return "The child's school"
-    return agency.name
 
 
 # --- assembling the document ----------------------------------------------------------------

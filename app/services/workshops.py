@@ -29,7 +29,7 @@ from analysis.taxonomy import FACTOR_TYPES, LOCAL_RATIONALITY_PROMPTS, SYSTEM_LE
 from analysis.wordcloud import word_cloud
 from app.security import new_participant_token
 from app.services import factors as factor_service
-from app.services.anonymity import SCHOOL_SECTOR, Anonymiser, anonymiser_for, hit_rows
+from app.services.anonymity import Anonymiser, agency_label, anonymiser_for, hit_rows
 from app.services.chronology import event_by_ref, kpe_by_ref, when_of
 from app.services.errors import ServiceError
 from app.services.graph import event_title
@@ -172,11 +172,7 @@ def build_snapshot(session: Session, review: Review, kpe_refs: Sequence[str]) ->
                 "when": when_of(e).display(),
                 "earliest": e.sort_start.isoformat(),
                 "latest": e.sort_end.isoformat(),
-                "agency": (
-                    ("School" if e.agency.sector.casefold() == SCHOOL_SECTOR else e.agency.name)
-                    if e.agency
-                    else ""
-                ),
+                "agency": agency_label(e.agency),
                 "title": clean(event_title(e.description)),
                 "description": clean(e.description),
                 "appraisal": e.appraisal,

@@ -9,7 +9,7 @@ real app (its own engine, real commits), so these tests never use the rolled-bac
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +23,12 @@ from playwright.sync_api import (
     Playwright,
     sync_playwright,
 )
+from sqlalchemy import select
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import create_app
 from app.demo import DEMO_PASSWORD, seed_demo
+from models import Review
 from models.audit import Actor
 from models.engine import make_engine, make_session_factory
 from tests.conftest import fresh_database_url, migrate
@@ -44,6 +46,9 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TIMEOUT_MS = 10_000
+# How long a page's poll may take to answer on a busy machine. Tests wait for the poll's
+# answers (see wait_for_polls), so this is only the point at which they give up.
+POLL_WAIT_MS = 60_000
 
 CHAIR = "chair@demo.example.org"
 LEAD = "lead@demo.example.org"
@@ -83,6 +88,29 @@ def browser_app(browser_database_url: str) -> Iterator[Flask]:
         yield app
     finally:
         app.extensions["lr_engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def review_path(browser_app: Flask) -> Callable[[str], str]:
+    """review_path(title): the path of the review with that title ("/reviews/<id>") in the
+    browser database, so that no test depends on the order in which reviews were created."""
+
+    def find(title: str) -> str:
+        session = make_session_factory(browser_app.extensions["lr_engine"])()
+        try:
+            ids = session.scalars(select(Review.id).where(Review.title == title)).all()
+        finally:
+            session.close()
+        assert len(ids) == 1, f"{len(ids)} reviews are called {title!r}"
+        return f"/reviews/{ids[0]}"
+
+    return find
+
+
+@pytest.fixture(scope="session")
+def demo_review(review_path: Callable[[str], str]) -> str:
+    """The path of the demo review "Child F" ("/reviews/<id>")."""
+    return review_path(DEMO_REVIEW_TITLE)
 
 
 @pytest.fixture(scope="session")
@@ -178,3 +206,16 @@ def fill_date(scope: Page | Locator, legend: str, day: int, month: int, year: in
     group.get_by_label("Day", exact=True).fill(str(day))
     group.get_by_label("Month", exact=True).fill(str(month))
     group.get_by_label("Year", exact=True).fill(str(year))
+
+
+def wait_for_polls(page: Page, url_part: str, count: int = 2) -> None:
+    """Wait for the page's next ``count`` answers from the poll whose URL contains ``url_part``.
+
+    The pages poll on a timer, one request at a time, each sent after the last one's answer:
+    so of the answers that arrive after a change, the second was asked for after it. Waiting
+    for two answers, not for a number of seconds, makes sure the page has heard of the change
+    however slow the machine is.
+    """
+    for _ in range(count):
+        with page.expect_response(lambda r: url_part in r.url, timeout=POLL_WAIT_MS):
+            pass

@@ -1,4 +1,4 @@
-"""The chronology of the demo review "Child F" (review 1): the table and its filters, events,
+"""The chronology of the demo review "Child F": the table and its filters, events,
 the lost-update guard, the timeline, who knew what, merging, importing and live updates, with
 an axe check on every page visited.
 
@@ -30,12 +30,12 @@ from tests.browser.conftest import (
     TIMEOUT_MS,
     assert_accessible,
     sign_in,
+    wait_for_polls,
 )
 
 pytestmark = pytest.mark.browser
 
 PANEL = "panel@demo.example.org"
-REVIEW = "/reviews/1"
 
 
 def _unique(text: str) -> str:
@@ -70,22 +70,24 @@ def _events_table(page: Page) -> Locator:
     )
 
 
-def _add_event(page: Page, date: str, description: str) -> str:
+def _add_event(page: Page, demo_review: str, date: str, description: str) -> str:
     """Add an event to the demo review through the "Add an event" form; returns its ref."""
-    page.goto(f"{REVIEW}/chronology")
+    page.goto(f"{demo_review}/chronology")
     page.get_by_role("link", name="Add an event").click()
     page.get_by_label("When", exact=True).fill(date)
     page.get_by_label("What happened").fill(description)
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/events/E\d+$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/events/E\d+$"))
     return page.url.rsplit("/", 1)[1]
 
 
-def test_panel_member_filters_the_chronology_and_comments_on_an_event(page: Page) -> None:
+def test_panel_member_filters_the_chronology_and_comments_on_an_event(
+    page: Page, demo_review: str
+) -> None:
     sign_in(page, PANEL)
     page.get_by_role("link", name=DEMO_REVIEW_TITLE).click()
     page.get_by_role("link", name="Chronology", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/chronology$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/chronology$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Chronology")
     table = _events_table(page)
     # The demo has 83 events, 50 to a page.
@@ -131,7 +133,7 @@ def test_panel_member_filters_the_chronology_and_comments_on_an_event(page: Page
     first = table.locator("tbody tr").first.get_by_role("link")
     ref = first.inner_text()
     first.click()
-    expect(page).to_have_url(re.compile(rf"/reviews/1/events/{ref}$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/events/{ref}$"))
     expect(page.locator(".govuk-caption-l")).to_have_text(f"Event {ref}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Eastmere Police")
     expect(page.get_by_role("heading", name="History")).to_be_visible()
@@ -143,7 +145,7 @@ def test_panel_member_filters_the_chronology_and_comments_on_an_event(page: Page
     comment = _unique("Was the man present ever identified?")
     page.get_by_label("Comment").fill(comment)
     page.get_by_role("button", name="Add comment").click()
-    expect(page).to_have_url(re.compile(rf"/reviews/1/events/{ref}#comments$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/events/{ref}#comments$"))
     expect(page.get_by_text("Comment added.")).to_be_visible()
     added = page.locator(".lr-comment").filter(has_text=comment)
     expect(added).to_have_count(1)
@@ -152,12 +154,12 @@ def test_panel_member_filters_the_chronology_and_comments_on_an_event(page: Page
     assert_accessible(page)
 
 
-def test_adding_an_event_with_a_bad_date_keeps_what_was_typed(page: Page) -> None:
+def test_adding_an_event_with_a_bad_date_keeps_what_was_typed(page: Page, demo_review: str) -> None:
     description = _unique("Mother phones the health visitor to cancel a visit.")
     sign_in(page, PANEL)
-    page.goto(f"{REVIEW}/chronology")
+    page.goto(f"{demo_review}/chronology")
     page.get_by_role("link", name="Add an event").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/events/new$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/events/new$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Add an event")
     assert_accessible(page)
 
@@ -177,7 +179,7 @@ def test_adding_an_event_with_a_bad_date_keeps_what_was_typed(page: Page) -> Non
 
     date.fill("14/01/2011")
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/events/E\d+$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/events/E\d+$"))
     ref = page.url.rsplit("/", 1)[1]
     expect(page.get_by_text(f"Event {ref} added.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("14 Jan 2011")
@@ -186,10 +188,10 @@ def test_adding_an_event_with_a_bad_date_keeps_what_was_typed(page: Page) -> Non
 
 
 def test_a_second_editor_is_shown_the_first_editors_change_not_overwriting_it(
-    page: Page, browser: Browser, live_server: str
+    page: Page, browser: Browser, live_server: str, demo_review: str
 ) -> None:
     """The lost update: two people edit E5 at once; the second save is refused."""
-    edit_url = f"{REVIEW}/events/E5/edit"
+    edit_url = f"{demo_review}/events/E5/edit"
     mine_a = _unique("Antenatal appointment missed (edited by A).")
     mine_b = _unique("Antenatal appointment missed (edited by B).")
     sign_in(page, PANEL)
@@ -201,12 +203,12 @@ def test_a_second_editor_is_shown_the_first_editors_change_not_overwriting_it(
 
         page.get_by_label("What happened").fill(mine_a)
         page.get_by_role("button", name="Save", exact=True).click()
-        expect(page).to_have_url(re.compile(r"/reviews/1/events/E5$"))
+        expect(page).to_have_url(re.compile(rf"{demo_review}/events/E5$"))
         expect(page.get_by_text("Event E5 saved.")).to_be_visible()
 
         page_b.get_by_label("What happened").fill(mine_b)
         page_b.get_by_role("button", name="Save", exact=True).click()
-        expect(page_b).to_have_url(re.compile(r"/reviews/1/events/E5/edit$"))
+        expect(page_b).to_have_url(re.compile(rf"{demo_review}/events/E5/edit$"))
         expect(page_b.locator(".govuk-error-summary").get_by_role("link")).to_have_text(
             "Someone else changed this since you opened it. Your changes have not been saved."
         )
@@ -219,18 +221,18 @@ def test_a_second_editor_is_shown_the_first_editors_change_not_overwriting_it(
         assert_accessible(page_b)
 
     page.reload()
-    expect(page).to_have_url(re.compile(r"/reviews/1/events/E5$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/events/E5$"))
     what = page.locator(".govuk-summary-list__row").filter(has_text="What happened")
     expect(what.locator("dd")).to_have_text(mine_a)
     expect(page.locator(".lr-history > li").first.locator("ins")).to_have_text([mine_a])
     expect(page.get_by_text(mine_b)).to_have_count(0)
 
 
-def test_timeline_zooms_and_its_events_open_from_the_keyboard(page: Page) -> None:
+def test_timeline_zooms_and_its_events_open_from_the_keyboard(page: Page, demo_review: str) -> None:
     sign_in(page, PANEL)
-    page.goto(f"{REVIEW}/chronology")
+    page.goto(f"{demo_review}/chronology")
     page.get_by_role("navigation", name="Chronology").get_by_role("link", name="Timeline").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/timeline$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/timeline$"))
     svg = page.locator("svg#timeline-svg")
     expect(svg).to_be_visible()
     expect(svg.locator("a.lr-tl-event").first).to_be_attached()
@@ -252,20 +254,22 @@ def test_timeline_zooms_and_its_events_open_from_the_keyboard(page: Page) -> Non
     expect(focused).to_be_focused()
     href = focused.get_attribute("href")
     assert href is not None
-    match = re.fullmatch(r"/reviews/1/events/(E\d+)", href)
+    match = re.fullmatch(rf"{demo_review}/events/(E\d+)", href)
     assert match, href
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"{re.escape(href)}$"))
     expect(page.locator(".govuk-caption-l")).to_have_text(f"Event {match.group(1)}")
 
 
-def test_who_knew_what_flags_household_adults_known_to_one_agency(page: Page) -> None:
+def test_who_knew_what_flags_household_adults_known_to_one_agency(
+    page: Page, demo_review: str
+) -> None:
     sign_in(page, CHAIR)
-    page.goto(f"{REVIEW}/chronology")
+    page.goto(f"{demo_review}/chronology")
     page.get_by_role("navigation", name="Chronology").get_by_role(
         "link", name="Who knew what"
     ).click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/who-knew-what$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/who-knew-what$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Who knew what, when")
 
     def row(pseudonym: str) -> Locator:
@@ -328,13 +332,15 @@ def test_who_knew_what_flags_household_adults_known_to_one_agency(page: Page) ->
     assert_accessible(page)
 
 
-def test_merging_likely_duplicates_keeps_both_accounts_and_can_be_undone(page: Page) -> None:
+def test_merging_likely_duplicates_keeps_both_accounts_and_can_be_undone(
+    page: Page, demo_review: str
+) -> None:
     sign_in(page, PANEL)
-    page.goto(f"{REVIEW}/chronology")
+    page.goto(f"{demo_review}/chronology")
     page.get_by_role("navigation", name="Chronology").get_by_role(
         "link", name="Likely duplicates"
     ).click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/merges$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/merges$"))
     expect(page.get_by_role("button", name=re.compile(r"^Merge E\d+, E\d+")).first).to_be_visible()
     # E24 (police, 17 Jun 2023 23:40) and E26 (social care, 18 Jun 2023) report the same call-out.
     suggestion = page.locator("#main-content .govuk-summary-card").filter(
@@ -345,7 +351,7 @@ def test_merging_likely_duplicates_keeps_both_accounts_and_can_be_undone(page: P
 
     # Merged into E24 (the first), keeping E24's value for each field.
     suggestion.get_by_role("button", name="Merge E24, E26").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/events/E24$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/events/E24$"))
     expect(page.get_by_text("E26 merged into E24: each agency's account is kept.")).to_be_visible()
     expect(page.get_by_role("heading", name="Accounts merged into this event")).to_be_visible()
     merged = page.get_by_role(
@@ -369,19 +375,19 @@ def test_merging_likely_duplicates_keeps_both_accounts_and_can_be_undone(page: P
     assert_accessible(page)
 
     page.get_by_role("button", name="Undo the merge of E26").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/events/E24$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/events/E24$"))
     expect(page.get_by_text("Merge undone: E26 is an event of its own again.")).to_be_visible()
     expect(page.get_by_role("heading", name="Accounts merged into this event")).to_have_count(0)
     assert_accessible(page)
 
-    page.goto(f"{REVIEW}/events/E26")
+    page.goto(f"{demo_review}/events/E26")
     expect(page.locator(".govuk-warning-text")).to_have_count(0)
     expect(page.get_by_role("link", name="Edit")).to_be_visible()
-    page.goto(f"{REVIEW}/merges")
+    page.goto(f"{demo_review}/merges")
     expect(page.get_by_role("button", name="Merge E24, E26")).to_be_visible()
 
 
-def test_importing_a_csv_with_a_bad_row(page: Page, tmp_path: Path) -> None:
+def test_importing_a_csv_with_a_bad_row(page: Page, tmp_path: Path, demo_review: str) -> None:
     good = _unique("Housing officer visits; repairs to the kitchen window booked.")
     bad = _unique("Rent arrears letter sent.")
     upload = tmp_path / "housing-chronology.csv"
@@ -392,15 +398,15 @@ def test_importing_a_csv_with_a_bad_row(page: Page, tmp_path: Path) -> None:
         encoding="utf-8",
     )
     sign_in(page, PANEL)
-    page.goto(f"{REVIEW}/chronology")
+    page.goto(f"{demo_review}/chronology")
     page.get_by_role("navigation", name="Chronology").get_by_role("link", name="Import").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/chronology/import$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/chronology/import$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Import a chronology")
     assert_accessible(page)
 
     page.get_by_label(re.compile(r"^Chronology file")).set_input_files(upload)
     page.get_by_role("button", name="Upload and preview").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/chronology/imports/\d+$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/chronology/imports/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Check the import")
     expect(
         page.get_by_text("housing-chronology.csv: 2 rows, 1 ready to store, 1 problem")
@@ -415,13 +421,13 @@ def test_importing_a_csv_with_a_bad_row(page: Page, tmp_path: Path) -> None:
 
     # Confirming is refused until the rows with problems are left out on purpose.
     page.get_by_role("button", name="Import 1 event").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/chronology/imports/\d+$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/chronology/imports/\d+$"))
     expect(page.get_by_text(re.compile(r"Problems in the rows"))).to_be_visible()
     assert_accessible(page)
 
     page.get_by_label("Leave out the rows with problems and import the other 1").check()
     page.get_by_role("button", name="Import 1 event").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/chronology$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/chronology$"))
     expect(page.get_by_text("1 event imported from housing-chronology.csv.")).to_be_visible()
     assert_accessible(page)
 
@@ -435,19 +441,22 @@ def test_importing_a_csv_with_a_bad_row(page: Page, tmp_path: Path) -> None:
 
 
 def test_changes_by_others_appear_without_a_reload(
-    page: Page, browser: Browser, live_server: str
+    page: Page, browser: Browser, live_server: str, demo_review: str
 ) -> None:
     sign_in(page, PANEL)
     # The page's first poll fixes where its changes begin: wait for it before changing anything.
     with page.expect_response(lambda r: "/changes?latest=1" in r.url and r.ok):
-        page.goto(f"{REVIEW}/chronology")
+        page.goto(f"{demo_review}/chronology")
     live = page.locator("#live-changes")
     expect(live).to_be_empty()
 
     with _signed_in_page(browser, live_server, CHAIR) as page_b:
-        ref = _add_event(page_b, "15/01/2011", _unique("Live-update check: GP letter filed."))
+        ref = _add_event(
+            page_b, demo_review, "15/01/2011", _unique("Live-update check: GP letter filed.")
+        )
 
-    expect(live).not_to_be_empty(timeout=5_000)
+    wait_for_polls(page, "/changes?since=")
+    expect(live).not_to_be_empty()
     expect(live.get_by_role("heading")).to_have_text("Changed by others since you opened this page")
     expect(live.get_by_role("listitem")).to_contain_text([re.compile(rf"created event {ref}\b")])
     expect(live.get_by_role("link", name="Reload to see the changes")).to_be_visible()

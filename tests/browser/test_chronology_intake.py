@@ -17,7 +17,6 @@ from tests.browser.conftest import assert_accessible, sign_in
 pytestmark = pytest.mark.browser
 
 PANEL = "panel@demo.example.org"
-REVIEW = "/reviews/1"
 
 
 def _word_table(path: Path, rows: list[list[str]]) -> None:
@@ -30,7 +29,9 @@ def _word_table(path: Path, rows: list[list[str]]) -> None:
     document.save(str(path))
 
 
-def test_a_word_table_is_mapped_fixed_imported_and_undone(page: Page, tmp_path: Path) -> None:
+def test_a_word_table_is_mapped_fixed_imported_and_undone(
+    page: Page, tmp_path: Path, demo_review: str
+) -> None:
     tag = uuid.uuid4().hex[:8]
     upload = tmp_path / f"csc-{tag}.docx"
     _word_table(
@@ -61,7 +62,7 @@ def test_a_word_table_is_mapped_fixed_imported_and_undone(page: Page, tmp_path: 
         ],
     )
     sign_in(page, PANEL)
-    page.goto(f"{REVIEW}/chronology/import")
+    page.goto(f"{demo_review}/chronology/import")
     page.get_by_label(re.compile(r"^Chronology file")).set_input_files(upload)
     page.get_by_label("All rows are from this agency").select_option(
         label="Eastmere Children's Social Care"
@@ -91,12 +92,12 @@ def test_a_word_table_is_mapped_fixed_imported_and_undone(page: Page, tmp_path: 
     page.get_by_role("button", name="Import 3 events").click()
     expect(page.get_by_text(f"3 events imported from csc-{tag}.docx.")).to_be_visible()
 
-    page.goto(f"{REVIEW}/chronology?q={tag}")
+    page.goto(f"{demo_review}/chronology?q={tag}")
     expect(page.get_by_text(f"Home visit by the social worker [{tag}].")).to_be_visible()
     expect(page.get_by_text("Strategy discussion to be held.")).to_be_visible()
 
     # Undo the whole import, then restore it.
-    page.goto(f"{REVIEW}/chronology/imports")
+    page.goto(f"{demo_review}/chronology/imports")
     expect(page.get_by_role("heading", level=1)).to_have_text("Imported chronologies")
     assert_accessible(page)
     row = page.get_by_role("row").filter(has_text=f"csc-{tag}.docx")
@@ -104,9 +105,9 @@ def test_a_word_table_is_mapped_fixed_imported_and_undone(page: Page, tmp_path: 
     row.get_by_role("button", name=re.compile("Undo import")).click()
     expect(page.get_by_text(re.compile(r"3 events taken out of the chronology"))).to_be_visible()
     assert_accessible(page)
-    page.goto(f"{REVIEW}/chronology?q={tag}")
+    page.goto(f"{demo_review}/chronology?q={tag}")
     expect(page.get_by_text("No events match.")).to_be_visible()
-    page.goto(f"{REVIEW}/chronology/imports")
+    page.goto(f"{demo_review}/chronology/imports")
     page.get_by_role("row").filter(has_text=f"csc-{tag}.docx").get_by_role(
         "button", name=re.compile("Restore")
     ).click()

@@ -12,9 +12,9 @@ from tests.browser.conftest import assert_accessible, sign_in
 
 
 @pytest.mark.browser
-def test_deleting_a_factor_asks_first(page: Page) -> None:
+def test_deleting_a_factor_asks_first(page: Page, demo_review: str) -> None:
     sign_in(page, "panel@demo.example.org")
-    page.goto("/reviews/1/factors/new?type=latent_condition")
+    page.goto(f"{demo_review}/factors/new?type=latent_condition")
     label = f"Rota gaps at weekends {uuid.uuid4().hex[:6]}"
     page.get_by_label("Label").fill(label)
     page.get_by_role("button", name="Save factor").click()
@@ -30,6 +30,6 @@ def test_deleting_a_factor_asks_first(page: Page) -> None:
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Delete").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/factors$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/factors$"))
     expect(page.get_by_text(label)).to_have_count(0)
     assert_accessible(page)

@@ -1,5 +1,5 @@
-"""Accounts, contributing factors and the links between them in the demo review "Child F"
-(review 1): recording an account, "why did this happen?" from an event, the method checks and
+"""Accounts, contributing factors and the links between them in the demo review "Child F":
+recording an account, "why did this happen?" from an event, the method checks and
 wording flags on a factor, the factors list, the voice of the child and family in the key
 practice episodes, and what a board member may see, with an axe check on every page visited.
 
@@ -22,8 +22,10 @@ pytestmark = pytest.mark.browser
 
 PANEL = "panel@demo.example.org"
 BOARD = "board@demo.example.org"
-REVIEW = "/reviews/1"
-FACTOR_URL = re.compile(r"/reviews/1/factors/(F\d+)$")
+
+
+def _factor_url(review: str) -> re.Pattern[str]:
+    return re.compile(rf"{review}/factors/(F\d+)$")
 
 
 def _pick(page: Page, group: str, ref: str) -> None:
@@ -61,7 +63,9 @@ def _warnings(page: Page) -> Locator:
     return page.locator("#checks li")
 
 
-def test_panel_member_records_an_account_in_the_local_rationality_prompts(page: Page) -> None:
+def test_panel_member_records_an_account_in_the_local_rationality_prompts(
+    page: Page, demo_review: str
+) -> None:
     answers = {
         "What did you think was going on?": _unique("That the family was managing after the move."),
         "What information was at the front of your mind?": _unique(
@@ -71,14 +75,14 @@ def test_panel_member_records_an_account_in_the_local_rationality_prompts(page: 
         "What options did you have?": _unique("A joint visit with the school, or a phone call."),
     }
     sign_in(page, PANEL)
-    page.goto(f"{REVIEW}/accounts")
+    page.goto(f"{demo_review}/accounts")
     expect(page.get_by_role("heading", level=1)).to_have_text("Accounts")
     # The demo's eight accounts, and perhaps others added by other tests.
     expect(page.get_by_role("link", name="AC8", exact=True)).to_be_visible()
     assert_accessible(page)
 
     page.get_by_role("link", name="Record an account").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/accounts/new$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/accounts/new$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Record an account")
     for question in answers:
         expect(page.get_by_label(question, exact=True)).to_be_visible()
@@ -86,7 +90,7 @@ def test_panel_member_records_an_account_in_the_local_rationality_prompts(page: 
 
     # Nothing written: refused, with the error by the narrative.
     page.get_by_role("button", name="Save account").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/accounts/new$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/accounts/new$"))
     summary = page.locator(".govuk-error-summary")
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
     expect(summary.get_by_role("link")).to_have_text(
@@ -106,7 +110,7 @@ def test_panel_member_records_an_account_in_the_local_rationality_prompts(page: 
     _pick(page, "Events it speaks about", "E42")
     page.get_by_role("button", name="Save account").click()
 
-    account_url = re.compile(r"/reviews/1/accounts/(AC\d+)$")
+    account_url = re.compile(rf"{demo_review}/accounts/(AC\d+)$")
     expect(page).to_have_url(account_url)
     ref = _ref_of(page, account_url)
     expect(page.get_by_text(f"Account {ref} recorded.")).to_be_visible()
@@ -123,10 +127,10 @@ def test_panel_member_records_an_account_in_the_local_rationality_prompts(page: 
     assert_accessible(page)
 
     # The account is listed, and the event it speaks about points back to it.
-    page.goto(f"{REVIEW}/accounts")
+    page.goto(f"{demo_review}/accounts")
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=ref, exact=True))
     expect(row.get_by_role("cell")).to_contain_text(["Practitioner: Health Visitor 1", "E42"])
-    page.goto(f"{REVIEW}/events/E42")
+    page.goto(f"{demo_review}/events/E42")
     expect(
         page.get_by_role("heading", name="Accounts that speak about it")
         .locator("xpath=following-sibling::ul[1]")
@@ -134,13 +138,15 @@ def test_panel_member_records_an_account_in_the_local_rationality_prompts(page: 
     ).to_be_visible()
 
 
-def test_why_did_this_happen_adds_a_latent_condition_and_links_it(page: Page) -> None:
+def test_why_did_this_happen_adds_a_latent_condition_and_links_it(
+    page: Page, demo_review: str
+) -> None:
     label = _unique("Referrals failed to reach the team")
     sign_in(page, PANEL)
-    page.goto(f"{REVIEW}/events/E40")
+    page.goto(f"{demo_review}/events/E40")
     expect(page.get_by_role("heading", name="Why did this happen?")).to_be_visible()
     page.get_by_role("link", name="Add a latent condition behind it").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/factors/new\?.*event=E40"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/factors/new\?.*event=E40"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Add a contributing factor")
     expect(page.locator(".govuk-inset-text")).to_contain_text(
         "Why did E40 happen? The factor will be linked to it."
@@ -161,8 +167,8 @@ def test_why_did_this_happen_adds_a_latent_condition_and_links_it(page: Page) ->
     first.get_by_label("Kind of source").select_option(label="Agency record")
     page.get_by_role("button", name="Save factor").click()
 
-    expect(page).to_have_url(FACTOR_URL)
-    ref = _ref_of(page, FACTOR_URL)
+    expect(page).to_have_url(_factor_url(demo_review))
+    ref = _ref_of(page, _factor_url(demo_review))
     expect(page.get_by_text(f"Factor {ref} added.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(label)
     expect(page.locator(".govuk-caption-l")).to_have_text(f"Latent condition {ref} · Team level")
@@ -188,7 +194,7 @@ def test_why_did_this_happen_adds_a_latent_condition_and_links_it(page: Page) ->
     page.get_by_label("This factor").select_option(label="enabled")
     _pick(page, "An event", "E41")
     page.get_by_role("button", name="Add link").click()
-    expect(page).to_have_url(re.compile(rf"/reviews/1/factors/{ref}$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/factors/{ref}$"))
     expect(page.get_by_text(f"Linked: {ref} enabled E41.")).to_be_visible()
     expect(_lead_to(page)).to_have_count(2)
     expect(_lead_to(page).filter(has_text=re.compile(r"^This enabled E41: "))).to_have_count(1)
@@ -201,7 +207,7 @@ def test_why_did_this_happen_adds_a_latent_condition_and_links_it(page: Page) ->
     page.get_by_label("This factor").select_option(label="enabled")
     _pick(page, "An event", "E41")
     page.get_by_role("button", name="Add link").click()
-    expect(page).to_have_url(re.compile(rf"/reviews/1/factors/{ref}$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/factors/{ref}$"))
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         re.compile(r"That link already exists \(\w+\)")
     )
@@ -209,13 +215,13 @@ def test_why_did_this_happen_adds_a_latent_condition_and_links_it(page: Page) ->
     assert_accessible(page)
 
     # Both events now say why they happened.
-    page.goto(f"{REVIEW}/events/E40")
+    page.goto(f"{demo_review}/events/E40")
     mine = _why_list(page).filter(has=page.get_by_role("link", name=label, exact=True))
     expect(mine).to_have_count(1)
     expect(mine).to_have_text(f"{label} contributed to this")
-    expect(mine.get_by_role("link")).to_have_attribute("href", f"{REVIEW}/factors/{ref}")
+    expect(mine.get_by_role("link")).to_have_attribute("href", f"{demo_review}/factors/{ref}")
     assert_accessible(page)
-    page.goto(f"{REVIEW}/events/E41")
+    page.goto(f"{demo_review}/events/E41")
     expect(
         _why_list(page).filter(has=page.get_by_role("link", name=label, exact=True))
     ).to_have_text(f"{label} enabled this")
@@ -223,12 +229,13 @@ def test_why_did_this_happen_adds_a_latent_condition_and_links_it(page: Page) ->
 
 def test_an_active_failure_above_practice_level_without_evidence_is_warned_about(
     page: Page,
+    demo_review: str,
 ) -> None:
     label = _unique("Home visit replaced by a telephone call")
     sign_in(page, PANEL)
-    page.goto(f"{REVIEW}/factors")
+    page.goto(f"{demo_review}/factors")
     page.get_by_role("link", name="Add an active failure").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/factors/new\?type=active_failure$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/factors/new\?type=active_failure$"))
     expect(page.get_by_label("Kind of factor")).to_have_value("active_failure")
     expect(page.get_by_label("System level")).to_have_value("practice")
     for index in range(1, 5):
@@ -242,8 +249,8 @@ def test_an_active_failure_above_practice_level_without_evidence_is_warned_about
     page.get_by_role("button", name="Save factor").click()
 
     # The checks only warn: it is saved.
-    expect(page).to_have_url(FACTOR_URL)
-    ref = _ref_of(page, FACTOR_URL)
+    expect(page).to_have_url(_factor_url(demo_review))
+    ref = _ref_of(page, _factor_url(demo_review))
     expect(page.get_by_text(f"Factor {ref} added.")).to_be_visible()
     expect(page.locator(".govuk-caption-l")).to_have_text(f"Active failure {ref} · Team level")
     checks = page.locator("#checks")
@@ -264,11 +271,11 @@ def test_an_active_failure_above_practice_level_without_evidence_is_warned_about
     assert_accessible(page)
 
     # Attached to an event from the event page, it no longer lacks one.
-    page.goto(f"{REVIEW}/events/E60")
+    page.goto(f"{demo_review}/events/E60")
     _pick(page, "Or attach an existing factor", ref)
     page.get_by_label("How", exact=True).select_option(label="contributed to")
     page.get_by_role("button", name="Attach factor").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/events/E60#why$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/events/E60#why$"))
     expect(page.get_by_text(f"Linked: {ref} contributed to E60.")).to_be_visible()
     expect(
         _why_list(page).filter(has=page.get_by_role("link", name=label, exact=True))
@@ -276,7 +283,7 @@ def test_an_active_failure_above_practice_level_without_evidence_is_warned_about
     assert_accessible(page)
 
     page.get_by_role("link", name=label, exact=True).click()
-    expect(page).to_have_url(re.compile(rf"/reviews/1/factors/{ref}$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/factors/{ref}$"))
     expect(checks.locator("li[data-code]")).to_have_count(2)
     expect(checks.locator("li[data-code='active_without_event']")).to_have_count(0)
     expect(_lead_to(page)).to_have_text([re.compile(r"^This contributed to E60: ")])
@@ -290,13 +297,13 @@ def _type_section(page: Page, heading: str) -> tuple[int, Locator]:
     return count, title.locator("xpath=following-sibling::*[1][self::table]")
 
 
-def test_the_factors_list_groups_the_demo_factors_by_type(page: Page) -> None:
+def test_the_factors_list_groups_the_demo_factors_by_type(page: Page, demo_review: str) -> None:
     sign_in(page, PANEL)
-    page.goto(f"{REVIEW}/chronology")
+    page.goto(f"{demo_review}/chronology")
     page.get_by_role("navigation", name="Chronology").get_by_role(
         "link", name="Factors", exact=True
     ).click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/factors$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/factors$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Contributing factors")
     for name in ("Add a latent condition", "Add an active failure", "Add a protective factor"):
         expect(page.get_by_role("link", name=name, exact=True)).to_be_visible()
@@ -338,16 +345,18 @@ def test_the_factors_list_groups_the_demo_factors_by_type(page: Page) -> None:
     assert_accessible(page)
 
     row("F1").get_by_role("link").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/factors/F1$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/factors/F1$"))
     expect(page.locator(".govuk-caption-l")).to_have_text("Active failure F1 · Practice level")
     expect(page.locator("#checks")).to_have_count(0)
     assert_accessible(page)
 
 
-def test_key_practice_episodes_show_whether_the_child_and_family_are_heard(page: Page) -> None:
+def test_key_practice_episodes_show_whether_the_child_and_family_are_heard(
+    page: Page, demo_review: str
+) -> None:
     title = _unique("A home visit nobody followed up")
     sign_in(page, PANEL)
-    page.goto(f"{REVIEW}/kpes")
+    page.goto(f"{demo_review}/kpes")
     expect(page.get_by_role("heading", level=1)).to_have_text("Key practice episodes")
     table = page.get_by_role("table", name="Key practice episodes")
     headers = table.locator("thead th")
@@ -370,7 +379,7 @@ def test_key_practice_episodes_show_whether_the_child_and_family_are_heard(page:
     # A new episode (no events yet) hears nobody: its page warns, and the list says so.
     page.get_by_label("Title", exact=True).fill(title)
     page.get_by_role("button", name="Add", exact=True).click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/kpes/K\d+$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/kpes/K\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     expect(page.locator("#no-voice")).to_contain_text(
         "No family or child account, and no evidence of the child's voice, speaks to this "
@@ -378,7 +387,7 @@ def test_key_practice_episodes_show_whether_the_child_and_family_are_heard(page:
     )
     assert_accessible(page)
 
-    page.goto(f"{REVIEW}/kpes")
+    page.goto(f"{demo_review}/kpes")
     new = table.get_by_role("row").filter(has=page.get_by_role("link", name=title, exact=True))
     expect(new).to_have_count(1)
     expect(new.get_by_role("cell").nth(3)).to_have_text("Not heard")
@@ -386,7 +395,7 @@ def test_key_practice_episodes_show_whether_the_child_and_family_are_heard(page:
     assert_accessible(page)
 
     # K4 (school attendance and the child's voice) has Child F's own account: no warning.
-    page.goto(f"{REVIEW}/kpes/K4")
+    page.goto(f"{demo_review}/kpes/K4")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "School attendance and the child's voice"
     )
@@ -394,9 +403,9 @@ def test_key_practice_episodes_show_whether_the_child_and_family_are_heard(page:
     assert_accessible(page)
 
 
-def test_a_board_member_sees_the_factors_but_not_the_accounts(page: Page) -> None:
+def test_a_board_member_sees_the_factors_but_not_the_accounts(page: Page, demo_review: str) -> None:
     sign_in(page, BOARD)
-    page.goto(f"{REVIEW}/factors")
+    page.goto(f"{demo_review}/factors")
     expect(page.get_by_role("heading", level=1)).to_have_text("Contributing factors")
     nav = page.get_by_role("navigation", name="Chronology")
     expect(nav.get_by_role("link", name="Factors", exact=True)).to_be_visible()
@@ -411,7 +420,7 @@ def test_a_board_member_sees_the_factors_but_not_the_accounts(page: Page) -> Non
     assert_accessible(page)
 
     # A factor page, without the forms to change it or its links.
-    page.goto(f"{REVIEW}/factors/F1")
+    page.goto(f"{demo_review}/factors/F1")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Man present at the June 2023 call not identified"
     )
@@ -420,7 +429,7 @@ def test_a_board_member_sees_the_factors_but_not_the_accounts(page: Page) -> Non
     # Its evidence names the accounts it rests on, but the accounts stay closed.
     assert_accessible(page)
 
-    response = page.goto(f"{REVIEW}/accounts")
+    response = page.goto(f"{demo_review}/accounts")
     assert response is not None
     assert response.status == 403
     expect(page.get_by_role("heading", level=1)).to_have_text(
@@ -430,6 +439,6 @@ def test_a_board_member_sees_the_factors_but_not_the_accounts(page: Page) -> Non
     expect(page.get_by_text("What practitioners, managers, the family")).to_have_count(0)
     assert_accessible(page)
 
-    response = page.goto(f"{REVIEW}/accounts/AC1")
+    response = page.goto(f"{demo_review}/accounts/AC1")
     assert response is not None
     assert response.status == 403

@@ -1,4 +1,4 @@
-"""The good-practice register in the demo "Child F" (review 1): recording an event appraised as
+"""The good-practice register in the demo "Child F": recording an event appraised as
 good practice, finding it in the register, the anonymisation check blocking approval of a
 real name until it is fixed, approving it and sharing it; an axe check on every page visited.
 
@@ -29,13 +29,15 @@ def _unique(text: str) -> str:
     return f"{text} [{uuid.uuid4().hex[:8]}]"
 
 
-def test_good_practice_from_an_event_is_found_approved_checked_and_shared(page: Page) -> None:
+def test_good_practice_from_an_event_is_found_approved_checked_and_shared(
+    page: Page, demo_review: str
+) -> None:
     title = _unique("New birth visit with the older child included")
     theme = _unique("Whole family")
     sign_in(page, PANEL)
-    page.goto("/reviews/1/events/E9")
+    page.goto(f"{demo_review}/events/E9")
     page.get_by_role("link", name="Record as good practice").click()
-    expect(page).to_have_url(re.compile(r"/reviews/1/good-practice/new\?event=E9$"))
+    expect(page).to_have_url(re.compile(rf"{demo_review}/good-practice/new\?event=E9$"))
     expect(page.get_by_label("The story")).to_contain_text("New birth visit.")
     expect(
         page.get_by_role("group", name="Events it shows").get_by_label(re.compile(r"^E9 · "))
@@ -105,9 +107,11 @@ def test_good_practice_from_an_event_is_found_approved_checked_and_shared(page: 
     assert_accessible(page)
 
 
-def test_the_review_overview_shows_good_practice_beside_problems(page: Page) -> None:
+def test_the_review_overview_shows_good_practice_beside_problems(
+    page: Page, demo_review: str
+) -> None:
     sign_in(page, CHAIR)
-    page.goto("/reviews/1")
+    page.goto(demo_review)
     panel = page.get_by_role("region", name="Balance: what went well beside what went wrong")
     expect(panel).to_contain_text("as problematic")
     expect(panel.get_by_role("link", name="The child seen alone, in her own room")).to_be_visible()

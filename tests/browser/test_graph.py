@@ -13,13 +13,12 @@ from tests.browser.conftest import CHAIR, assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
-GRAPH = "/reviews/1/graph"
 CY = "document.getElementById('graph-app').cytoscape"
 
 
-def _open(page: Page) -> None:
+def _open(page: Page, demo_review: str) -> None:
     sign_in(page, CHAIR)
-    page.goto(GRAPH)
+    page.goto(f"{demo_review}/graph")
     expect(page.locator("#graph-app[data-ready=true]")).to_be_attached()
     # The AcciMap above the canvas is drawn on first request (a cold cache takes a second or
     # two); wait for it so the page no longer moves under the pointer.
@@ -49,8 +48,10 @@ def _click_node(page: Page, ref: str) -> None:
     page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
 
 
-def test_the_graph_page_is_accessible_with_a_table_and_the_accimap(page: Page) -> None:
-    _open(page)
+def test_the_graph_page_is_accessible_with_a_table_and_the_accimap(
+    page: Page, demo_review: str
+) -> None:
+    _open(page, demo_review)
     expect(page.get_by_role("heading", level=1)).to_have_text("Systems graph")
     canvas = page.get_by_role("img", name=re.compile("Interactive graph of the review"))
     expect(canvas).to_be_visible()
@@ -72,15 +73,17 @@ def test_the_graph_page_is_accessible_with_a_table_and_the_accimap(page: Page) -
     assert_accessible(page)
 
 
-def test_click_a_node_to_see_its_details_and_what_lay_behind_it(page: Page) -> None:
-    _open(page)
+def test_click_a_node_to_see_its_details_and_what_lay_behind_it(
+    page: Page, demo_review: str
+) -> None:
+    _open(page, demo_review)
     _click_node(page, "F9")
     panel = page.locator("#graph-panel")
     expect(panel.get_by_role("heading", name=re.compile("^F9: "))).to_be_visible()
     expect(panel).to_contain_text("Active failure")
     expect(panel).to_contain_text("Behind it")
     expect(panel.get_by_role("link", name="Open F9")).to_have_attribute(
-        "href", "/reviews/1/factors/F9"
+        "href", f"{demo_review}/factors/F9"
     )
     panel.get_by_role("button", name="Highlight what lay behind it").click()
     expect(page.locator("#graph-status")).to_have_text(re.compile(r"^\d+ nodes lie behind F9\."))
@@ -93,9 +96,9 @@ def test_click_a_node_to_see_its_details_and_what_lay_behind_it(page: Page) -> N
     assert_accessible(page)
 
 
-def test_filters_by_type_level_and_episode(page: Page) -> None:
+def test_filters_by_type_level_and_episode(page: Page, demo_review: str) -> None:
     # Other tests add factors to the demo as the session goes on: count what this page drew.
-    _open(page)
+    _open(page, demo_review)
     status = page.locator("#graph-status")
     factors = page.evaluate(f"() => {CY}.nodes('[kind = \"factor\"]').length")
     national = page.evaluate(f'() => {CY}.nodes(\'[kind = "factor"][level = "national"]\').length')

@@ -15,12 +15,10 @@ from tests.browser.conftest import CHAIR, assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
-REVIEW = "/reviews/1"
 
-
-def test_an_account_picks_events_by_typing_and_the_keyboard(page: Page) -> None:
+def test_an_account_picks_events_by_typing_and_the_keyboard(page: Page, demo_review: str) -> None:
     sign_in(page, CHAIR)
-    page.goto(f"{REVIEW}/accounts/new")
+    page.goto(f"{demo_review}/accounts/new")
     search = page.get_by_role("combobox", name=re.compile("Find an event to add"))
     expect(search).to_be_visible()
     # The no-JavaScript Search button is hidden once the typeahead works.
@@ -42,7 +40,7 @@ def test_an_account_picks_events_by_typing_and_the_keyboard(page: Page) -> None:
 
 
 def test_a_finding_picks_a_factor_by_keyboard_and_the_typed_words_never_reach_a_url(
-    page: Page,
+    page: Page, demo_review: str
 ) -> None:
     typed = "June 2023 call"
     urls: list[str] = []
@@ -55,7 +53,7 @@ def test_a_finding_picks_a_factor_by_keyboard_and_the_typed_words_never_reach_a_
 
     page.on("request", record)
     sign_in(page, CHAIR)
-    page.goto(f"{REVIEW}/findings/new")
+    page.goto(f"{demo_review}/findings/new")
     page.get_by_label("Title").fill("Men in the household go unidentified")
     search = page.get_by_role("combobox", name=re.compile("Find a factor to add"))
     expect(page.locator("[data-picker-button]:visible")).to_have_count(0)
@@ -84,12 +82,12 @@ def test_a_finding_picks_a_factor_by_keyboard_and_the_typed_words_never_reach_a_
 
 
 def test_the_graph_searches_for_an_event_without_putting_the_words_in_the_url(
-    page: Page,
+    page: Page, demo_review: str
 ) -> None:
     urls: list[str] = []
     page.on("request", lambda request: urls.append(request.url))
     sign_in(page, CHAIR)
-    page.goto(f"{REVIEW}/graph")
+    page.goto(f"{demo_review}/graph")
     search = page.get_by_role("combobox", name=re.compile("Find an event to add"))
     search.fill("E24")
     listbox = page.get_by_role("listbox", name="Matching events")

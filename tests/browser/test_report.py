@@ -23,17 +23,22 @@ from tests.browser.conftest import CHAIR, LEAD, TIMEOUT_MS, assert_accessible, s
 
 pytestmark = pytest.mark.browser
 
-REVIEW = "/reviews/1"
 NHS_NUMBER = "943 476 5919"  # a valid checksum
 RENDER_MS = 180_000  # generating a whole report (PDF included) on a busy machine
-VERSION_URL = re.compile(r"/reviews/1/reports/(\d+)$")
 JOB_URL = re.compile(r"/jobs/\d+$")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-FINDING_URL = re.compile(r"/reviews/1/findings/(FN\d+)$")
 
 
-def _generate(page: Page, *, check_progress_page: bool = False) -> str:
-    page.goto(f"{REVIEW}/reports")
+def _version_url(review: str) -> re.Pattern[str]:
+    return re.compile(rf"{review}/reports/(\d+)$")
+
+
+def _finding_url(review: str) -> re.Pattern[str]:
+    return re.compile(rf"{review}/findings/(FN\d+)$")
+
+
+def _generate(page: Page, demo_review: str, *, check_progress_page: bool = False) -> str:
+    page.goto(f"{demo_review}/reports")
     assert_accessible(page)
     page.get_by_role("button", name="Generate a new version").click()
     # The request answers at once; the job's page follows the work and moves on by itself.
@@ -41,8 +46,8 @@ def _generate(page: Page, *, check_progress_page: bool = False) -> str:
     if check_progress_page:
         expect(page.get_by_role("heading", level=1)).to_have_text("Generating the report")
         assert_accessible(page)
-    page.wait_for_url(VERSION_URL, timeout=RENDER_MS)
-    match = VERSION_URL.search(page.url)
+    page.wait_for_url(_version_url(demo_review), timeout=RENDER_MS)
+    match = _version_url(demo_review).search(page.url)
     assert match
     return match.group(1)
 
@@ -54,11 +59,11 @@ def _publish(page: Page, number: str) -> None:
 
 
 def test_a_finding_is_reported_gated_approved_by_a_second_person_and_published(
-    page: Page, browser: Browser, live_server: str
+    page: Page, browser: Browser, live_server: str, demo_review: str
 ) -> None:
     title = f"Repeat incidents are not seen as a pattern [{uuid.uuid4().hex[:8]}]"
     sign_in(page, LEAD)
-    page.goto(f"{REVIEW}/findings/new")
+    page.goto(f"{demo_review}/findings/new")
     assert_accessible(page)
     page.get_by_label("Title").fill(title)
     page.get_by_label("How we know").fill(f"The hospital record (NHS number {NHS_NUMBER}).")
@@ -69,15 +74,15 @@ def test_a_finding_is_reported_gated_approved_by_a_second_person_and_published(
         factors.get_by_role("option", name=re.compile(rf"^{ref} · ")).click()
         expect(factors.locator(f"[data-picker-chosen] input[value='{ref}']")).to_be_checked()
     page.get_by_role("button", name="Save finding").click()
-    page.wait_for_url(FINDING_URL)
-    finding_ref = FINDING_URL.search(page.url).group(1)  # type: ignore[union-attr]
+    page.wait_for_url(_finding_url(demo_review))
+    finding_ref = _finding_url(demo_review).search(page.url).group(1)  # type: ignore[union-attr]
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     assert_accessible(page)
-    page.goto(f"{REVIEW}/findings")
+    page.goto(f"{demo_review}/findings")
     expect(page.get_by_role("link", name=re.compile(re.escape(title)))).to_be_visible()
     assert_accessible(page)
 
-    blocked = _generate(page, check_progress_page=True)
+    blocked = _generate(page, demo_review, check_progress_page=True)
     hits = page.locator("#hits")
     expect(hits).to_contain_text(NHS_NUMBER)
     expect(hits).to_contain_text("NHS number")
@@ -91,11 +96,11 @@ def test_a_finding_is_reported_gated_approved_by_a_second_person_and_published(
     expect(page.locator("#left-out-list")).to_contain_text("chronology")
 
     # Fix it where it came from, then generate again: clean, waiting for approval.
-    page.goto(f"{REVIEW}/findings/{finding_ref}/edit")
+    page.goto(f"{demo_review}/findings/{finding_ref}/edit")
     page.get_by_label("How we know").fill("The hospital record shows two visits.")
     page.get_by_role("button", name="Save finding").click()
-    page.wait_for_url(FINDING_URL)
-    clean = _generate(page)
+    page.wait_for_url(_finding_url(demo_review))
+    clean = _generate(page, demo_review)
     expect(page.locator("#scan-clean")).to_be_visible()
     expect(page.get_by_role("button", name=f"Approve version {clean}")).to_have_count(0)
     expect(page.get_by_role("button", name=f"Publish version {clean}")).to_have_count(0)
@@ -107,7 +112,7 @@ def test_a_finding_is_reported_gated_approved_by_a_second_person_and_published(
     chair = chair_context.new_page()
     try:
         sign_in(chair, CHAIR)
-        chair.goto(f"{REVIEW}/reports/{clean}")
+        chair.goto(f"{demo_review}/reports/{clean}")
         assert_accessible(chair)
         chair.get_by_role("button", name=f"Approve version {clean}").click()
         expect(chair.locator("#approval")).to_contain_text("Approved by Charlotte Chair")
@@ -145,7 +150,7 @@ def test_a_finding_is_reported_gated_approved_by_a_second_person_and_published(
         expect(reader.locator("body")).to_contain_text(title)
         expect(reader.locator("body")).not_to_contain_text(NHS_NUMBER)
         assert_accessible(reader)
-        response = reader.goto(f"{REVIEW}/reports/{blocked}.html")
+        response = reader.goto(f"{demo_review}/reports/{blocked}.html")
         assert response is not None and "/sign-in" in reader.url
     finally:
         reader_context.close()

@@ -10,67 +10,9 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from app import create_app, jobs, policy
+from app import policy
 from tests.conftest import World, csrf_token
-
-
-def workshop_ids(db_session: Any, world: World) -> dict[str, Any]:
-    """A committed workshop of the world's review, one participant with a note and a proposal,
-    and that participant's token: the values for the workshop routes' URL parameters."""
-    from app.services import workshops as workshop_service
-    from models import Review, User
-
-    review = db_session.get(Review, world.review_id)
-    workshop = workshop_service.create_workshop(
-        session=db_session,
-        review=review,
-        facilitator=db_session.get(User, world.users["facilitator"]),
-        title="Access test workshop",
-    )
-    participant, token = workshop_service.join_workshop(
-        session=db_session, code=workshop.join_code, name="Health Visitor 1"
-    )
-    note = workshop_service.add_note(
-        session=db_session, participant=participant, node=world.factor_ref, text="Caseloads."
-    )
-    proposal = workshop_service.propose_factor(
-        session=db_session,
-        participant=participant,
-        label="No time to read the file",
-        type="latent_condition",
-        level="team",
-    )
-    db_session.commit()
-    return {
-        "workshop_id": workshop.id,
-        "note_id": note.id,
-        "proposal_id": proposal.id,
-        "join_code": workshop.join_code,
-        "participant_token": token,
-    }
-
-
-jobs.job_kind("access-matrix", action="reports.view", title="Access matrix job")(lambda context: {})
-
-
-def matrix_job(db_session: Any, world: World) -> int:
-    """A queued job of the world's review, started by the lead reviewer."""
-    from models import Job
-
-    job = Job(
-        kind="access-matrix",
-        review_id=world.review_id,
-        user_id=world.users["lead_reviewer"],
-        status="queued",
-        progress=0,
-        message="Waiting",
-        params={},
-        error="",
-    )
-    db_session.add(job)
-    db_session.commit()
-    return job.id
-
+from tests.helpers import app_routes, matrix_job, route_url, workshop_ids
 
 WHO = (
     "anonymous",
@@ -86,19 +28,7 @@ WHO = (
     "admin",  # site admin, not a member of the review
     "business_manager",  # the partnership's business manager, not a member of the review
 )
-SKIPPED_METHODS = {"HEAD", "OPTIONS"}
-
-
-def _routes() -> list[tuple[str, str, str]]:
-    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": "sqlite://"})
-    routes = []
-    for rule in app.url_map.iter_rules():
-        for method in sorted((rule.methods or set()) - SKIPPED_METHODS):
-            routes.append((rule.endpoint, rule.rule, method))
-    return sorted(routes)
-
-
-ROUTES = _routes()
+ROUTES = app_routes()
 
 
 def test_every_route_is_in_the_policy_table() -> None:
@@ -115,65 +45,6 @@ def test_every_route_is_in_the_policy_table() -> None:
         if policy.action_for(endpoint, method) not in known
     }
     assert not unknown, f"actions nobody defined: {unknown}"
-
-
-def _ref_for(endpoint: str, world: World) -> str:
-    if endpoint.startswith("participate."):
-        return world.factor_ref  # a node of the workshop's material
-    if endpoint.endswith("action") or "_action" in endpoint:
-        return world.action_ref
-    if "finding" in endpoint or "board_response" in endpoint:
-        return world.finding_ref
-    if "agenc" in endpoint:
-        return world.agency_ref
-    if "person" in endpoint or "people" in endpoint:
-        return world.person_ref
-    if "kpe" in endpoint:
-        return world.kpe_ref
-    if "link" in endpoint:
-        return world.link_ref
-    if "account" in endpoint:
-        return world.account_ref
-    if "factor" in endpoint:
-        return world.factor_ref
-    return world.event_ref
-
-
-def _url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> str:
-    values = {
-        "review_id": world.review_id,
-        "membership_id": ids["membership_id"],
-        "token_id": ids["token_id"],
-        "user_id": world.users["observer"],
-        "ref": _ref_for(endpoint, world),
-        "filename": "css/app.css",
-        "fmt": "html"
-        if "briefing" in endpoint or "report" in endpoint or "download" in endpoint
-        else "csv",
-        "import_id": ids["import_id"],
-        "entry_id": ids.get("entry_id"),
-        # Only the workshop routes need a workshop (made for them alone: it costs queries).
-        "workshop_id": ids.get("workshop_id"),
-        "note_id": ids.get("note_id"),
-        "proposal_id": ids.get("proposal_id"),
-        "code": ids.get("join_code"),
-        "kpe": world.kpe_ref,
-        "step": 0,
-        "version": world.report_number,
-        "report_id": world.report_id,
-        "partnership_id": world.partnership_id,
-        "feedback_id": world.feedback_id,
-        "token": "an-unknown-account-link",
-        "job_id": ids.get("job_id"),
-    }
-    url = rule
-    for name, value in values.items():
-        if value is None:
-            continue  # no value given: the assertion below names the rule
-        for converter in ("int:", "path:", ""):
-            url = url.replace(f"<{converter}{name}>", str(value))
-    assert "<" not in url, f"no test value for a parameter of {rule}"
-    return url
 
 
 def expected(endpoint: str, method: str, who: str) -> str:
@@ -300,7 +171,7 @@ def test_route_answers_as_the_policy_says(
         ids["job_id"] = matrix_job(db_session, world)
     if who != "anonymous":
         login(who)
-    url = _url(rule, endpoint, world, ids)
+    url = route_url(rule, endpoint, world, ids)
     headers = {}
     kwargs: dict[str, Any] = {}
     if method not in ("GET",):

@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from models import AccountLink, Membership, Partnership, Review, User
 from tests.conftest import PASSWORD, World, csrf_token
+from tests.helpers import post_form
 
 NEW_PASSWORD = "plum orchard ferry lantern 7"
 
@@ -65,17 +66,13 @@ def _sign_in(client: Any, email: str, password: str) -> Any:
     return client.post("/sign-in", data={"csrf_token": token, "email": email, "password": password})
 
 
-def _post(client: Any, path: str, data: dict[str, str] | None = None, page: str = "/") -> Any:
-    return client.post(path, data={"csrf_token": csrf_token(client, page), **(data or {})})
-
-
 def test_forgot_password_emails_a_single_use_link_and_says_the_same_for_anyone(
     client: Any, smtp: Sink, db_session: Any
 ) -> None:
-    known = _post(
+    known = post_form(
         client, "/forgot-password", {"email": "panel-member@test.example.org"}, "/forgot-password"
     )
-    unknown = _post(
+    unknown = post_form(
         client, "/forgot-password", {"email": "nobody@test.example.org"}, "/forgot-password"
     )
     assert known.status_code == unknown.status_code == 200
@@ -86,9 +83,9 @@ def test_forgot_password_emails_a_single_use_link_and_says_the_same_for_anyone(
     link = smtp.link("panel-member@test.example.org")
     page = client.get(link)
     assert page.status_code == 200 and "Choose a new password" in page.get_data(as_text=True)
-    short = _post(client, link, {"password": "short"}, link)
+    short = post_form(client, link, {"password": "short"}, link)
     assert short.status_code == 422
-    done = _post(client, link, {"password": NEW_PASSWORD}, link)
+    done = post_form(client, link, {"password": NEW_PASSWORD}, link)
     assert done.status_code == 302 and done.location.endswith("/sign-in")
     assert client.get(link).status_code == 410  # single use
     assert _sign_in(client, "panel-member@test.example.org", PASSWORD).status_code == 401
@@ -100,20 +97,22 @@ def test_forgot_password_emails_a_single_use_link_and_says_the_same_for_anyone(
 def test_an_expired_link_does_not_work(client: Any, smtp: Sink, db_session: Any) -> None:
     from datetime import UTC, datetime, timedelta
 
-    _post(client, "/forgot-password", {"email": "observer@test.example.org"}, "/forgot-password")
+    post_form(
+        client, "/forgot-password", {"email": "observer@test.example.org"}, "/forgot-password"
+    )
     link = smtp.link("observer@test.example.org")
     row = db_session.scalars(select(AccountLink).order_by(AccountLink.id.desc())).first()
     row.expires_at = datetime.now(UTC) - timedelta(minutes=1)
     db_session.commit()
     assert client.get(link).status_code == 410
-    assert _post(client, link, {"password": NEW_PASSWORD}, "/sign-in").status_code == 410
+    assert post_form(client, link, {"password": NEW_PASSWORD}, "/sign-in").status_code == 410
 
 
 def test_an_invitation_lets_the_person_choose_their_password(
     client: Any, login: Any, smtp: Sink, db_session: Any, world: World
 ) -> None:
     login("admin")
-    created = _post(
+    created = post_form(
         client,
         "/admin/users",
         {
@@ -131,7 +130,7 @@ def test_an_invitation_lets_the_person_choose_their_password(
     link = smtp.link("invited@test.example.org")
     client.post("/sign-out", data={"csrf_token": csrf_token(client, "/account")})
     assert "Welcome to Learning Review" in client.get(link).get_data(as_text=True)
-    assert _post(client, link, {"password": NEW_PASSWORD}, link).status_code == 302
+    assert post_form(client, link, {"password": NEW_PASSWORD}, link).status_code == 302
     assert _sign_in(client, "invited@test.example.org", NEW_PASSWORD).status_code == 302
 
 
@@ -140,7 +139,7 @@ def test_without_email_the_administrator_is_given_the_link(
 ) -> None:
     app.config["SMTP_HOST"] = ""
     login("admin")
-    created = _post(
+    created = post_form(
         client,
         "/admin/users",
         {
@@ -163,7 +162,7 @@ def test_a_password_the_administrator_sets_must_be_changed_first(
 ) -> None:
     login("admin")
     user_id = world.users["panel_member"]
-    set_it = _post(
+    set_it = post_form(
         client,
         f"/admin/users/{user_id}/password",
         {"password": "temporary harbour kettle 3"},
@@ -180,7 +179,7 @@ def test_a_password_the_administrator_sets_must_be_changed_first(
     assert client.get(f"/api/v1/reviews/{world.review_id}").status_code == 403
     settings = client.get("/account").get_data(as_text=True)
     assert "Your administrator chose your password" in settings
-    same = _post(
+    same = post_form(
         client,
         "/account/password",
         {
@@ -193,7 +192,7 @@ def test_a_password_the_administrator_sets_must_be_changed_first(
     assert same.status_code == 422
     assert "not the one you have now" in same.get_data(as_text=True)
     assert client.get(f"/reviews/{world.review_id}").status_code == 302
-    changed = _post(
+    changed = post_form(
         client,
         "/account/password",
         {
@@ -222,7 +221,9 @@ def test_a_chair_who_lost_their_phone_is_reset_and_enrols_again(
     with client.session_transaction() as flask_session:
         flask_session.clear()
     login("admin")
-    reset = _post(client, f"/admin/users/{chair.id}/two-factor", page=f"/admin/users/{chair.id}")
+    reset = post_form(
+        client, f"/admin/users/{chair.id}/two-factor", page=f"/admin/users/{chair.id}"
+    )
     assert reset.status_code == 302
     db_session.expire_all()
     assert not db_session.get(User, chair.id).totp_enabled
@@ -240,7 +241,7 @@ def test_unlock_lets_a_locked_out_user_sign_in(
     assert _sign_in(client, "observer@test.example.org", PASSWORD).status_code == 401
     login("admin")
     user_id = world.users["observer"]
-    assert _post(client, f"/admin/users/{user_id}/unlock", page="/admin").status_code == 302
+    assert post_form(client, f"/admin/users/{user_id}/unlock", page="/admin").status_code == 302
     client.post("/sign-out", data={"csrf_token": csrf_token(client, "/account")})
     assert _sign_in(client, "observer@test.example.org", PASSWORD).status_code == 302
 
@@ -250,7 +251,7 @@ def test_admin_edits_details_but_not_their_own_administration(
 ) -> None:
     login("admin")
     user_id = world.users["observer"]
-    saved = _post(
+    saved = post_form(
         client,
         f"/admin/users/{user_id}",
         {"name": "Renamed Observer", "email": "renamed@test.example.org", "is_admin": "y"},
@@ -265,7 +266,7 @@ def test_admin_edits_details_but_not_their_own_administration(
         True,
     )
     own = world.users["admin"]
-    refused = _post(
+    refused = post_form(
         client,
         f"/admin/users/{own}",
         {"name": "Test Admin", "email": "admin@test.example.org"},
@@ -282,7 +283,9 @@ def test_an_administrator_reaches_only_their_partnerships_accounts(
     login("admin")
     outsider = world.users["outsider"]
     assert client.get(f"/admin/users/{outsider}").status_code == 404
-    assert _post(client, f"/admin/users/{outsider}/two-factor", page="/admin").status_code == 404
+    assert (
+        post_form(client, f"/admin/users/{outsider}/two-factor", page="/admin").status_code == 404
+    )
 
 
 def test_an_orphaned_review_gets_a_new_chair(
@@ -298,7 +301,7 @@ def test_an_orphaned_review_gets_a_new_chair(
     login("admin")
     listing = client.get("/admin/reviews").get_data(as_text=True)
     assert "No active chair" in listing and "Test review" in listing
-    appointed = _post(
+    appointed = post_form(
         client,
         f"/admin/reviews/{world.review_id}/chair",
         {"user": str(world.users["lead_reviewer"])},
@@ -369,7 +372,7 @@ def test_an_administrator_cannot_take_over_a_chaired_review_or_appoint_themselve
     login("admin")
     listing = client.get("/admin/reviews").get_data(as_text=True)
     assert "The chair appoints any other chair" in listing
-    refused = _post(
+    refused = post_form(
         client,
         f"/admin/reviews/{world.review_id}/chair",
         {"user": str(world.users["admin"])},
@@ -391,7 +394,7 @@ def test_an_administrator_cannot_take_over_a_chaired_review_or_appoint_themselve
     )
     db_session.delete(chair)
     db_session.commit()
-    themselves = _post(
+    themselves = post_form(
         client,
         f"/admin/reviews/{world.review_id}/chair",
         {"user": str(world.users["admin"])},

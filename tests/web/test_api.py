@@ -10,69 +10,39 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 
+from analysis.bundle import READABLE_FORMATS, bundle_schema
 from models import Review
 from tests.conftest import World
+from tests.helpers import BUNDLE, bundle_with_events
 
-SHARED_SCHEMA = (
-    Path(__file__).resolve().parents[3] / "shared" / "formats" / "review-bundle.schema.json"
+SCHEMA_FILE = (
+    Path(__file__).resolve().parents[2] / "analysis" / "schemas" / "review-bundle.schema.json"
 )
 
-BUNDLE: dict[str, Any] = {
-    "format": "learning-review/1.1",
-    "review": {
-        "title": "Child Z: rapid review",
-        "subject": "Child Z",
-        "review_type": "rapid_review",
-        "stage": "analysis",
-        "terms_of_reference": "How did agencies share what they knew?\n\n- one\n- two",
-        "period_start": "2021-04-01",
-        "period_end": "2023-09-30",
-    },
-    "agencies": [
-        {"ref": "A1", "name": "Zedford Police", "sector": "Police"},
-        {"ref": "A2", "name": "Zedford Health Visiting", "sector": "Health visiting"},
-    ],
-    "people": [
-        {
-            "ref": "P1",
-            "pseudonym": "Child Z",
-            "role": "child",
-            "real_name": "Zara Fictional",
-            "aliases": ["Zee"],
-        },
-        {
-            "ref": "HV1",
-            "pseudonym": "Health Visitor 1",
-            "role": "practitioner",
-            "real_name": "Hal Madeup",
-            "agency": "A2",
-        },
-    ],
-}
 
-
-def _field_names(schema: Any, path: str = "$") -> set[str]:
-    """Every property path a schema names (``$.events[].outcome``)."""
-    names: set[str] = set()
-    if isinstance(schema, dict):
-        for name, sub in (schema.get("properties") or {}).items():
-            names |= {f"{path}.{name}"} | _field_names(sub, f"{path}.{name}")
-        if "items" in schema:
-            names |= _field_names(schema["items"], f"{path}[]")
-    return names
-
-
-def test_the_bundle_schema_extends_the_shared_one() -> None:
-    """From 1.1 the project's copy is the format's home: it only adds optional fields, so
-    every field of the first specification keeps its name, and /1 bundles still validate."""
-    from analysis.bundle import READABLE_FORMATS, bundle_schema
-
-    assert "learning-review/1" in READABLE_FORMATS
-    assert bundle_schema()["properties"]["format"]["enum"] == list(READABLE_FORMATS)
-    if SHARED_SCHEMA.exists():  # beside the repository in CI and on developers' machines
-        first = json.loads(SHARED_SCHEMA.read_text())
-        assert _field_names(first) <= _field_names(bundle_schema())
-        assert set(first["required"]) == set(bundle_schema()["required"])
+def test_the_bundle_schema_is_the_projects_own_file_and_reads_both_formats(
+    client: Any, api: Any
+) -> None:
+    """analysis/schemas/review-bundle.schema.json is the format's home: imports are checked
+    against that file, the API's description of a bundle is made from it, and it declares
+    learning-review/1 and /1.1, so a /1 bundle still imports and any other format is refused."""
+    schema = json.loads(SCHEMA_FILE.read_text())
+    assert bundle_schema() == schema
+    formats = schema["properties"]["format"]["enum"]
+    assert formats == ["learning-review/1", "learning-review/1.1"] == list(READABLE_FORMATS)
+    described = client.get("/api/v1/openapi.json").json["components"]["schemas"]["Bundle"]
+    assert described["properties"]["format"]["enum"] == formats
+    headers = api("chair")
+    first_format = client.post(
+        "/api/v1/reviews/import", json=bundle_with_events(2), headers=headers
+    )
+    assert first_format.status_code == 201, first_format.json
+    assert client.post("/api/v1/reviews/import", json=BUNDLE, headers=headers).status_code == 201
+    unknown = client.post(
+        "/api/v1/reviews/import", json={**BUNDLE, "format": "learning-review/2"}, headers=headers
+    )
+    assert unknown.status_code == 422
+    assert "$.format" in {e["path"] for e in unknown.json["errors"]}
 
 
 def test_no_token_gets_401_json(client: Any) -> None:
@@ -208,16 +178,7 @@ def test_bundle_round_trips_exactly(client: Any, api: Any) -> None:
     exported = client.get(f"/api/v1/reviews/{imported.json['id']}/export", headers=headers)
     assert exported.status_code == 200
     assert exported.json == BUNDLE
-    Draft202012Validator(
-        json.loads(
-            (
-                Path(__file__).resolve().parents[2]
-                / "analysis"
-                / "schemas"
-                / "review-bundle.schema.json"
-            ).read_text()
-        )
-    ).validate(exported.json)
+    Draft202012Validator(json.loads(SCHEMA_FILE.read_text())).validate(exported.json)
 
 
 def test_bundle_with_problems_lists_them_all_and_stores_nothing(

@@ -18,31 +18,7 @@ from app.chronology import timeline
 from app.services import bundles
 from models import Account, AuditEntry, Event, Review
 from tests.conftest import World, csrf_token
-
-
-def _bundle(events: int, **extra: Any) -> dict[str, Any]:
-    return {
-        "format": "learning-review/1",
-        "review": {
-            "title": "Child Y: rapid review",
-            "subject": "Child Y",
-            "review_type": "rapid_review",
-        },
-        "agencies": [{"ref": "A1", "name": "Yarmouth Police"}],
-        "people": [{"ref": "P1", "pseudonym": "Child Y", "role": "child"}],
-        "events": [
-            {
-                "ref": f"E{n}",
-                "date": f"2022-03-{n % 28 + 1:02d}",
-                "date_precision": "day",
-                "agency": "A1",
-                "description": f"Officers visit the flat ({n}).",
-                "people": ["P1"],
-            }
-            for n in range(1, events + 1)
-        ],
-        **extra,
-    }
+from tests.helpers import bundle_with_events
 
 
 def _reviews(session: Session) -> int:
@@ -53,7 +29,7 @@ def test_a_bundle_over_the_size_limit_is_refused_with_413_before_it_is_read(
     app: Flask, client: FlaskClient, api: Any, db_session: Session
 ) -> None:
     app.config["BUNDLE_MAX_BYTES"] = 2_000
-    body = json.dumps(_bundle(40)).encode()
+    body = json.dumps(bundle_with_events(40)).encode()
     assert len(body) > 2_000
     before = _reviews(db_session)
     response = client.post(
@@ -71,7 +47,7 @@ def test_a_bundle_may_be_larger_than_other_uploads(
 ) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 1_000  # every other request
     app.config["BUNDLE_MAX_BYTES"] = 100_000
-    body = json.dumps(_bundle(20)).encode()
+    body = json.dumps(bundle_with_events(20)).encode()
     assert 1_000 < len(body) < 100_000
     response = client.post(
         "/api/v1/reviews/import",
@@ -91,7 +67,7 @@ def test_the_web_import_refuses_an_oversized_file_with_a_clear_page(
         "/reviews/import",
         data={
             "csrf_token": token,
-            "bundle": (io.BytesIO(json.dumps(_bundle(40)).encode()), "b.json"),
+            "bundle": (io.BytesIO(json.dumps(bundle_with_events(40)).encode()), "b.json"),
         },
         content_type="multipart/form-data",
     )
@@ -104,7 +80,9 @@ def test_a_bundle_with_too_many_events_is_refused_with_422(
 ) -> None:
     monkeypatch.setattr(bundles, "MAX_BUNDLE_ITEMS", 5)
     before = _reviews(db_session)
-    response = client.post("/api/v1/reviews/import", json=_bundle(6), headers=api("chair"))
+    response = client.post(
+        "/api/v1/reviews/import", json=bundle_with_events(6), headers=api("chair")
+    )
     assert response.status_code == 422
     [problem] = response.json["errors"]
     assert problem["path"] == "$.events"
@@ -116,7 +94,7 @@ def test_a_bundle_stored_in_parts_keeps_nothing_when_a_later_part_is_refused(
     client: FlaskClient, api: Any, db_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bundles, "EVENTS_PER_PART", 2)
-    bad = _bundle(
+    bad = bundle_with_events(
         7,
         factors=[{"ref": "F1", "label": "Caseloads", "type": "latent_condition", "level": "team"}],
         links=[{"source": "F1", "target": "E99", "relation": "contributed_to"}],
@@ -138,14 +116,16 @@ def test_a_bundle_in_parts_stores_every_event_with_its_history(
     client: FlaskClient, api: Any, db_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bundles, "EVENTS_PER_PART", 2)
-    response = client.post("/api/v1/reviews/import", json=_bundle(5), headers=api("chair"))
+    response = client.post(
+        "/api/v1/reviews/import", json=bundle_with_events(5), headers=api("chair")
+    )
     assert response.status_code == 201
     review_id = response.json["id"]
     exported = client.get(f"/api/v1/reviews/{review_id}/export", headers=api("chair")).json
     stored = [
         {k: v for k, v in e.items() if k not in ("source", "appraisal")} for e in exported["events"]
     ]
-    assert stored == _bundle(5)["events"]
+    assert stored == bundle_with_events(5)["events"]
     created = db_session.scalar(
         select(func.count(AuditEntry.id)).where(
             AuditEntry.review_id == review_id,

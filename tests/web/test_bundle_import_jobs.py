@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.services import bundles
 from models import Event, Review
 from tests.conftest import World, csrf_token
-from tests.web.test_big_reviews import _bundle
+from tests.helpers import bundle_with_events
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +46,9 @@ def test_a_big_bundle_is_imported_by_a_job_that_ends_with_the_review_and_its_eve
 ) -> None:
     monkeypatch.setattr(bundles, "EVENTS_PER_PART", 3)
     before = _count(db_session, Review.id)
-    started = client.post("/api/v1/reviews/import", json=_bundle(8), headers=api("chair"))
+    started = client.post(
+        "/api/v1/reviews/import", json=bundle_with_events(8), headers=api("chair")
+    )
     assert started.status_code == 202, started.get_data(as_text=True)
     status_url = started.headers["Location"]
     assert status_url == started.json["job"]["status_url"]
@@ -76,7 +78,7 @@ def test_a_big_bundle_refused_part_way_leaves_nothing_and_the_job_says_why(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(bundles, "EVENTS_PER_PART", 2)
-    bad = _bundle(
+    bad = bundle_with_events(
         7,
         factors=[{"ref": "F1", "label": "Caseloads", "type": "latent_condition", "level": "team"}],
         links=[{"source": "F1", "target": "E99", "relation": "contributed_to"}],
@@ -99,7 +101,7 @@ def test_a_big_bundle_refused_part_way_leaves_nothing_and_the_job_says_why(
 def test_a_big_bundle_that_breaks_the_schema_is_refused_before_any_job(
     app: Flask, client: FlaskClient, api: Any, db_session: Session
 ) -> None:
-    bad = _bundle(8)
+    bad = bundle_with_events(8)
     bad["events"][3]["agency"] = "A9"
     response = client.post("/api/v1/reviews/import", json=bad, headers=api("chair"))
     assert response.status_code == 422
@@ -112,7 +114,9 @@ def test_a_big_bundle_that_breaks_the_schema_is_refused_before_any_job(
 def test_only_the_importer_can_follow_an_import_job(
     client: FlaskClient, api: Any, login: Any, finish_job: Any
 ) -> None:
-    started = client.post("/api/v1/reviews/import", json=_bundle(8), headers=api("chair"))
+    started = client.post(
+        "/api/v1/reviews/import", json=bundle_with_events(8), headers=api("chair")
+    )
     assert started.status_code == 202
     job_url = started.headers["Location"]
     job_id = job_url.rstrip("/").rsplit("/", 1)[1]
@@ -134,7 +138,7 @@ def test_the_web_import_of_a_big_bundle_shows_progress_then_the_new_review(
         "/reviews/import",
         data={
             "csrf_token": token,
-            "bundle": (io.BytesIO(json.dumps(_bundle(8)).encode()), "b.json"),
+            "bundle": (io.BytesIO(json.dumps(bundle_with_events(8)).encode()), "b.json"),
         },
         content_type="multipart/form-data",
     )
@@ -157,6 +161,8 @@ def test_the_web_import_of_a_big_bundle_shows_progress_then_the_new_review(
 def test_a_small_bundle_is_still_imported_at_once(
     client: FlaskClient, api: Any, db_session: Session
 ) -> None:
-    response = client.post("/api/v1/reviews/import", json=_bundle(5), headers=api("chair"))
+    response = client.post(
+        "/api/v1/reviews/import", json=bundle_with_events(5), headers=api("chair")
+    )
     assert response.status_code == 201
     assert db_session.get(Review, response.json["id"]) is not None

@@ -12,11 +12,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
 
 from models import AuditEntry, Event
-from tests.conftest import World, csrf_token
-
-
-def _post(client: Any, url: str, data: dict[str, Any]) -> Any:
-    return client.post(url, data={"csrf_token": csrf_token(client, "/account"), **data})
+from tests.conftest import World
+from tests.helpers import BUNDLE, post_form
 
 
 def _event_form(**overrides: str) -> dict[str, Any]:
@@ -41,7 +38,7 @@ def test_add_an_event_from_the_form_and_see_it_the_uk_way(
 ) -> None:
     login("panel_member")
     base = f"/reviews/{world.review_id}"
-    response = _post(client, f"{base}/events/new", _event_form())
+    response = post_form(client, f"{base}/events/new", _event_form())
     assert response.status_code == 302
     page = client.get(response.location).get_data(as_text=True)
     assert "14 Jan 2011" in page and "<strong>nobody</strong>" in page and "Child T" in page
@@ -53,7 +50,7 @@ def test_a_bad_date_is_explained_and_nothing_typed_is_lost(
     client: Any, login: Any, world: World
 ) -> None:
     login("panel_member")
-    response = _post(
+    response = post_form(
         client,
         f"/reviews/{world.review_id}/events/new",
         _event_form(date="14/01/11", description="Kept text"),
@@ -130,7 +127,7 @@ def test_a_stale_save_in_the_browser_shows_theirs_and_mine(
     event = db_session.scalar(select(Event).where(Event.ref == "E1"))
     event.description = "Their change"
     db_session.commit()
-    response = _post(
+    response = post_form(
         client, url, _event_form(description="My change", version="1", date="14/01/2023")
     )
     page = response.get_data(as_text=True)
@@ -143,19 +140,21 @@ def test_a_stale_save_in_the_browser_shows_theirs_and_mine(
 def test_history_comments_delete_and_restore(client: Any, login: Any, world: World) -> None:
     login("panel_member")
     base = f"/reviews/{world.review_id}/events/E1"
-    _post(client, f"{base}/edit", _event_form(date="14/01/2023", version="1", appraisal="neutral"))
-    _post(client, f"{base}/comments", {"text": "Was the child seen?"})
+    post_form(
+        client, f"{base}/edit", _event_form(date="14/01/2023", version="1", appraisal="neutral")
+    )
+    post_form(client, f"{base}/comments", {"text": "Was the child seen?"})
     page = client.get(base).get_data(as_text=True)
     assert "Version 2" in page and "Appraisal</strong>: <del>" in page
     assert "Was the child seen?" in page
-    _post(client, f"{base}/delete", {})
+    post_form(client, f"{base}/delete", {})
     assert (
         "E1"
         not in client.get(f"/reviews/{world.review_id}/chronology")
         .get_data(as_text=True)
         .split("events")[1]
     )
-    _post(client, f"{base}/restore", {})
+    post_form(client, f"{base}/restore", {})
     assert "/events/E1" in client.get(f"/reviews/{world.review_id}/chronology").get_data(
         as_text=True
     )
@@ -206,14 +205,16 @@ def test_merge_keeps_both_accounts_shows_conflicts_and_can_be_undone(
     login("chair")
     suggestions = client.get(f"/reviews/{world.review_id}/merges").get_data(as_text=True)
     assert "E1, E9 (" in suggestions
-    response = _post(client, f"/reviews/{world.review_id}/merges", {"keep": "E1", "other": "E9"})
+    response = post_form(
+        client, f"/reviews/{world.review_id}/merges", {"keep": "E1", "other": "E9"}
+    )
     assert response.status_code == 302
     event = client.get(f"{base}/events/E1", headers=headers).json
     assert event["merged_from"][0]["ref"] == "E9" and event["merged_from"][0]["agency"] == "CSC"
     page = client.get(f"/reviews/{world.review_id}/events/E1").get_data(as_text=True)
     assert "15 Jan 2023" in page and "14 Jan 2023" in page and "differ" in page
     assert client.get(f"{base}/events/E9", headers=headers).status_code == 404
-    _post(client, f"/reviews/{world.review_id}/events/E1/unmerge", {"other": "E9"})
+    post_form(client, f"/reviews/{world.review_id}/events/E1/unmerge", {"other": "E9"})
     assert client.get(f"{base}/events/E9", headers=headers).status_code == 200
     assert "merged_from" not in client.get(f"{base}/events/E1", headers=headers).json
 
@@ -226,7 +227,9 @@ def test_kpes_and_bulk_assignment(client: Any, login: Any, world: World, api: An
     clash = client.post(f"{base}/kpes", json={"ref": "E1", "title": "Clash"}, headers=headers)
     assert clash.status_code == 422  # refs are shared with events
     login("panel_member")
-    _post(client, f"/reviews/{world.review_id}/chronology/assign", {"refs": ["E1"], "kpe": "K2"})
+    post_form(
+        client, f"/reviews/{world.review_id}/chronology/assign", {"refs": ["E1"], "kpe": "K2"}
+    )
     page = client.get(f"/reviews/{world.review_id}/kpes/K2").get_data(as_text=True)
     assert "/events/E1" in page
 
@@ -375,7 +378,6 @@ def test_the_table_uses_the_same_number_of_statements_at_any_size(
 
 
 def test_bundle_with_events_and_kpes_round_trips_exactly(client: Any, api: Any) -> None:
-    from tests.web.test_api import BUNDLE
 
     bundle = {
         **BUNDLE,

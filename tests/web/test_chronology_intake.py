@@ -19,6 +19,7 @@ from app.services.reviews import directory_agency
 from models import AuditEntry, Event, EventVersion, Person, Review, ReviewAgency
 from models.audit import verify_chain
 from tests.conftest import World, csrf_token
+from tests.helpers import BUNDLE
 
 SOCIAL_CARE = [
     ["Date", "Time", "Source", "Event", "Action/Outcome"],
@@ -297,7 +298,6 @@ def test_columns_rows_and_undo_in_the_browser_pages(
 
 
 def test_a_first_format_bundle_still_imports_and_exports_as_1_1(client: Any, api: Any) -> None:
-    from tests.web.test_api import BUNDLE
 
     headers = api("chair")
     old = {**BUNDLE, "format": "learning-review/1"}

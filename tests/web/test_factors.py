@@ -8,11 +8,8 @@ from typing import Any
 from sqlalchemy import select
 
 from models import Account, Factor, PartnershipCondition
-from tests.conftest import World, csrf_token
-
-
-def _post(client: Any, url: str, data: dict[str, Any]) -> Any:
-    return client.post(url, data={"csrf_token": csrf_token(client, "/account"), **data})
+from tests.conftest import World
+from tests.helpers import BUNDLE, post_form
 
 
 def _factor_form(**values: str) -> dict[str, str]:
@@ -35,7 +32,7 @@ def test_an_account_keeps_each_prompt_answer_separately(
     client: Any, login: Any, world: World, db_session: Any
 ) -> None:
     login("panel_member")
-    response = _post(
+    response = post_form(
         client,
         f"/reviews/{world.review_id}/accounts/new",
         {
@@ -62,7 +59,7 @@ def test_an_account_keeps_each_prompt_answer_separately(
 
 def test_an_empty_account_is_refused_with_a_reason(client: Any, login: Any, world: World) -> None:
     login("panel_member")
-    response = _post(
+    response = post_form(
         client,
         f"/reviews/{world.review_id}/accounts/new",
         {"contributor_kind": "family", "narrative": ""},
@@ -72,7 +69,7 @@ def test_an_empty_account_is_refused_with_a_reason(client: Any, login: Any, worl
 
 def test_checks_warn_but_never_block(client: Any, login: Any, world: World) -> None:
     login("panel_member")
-    response = _post(
+    response = post_form(
         client,
         f"/reviews/{world.review_id}/factors/new",
         _factor_form(label="Home visit made by phone", type="active_failure", level="team"),
@@ -87,7 +84,7 @@ def test_wording_that_blames_is_highlighted_not_refused(
     client: Any, login: Any, world: World
 ) -> None:
     login("panel_member")
-    response = _post(
+    response = post_form(
         client,
         f"/reviews/{world.review_id}/factors/new",
         _factor_form(description="The worker failed to check, which was obviously wrong."),
@@ -110,7 +107,7 @@ def test_triangulation_badge_counts_kinds_of_source(client: Any, login: Any, wor
             "evidence-2-note": "Grandmother",
         }
     )
-    response = _post(client, f"/reviews/{world.review_id}/factors/new", form)
+    response = post_form(client, f"/reviews/{world.review_id}/factors/new", form)
     page = client.get(response.location).get_data(as_text=True)
     assert "Strong: 3 kinds of source" in page
 
@@ -125,12 +122,12 @@ def test_a_latent_condition_added_from_an_event_is_linked_to_it(
         event="E1",
         **{"evidence-0-source": "agency_record", "evidence-0-event": "E1"},
     )
-    response = _post(client, f"/reviews/{world.review_id}/factors/new", form)
+    response = post_form(client, f"/reviews/{world.review_id}/factors/new", form)
     assert response.status_code == 302
     ref = response.location.rsplit("/", 1)[1]
     event_page = client.get(f"/reviews/{world.review_id}/events/E1").get_data(as_text=True)
     assert "Police and social care records are not shared" in event_page.split('id="why"')[1]
-    _post(
+    post_form(
         client,
         f"/reviews/{world.review_id}/links",
         {"source": ref, "target": "F1", "relation": "precondition_of"},
@@ -228,7 +225,6 @@ def test_board_members_see_factors_but_not_accounts(client: Any, login: Any, wor
 
 
 def test_bundle_with_accounts_factors_and_links_round_trips_exactly(client: Any, api: Any) -> None:
-    from tests.web.test_api import BUNDLE
 
     bundle = {
         **BUNDLE,

@@ -1,5 +1,6 @@
-"""Findings, the board's responses, actions (strength, status, overdue), "you said, we did",
-suggested findings, the API and the bundle."""
+"""Findings (their Markdown styled as body text), the board's responses, actions (strength,
+status, overdue, a due date already past warned about), "you said, we did", suggested
+findings, the API and the bundle."""
 
 from __future__ import annotations
 
@@ -12,10 +13,7 @@ from app.services import findings as service
 from app.services.graph import graph_input
 from models import Action, AuditEntry, Finding, ItemRef, Review
 from tests.conftest import World, csrf_token
-
-
-def _post(client: Any, url: str, data: dict[str, Any]) -> Any:
-    return client.post(url, data={"csrf_token": csrf_token(client, "/account"), **data})
+from tests.helpers import BUNDLE, post_form
 
 
 def _finding_form(**values: Any) -> dict[str, Any]:
@@ -56,7 +54,7 @@ def test_a_finding_is_written_with_its_questions_and_factors(
     client: Any, login: Any, world: World, db_session: Any
 ) -> None:
     login("panel_member")
-    response = _post(client, f"/reviews/{world.review_id}/findings/new", _finding_form())
+    response = post_form(client, f"/reviews/{world.review_id}/findings/new", _finding_form())
     assert response.status_code == 302
     finding = db_session.scalar(select(Finding).where(Finding.ref == "FN2"))
     assert finding.questions_for_board == ["How will repeats be seen?", "Who owns the pattern?"]
@@ -75,7 +73,7 @@ def test_a_finding_without_a_title_keeps_what_was_typed(
     client: Any, login: Any, world: World
 ) -> None:
     login("panel_member")
-    response = _post(
+    response = post_form(
         client, f"/reviews/{world.review_id}/findings/new", _finding_form(title="", issue="Kept")
     )
     page = response.get_data(as_text=True)
@@ -87,9 +85,9 @@ def test_a_concurrent_edit_of_a_finding_is_not_lost(
 ) -> None:
     login("lead_reviewer")
     url = f"/reviews/{world.review_id}/findings/FN1/edit"
-    first = _post(client, url, _finding_form(title="First title", version="1"))
+    first = post_form(client, url, _finding_form(title="First title", version="1"))
     assert first.status_code == 302
-    second = _post(client, url, _finding_form(title="Second title", version="1"))
+    second = post_form(client, url, _finding_form(title="Second title", version="1"))
     page = second.get_data(as_text=True)
     assert second.status_code == 409
     assert "Someone else saved this finding first" in page and "Second title" in page
@@ -101,7 +99,7 @@ def test_deleting_a_finding_removes_its_actions_and_frees_the_refs(
     client: Any, login: Any, world: World, db_session: Any
 ) -> None:
     login("chair")
-    response = _post(client, f"/reviews/{world.review_id}/findings/FN1/delete", {})
+    response = post_form(client, f"/reviews/{world.review_id}/findings/FN1/delete", {})
     assert response.status_code == 302
     refs = set(db_session.scalars(select(ItemRef.ref).where(ItemRef.review_id == world.review_id)))
     assert "FN1" not in refs and "A1" not in refs
@@ -115,13 +113,13 @@ def test_the_board_records_its_response_to_each_question(
     login("panel_member")
     url = f"/reviews/{world.review_id}/findings/FN1/responses"
     data = {"question": question, "response": "Not ours to say", "responded_on": ""}
-    assert _post(client, url, data).status_code == 403
+    assert post_form(client, url, data).status_code == 403
     login("board_member")
-    ok = _post(client, url, {**data, "response": "A weekly pattern meeting from April."})
+    ok = post_form(client, url, {**data, "response": "A weekly pattern meeting from April."})
     assert ok.status_code == 302
     page = client.get(ok.location).get_data(as_text=True)
     assert "A weekly pattern meeting from April." in page
-    refused = _post(client, url, {**data, "question": "A question nobody asked"})
+    refused = post_form(client, url, {**data, "question": "A question nobody asked"})
     assert refused.status_code == 422
     finding = db_session.scalar(select(Finding).where(Finding.ref == "FN1"))
     assert [(r.question, r.response) for r in finding.board_responses] == [
@@ -134,14 +132,14 @@ def test_every_action_weak_warns_and_a_strong_one_clears_it(
 ) -> None:
     login("panel_member")
     page_url = f"/reviews/{world.review_id}/findings/FN1"
-    edit = _post(
+    edit = post_form(
         client,
         f"/reviews/{world.review_id}/actions/A1/edit",
         _action_form(description="A reminder", strength="weak", version="1"),
     )
     assert edit.status_code == 302
     assert 'id="strength-warning"' in client.get(page_url).get_data(as_text=True)
-    _post(client, f"/reviews/{world.review_id}/actions/new", _action_form(strength="strong"))
+    post_form(client, f"/reviews/{world.review_id}/actions/new", _action_form(strength="strong"))
     assert 'id="strength-warning"' not in client.get(page_url).get_data(as_text=True)
 
 
@@ -165,14 +163,14 @@ def test_a_dropped_weak_action_does_not_count_towards_the_warning(
 def test_action_status_rules_are_explained(client: Any, login: Any, world: World) -> None:
     login("panel_member")
     url = f"/reviews/{world.review_id}/actions/A1/edit"
-    dropped = _post(client, url, _action_form(status="dropped", version="1"))
+    dropped = post_form(client, url, _action_form(status="dropped", version="1"))
     assert dropped.status_code == 422
     assert "Say why the action was dropped" in dropped.get_data(as_text=True)
-    evidenced = _post(client, url, _action_form(status="evidenced", version="1"))
+    evidenced = post_form(client, url, _action_form(status="evidenced", version="1"))
     assert "Give the evidence that the action made a difference" in evidenced.get_data(as_text=True)
-    done = _post(client, url, _action_form(status="done", version="1"))
+    done = post_form(client, url, _action_form(status="done", version="1"))
     assert done.status_code == 302
-    back = _post(client, url, _action_form(status="agreed", version="2"))
+    back = post_form(client, url, _action_form(status="agreed", version="2"))
     assert back.status_code == 422 and "cannot go back" in back.get_data(as_text=True)
 
 
@@ -212,7 +210,7 @@ def test_overdue_actions_are_listed_on_the_review_and_the_dashboard(
 
 def test_feedback_is_recorded_you_said_we_did(client: Any, login: Any, world: World) -> None:
     login("facilitator")
-    response = _post(
+    response = post_form(
         client,
         f"/reviews/{world.review_id}/feedback",
         {
@@ -228,7 +226,7 @@ def test_feedback_is_recorded_you_said_we_did(client: Any, login: Any, world: Wo
     page = client.get(response.location).get_data(as_text=True)
     assert "Too many notifications a day." in page and "Duty team" in page
     login("observer")
-    refused = _post(client, f"/reviews/{world.review_id}/feedback", {"audience": "family"})
+    refused = post_form(client, f"/reviews/{world.review_id}/feedback", {"audience": "family"})
     assert refused.status_code == 403
 
 
@@ -253,7 +251,7 @@ def test_a_suggested_finding_is_accepted_with_its_factors(
     login("panel_member")
     page = client.get(f"/reviews/{world.review_id}/findings").get_data(as_text=True)
     assert "Suggested findings" in page
-    response = _post(
+    response = post_form(
         client,
         f"/reviews/{world.review_id}/findings/suggestions",
         {"factors": ["F1", "F2"], "labels": ["Multi-agency working", "grading"]},
@@ -342,7 +340,6 @@ def test_api_findings_and_actions_with_etags_and_board_responses(
 
 
 def test_bundle_with_findings_and_actions_round_trips_exactly(client: Any, api: Any) -> None:
-    from tests.web.test_api import BUNDLE
 
     bundle = {
         **BUNDLE,
@@ -400,7 +397,6 @@ def test_bundle_with_findings_and_actions_round_trips_exactly(client: Any, api: 
 def test_a_bundle_finding_on_an_unknown_factor_is_refused_with_its_path(
     client: Any, api: Any
 ) -> None:
-    from tests.web.test_api import BUNDLE
 
     bundle = {**BUNDLE, "findings": [{"ref": "FN1", "title": "Rests on air", "factors": ["F9"]}]}
     response = client.post("/api/v1/reviews/import", json=bundle, headers=api("chair"))
@@ -437,3 +433,52 @@ def test_board_responses_put_takes_the_shape_get_returns(
         "items" in str(body["requestBody"])
         and "BoardResponseInput" in spec["components"]["schemas"]
     )
+
+
+def test_a_new_action_due_in_the_past_is_warned_about(
+    client: Any, login: Any, world: World
+) -> None:
+    login("panel_member")
+    url = f"/reviews/{world.review_id}/actions/new"
+    added = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "finding": world.finding_ref,
+            "description": "Audit repeat notifications.",
+            "owner_agency": world.agency_ref,
+            "due": "2020-01-01",
+            "status": "agreed",
+            "strength": "",
+        },
+        follow_redirects=True,
+    )
+    html = added.get_data(as_text=True)
+    assert added.status_code == 200
+    assert "Its due date, 1 Jan 2020, is already past" in html
+    on_time = client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "finding": world.finding_ref,
+            "description": "Later.",
+            "due": "2099-01-01",
+            "status": "agreed",
+            "strength": "",
+        },
+        follow_redirects=True,
+    )
+    assert "is already past" not in on_time.get_data(as_text=True)
+
+
+def test_markdown_on_the_finding_page_is_styled_as_body_text(
+    client: Any, login: Any, world: World
+) -> None:
+    login("panel_member")
+    html = client.get(f"/reviews/{world.review_id}/findings/{world.finding_ref}").get_data(
+        as_text=True
+    )
+    assert '<div class="lr-markdown govuk-body">' in html
+    css = client.get("/static/css/app.css")
+    assert ".lr-markdown { font-family:" in css.get_data(as_text=True)
+    css.close()

@@ -17,11 +17,8 @@ from analysis.dates import uk_date
 from app.services import factors as factor_service
 from app.services import good_practice as service
 from models import Event, GoodPractice, Review, User
-from tests.conftest import World, csrf_token
-
-
-def _post(client: Any, url: str, data: dict[str, Any]) -> Any:
-    return client.post(url, data={"csrf_token": csrf_token(client, "/account"), **data})
+from tests.conftest import World
+from tests.helpers import BUNDLE, post_form
 
 
 def _review(db_session: Any, world: World) -> Review:
@@ -74,7 +71,7 @@ def test_an_event_appraised_good_practice_offers_an_entry_prefilled_from_it(
     form = client.get(url).get_data(as_text=True)
     assert "Police attend the family home after a call from a neighbour." in form
     assert 'value="E1" checked' in form
-    response = _post(
+    response = post_form(
         client,
         url,
         _form(
@@ -112,7 +109,7 @@ def test_an_accounts_what_went_well_answer_becomes_a_draft_entry(
     url = f"/reviews/{world.review_id}/good-practice/new?account=AC9"
     form = client.get(url).get_data(as_text=True)
     assert "The DSL rang me the same day. It helped." in form
-    response = _post(
+    response = post_form(
         client,
         url,
         _form(
@@ -148,7 +145,7 @@ def test_a_protective_factor_becomes_an_entry_linked_to_it(
     url = f"/reviews/{world.review_id}/good-practice/new?factor=F7"
     form = client.get(url).get_data(as_text=True)
     assert "The duty officer knew the family" in form and 'value="F7" checked' in form
-    response = _post(
+    response = post_form(
         client,
         url,
         _form(
@@ -165,7 +162,7 @@ def test_a_protective_factor_becomes_an_entry_linked_to_it(
     )
     assert [f.ref for f in entry.factors] == ["F7"]
     # Only protective factors can be what made it work.
-    refused = _post(client, url, _form(source="protective_factor", factors=["F1"]))
+    refused = post_form(client, url, _form(source="protective_factor", factors=["F1"]))
     assert refused.status_code == 422
     assert "not a protective factor" in refused.get_data(as_text=True)
 
@@ -218,7 +215,7 @@ def test_good_practice_from_outside_a_review_is_entered_directly(
     client: Any, login: Any, db_session: Any, source: str
 ) -> None:
     login("observer")  # any user of the partnership may record it
-    response = _post(
+    response = post_form(
         client,
         "/good-practice/new",
         _form(
@@ -237,7 +234,7 @@ def test_good_practice_from_outside_a_review_is_entered_directly(
 
 def test_what_the_user_typed_stays_when_the_entry_is_refused(client: Any, login: Any) -> None:
     login("observer")
-    response = _post(client, "/good-practice/new", _form(title="", story="Kept text here."))
+    response = post_form(client, "/good-practice/new", _form(title="", story="Kept text here."))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Kept text here." in page and "Give the entry a short title" in page
@@ -252,16 +249,16 @@ def test_approval_needs_consent_and_a_chair_or_board_member(
     entry = _entry(db_session, world)
     url = f"/good-practice/{entry.id}/approve"
     login("lead_reviewer")
-    assert _post(client, url, {}).status_code == 403
+    assert post_form(client, url, {}).status_code == 403
     login("chair")
-    page = client.get(_post(client, url, {}).location).get_data(as_text=True)
+    page = client.get(post_form(client, url, {}).location).get_data(as_text=True)
     assert "Record consent to share before approving" in page
     db_session.refresh(entry)
     assert entry.share_status == "draft"
     entry.consent_to_share = True
     db_session.commit()
     login("board_member")
-    _post(client, url, {})
+    post_form(client, url, {})
     db_session.refresh(entry)
     assert entry.share_status == "approved"
     assert entry.approved_by_id == world.users["board_member"] and entry.approved_at
@@ -277,21 +274,21 @@ def test_a_planted_real_name_blocks_sharing_until_the_text_is_fixed(
         consent_to_share=True,
     )
     login("chair")
-    assert _post(client, f"/good-practice/{entry.id}/approve", {}).status_code == 422
+    assert post_form(client, f"/good-practice/{entry.id}/approve", {}).status_code == 422
     # Approved elsewhere (a bundle import records approval as it happened): sharing still checks.
     entry.share_status = "approved"
     db_session.commit()
     share_url = f"/good-practice/{entry.id}/share"
     page = client.get(share_url).get_data(as_text=True)
     assert "<mark>Tamsin</mark> told the officer" in page  # the hit, in context
-    blocked = _post(client, share_url, {"where": "Learning circle", "on": "2025-06-12"})
+    blocked = post_form(client, share_url, {"where": "Learning circle", "on": "2025-06-12"})
     assert blocked.status_code == 422
     db_session.refresh(entry)
     assert entry.share_status == "approved" and entry.shared == []
     # Fixing the text at source changes it, so it needs approval again; then it shares.
     edit = client.get(f"/good-practice/{entry.id}/edit").get_data(as_text=True)
     assert "Tamsin told the officer" in edit
-    saved = _post(
+    saved = post_form(
         client,
         f"/good-practice/{entry.id}/edit",
         _form(
@@ -305,9 +302,9 @@ def test_a_planted_real_name_blocks_sharing_until_the_text_is_fixed(
     assert saved.status_code == 302
     db_session.refresh(entry)
     assert entry.share_status == "draft"
-    _post(client, f"/good-practice/{entry.id}/approve", {})
+    post_form(client, f"/good-practice/{entry.id}/approve", {})
     today = date.today().isoformat()
-    shared = _post(client, share_url, {"where": "Learning circle", "on": today})
+    shared = post_form(client, share_url, {"where": "Learning circle", "on": today})
     assert shared.status_code == 302
     db_session.refresh(entry)
     assert entry.share_status == "shared"
@@ -330,8 +327,10 @@ def test_the_date_shared_is_not_in_the_future_nor_before_approval(
 ) -> None:
     entry = _entry(db_session, world, consent_to_share=True)
     login("chair")
-    _post(client, f"/good-practice/{entry.id}/approve", {})
-    refused = _post(client, f"/good-practice/{entry.id}/share", {"where": "Team meeting", "on": on})
+    post_form(client, f"/good-practice/{entry.id}/approve", {})
+    refused = post_form(
+        client, f"/good-practice/{entry.id}/share", {"where": "Team meeting", "on": on}
+    )
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
     assert message in page
@@ -367,7 +366,7 @@ def test_approval_shows_the_anonymisation_findings_and_is_refused_while_there_ar
     page = client.get(f"/good-practice/{entry.id}").get_data(as_text=True)
     assert "The check found 4 things that could identify someone" in page
     assert "<mark>EM1 2AB</mark>" in page
-    refused = _post(client, f"/good-practice/{entry.id}/approve", {})
+    refused = post_form(client, f"/good-practice/{entry.id}/approve", {})
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
     assert "There is a problem" in text
@@ -562,7 +561,7 @@ def test_entries_outside_a_review_follow_the_partnership_rules(
     login(who)
     assert client.get(f"/good-practice/{entry.id}").status_code == view
     assert client.get(f"/good-practice/{entry.id}/edit").status_code == edit
-    assert _post(client, f"/good-practice/{entry.id}/approve", {}).status_code == approve
+    assert post_form(client, f"/good-practice/{entry.id}/approve", {}).status_code == approve
 
 
 def _other_agency_entry(db_session: Any, world: World, **values: Any) -> GoodPractice:
@@ -585,7 +584,7 @@ def test_an_agency_representative_changes_only_their_own_agencys_entries(
     assert "Health visitor&#39;s entry" in page
     assert f"/good-practice/{other.id}/edit" not in page and "Delete entry" not in page
     assert client.get(f"/good-practice/{other.id}/edit").status_code == 403
-    assert _post(client, f"/good-practice/{other.id}/delete", {}).status_code == 403
+    assert post_form(client, f"/good-practice/{other.id}/delete", {}).status_code == 403
     assert (
         client.delete(f"/api/v1/good-practice/{other.id}", headers=api("agency_rep")).status_code
         == 403
@@ -601,14 +600,14 @@ def test_an_agency_representative_changes_only_their_own_agencys_entries(
     # Their own agency's entry: both links, and both work.
     page = client.get(f"/good-practice/{own.id}").get_data(as_text=True)
     assert f"/good-practice/{own.id}/edit" in page and "Delete entry" in page
-    moved = _post(
+    moved = post_form(
         client,
         f"/good-practice/{own.id}/edit",
         _form(title="Police entry", agency="HV", version=str(own.version)),
     )
     assert moved.status_code == 422 and "only their own agency" in moved.get_data(as_text=True)
     own_id = own.id
-    assert _post(client, f"/good-practice/{own_id}/delete", {}).status_code == 302
+    assert post_form(client, f"/good-practice/{own_id}/delete", {}).status_code == 302
     db_session.expire_all()
     assert db_session.scalar(select(GoodPractice).where(GoodPractice.id == own_id)) is None
 
@@ -625,7 +624,7 @@ def test_only_the_chair_deletes_a_shared_entry(
         login(who)
         page = client.get(f"/good-practice/{entry.id}").get_data(as_text=True)
         assert "Delete entry" not in page and f"/good-practice/{entry.id}/edit" in page
-        assert _post(client, f"/good-practice/{entry.id}/delete", {}).status_code == 403
+        assert post_form(client, f"/good-practice/{entry.id}/delete", {}).status_code == 403
         assert (
             client.delete(f"/api/v1/good-practice/{entry.id}", headers=api(who)).status_code == 403
         )
@@ -642,7 +641,7 @@ def test_a_facilitator_changes_only_the_entries_they_recorded(
     someone_elses = _entry(db_session, world)  # recorded by the panel member
     login("facilitator")
     assert client.get(f"/good-practice/{someone_elses.id}/edit").status_code == 403
-    made = _post(
+    made = post_form(
         client, f"/reviews/{world.review_id}/good-practice/new", _form(title="From the workshop")
     )
     assert made.status_code == 302
@@ -878,7 +877,6 @@ def test_the_api_documents_the_good_practice_routes(client: Any) -> None:
 
 
 def test_bundle_with_good_practice_round_trips_exactly(client: Any, api: Any) -> None:
-    from tests.web.test_api import BUNDLE
 
     bundle = {
         **BUNDLE,

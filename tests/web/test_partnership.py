@@ -13,11 +13,8 @@ from sqlalchemy import select
 
 from app.services import findings as findings_service
 from models import Action, ActionDueChange, AuditEntry, Review, ReviewMilestone
-from tests.conftest import World, csrf_token
-
-
-def _post(client: Any, url: str, data: dict[str, Any]) -> Any:
-    return client.post(url, data={"csrf_token": csrf_token(client, "/account"), **data})
+from tests.conftest import World
+from tests.helpers import post_form
 
 
 def test_business_manager_chairs_and_board_members_see_the_partnership_view(
@@ -116,7 +113,7 @@ def test_business_manager_records_a_milestone_on_a_review_they_are_not_a_member_
     client: Any, login: Any, world: World, db_session: Any
 ) -> None:
     login("business_manager")
-    response = _post(
+    response = post_form(
         client,
         f"/partnership/reviews/{world.other_review_id}/milestones",
         {"milestone": "rapid_review", "done_on": "2026-11-20"},
@@ -136,7 +133,7 @@ def test_milestone_form_error_keeps_what_was_typed(client: Any, login: Any, worl
     future = date.today() + timedelta(days=3)
     typed = {"done_on-day": str(future.day), "done_on-month": str(future.month),
              "done_on-year": str(future.year)}  # fmt: skip
-    response = _post(
+    response = post_form(
         client,
         f"/partnership/reviews/{world.review_id}/milestones",
         {"milestone": "panel_notification", **typed},
@@ -146,7 +143,7 @@ def test_milestone_form_error_keeps_what_was_typed(client: Any, login: Any, worl
     assert "cannot be in the future" in page and 'type="date"' not in page
     for name, value in typed.items():  # the day, month and year boxes keep what was typed
         assert re.search(rf'name="{name}"[^>]*value="{value}"', page), name
-    blank_month = _post(
+    blank_month = post_form(
         client,
         f"/partnership/reviews/{world.review_id}/milestones",
         {"milestone": "panel_notification", **typed, "done_on-month": ""},
@@ -174,7 +171,7 @@ def test_moving_a_due_date_keeps_its_history_and_shows_it(
     db_session.commit()
     login("business_manager")
     url = f"/partnership/reviews/{world.review_id}/actions/A1"
-    response = _post(client, url, {"form": "due", "d-due": "2027-02-01"})
+    response = post_form(client, url, {"form": "due", "d-due": "2027-02-01"})
     assert response.status_code == 302
     page = client.get("/partnership/actions").get_data(as_text=True)
     assert "1 Feb 2027" in page and "was 4 Nov 2026" in page
@@ -248,13 +245,13 @@ def test_progress_note_sets_rag_and_cannot_be_in_the_future(
     login("business_manager")
     url = f"/partnership/reviews/{world.review_id}/actions/A1"
     future = (date.today() + timedelta(days=2)).isoformat()
-    bad = _post(
+    bad = post_form(
         client,
         url,
         {"form": "progress", "p-note": "Audit booked.", "p-rag": "amber", "p-noted_on": future},
     )
     assert bad.status_code == 422 and "Audit booked." in bad.get_data(as_text=True)
-    ok = _post(client, url, {"form": "progress", "p-note": "Audit booked.", "p-rag": "amber"})
+    ok = post_form(client, url, {"form": "progress", "p-note": "Audit booked.", "p-rag": "amber"})
     assert ok.status_code == 302
     db_session.expire_all()
     assert _action(db_session, world).rag == "amber"
@@ -270,7 +267,7 @@ def test_lead_success_measure_and_an_owner_from_the_directory(
     db_session.commit()
     login("chair")
     url = f"/partnership/reviews/{world.review_id}/actions/A1"
-    response = _post(
+    response = post_form(
         client,
         url,
         {
@@ -286,7 +283,7 @@ def test_lead_success_measure_and_an_owner_from_the_directory(
     assert action.lead == "Head of Housing Services"
     assert action.owner_directory_agency is not None
     assert action.owner_directory_agency.name == "Northshire Housing"
-    bad = _post(client, url, {"form": "tracking", "t-owner": "No Such Agency"})
+    bad = post_form(client, url, {"form": "tracking", "t-owner": "No Such Agency"})
     assert bad.status_code == 422
 
 
@@ -407,7 +404,7 @@ def test_board_response_form_refuses_a_future_date_and_keeps_the_text(
 ) -> None:
     login("board_member")
     future = (date.today() + timedelta(days=5)).isoformat()
-    response = _post(
+    response = post_form(
         client,
         f"/reviews/{world.review_id}/findings/FN1/responses",
         {
@@ -435,7 +432,7 @@ def test_a_board_member_reads_pseudonyms_in_the_action_forms_and_a_save_keeps_re
     page = client.get(url).get_data(as_text=True)
     assert "Tamsin" not in page and "Testcase" not in page
     assert "Child T&#39;s health visitor" in page or "Child T's health visitor" in page
-    response = _post(
+    response = post_form(
         client,
         url,
         {
@@ -481,15 +478,15 @@ def test_an_empty_or_ancient_due_date_is_refused_and_removal_is_explicit(
     db_session.commit()
     login("business_manager")
     url = f"/partnership/reviews/{world.review_id}/actions/A1"
-    empty = _post(client, url, {"form": "due", "d-due": ""})
+    empty = post_form(client, url, {"form": "due", "d-due": ""})
     assert empty.status_code == 422
     assert "Enter the new due date" in empty.get_data(as_text=True)
-    ancient = _post(client, url, {"form": "due", "d-due": "1999-01-01"})
+    ancient = post_form(client, url, {"form": "due", "d-due": "1999-01-01"})
     assert ancient.status_code == 422
     assert "cannot be before the incident (10 Jan 2026)" in ancient.get_data(as_text=True)
     db_session.expire_all()
     assert _action(db_session, world).due == date(2026, 11, 4)  # nothing changed
-    removed = _post(client, url, {"form": "due", "d-due": "", "d-remove": "y"})
+    removed = post_form(client, url, {"form": "due", "d-due": "", "d-remove": "y"})
     assert removed.status_code == 302
     db_session.expire_all()
     assert _action(db_session, world).due is None
@@ -503,13 +500,13 @@ def test_a_milestone_before_the_incident_is_refused_and_a_wrong_one_can_be_clear
     db_session.commit()
     login("business_manager")
     url = f"/partnership/reviews/{world.review_id}/milestones"
-    early = _post(client, url, {"milestone": "panel_notification", "done_on": "2025-12-01"})
+    early = post_form(client, url, {"milestone": "panel_notification", "done_on": "2025-12-01"})
     assert early.status_code == 422
     assert "cannot be before the partnership became aware" in early.get_data(as_text=True)
     assert not db_session.scalars(select(ReviewMilestone)).all()
-    ok = _post(client, url, {"milestone": "panel_notification", "done_on": "2026-01-13"})
+    ok = post_form(client, url, {"milestone": "panel_notification", "done_on": "2026-01-13"})
     assert ok.status_code == 302
-    cleared = _post(client, url, {"milestone": "panel_notification", "clear": "y"})
+    cleared = post_form(client, url, {"milestone": "panel_notification", "clear": "y"})
     assert cleared.status_code == 302
     db_session.expire_all()
     assert not db_session.scalars(select(ReviewMilestone)).all()

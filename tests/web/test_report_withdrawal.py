@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from models import AuditEntry, ReportVersion, Review
 from tests.conftest import World, csrf_token
-from tests.web.test_reports import _generate, _publish_clean_version
+from tests.helpers import generate_report, publish_clean_report
 
 
 def _published(db_session: Any, world: World, number: int) -> ReportVersion:
@@ -30,7 +30,7 @@ def _public_urls(world: World, version: ReportVersion) -> list[str]:
 def test_the_chair_withdraws_a_published_version_and_the_public_loses_it(
     client: Any, world: World, api: Any, login: Any, db_session: Any
 ) -> None:
-    number = _publish_clean_version(client, world, api)
+    number = publish_clean_report(client, world, api)
     version = _published(db_session, world, number)
     for url in _public_urls(world, version):
         assert client.get(url).status_code == 200, url
@@ -81,7 +81,7 @@ def test_the_chair_withdraws_a_published_version_and_the_public_loses_it(
 
 
 def test_a_withdrawn_version_is_never_published_again(client: Any, world: World, api: Any) -> None:
-    number = _publish_clean_version(client, world, api)
+    number = publish_clean_report(client, world, api)
     base = f"/api/v1/reviews/{world.review_id}/reports/{number}"
     chair = api("chair")
     assert client.post(f"{base}/withdraw", headers=chair, json={}).status_code == 422
@@ -96,7 +96,7 @@ def test_a_withdrawn_version_is_never_published_again(client: Any, world: World,
     twice = client.post(f"{base}/withdraw", headers=chair, json={"reason": "Again."})
     assert twice.status_code == 409
     # A new version goes through the gate and a second person's approval again.
-    new = _generate(client, world, api("lead_reviewer"))
+    new = generate_report(client, world, api("lead_reviewer"))
     fresh = f"/api/v1/reviews/{world.review_id}/reports/{new}"
     waiting = client.post(f"{fresh}/publish", headers=chair)
     assert waiting.status_code == 409 and waiting.json["reason"] == "approval_required"
@@ -105,7 +105,7 @@ def test_a_withdrawn_version_is_never_published_again(client: Any, world: World,
 def test_only_the_chair_or_an_administrator_withdraws(
     client: Any, world: World, api: Any, login: Any, db_session: Any
 ) -> None:
-    number = _publish_clean_version(client, world, api)
+    number = publish_clean_report(client, world, api)
     base = f"/api/v1/reviews/{world.review_id}/reports/{number}"
     for who in ("board_member", "lead_reviewer", "observer"):
         refused = client.post(f"{base}/withdraw", headers=api(who), json={"reason": "No."})

@@ -10,16 +10,12 @@ from sqlalchemy import select
 
 from models import AuditEntry, Membership, Person, Review
 from tests.conftest import World, csrf_token
-from tests.web.test_api import BUNDLE
-
-
-def _post(client: Any, url: str, data: dict[str, Any], page: str = "/account") -> Any:
-    return client.post(url, data={"csrf_token": csrf_token(client, page), **data})
+from tests.helpers import BUNDLE, post_form
 
 
 def test_create_review_from_the_form(client: Any, login: Any, db_session: Any) -> None:
     user_id = login("facilitator")
-    response = _post(
+    response = post_form(
         client,
         "/reviews/new",
         {
@@ -42,7 +38,7 @@ def test_create_review_from_the_form(client: Any, login: Any, db_session: Any) -
 
 def test_a_form_error_keeps_what_the_user_typed(client: Any, login: Any) -> None:
     login("chair")
-    response = _post(
+    response = post_form(
         client,
         "/reviews/new",
         {
@@ -69,7 +65,7 @@ def test_a_stale_edit_shows_both_versions_and_overwrites_nothing(
     stale_version = review.version
     review.title = "Changed by a colleague"
     db_session.commit()
-    response = _post(
+    response = post_form(
         client,
         url,
         {
@@ -108,20 +104,20 @@ def test_add_agency_member_and_person(
     login("chair")
     base = f"/reviews/{world.review_id}"
     assert (
-        _post(
+        post_form(
             client, f"{base}/agencies", {"name": "Northshire GP Practice", "sector": "GP"}
         ).status_code
         == 302
     )
     assert (
-        _post(
+        post_form(
             client,
             f"{base}/members",
             {"email": "other-member@test.example.org", "role": "observer", "agency": ""},
         ).status_code
         == 302
     )
-    response = _post(
+    response = post_form(
         client,
         f"{base}/people/new",
         {
@@ -135,7 +131,7 @@ def test_add_agency_member_and_person(
     assert response.status_code == 302
     person = db_session.scalar(select(Person).where(Person.pseudonym == "GP 1"))
     assert person.agency.name == "Northshire GP Practice" and person.aliases == ["Doc", "Dr I"]
-    bad = _post(
+    bad = post_form(
         client,
         f"{base}/members",
         {"email": "outsider@test.example.org", "role": "observer", "agency": ""},
@@ -152,7 +148,7 @@ def test_the_last_chair_cannot_be_removed(
             Membership.review_id == world.review_id, Membership.role == "chair"
         )
     )
-    response = _post(client, f"/reviews/{world.review_id}/members/{chair.id}/remove", {})
+    response = post_form(client, f"/reviews/{world.review_id}/members/{chair.id}/remove", {})
     assert response.status_code == 302
     assert db_session.get(Membership, chair.id) is not None
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import World, csrf_token
+from tests.conftest import World
+from tests.helpers import post_form
 
 READ_AS = "readers who may not see real names will read “Child T” there"
 
@@ -21,15 +22,11 @@ FACTOR_FORM = {
 }
 
 
-def _post(client: Any, url: str, data: dict[str, Any]) -> Any:
-    return client.post(url, data={"csrf_token": csrf_token(client, "/account"), **data})
-
-
 def test_a_factor_naming_the_child_warns_with_the_pseudonym(
     client: Any, login: Any, world: World
 ) -> None:
     login("panel_member")
-    response = _post(
+    response = post_form(
         client,
         f"/reviews/{world.review_id}/factors/new",
         {
@@ -53,7 +50,7 @@ def test_an_account_saved_by_a_facilitator_warns_without_quoting_the_name(
     client: Any, login: Any, world: World
 ) -> None:
     login("facilitator")
-    response = _post(
+    response = post_form(
         client,
         f"/reviews/{world.review_id}/accounts/new",
         {"contributor_kind": "family", "narrative": "Tamsin Testcase said nobody listened."},
@@ -69,7 +66,7 @@ def test_an_account_saved_by_a_facilitator_warns_without_quoting_the_name(
 
 def test_a_clean_factor_is_saved_without_a_warning(client: Any, login: Any, world: World) -> None:
     login("panel_member")
-    response = _post(
+    response = post_form(
         client,
         f"/reviews/{world.review_id}/factors/new",
         {

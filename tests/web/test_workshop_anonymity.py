@@ -15,7 +15,7 @@ from app.services.anonymity import MASK
 from app.services.reviews import add_agency
 from models import Person, Review
 from tests.conftest import World, csrf_token
-from tests.web.test_workshops import _bearer, _join, _new_workshop, _pdf_text
+from tests.helpers import bearer, join_workshop, new_workshop, pdf_text
 
 QUESTION = "What did Kerry Ashdown tell the Oakfield Primary School DSL on 07700 900111?"
 AGENDA = "10:00 PC Jordan Lisle describes the visit to 14 Mill Lane"
@@ -62,14 +62,14 @@ def room(client: Any, api: Any, world: World, db_session: Session) -> dict[str, 
         kpe=world.kpe_ref,
     )
     db_session.commit()
-    workshop = _new_workshop(
+    workshop = new_workshop(
         client, api, review_id=world.review_id, questions=[QUESTION], agenda=AGENDA
     )
-    token = _join(client, workshop["join_code"], "Nurse")
+    token = join_workshop(client, workshop["join_code"], "Nurse")
     note = client.post(
         f"/api/v1/workshops/{workshop['id']}/notes",
         json={"node": world.factor_ref, "text": NOTE},
-        headers=_bearer(token),
+        headers=bearer(token),
     )
     assert note.status_code == 201
     return {"id": workshop["id"], "code": workshop["join_code"], "token": token}
@@ -83,16 +83,14 @@ def _assert_room_safe(text: str) -> None:
 def test_the_material_api_gives_participants_pseudonyms_and_masks(
     client: Any, room: dict[str, Any]
 ) -> None:
-    material = client.get(
-        f"/api/v1/workshops/{room['id']}/material", headers=_bearer(room["token"])
-    )
+    material = client.get(f"/api/v1/workshops/{room['id']}/material", headers=bearer(room["token"]))
     assert material.status_code == 200
     _assert_room_safe(material.get_data(as_text=True))
     assert material.json["questions"] == [f"What did Mother tell the school DSL on {MASK}?"]
     assert "Police Officer 1" in material.json["agenda"] and MASK in material.json["agenda"]
     events = {e["ref"]: e for e in material.json["events"]}
     assert events["E5"]["description"] == f"Mother rang from {MASK} to ask for a visit."
-    notes = client.get(f"/api/v1/workshops/{room['id']}/notes", headers=_bearer(room["token"]))
+    notes = client.get(f"/api/v1/workshops/{room['id']}/notes", headers=bearer(room["token"]))
     _assert_room_safe(notes.get_data(as_text=True))
 
 
@@ -149,7 +147,7 @@ def test_the_facilitator_pack_prints_pseudonyms_and_the_plan_page_lists_the_hits
     base = f"/reviews/{world.review_id}/workshops/{room['id']}"
     pack = client.get(base + "/pack.pdf")
     assert pack.status_code == 200
-    text = _pdf_text(pack.data)
+    text = pdf_text(pack.data)
     _assert_room_safe(text)
     assert "Police Officer 1" in text and "Mother" in text
     for page in (client.get(base), client.get(base + "/edit")):

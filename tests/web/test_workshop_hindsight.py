@@ -15,7 +15,7 @@ from app.services import workshop_outputs
 from app.services import workshops as service
 from models import Review, Workshop
 from tests.conftest import World
-from tests.web.test_workshops import _new_workshop, _pdf_text
+from tests.helpers import new_workshop, pdf_text
 
 LATER = "Teacher wrote down the child's words"
 LATER_EVENT = "School records the child's words in December"
@@ -71,7 +71,7 @@ def workshop(client: Any, api: Any, world: World, db_session: Session) -> Worksh
             session=db_session, review=review, source=source, target=target, relation=relation
         )
     db_session.commit()
-    made = _new_workshop(
+    made = new_workshop(
         client, api, review_id=world.review_id, kpes=["K1", "K2"], graph_views=["kpe"]
     )
     return db_session.get_one(Workshop, made["id"])
@@ -116,7 +116,7 @@ def test_the_handout_and_pack_give_each_episode_only_what_was_known_then(
     login("facilitator")
     pack = client.get(f"/reviews/{world.review_id}/workshops/{workshop.id}/pack.pdf")
     assert pack.status_code == 200
-    text = _pdf_text(pack.data)
+    text = pdf_text(pack.data)
     # The episode's card: after the contents list, up to the next episode's heading.
     parts = [part.split("K2: Later")[0] for part in text.split("K1: First episode")[1:]]
     k1 = next(part for part in parts if "Police attend" in part)
@@ -130,7 +130,7 @@ def test_each_episode_has_its_own_page_with_only_its_own_events_and_uk_dates(
     base = f"/reviews/{world.review_id}/workshops/{workshop.id}"
     handout = client.get(f"{base}/handout.pdf")
     assert handout.status_code == 200
-    pages = _pdf_text(handout.data).split("\f")
+    pages = pdf_text(handout.data).split("\f")
     k1 = next(page for page in pages if "K1: First episode" in page)
     k2 = next(page for page in pages if "K2: Later" in page)
     assert k1 is not k2 and "K2: Later" not in k1  # one page per episode
@@ -138,7 +138,7 @@ def test_each_episode_has_its_own_page_with_only_its_own_events_and_uk_dates(
     # K2's page: its own event only, not the chronology again from the start.
     assert "Referral to children's social care" in k2 and "1 Mar 2024" in k2
     assert "Police attend" not in k2 and LATER_EVENT not in k2
-    pack = _pdf_text(client.get(f"{base}/pack.pdf").data)
+    pack = pdf_text(client.get(f"{base}/pack.pdf").data)
     held_on = workshop.held_on
     assert held_on.isoformat() not in pack
     assert f"{held_on.day} {held_on:%b %Y}" in pack

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from models import Account, AuditEntry, Person, Workshop, WorkshopNote
 from tests.conftest import World, csrf_token
-from tests.web.test_workshops import _bearer, _join, _new_workshop
+from tests.helpers import bearer, join_workshop, new_workshop
 
 NOTE = "I rang Kerry Ashdown on 07700 900222.\n- Caseloads were high\n- Nobody had time"
 
@@ -27,14 +27,14 @@ def _room_with_a_note(client: Any, api: Any, world: World, db_session: Session) 
         )
     )
     db_session.commit()
-    workshop = _new_workshop(
+    workshop = new_workshop(
         client, api, review_id=world.review_id, title="Practitioner event", date="2026-11-27"
     )
-    token = _join(client, workshop["join_code"], "Call Handler")
+    token = join_workshop(client, workshop["join_code"], "Call Handler")
     note = client.post(
         f"/api/v1/workshops/{workshop['id']}/notes",
         json={"node": world.factor_ref, "text": NOTE},
-        headers=_bearer(token),
+        headers=bearer(token),
     ).json
     return {"id": workshop["id"], "note": note["id"]}
 
@@ -103,8 +103,8 @@ def test_the_facilitator_edits_a_note_before_accepting_it(
 def test_proposed_factors_on_the_board_read_in_words(
     client: Any, api: Any, login: Any, world: World, db_session: Session
 ) -> None:
-    workshop = _new_workshop(client, api, review_id=world.review_id)
-    token = _join(client, workshop["join_code"], "HV")
+    workshop = new_workshop(client, api, review_id=world.review_id)
+    token = join_workshop(client, workshop["join_code"], "HV")
     client.post(
         f"/api/v1/workshops/{workshop['id']}/proposals",
         json={
@@ -113,7 +113,7 @@ def test_proposed_factors_on_the_board_read_in_words(
             "level": "national",
             "description": "Said by two teams.",
         },
-        headers=_bearer(token),
+        headers=bearer(token),
     )
     board = client.get(f"/api/v1/workshops/{workshop['id']}/board", headers=api("facilitator")).json
     proposal = board["proposals"][0]

@@ -17,7 +17,7 @@ from app.services import workshops as service
 from app.services.errors import ServiceError
 from models import Account, Person, Workshop, WorkshopNote
 from tests.conftest import World, csrf_token
-from tests.web.test_workshops import _bearer, _join, _new_workshop
+from tests.helpers import bearer, join_workshop, new_workshop
 
 NOTE = "I rang Kerry Ashdown on 07700 900222 about the caseloads."
 
@@ -33,25 +33,25 @@ def _room(client: Any, api: Any, world: World, db_session: Session) -> dict[str,
         )
     )
     db_session.commit()
-    workshop = _new_workshop(client, api, review_id=world.review_id, title="Room wall event")
-    first = _join(client, workshop["join_code"], "Call Handler")
-    second = _join(client, workshop["join_code"], "")
+    workshop = new_workshop(client, api, review_id=world.review_id, title="Room wall event")
+    first = join_workshop(client, workshop["join_code"], "Call Handler")
+    second = join_workshop(client, workshop["join_code"], "")
     wid = workshop["id"]
     note = client.post(
         f"/api/v1/workshops/{wid}/notes",
         json={"node": world.factor_ref, "text": NOTE},
-        headers=_bearer(first),
+        headers=bearer(first),
     ).json
     proposal = client.post(
         f"/api/v1/workshops/{wid}/proposals",
         json={"label": "Nobody owns the referral", "type": "latent_condition", "level": "team"},
-        headers=_bearer(second),
+        headers=bearer(second),
     ).json
     return {"id": wid, "note": note["id"], "proposal": proposal["id"], "tokens": (first, second)}
 
 
 def _wall(client: Any, room: dict[str, Any], token: str) -> dict[str, Any]:
-    response = client.get(f"/api/v1/workshops/{room['id']}/room", headers=_bearer(token))
+    response = client.get(f"/api/v1/workshops/{room['id']}/room", headers=bearer(token))
     assert response.status_code == 200, response.json
     return dict(response.json)
 
@@ -155,11 +155,11 @@ def test_the_room_is_for_the_facilitator_and_the_workshops_participants_only(
     url = f"/api/v1/workshops/{room['id']}/room"
     assert client.get(url).status_code == 401
     assert client.get(url, headers=api("observer")).status_code == 403
-    other = _new_workshop(client, api, review_id=world.review_id)
-    stranger = _join(client, other["join_code"], "Elsewhere")
-    assert client.get(url, headers=_bearer(stranger)).status_code == 403
+    other = new_workshop(client, api, review_id=world.review_id)
+    stranger = join_workshop(client, other["join_code"], "Elsewhere")
+    assert client.get(url, headers=bearer(stranger)).status_code == 403
     show = f"/api/v1/workshops/{room['id']}/notes/{room['note']}/show"
-    assert client.post(show, headers=_bearer(room["tokens"][0])).status_code == 403
+    assert client.post(show, headers=bearer(room["tokens"][0])).status_code == 403
     assert client.post(show, headers=api("observer")).status_code == 403
 
 
@@ -224,7 +224,7 @@ def test_a_note_accepted_in_one_click_goes_in_as_the_room_saw_it(
     second = client.post(
         f"/api/v1/workshops/{room['id']}/notes",
         json={"node": world.factor_ref, "text": "Call 07700 900333 for the duty desk."},
-        headers=_bearer(room["tokens"][0]),
+        headers=bearer(room["tokens"][0]),
     ).json
     client.post(f"{base}/notes/{second['id']}", data={"csrf_token": token, "decision": "accept"})
     note = db_session.get(WorkshopNote, second["id"])
@@ -271,7 +271,7 @@ def test_closing_warns_what_waits_and_keeps_a_half_typed_note(
 def test_a_proposal_has_no_kind_until_the_participant_chooses_one(
     client: Any, api: Any, world: World, db_session: Session
 ) -> None:
-    workshop = _new_workshop(client, api, review_id=world.review_id)
+    workshop = new_workshop(client, api, review_id=world.review_id)
     client.post(
         "/join",
         data={

@@ -1,11 +1,10 @@
 """Learning workshops: planning, joining with a code, notes, proposals and votes from the
-room, moderation back into the review, closing (which revokes every participant), the
-participant's token refused everywhere else, rate limiting, and the outputs."""
+room, moderation back into the review, closing (which revokes every participant and tells
+them the workshop has ended), the participant's token refused everywhere else, rate
+limiting, and the outputs."""
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 from datetime import date
 from typing import Any
 
@@ -34,29 +33,18 @@ from models import (
     WorkshopNote,
 )
 from tests.conftest import World, csrf_token
-from tests.web.test_access_matrix import ROUTES, _url, matrix_job, workshop_ids
+from tests.helpers import (
+    app_routes,
+    bearer,
+    join_workshop,
+    matrix_job,
+    new_workshop,
+    pdf_text,
+    route_url,
+    workshop_ids,
+)
 
 REAL_NAME = "Tamsin Testcase"  # the world's child's (fictional) real name; pseudonym "Child T"
-
-
-def _bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def _new_workshop(client: Any, api: Any, **body: Any) -> dict[str, Any]:
-    response = client.post(
-        "/api/v1/reviews/1/workshops".replace("1", str(body.pop("review_id"))),
-        json=body,
-        headers=api("facilitator"),
-    )
-    assert response.status_code == 201, response.json
-    return response.json
-
-
-def _join(client: Any, code: str, name: str) -> str:
-    response = client.post("/api/v1/workshops/join", json={"code": code, "name": name})
-    assert response.status_code == 201, response.json
-    return str(response.json["token"])
 
 
 def test_a_workshop_with_no_fields_gets_todays_date_the_whole_review_and_the_prompts(
@@ -84,14 +72,14 @@ def test_only_facilitators_and_leads_plan_workshops(client: Any, api: Any, world
 def test_the_room_posts_notes_proposals_and_votes_with_its_tokens_and_closing_revokes_them(
     client: Any, api: Any, world: World, db_session: Session
 ) -> None:
-    workshop = _new_workshop(
+    workshop = new_workshop(
         client, api, review_id=world.review_id, title="Learning event 1", votes_per_participant=2
     )
     wid = workshop["id"]
-    token = _join(client, workshop["join_code"].lower(), "Health Visitor 1")
-    other = _join(client, workshop["join_code"], "Duty Officer")
+    token = join_workshop(client, workshop["join_code"].lower(), "Health Visitor 1")
+    other = join_workshop(client, workshop["join_code"], "Duty Officer")
 
-    material = client.get(f"/api/v1/workshops/{wid}/material", headers=_bearer(token))
+    material = client.get(f"/api/v1/workshops/{wid}/material", headers=bearer(token))
     assert material.status_code == 200
     assert {e["ref"] for e in material.json["events"]} == {world.event_ref}
     assert material.json["votes_left"] == 2
@@ -99,12 +87,12 @@ def test_the_room_posts_notes_proposals_and_votes_with_its_tokens_and_closing_re
     note = client.post(
         f"/api/v1/workshops/{wid}/notes",
         json={"node": world.factor_ref, "text": "Standard grading meant nobody looked again."},
-        headers=_bearer(token),
+        headers=bearer(token),
     )
     assert note.status_code == 201, note.json
     assert note.json["status"] == "pending"
     unknown = client.post(
-        f"/api/v1/workshops/{wid}/notes", json={"node": "F999", "text": "x"}, headers=_bearer(token)
+        f"/api/v1/workshops/{wid}/notes", json={"node": "F999", "text": "x"}, headers=bearer(token)
     )
     assert unknown.status_code == 422
 
@@ -115,7 +103,7 @@ def test_the_room_posts_notes_proposals_and_votes_with_its_tokens_and_closing_re
             "type": "latent_condition",
             "level": "organisation",
         },
-        headers=_bearer(other),
+        headers=bearer(other),
     )
     assert proposal.status_code == 201, proposal.json
 
@@ -123,17 +111,17 @@ def test_the_room_posts_notes_proposals_and_votes_with_its_tokens_and_closing_re
         vote = client.post(
             f"/api/v1/workshops/{wid}/votes",
             json={"node": world.factor_ref},
-            headers=_bearer(token),
+            headers=bearer(token),
         )
         assert vote.status_code == 201
         assert vote.json["votes_left"] == expected_left
     over = client.post(
-        f"/api/v1/workshops/{wid}/votes", json={"node": world.factor_ref}, headers=_bearer(token)
+        f"/api/v1/workshops/{wid}/votes", json={"node": world.factor_ref}, headers=bearer(token)
     )
     assert over.status_code == 422
     assert "all 2 of your votes" in over.json["message"]
     on_event = client.post(
-        f"/api/v1/workshops/{wid}/votes", json={"node": world.event_ref}, headers=_bearer(other)
+        f"/api/v1/workshops/{wid}/votes", json={"node": world.event_ref}, headers=bearer(other)
     )
     assert on_event.status_code == 422  # votes go on latent conditions only
 
@@ -160,12 +148,11 @@ def test_the_room_posts_notes_proposals_and_votes_with_its_tokens_and_closing_re
         after = client.post(
             f"/api/v1/workshops/{wid}/notes",
             json={"node": world.factor_ref, "text": "Too late"},
-            headers=_bearer(held),
+            headers=bearer(held),
         )
         assert after.status_code == 401
         assert (
-            client.get(f"/api/v1/workshops/{wid}/material", headers=_bearer(held)).status_code
-            == 401
+            client.get(f"/api/v1/workshops/{wid}/material", headers=bearer(held)).status_code == 401
         )
     revoked = db_session.scalars(
         select(Participant.revoked_at).where(Participant.workshop_id == wid)
@@ -208,9 +195,9 @@ def test_participants_see_pseudonyms_never_real_names(
         kpe=world.kpe_ref,
     )
     db_session.commit()
-    workshop = _new_workshop(client, api, review_id=world.review_id, kpes=[world.kpe_ref])
-    token = _join(client, workshop["join_code"], "Nurse")
-    material = client.get(f"/api/v1/workshops/{workshop['id']}/material", headers=_bearer(token))
+    workshop = new_workshop(client, api, review_id=world.review_id, kpes=[world.kpe_ref])
+    token = join_workshop(client, workshop["join_code"], "Nurse")
+    material = client.get(f"/api/v1/workshops/{workshop['id']}/material", headers=bearer(token))
     text = material.get_data(as_text=True)
     assert "Tamsin" not in text and "Testcase" not in text
     assert "Child T" in text
@@ -222,20 +209,20 @@ def test_participants_see_pseudonyms_never_real_names(
 def test_a_participant_token_opens_only_its_own_workshop(
     client: Any, api: Any, world: World
 ) -> None:
-    first = _new_workshop(client, api, review_id=world.review_id)
-    second = _new_workshop(client, api, review_id=world.review_id)
-    token = _join(client, first["join_code"], "Social Worker 2")
+    first = new_workshop(client, api, review_id=world.review_id)
+    second = new_workshop(client, api, review_id=world.review_id)
+    token = join_workshop(client, first["join_code"], "Social Worker 2")
     assert (
-        client.get(f"/api/v1/workshops/{second['id']}/material", headers=_bearer(token)).status_code
+        client.get(f"/api/v1/workshops/{second['id']}/material", headers=bearer(token)).status_code
         == 403
     )
     assert (
-        client.get(f"/api/v1/workshops/{first['id']}/material", headers=_bearer(token)).status_code
+        client.get(f"/api/v1/workshops/{first['id']}/material", headers=bearer(token)).status_code
         == 200
     )
     assert (
         client.get(
-            f"/api/v1/workshops/{first['id']}/material", headers=_bearer("lrw_forged")
+            f"/api/v1/workshops/{first['id']}/material", headers=bearer("lrw_forged")
         ).status_code
         == 401
     )
@@ -243,7 +230,7 @@ def test_a_participant_token_opens_only_its_own_workshop(
 
 OTHER_ROUTES = [
     (endpoint, rule, method)
-    for endpoint, rule, method in ROUTES
+    for endpoint, rule, method in app_routes()
     if policy.action_for(endpoint, method) not in (policy.PARTICIPANT, policy.JOIN, policy.ROOM)
 ]
 
@@ -274,9 +261,9 @@ def test_a_participant_token_is_refused_on_every_other_route(
     if "<int:job_id>" in rule:
         ids["job_id"] = matrix_job(db_session, world)
     token = ids["participant_token"]
-    url = _url(rule, endpoint, world, ids)
+    url = route_url(rule, endpoint, world, ids)
     form = {"csrf_token": csrf_token(client, "/sign-in")} if method != "GET" else None
-    as_bearer = client.open(url, method=method, headers=_bearer(token), data=form)
+    as_bearer = client.open(url, method=method, headers=bearer(token), data=form)
     assert as_bearer.status_code in (401, 403), f"{method} {url} (bearer): {as_bearer.status_code}"
     # Even riding along with a chair's session, the participant's cookie is refused outright.
     login("chair")
@@ -289,9 +276,9 @@ def test_a_participant_token_is_refused_on_every_other_route(
 def test_moderation_brings_notes_proposals_and_votes_into_the_review(
     client: Any, api: Any, login: Any, world: World, db_session: Session
 ) -> None:
-    workshop = _new_workshop(client, api, review_id=world.review_id, title="Practitioner event")
+    workshop = new_workshop(client, api, review_id=world.review_id, title="Practitioner event")
     wid = workshop["id"]
-    token = _join(client, workshop["join_code"], "Call Handler")
+    token = join_workshop(client, workshop["join_code"], "Call Handler")
     note = client.post(
         f"/api/v1/workshops/{wid}/notes",
         json={
@@ -299,12 +286,12 @@ def test_moderation_brings_notes_proposals_and_votes_into_the_review(
             "text": "The grading script had no prompt for children.",
             "prompt": "made_likely",
         },
-        headers=_bearer(token),
+        headers=bearer(token),
     ).json
     rejected = client.post(
         f"/api/v1/workshops/{wid}/notes",
         json={"node": world.event_ref, "text": "Off topic"},
-        headers=_bearer(token),
+        headers=bearer(token),
     ).json
     proposal = client.post(
         f"/api/v1/workshops/{wid}/proposals",
@@ -314,10 +301,10 @@ def test_moderation_brings_notes_proposals_and_votes_into_the_review(
             "level": "team",
             "description": "Said by two teams.",
         },
-        headers=_bearer(token),
+        headers=bearer(token),
     ).json
     client.post(
-        f"/api/v1/workshops/{wid}/votes", json={"node": world.factor_ref}, headers=_bearer(token)
+        f"/api/v1/workshops/{wid}/votes", json={"node": world.factor_ref}, headers=bearer(token)
     )
 
     login("facilitator")
@@ -386,7 +373,7 @@ def test_moderation_brings_notes_proposals_and_votes_into_the_review(
 def test_the_browser_flow_joins_with_a_cookie_scoped_to_the_workshop(
     client: Any, api: Any, world: World, app: Flask
 ) -> None:
-    workshop = _new_workshop(client, api, review_id=world.review_id)
+    workshop = new_workshop(client, api, review_id=world.review_id)
     wid = workshop["id"]
     page = client.get(f"/join/{workshop['join_code']}")
     assert page.status_code == 200
@@ -497,7 +484,7 @@ def test_presenter_shows_the_chronology_as_known_at_the_time_and_the_reveal(
         description="Hindsight: the later hospital admission.",
     )
     db_session.commit()
-    workshop = _new_workshop(client, api, review_id=world.review_id, kpes=[world.kpe_ref])
+    workshop = new_workshop(client, api, review_id=world.review_id, kpes=[world.kpe_ref])
     login("facilitator")
     page = client.get(f"/reviews/{world.review_id}/workshops/{workshop['id']}/present")
     assert page.status_code == 200
@@ -517,12 +504,12 @@ def test_presenter_shows_the_chronology_as_known_at_the_time_and_the_reveal(
 def test_the_pack_is_a_pdf_and_the_handout_is_refused_while_it_identifies_someone(
     client: Any, api: Any, login: Any, world: World, db_session: Session
 ) -> None:
-    workshop = _new_workshop(client, api, review_id=world.review_id, agenda="- 10:00 Welcome")
+    workshop = new_workshop(client, api, review_id=world.review_id, agenda="- 10:00 Welcome")
     login("facilitator")
     base = f"/reviews/{world.review_id}/workshops/{workshop['id']}"
     pack = client.get(base + "/pack.pdf")
     assert pack.status_code == 200 and pack.mimetype == "application/pdf"
-    text = _pdf_text(pack.data)
+    text = pdf_text(pack.data)
     assert "Welcome" in text  # the agenda
     assert "What did you think was going on?" in text  # the default questions
     assert "Graph views" in text and NOT_DRAWN.split(":")[0] not in text
@@ -540,7 +527,7 @@ def test_the_pack_is_a_pdf_and_the_handout_is_refused_while_it_identifies_someon
         kpe=world.kpe_ref,
     )
     db_session.commit()
-    flagged = _new_workshop(client, api, review_id=world.review_id)
+    flagged = new_workshop(client, api, review_id=world.review_id)
     refused = client.get(f"/reviews/{world.review_id}/workshops/{flagged['id']}/handout.pdf")
     assert refused.status_code == 409
     assert "phone" in refused.get_data(as_text=True)
@@ -550,20 +537,11 @@ def test_the_pack_draws_its_graphs_within_a_time_budget(
     client: Any, api: Any, login: Any, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(workshop_outputs, "PACK_GRAPH_BUDGET", 0.0)
-    workshop = _new_workshop(client, api, review_id=world.review_id)
+    workshop = new_workshop(client, api, review_id=world.review_id)
     login("facilitator")
     pack = client.get(f"/reviews/{world.review_id}/workshops/{workshop['id']}/pack.pdf")
     assert pack.status_code == 200
-    assert NOT_DRAWN.split(":")[0] in " ".join(_pdf_text(pack.data).split())
-
-
-def _pdf_text(pdf: bytes) -> str:
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as file:
-        file.write(pdf)
-        file.flush()
-        return subprocess.run(
-            ["pdftotext", file.name, "-"], capture_output=True, text=True, check=True
-        ).stdout
+    assert NOT_DRAWN.split(":")[0] in " ".join(pdf_text(pack.data).split())
 
 
 def test_the_openapi_document_lists_the_workshop_routes(client: Any) -> None:
@@ -614,3 +592,27 @@ def test_planning_form_keeps_what_was_typed_and_saves_every_field(
         saved.votes_per_participant,
     ) == (date(2026, 12, 3), [world.kpe_ref], ["kpe"], ["What helped?", "What got in the way?"], 5)
     assert saved.facilitator_id == world.users["lead_reviewer"]
+
+
+def test_participants_of_a_closed_workshop_are_told_it_has_ended(
+    client: Any, api: Any, world: World
+) -> None:
+    workshop = new_workshop(client, api, review_id=world.review_id)
+    wid = workshop["id"]
+    joined = client.post(
+        "/join",
+        data={
+            "csrf_token": csrf_token(client, "/join"),
+            "code": workshop["join_code"],
+            "name": "GP",
+        },
+    )
+    assert joined.status_code == 302
+    assert client.get(f"/w/{wid}/").status_code == 200
+    closed = client.post(f"/api/v1/workshops/{wid}/close", headers=api("facilitator"))
+    assert closed.status_code == 200
+    after = client.get(f"/w/{wid}/")
+    assert after.status_code == 302 and after.location.startswith("/join")
+    page = client.get(after.location).get_data(as_text=True)
+    assert "This workshop has ended." in page
+    assert "This workshop has ended." not in client.get("/join").get_data(as_text=True)
