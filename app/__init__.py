@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import cli, db, errors, ops, policy, security, templating
+from app import cli, db, errors, ops, policy, searches, security, templating
 from app.account import bp as account_bp
 from app.admin import bp as admin_bp
 from app.api import bp as api_bp
@@ -71,6 +71,8 @@ def register_security(app: Flask) -> None:
     limiter.init_app(app)
     sso.init_app(app)
     app.before_request(policy.enforce)
+    # After the policy: a page the user may open loses the search words from its URL.
+    app.before_request(searches.text_out_of_url)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -91,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
         admin_bp,
         api_bp,
         ops.bp,
+        searches.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -183,6 +183,8 @@ ROUTES: dict[str, str | dict[str, str]] = {
     "auth.sso_callback": PUBLIC,
     "auth.account_link": PUBLIC,
     "main.dashboard": SIGNED_IN,
+    # Keeps a search's words on the server; the page searched checks its own permission.
+    "searches.search": SIGNED_IN,
     "main.job": JOB,
     "api.job": JOB,
     "reviews.new": SIGNED_IN,

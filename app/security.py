@@ -29,6 +29,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from app.db import db, set_actor
 from app.extensions import csrf, login_manager
+from app.searches import forget_session
 from models import ApiToken, Participant, RecoveryCode, User, UserSession, utcnow
 from models.audit import Actor
 
@@ -143,6 +144,9 @@ def start_session(user: User, *, second_factor: bool = False) -> None:
 def end_session() -> None:
     """Sign out this browser and revoke its session on the server."""
     token = session.get("sid")
+    row: UserSession | None = g.get("user_session")
+    if row is not None:
+        forget_session(row.id)
     if token:
         db().execute(
             update(UserSession)

@@ -44,6 +44,7 @@ from models.user import (
     ApiToken,
     IdentityProvider,
     RecoveryCode,
+    SavedSearch,
     User,
     UserSession,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "Review",
     "ReviewAgency",
     "ReviewMilestone",
+    "SavedSearch",
     "Upvote",
     "User",
     "UserSession",

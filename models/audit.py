@@ -407,10 +407,20 @@ class AuditReader:
     """Reads entries' before/after with their restricted values decrypted (for a reader the
     caller has checked may see them), or marked restricted for everyone else."""
 
-    def __init__(self, session: Session, *, decrypt: bool) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        decrypt: bool,
+        keep_sealed: frozenset[tuple[str, str]] = frozenset(),
+    ) -> None:
+        """``keep_sealed``: (table, column) pairs left "[restricted]" even when decrypting
+        (a person's real name, where the free text around it is decrypted to be
+        pseudonymised)."""
         self._connection = session.connection()
         self._wrap = session_audit_keys(session).wrap
         self._decrypt = decrypt
+        self._keep_sealed = keep_sealed
         self._keys: dict[int, bytes | None] = {}
 
     def values(self, entry: AuditEntry) -> tuple[Any, Any]:
@@ -432,7 +442,8 @@ class AuditReader:
         opened = {}
         for name, value in values.items():
             if is_encrypted(value):
-                value = self._read(entry.review_id, value) if self._decrypt else "[restricted]"
+                sealed = not self._decrypt or (entry.entity_type, name) in self._keep_sealed
+                value = "[restricted]" if sealed else self._read(entry.review_id, value)
             opened[name] = value
         return opened
 
@@ -457,23 +468,41 @@ def destroy_review_key(session: Session, review_id: int) -> bool:
 
 
 def record_created(
-    session: Session, entity_type: str, review_id: int | None, rows: Iterable[tuple[str, Any]]
+    session: Session,
+    model: type[Audited],
+    review_id: int | None,
+    rows: Iterable[tuple[str, Any]],
 ) -> None:
-    """Append a "create" entry per (entity id, column values) for rows inserted in bulk (not
-    through the unit of work, so not seen by the listener): the entries it would have made."""
+    """Append a "create" entry per (entity id, column values) for rows of ``model`` inserted
+    in bulk (not through the unit of work, so not seen by the listener): the entries it would
+    have made, restricted values encrypted with the review's key the same way."""
     actor = session_actor(session)
+    keys = session_audit_keys(session)
+    connection = session.connection()
+    keyring = _ReviewKeyring(connection, keys)
+
+    def sealed(after: dict[str, Any]) -> dict[str, Any]:
+        values = {}
+        for key, value in after.items():
+            if value is not None and key in model.__audit_redact__:
+                value = REDACTED
+            elif value is not None and key in model.__audit_restricted__:
+                value = keyring.seal(review_id, value) if review_id is not None else REDACTED
+            values[key] = value
+        return values
+
     entries = [
         _entry(
             actor,
             "create",
-            entity_type=entity_type,
+            entity_type=model.__tablename__,  # type: ignore[attr-defined]
             entity_id=entity_id,
             review_id=review_id,
-            after=after,
+            after=sealed(after),
         )
         for entity_id, after in rows
     ]
-    _append(session.connection(), entries, session_audit_keys(session))
+    _append(connection, entries, keys)
 
 
 def _column_values(

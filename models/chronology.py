@@ -43,6 +43,8 @@ class ItemRef(Base):
 
 class KeyPracticeEpisode(Audited, Base):
     __tablename__ = "kpes"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"title", "summary", "narrative"})
     __table_args__ = (UniqueConstraint("review_id", "ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -71,6 +73,8 @@ class Event(Audited, Base):
     """One entry of the chronology: what happened, when (at its precision), and who knew."""
 
     __tablename__ = "events"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"source_detail", "description", "outcome"})
     __table_args__ = (
         UniqueConstraint("review_id", "ref"),
         Index("ix_events_review_id_sort_start", "review_id", "sort_start"),
@@ -135,6 +139,8 @@ class EventVersion(Base):
 
 class EventComment(Audited, Base):
     __tablename__ = "event_comments"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"text"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)

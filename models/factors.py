@@ -25,6 +25,8 @@ class Account(Audited, Base):
     """What a practitioner, manager, family member, child or learning-event group said."""
 
     __tablename__ = "accounts"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"contributor_role", "narrative"})
     __table_args__ = (UniqueConstraint("review_id", "ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -64,6 +66,8 @@ class Factor(Audited, Base):
     """A contributing factor: active failure, latent condition, protective factor or context."""
 
     __tablename__ = "factors"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"label", "description"})
     __table_args__ = (UniqueConstraint("review_id", "ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -94,6 +98,8 @@ class FactorEvidence(Audited, Base):
     """One piece of evidence a factor rests on: its kind of source, and the event or account."""
 
     __tablename__ = "factor_evidence"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"note"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     factor_id: Mapped[int] = mapped_column(ForeignKey("factors.id", ondelete="CASCADE"), index=True)

@@ -36,6 +36,16 @@ class Finding(Audited, Base):
     """A systemic pattern the case shows, with the questions it puts to the board."""
 
     __tablename__ = "findings"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset(
+        {
+            "title",
+            "issue",
+            "evidence",
+            "how_widespread",
+            "why_it_matters",
+        }
+    )
     __table_args__ = (UniqueConstraint("review_id", "ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +77,8 @@ class BoardResponse(Audited, Base):
     """The safeguarding board's answer to one of a finding's questions."""
 
     __tablename__ = "board_responses"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"response"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(
@@ -84,6 +96,16 @@ class Action(Audited, Base):
     """What an agency will do about a finding, how strong a change it is, and where it got to."""
 
     __tablename__ = "actions"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset(
+        {
+            "description",
+            "impact_evidence",
+            "dropped_reason",
+            "lead",
+            "success_measure",
+        }
+    )
     __table_args__ = (UniqueConstraint("review_id", "ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,6 +145,8 @@ class FeedbackRecord(Audited, Base):
     """ "You said, we did": what was fed back to the family or practitioners, to whom and when."""
 
     __tablename__ = "feedback_records"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"recipients", "you_said", "we_did"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
@@ -141,6 +165,18 @@ class ReportNarrative(Audited, Base):
     """The report's narrative sections, written in Markdown by the panel (one row per review)."""
 
     __tablename__ = "report_narratives"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset(
+        {
+            "introduction",
+            "systems_method",
+            "childs_experience",
+            "good_practice",
+            "conclusion",
+            "glossary",
+            "executive_summary",
+        }
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     review_id: Mapped[int] = mapped_column(

@@ -43,6 +43,8 @@ class GoodPractice(Audited, Base):
     """One entry of the register: the story, what made it work, and where it was shared."""
 
     __tablename__ = "good_practice"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"title", "story", "what_made_it_work"})
     __table_args__ = (UniqueConstraint("review_id", "ref"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -29,6 +29,8 @@ class Agency(Audited, Base):
 
 class Review(Audited, Base):
     __tablename__ = "reviews"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"title", "terms_of_reference"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnerships.id"), index=True)

@@ -51,6 +51,8 @@ class ActionProgressNote(Audited, Base):
     """A dated note of how an action is going, with the RAG status it was given then."""
 
     __tablename__ = "action_progress_notes"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"note"})
     __table_args__ = (CheckConstraint("rag IS NULL OR " + _one_of("rag", RAG_VALUES), name="rag"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

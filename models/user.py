@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Audited, Base, utcnow
@@ -73,6 +73,22 @@ class UserSession(Base):
     revoked_at: Mapped[datetime | None]
     # When this browser last passed a second factor (None: signed in with a password only).
     second_factor_at: Mapped[datetime | None]
+
+
+class SavedSearch(Base):
+    """The words of a search, kept on the server for one signed-in browser so that they never
+    travel in a URL (where access logs, proxies and browser history would keep a real name).
+    Pages carry ``search=<token>`` instead; the row goes when its session ends."""
+
+    __tablename__ = "saved_searches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("user_sessions.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class RecoveryCode(Base):

@@ -24,6 +24,8 @@ class Workshop(Audited, Base):
     """A practitioner learning event run from the review's graph."""
 
     __tablename__ = "workshops"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"title", "agenda"})
     __table_args__ = (
         # A join code names one open workshop; closed workshops may share old codes.
         Index(
@@ -72,6 +74,8 @@ class Participant(Audited, Base):
     """Someone in the room, known by the display name they gave: not a user account."""
 
     __tablename__ = "workshop_participants"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"display_name", "draft_text"})
     __audit_redact__ = frozenset({"token_hash"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +99,8 @@ class WorkshopNote(Audited, Base):
     """What a participant said about one node: what made it likely, or what helped."""
 
     __tablename__ = "workshop_notes"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"text", "room_text"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(
@@ -123,6 +129,8 @@ class Proposal(Audited, Base):
     """A new factor proposed from the room; accepted ones become factors of the review."""
 
     __tablename__ = "workshop_proposals"
+    # Free text may hold a name: kept in the audit log encrypted with the review's key.
+    __audit_restricted__ = frozenset({"label", "description"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(

@@ -11,6 +11,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from analysis.chronology.dates import parse_when
+from app import searches
 from app.reader import as_written
 from models import Event, KeyPracticeEpisode, Person, Review, ReviewAgency
 
@@ -32,17 +33,23 @@ class EventFilters:
     # For a reader who reads pseudonyms: the events whose text, as they read it, holds
     # ``text`` (a search by a real name must find nothing a made-up name would not).
     text_ids: frozenset[int] | None = None
+    # The saved search (app.searches) that holds ``text``: pages carry it, never the words.
+    search_token: str | None = None
 
     @classmethod
     def from_args(cls, args: Any) -> EventFilters:
+        text, token, ended = searches.text_of(args)
         filters = cls(
             agency=args.get("agency", ""),
             person=args.get("person", ""),
             kpe=args.get("kpe", ""),
             appraisal=args.get("appraisal", ""),
             source=args.get("source", ""),
-            text=args.get("q", "").strip(),
+            text=text,
+            search_token=token,
         )
+        if ended:
+            filters.errors.append(ended)
         for name, key in (("date_from", "from"), ("date_to", "to"), ("known_at", "known_at")):
             value = args.get(key, "").strip()
             if value:
@@ -81,7 +88,10 @@ class EventFilters:
             "kpe": self.kpe,
             "appraisal": self.appraisal,
             "source": self.source,
-            "q": self.text,
+            # The words stay on the server: a page's links carry the saved search's token.
+            searches.TOKEN_KEY: (self.search_token or searches.save(self.text) or "")
+            if self.text
+            else "",
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
             "known_at": self.known_at.isoformat() if self.known_at else "",

@@ -11,6 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
+from analysis.chronology.dates import parse_when
 from analysis.dates import uk_today
 from analysis.taxonomy import (
     FACTOR_TYPES,
@@ -19,6 +20,7 @@ from analysis.taxonomy import (
     SHARE_PLACES,
     SHARE_STATUSES,
 )
+from app import searches
 from app.db import db
 from app.forms import (
     edit_status,
@@ -240,11 +242,21 @@ def _document_response(content: bytes | str, fmt: str, filename: str) -> Respons
 # --- the register ----------------------------------------------------------------------------
 
 
-def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
+def _date_arg(name: str, errors: list[str] | None = None) -> date | None:
+    """The day typed in filter ``name``, day first (``14/01/2026``, ``14 Jan 2026``) or ISO;
+    a value that is not a day is named in ``errors`` and not applied."""
+    value = request.args.get(name, "").strip()
+    if not value:
         return None
+    try:
+        when = parse_when(value[:40])
+    except ValueError:
+        when = None
+    if when is not None and when.precision == "day" and len(value) <= 40:
+        return date.fromisoformat(when.date)
+    if errors is not None:
+        errors.append(f"'{value[:40]}' is not a day: write it day first, for example 14/01/2026")
+    return None
 
 
 def _int_arg(name: str) -> int | None:
@@ -262,8 +274,10 @@ def _as_id(value: str) -> int | None:
 @bp.route("/good-practice")
 def register() -> str:
     review_arg = request.args.get("review", "")
+    text, _token, ended = searches.text_of(request.args)
+    errors = [ended] if ended else []
     filters = service.RegisterFilters(
-        text=request.args.get("q", ""),
+        text=text,
         theme=request.args.get("theme", ""),
         agency_id=_int_arg("agency"),
         review_id=_as_id(review_arg),
@@ -274,8 +288,8 @@ def register() -> str:
         status=request.args.get("status", "")
         if request.args.get("status") in SHARE_STATUSES
         else "",
-        date_from=_date_arg("from"),
-        date_to=_date_arg("to"),
+        date_from=_date_arg("from", errors),
+        date_to=_date_arg("to", errors),
     )
     change = reader_text()
     entries = service.register_entries(
@@ -289,6 +303,8 @@ def register() -> str:
         entries=entries,
         filters=filters,
         args=request.args,
+        search_text=text,
+        filter_errors=errors,
         counts=service.theme_counts(entries),
         all_themes=_known_themes(),
         reviews=_my_reviews(),
@@ -543,7 +559,12 @@ def review_briefing(review_id: int, fmt: str) -> Response:
 @bp.route("/good-practice/bulletin.html")
 def bulletin() -> Response:
     """Email-ready HTML of entries shared since ``since`` (default: the last 30 days)."""
-    since = _date_arg("since") or uk_today() - timedelta(days=BULLETIN_DAYS)
+    errors: list[str] = []
+    since = _date_arg("since", errors)
+    if errors:
+        flash(errors[0], "error")
+        return redirect(url_for("good_practice.register"))
+    since = since or uk_today() - timedelta(days=BULLETIN_DAYS)
     rows = db().scalars(
         select(GoodPractice)
         .where(visible_good_practice(current_user), GoodPractice.share_status == "shared")

@@ -247,11 +247,16 @@ def new_person(review_id: int) -> object:
     form = PersonForm()
     _person_form_choices(form)
     with_real_names = may("people.real_names")
-    # From a chronology import's preview: a name that matched nobody, and the way back.
+    # From a chronology import's preview: a name that matched nobody, and the way back. The
+    # name is posted (never put in a URL) and only fills the form in.
     back = request.args.get("back", "")
-    if request.method == "GET" and with_real_names and request.args.get("name"):
-        form.real_name.data = request.args["name"][:200]
-    if form.validate_on_submit():
+    prefill = request.form.get("prefill_name") if request.method == "POST" else None
+    if prefill is not None:
+        form = PersonForm(formdata=None)
+        _person_form_choices(form)
+        if with_real_names:
+            form.real_name.data = prefill.strip()[:200]
+    elif form.validate_on_submit():
         _check_register_scope(form.role.data, form.agency.data)
         try:
             person = review_service.create_person(
@@ -264,7 +269,7 @@ def new_person(review_id: int) -> object:
             if back.startswith(f"/reviews/{review_id}/chronology/imports/"):
                 return redirect(back)
             return redirect(url_for("reviews.overview", review_id=review_id) + "#people")
-    status = 422 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" and prefill is None else 200
     return render_template(
         "reviews/person.html",
         form=form,

@@ -1,8 +1,9 @@
 """A review's audit trail, filtered by person, kind and date: who changed, read, exported or
 signed in, for the review's chair and lead reviewer (and as CSV for the partnership's records).
 
-Restricted values in entries (real names) are decrypted only for a reader the caller has
-checked may see them (``AuditReader``), and never written to the CSV.
+Restricted values in entries (real names, and free text that may hold one) are decrypted
+only for a reader the caller has checked may see them (``AuditReader``); the CSV holds the
+free text pseudonymised and never a person's real name, aliases or date of birth.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from app.services.anonymity import anonymiser_for
-from models import AuditEntry, Membership, Review, User
+from models import AuditEntry, Membership, Person, Review, User
 from models.audit import AuditReader
 
 SIGN_IN_ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "two_factor_failed")
@@ -175,7 +176,13 @@ CSV_HEADER: Sequence[str] = (
 def csv_rows(session: Session, review: Review, wanted: TrailFilter) -> Iterator[list[str]]:
     """Every matching entry, oldest first, restricted values left out and every text passed
     through the review's anonymiser (a real name typed into a note reads as its pseudonym)."""
-    reader = AuditReader(session, decrypt=False)
+    # Free text is decrypted only to be read through the anonymiser; who a person is (their
+    # real name, aliases, date of birth) stays restricted.
+    reader = AuditReader(
+        session,
+        decrypt=True,
+        keep_sealed=frozenset((Person.__tablename__, c) for c in Person.__audit_restricted__),
+    )
     change = anonymiser_for(session, review).pseudonymise
     statement = trail_statement(session, review, wanted).order_by(AuditEntry.seq)
     for entry in session.scalars(statement.execution_options(yield_per=1000)):

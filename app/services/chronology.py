@@ -459,7 +459,7 @@ def insert_events(
     )
     audit.record_created(
         session,
-        "events",
+        Event,
         review.id,
         (
             (str(event_id), {"id": event_id, **value})

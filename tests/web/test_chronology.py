@@ -78,7 +78,9 @@ def test_filters_and_as_known_at(client: Any, login: Any, world: World, api: Any
     )
     assert "Earlier home visit" in known and "Later school meeting" not in known
     assert "1 later event hidden" in known
-    text = client.get(f"/reviews/{world.review_id}/chronology?q=SCHOOL").get_data(as_text=True)
+    text = client.get(
+        f"/reviews/{world.review_id}/chronology?q=SCHOOL", follow_redirects=True
+    ).get_data(as_text=True)
     assert "Later school meeting" in text and "Earlier home visit" not in text
     api_list = client.get(f"{url}?known_at=2023-06-30", headers=headers).json["items"]
     assert [e["description"] for e in api_list] == [

@@ -476,7 +476,7 @@ def _three_entries(db_session: Any, world: World) -> None:
 
 
 def _titles(client: Any, query: str) -> set[str]:
-    page = client.get(f"/good-practice?{query}").get_data(as_text=True)
+    page = client.get(f"/good-practice?{query}", follow_redirects=True).get_data(as_text=True)
     return {t for t in ("Worry box", "Quick referral", "Joint visit in an audit") if t in page}
 
 
@@ -499,6 +499,10 @@ def test_the_register_filters_by_text_theme_agency_review_source_and_date(
     today = date.today().isoformat()
     assert _titles(client, f"from={today}&to={today}") == everything
     assert _titles(client, "to=2000-01-01") == set()
+    assert _titles(client, "to=01/01/2000") == set()  # day first, as the form asks
+    wrong = client.get("/good-practice?from=12/31/2025").get_data(as_text=True)
+    assert "12/31/2025&#39; is not a day: write it day first" in wrong
+    assert 'value="12/31/2025"' in wrong  # what was typed is kept
     page = client.get("/good-practice").get_data(as_text=True)
     assert "Voice of the child</a> (2)" in page and "Information sharing</a> (2)" in page
 
@@ -1034,12 +1038,17 @@ def test_the_register_offers_a_date_for_the_bulletin(
     login("observer")
     page = client.get("/good-practice").get_data(as_text=True)
     assert '<label class="govuk-label" for="since">Shared on or after</label>' in page
-    assert 'name="since" type="date"' in page
+    # Day first, in a text box (not the browser's mm/dd/yyyy picker).
+    assert 'name="since" type="text" inputmode="numeric"' in page
     assert "Shared in March" not in client.get("/good-practice/bulletin.html").get_data(
         as_text=True
     )
     chosen = client.get("/good-practice/bulletin.html?since=2025-03-01").get_data(as_text=True)
     assert "Shared in March" in chosen and "shared since 1 March 2025" in chosen
+    typed = client.get("/good-practice/bulletin.html?since=01/03/2025").get_data(as_text=True)
+    assert "shared since 1 March 2025" in typed
+    wrong = client.get("/good-practice/bulletin.html?since=03/31/2025", follow_redirects=True)
+    assert "03/31/2025&#39; is not a day: write it day first" in wrong.get_data(as_text=True)
 
 
 def test_the_api_agency_filter_takes_the_id_the_register_uses(

@@ -122,7 +122,9 @@ def test_a_search_by_a_real_name_finds_nothing_a_made_up_name_would_not(
     by_pseudonym = client.get(f"{base}?q=child t").get_json()["items"]
     assert len(by_real_name) == len(by_made_up_name) == 0
     assert [e["ref"] for e in by_pseudonym] == [world.event_ref]
-    page = client.get(f"/reviews/{world.review_id}/chronology?q=Testcase").get_data(as_text=True)
+    page = client.get(
+        f"/reviews/{world.review_id}/chronology?q=Testcase", follow_redirects=True
+    ).get_data(as_text=True)
     assert f'href="/reviews/{world.review_id}/events/{world.event_ref}"' not in page
     login("panel_member")
     assert len(client.get(f"{base}?q=Tamsin").get_json()["items"]) == 1
@@ -167,15 +169,17 @@ def test_the_good_practice_register_is_searched_as_the_reader_reads_it(
     )
     db_session.commit()
     login("observer")
-    assert "Listening on the doorstep" not in client.get("/good-practice?q=Tamsin").get_data(
+    assert "Listening on the doorstep" not in client.get(
+        "/good-practice?q=Tamsin", follow_redirects=True
+    ).get_data(as_text=True)
+    listed = client.get("/good-practice?q=asked+child+t", follow_redirects=True).get_data(
         as_text=True
     )
-    listed = client.get("/good-practice?q=asked+child+t").get_data(as_text=True)
     assert "Listening on the doorstep" in listed and "Tamsin" not in listed
     login("panel_member")
-    assert "Listening on the doorstep" in client.get("/good-practice?q=Tamsin").get_data(
-        as_text=True
-    )
+    assert "Listening on the doorstep" in client.get(
+        "/good-practice?q=Tamsin", follow_redirects=True
+    ).get_data(as_text=True)
 
 
 @pytest.mark.usefixtures("named")
