@@ -127,6 +127,30 @@ def test_the_board_records_its_response_to_each_question(
     ]
 
 
+def test_a_wrong_response_date_is_linked_from_the_summary_to_its_box(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    finding = db_session.scalar(select(Finding).where(Finding.ref == "FN1"))
+    questions = list(finding.questions_for_board)
+    assert questions
+    login("board_member")
+    url = f"/reviews/{world.review_id}/findings/FN1/responses"
+    data = {
+        "question": questions[-1],
+        "response": "Reviewed in May.",
+        "responded_on-day": "31",
+        "responded_on-month": "4",
+        "responded_on-year": "2026",
+    }
+    refused = post_form(client, url, data)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    number = len(questions)
+    # The summary's link reaches the box drawn for that question, and what was typed is kept.
+    assert f'href="#responded-on-{number}-day"' in page
+    assert f'id="responded-on-{number}-day"' in page and 'value="31"' in page
+
+
 def test_every_action_weak_warns_and_a_strong_one_clears_it(
     client: Any, login: Any, world: World
 ) -> None:
