@@ -223,6 +223,7 @@ class RowFix:
     """What the user typed in the preview for one row: each given cell replaces the file's."""
 
     date: str | None = None
+    time: str | None = None
     agency: str | None = None
     description: str | None = None
 
@@ -654,7 +655,7 @@ class _Preview:
 
     def cell(self, row: RawRow, name: str) -> object:
         fix = self.fixes.get(row.number)
-        if fix is not None and name in ("date", "agency", "description"):
+        if fix is not None and name in ("date", "time", "agency", "description"):
             fixed = getattr(fix, name)
             if fixed is not None:
                 return fixed
@@ -683,6 +684,11 @@ class _Preview:
         if agency_name and agency_ref is None:
             self.unknown_agencies.setdefault(fold(agency_name), agency_name)
         people, unknown_people = self._people(row)
+        # Names in the file's people column that match nobody are kept in the text (as the
+        # preview says), so nothing the agency wrote is lost.
+        unwritten = [n for n in unknown_people if fold(n) not in fold(description)]
+        if unwritten:
+            description = f"{description}\n\n{self._header('people')}: {'; '.join(unwritten)}"
         ambiguous: list[str] = []
         outcome = _text(self.cell(row, "outcome"))
         if self.matcher is not None:
@@ -818,7 +824,7 @@ class _Preview:
     def _people(self, row: RawRow) -> tuple[list[str], list[str]]:
         known: list[str] = []
         unknown: list[str] = []
-        for written in _text(self.cell(row, "people")).split(";"):
+        for written in re.split(r"[;,\n]", _text(self.cell(row, "people"))):
             name = " ".join(written.split())
             ref = self.context.people.get(fold(name))
             if ref is not None and ref not in known:

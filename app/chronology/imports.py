@@ -159,13 +159,19 @@ def import_fix_row(review_id: int, import_id: int) -> Response:
     else:
         cells = {name: request.form.get(name, "") for name in FIXABLE if name in request.form}
         values["fixes"] = {number: cells}
-        message = f"Row {number} was read again with your changes."
+        message = f"Row {number} was read again with your changes: it is ready to import."
     try:
         update_import(session=db(), review=review_access().review, record=record, **values)
     except ServiceError as error:
         flash(error.message, "error")
     else:
-        flash(message, "success")
+        still = [
+            e["message"] for e in record.preview.get("errors", []) if e.get("row") == number
+        ]
+        if action == "fix" and still:
+            flash(f"Row {number} still has a problem: {still[0]}", "error")
+        else:
+            flash(message, "success")
     return _preview_redirect(review_id, import_id, "#rows-with-problems")
 
 

@@ -41,7 +41,7 @@ from models import (
     utcnow,
 )
 
-FIXABLE = ("date", "agency", "description")
+FIXABLE = ("date", "time", "agency", "description")
 
 
 def _context(session: Session, review: Review, default_agency: str | None) -> ImportContext:
