@@ -28,6 +28,17 @@ STAGES: dict[str, str] = {
     "closed": "Closed",
 }
 
+# The roles a member of a review can hold (what each may do is app/policy.py's table).
+ROLES: dict[str, str] = {
+    "chair": "Chair",
+    "lead_reviewer": "Lead reviewer",
+    "panel_member": "Panel member",
+    "agency_rep": "Agency representative",
+    "facilitator": "Facilitator",
+    "board_member": "Safeguarding board member",
+    "observer": "Observer",
+}
+
 PERSON_ROLES: dict[str, str] = {
     "child": "Child",
     "sibling": "Sibling",

@@ -132,6 +132,7 @@ def create_user_command(
             password=password,
             partnership=owner,
             is_admin=admin,
+            password_minimum=current_app.config["PASSWORD_MIN_LENGTH"],
         )
         session.commit()
     except ServiceError as error:

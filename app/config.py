@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from app import passwords
 from models.audit import AuditKeys
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -93,7 +94,7 @@ class Config:
 
     LOGIN_LOCK_THRESHOLD = 5
     LOGIN_LOCK_DURATION = timedelta(minutes=15)
-    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_MIN_LENGTH = passwords.MIN_LENGTH
     SIGN_IN_RATE_LIMIT = "30 per minute"
     # Joining a workshop by its code, per address: a room of 60 behind one NAT still fits.
     WORKSHOP_JOIN_RATE_LIMIT = os.environ.get("LR_WORKSHOP_JOIN_RATE_LIMIT", "120 per minute")

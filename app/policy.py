@@ -15,10 +15,11 @@ from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from analysis.taxonomy import ROLES as ROLES  # the roles' names: the domain's vocabulary
 from app import jobs
 from app.db import db, set_actor
+from app.passwords import PARTICIPANT_TOKEN_PREFIX
 from app.security import (
-    PARTICIPANT_TOKEN_PREFIX,
     demand_second_factor,
     is_bearer_request,
     participant_for_token,
@@ -27,15 +28,6 @@ from app.security import (
 from models import GoodPractice, Job, Membership, Participant, Review, User, Workshop
 from models.audit import Actor
 
-ROLES: dict[str, str] = {
-    "chair": "Chair",
-    "lead_reviewer": "Lead reviewer",
-    "panel_member": "Panel member",
-    "agency_rep": "Agency representative",
-    "facilitator": "Facilitator",
-    "board_member": "Safeguarding board member",
-    "observer": "Observer",
-}
 ALL_ROLES = frozenset(ROLES)
 LEADS = frozenset({"chair", "lead_reviewer"})
 # Roles that need to know who the people in the case really are.

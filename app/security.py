@@ -8,16 +8,13 @@ session everywhere and a replayed cookie is refused.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import hmac
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
 import pyotp
 import segno
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, Response, abort, current_app, g, request, session
 from flask_login import current_user, login_user, logout_user
@@ -25,22 +22,21 @@ from markupsafe import Markup
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter, Map
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
+from app import passwords
 from app.db import db, set_actor
 from app.extensions import csrf, login_manager
+from app.passwords import PARTICIPANT_TOKEN_PREFIX
 from app.searches import forget_session
 from models import ApiToken, Participant, RecoveryCode, User, UserSession, utcnow
 from models.audit import Actor
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+_hasher = passwords.hasher
 # Verifying against this keeps a wrong email as slow as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing-only")
 TOTP_ISSUER = "Learning Review"
 RECOVERY_CODE_COUNT = 10
 TOKEN_PREFIX = "lr_"  # noqa: S105 - a label that makes leaked tokens easy to spot, not a secret
-# Workshop participants' tokens: a different label, so the policy can tell them apart at once.
-PARTICIPANT_TOKEN_PREFIX = "lrw_"  # noqa: S105 - a label, not a secret
 # API tokens stop working after this; the operator's command line may choose another lifetime.
 TOKEN_LIFETIME = timedelta(days=90)
 # Minting an API token in the app needs a second factor passed this recently.
@@ -50,29 +46,11 @@ RECENT_SECOND_FACTOR = timedelta(minutes=15)
 # --- passwords ------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _common_passwords() -> frozenset[str]:
-    # zxcvbn ships the 30,000 most common passwords from real breaches.
-    return frozenset(FREQUENCY_LISTS["passwords"])
-
-
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
-    """Why ``password`` is not acceptable, in plain words, or None when it is fine."""
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        return f"Password must be at least {minimum} characters long"
-    lowered = password.lower()
-    if lowered in _common_passwords() or lowered.rstrip("0123456789!") in _common_passwords():
-        return "That password is on a list of commonly used passwords: choose another"
-    if email and lowered == email.lower():
-        return "Password must not be your email address"
-    if name and lowered == name.lower():
-        return "Password must not be your name"
-    return None
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    """Why ``password`` is not acceptable (at the app's PASSWORD_MIN_LENGTH), or None."""
+    return passwords.password_problem(
+        password, minimum=current_app.config["PASSWORD_MIN_LENGTH"], email=email, name=name
+    )
 
 
 def check_password(user: User | None, password: str) -> bool:
@@ -110,8 +88,7 @@ def note_failed_attempt(user: User) -> None:
 # --- sessions -------------------------------------------------------------------------------
 
 
-def _sha256(value: str) -> str:
-    return hashlib.sha256(value.encode()).hexdigest()
+_sha256 = passwords.sha256
 
 
 def _aware(moment: datetime) -> datetime:
@@ -284,12 +261,6 @@ def _load_user_from_token(req: object) -> User | None:
     g.api_token = row
     set_actor(Actor(row.user.id, f"{row.user.email} (token {row.prefix}…)"))
     return row.user
-
-
-def new_participant_token() -> tuple[str, str]:
-    """A new workshop participant's token and the hash to keep (the token is shown once)."""
-    token = PARTICIPANT_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    return token, _sha256(token)
 
 
 def participant_for_token(session: Session, token: str) -> Participant | None:

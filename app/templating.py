@@ -18,6 +18,7 @@ from analysis.chronology.dates import When
 from analysis.dates import uk_date, uk_moment
 from analysis.markdown import render_markdown
 from analysis.taxonomy import AGENCY_SECTORS, PERSON_ROLES, REVIEW_TYPES, STAGES
+from analysis.wording import plural_of as plural_of
 from app import policy, reader
 from app.reader import for_reader
 
@@ -55,11 +56,6 @@ def _today() -> date:
 def _when_window(event: Any) -> str | None:
     """For an approximate date, the window it could lie in ("2024-2026" for "c. 2025")."""
     return When(event.date, event.date_precision, event.end_date).window_display()
-
-
-def plural_of(count: int, singular: str, plural: str | None = None) -> str:
-    """``1 event``, ``2 events``: the count with the right form of the noun."""
-    return f"{count} {singular if count == 1 else (plural or singular + 's')}"
 
 
 def init_app(app: Flask) -> None:

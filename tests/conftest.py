@@ -152,7 +152,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 
 def _make_user(session: Session, partnership: Partnership, key: str, **extra: Any) -> User:
-    from app.security import hash_password
+    from app.passwords import hash_password
 
     user = User(
         email=f"{key.replace('_', '-')}@test.example.org",

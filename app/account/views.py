@@ -9,12 +9,12 @@ from sqlalchemy import select
 from app.account import bp
 from app.account.forms import PasswordForm, TokenForm, TotpForm
 from app.db import db
+from app.passwords import hash_password
 from app.policy import requires_second_factor
 from app.security import (
     RECENT_SECOND_FACTOR,
     check_password,
     has_recent_second_factor,
-    hash_password,
     issue_api_token,
     matching_timecode,
     new_recovery_codes,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -92,6 +92,7 @@ def users() -> object:
                 password=temporary or None,
                 partnership=partnership,
                 is_admin=bool(form.is_admin.data),
+                password_minimum=current_app.config["PASSWORD_MIN_LENGTH"],
             )
         except ServiceError as error:
             getattr(form, error.field or "email").errors = [error.message]

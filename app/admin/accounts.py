@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -111,7 +111,11 @@ def reset_password(user_id: int) -> object:
     if form.validate_on_submit():
         try:
             accounts.set_temporary_password(
-                session=db(), user=target, password=form.password.data or "", now=datetime.now(UTC)
+                session=db(),
+                user=target,
+                password=form.password.data or "",
+                now=datetime.now(UTC),
+                password_minimum=current_app.config["PASSWORD_MIN_LENGTH"],
             )
         except ServiceError as error:
             form.password.errors = [error.message]

@@ -14,6 +14,7 @@ from app.db import db
 from app.policy import may, review_access
 from app.reader import reader_text, reader_text_if_changed
 from app.services import graph as service
+from app.settings import graph_settings
 
 CONTENT_TYPES = {
     "svg": "image/svg+xml",
@@ -95,7 +96,9 @@ def _image(fmt: str) -> ResponseReturnValue:
     ref = request.args.get("ref") or None
     review = review_access().review
     try:
-        image = service.graph_drawing(db(), review, view, ref, fmt, text=reader_text_if_changed())
+        image = service.graph_drawing(
+            db(), review, view, ref, fmt, settings=graph_settings(), text=reader_text_if_changed()
+        )
     except service.GraphViewError as error:
         raise ApiError(400, error.message, [{"field": error.field, "views": list(VIEWS)}]) from None
     name = f"review-{review.id}-{view}" + (f"-{ref}" if ref else "")

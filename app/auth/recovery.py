@@ -104,7 +104,11 @@ def account_link(token: str) -> object:
     if form.validate_on_submit():
         try:
             user = set_password_from_link(
-                session=db(), link=link, password=form.password.data or "", now=now
+                session=db(),
+                link=link,
+                password=form.password.data or "",
+                now=now,
+                password_minimum=current_app.config["PASSWORD_MIN_LENGTH"],
             )
         except ServiceError as error:
             form.password.errors = [error.message]

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import jobs
 from app.services import reports as service
-from app.services.graph import graph_settings
+from app.settings import graph_settings
 from models import Job, ReportVersion, Review, User
 
 KIND = "report.generate"

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from app.security import hash_password, password_problem
+from app.passwords import MIN_LENGTH, hash_password, password_problem
 from app.services.errors import ServiceError
 from app.services.users import normalise_email
 from models import (
@@ -80,11 +80,18 @@ def live_account_link(*, session: Session, token: str, now: datetime) -> Account
 
 
 def set_password_from_link(
-    *, session: Session, link: AccountLink, password: str, now: datetime
+    *,
+    session: Session,
+    link: AccountLink,
+    password: str,
+    now: datetime,
+    password_minimum: int = MIN_LENGTH,
 ) -> User:
     """The link's user chooses their password; the link (and any other) stops working."""
     user = link.user
-    if problem := password_problem(password, email=user.email, name=user.name):
+    if problem := password_problem(
+        password, minimum=password_minimum, email=user.email, name=user.name
+    ):
         raise ServiceError(problem, "password")
     user.password_hash = hash_password(password)
     user.password_changed_at = now
@@ -100,9 +107,18 @@ def set_password_from_link(
     return user
 
 
-def set_temporary_password(*, session: Session, user: User, password: str, now: datetime) -> None:
+def set_temporary_password(
+    *,
+    session: Session,
+    user: User,
+    password: str,
+    now: datetime,
+    password_minimum: int = MIN_LENGTH,
+) -> None:
     """An administrator chooses a password: the user must change it at their next sign-in."""
-    if problem := password_problem(password, email=user.email, name=user.name):
+    if problem := password_problem(
+        password, minimum=password_minimum, email=user.email, name=user.name
+    ):
         raise ServiceError(problem, "password")
     user.password_hash = hash_password(password)
     user.password_changed_at = now

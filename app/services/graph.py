@@ -9,7 +9,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -197,27 +196,14 @@ class GraphImage:
 
 @dataclass(frozen=True)
 class GraphSettings:
-    """Where renders are cached and how long Graphviz may take (``GRAPH_*`` config keys)."""
+    """Where renders are cached and how long Graphviz may take: the web layer reads them from
+    the app's ``GRAPH_*`` configuration (``app.settings.graph_settings``); the defaults cache
+    nothing."""
 
     cache_dir: Path | None = None
     timeout: float = DEFAULT_RENDER_TIMEOUT
     fallback_timeout: float = DEFAULT_FALLBACK_TIMEOUT
     max_nodes: int = DEFAULT_MAX_NODES
-
-
-def graph_settings() -> GraphSettings:
-    """The app's settings when there is an app (``GRAPH_CACHE_DIR``, ``GRAPH_RENDER_TIMEOUT``,
-    ``GRAPH_FALLBACK_TIMEOUT``, ``GRAPH_MAX_NODES``), else the defaults with no cache."""
-    if not has_app_context():
-        return GraphSettings()
-    config = current_app.config
-    cache_dir = config.get("GRAPH_CACHE_DIR")
-    return GraphSettings(
-        cache_dir=Path(cache_dir) if cache_dir else None,
-        timeout=float(config.get("GRAPH_RENDER_TIMEOUT", DEFAULT_RENDER_TIMEOUT)),
-        fallback_timeout=float(config.get("GRAPH_FALLBACK_TIMEOUT", DEFAULT_FALLBACK_TIMEOUT)),
-        max_nodes=int(config.get("GRAPH_MAX_NODES", DEFAULT_MAX_NODES)),
-    )
 
 
 def drawing(rg: ReviewGraph, view: str, ref: str | None, *, max_nodes: int) -> DrawnGraph:
@@ -253,7 +239,7 @@ def graph_drawing(
     """
     if fmt not in IMAGE_FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(IMAGE_FORMATS)}")
-    settings = settings or graph_settings()
+    settings = settings or GraphSettings()
     index = _index_path(session, review, view, ref, fmt, settings, text is not None)
     if index is not None and settings.cache_dir is not None:
         try:

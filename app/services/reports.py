@@ -51,7 +51,7 @@ from app.services.chronology import APPRAISALS, when_of
 from app.services.errors import ServiceError
 from app.services.findings import narrative_of, review_findings
 from app.services.good_practice import review_good_practice
-from app.services.graph import GraphSettings, graph_input, graph_settings
+from app.services.graph import GraphSettings, graph_input
 from models import (
     AuditEntry,
     Event,
@@ -382,10 +382,14 @@ def _anonymous_graph_input(
     )
 
 
-def accimap_figure(session: Session, review: Review, register: Sequence[RegisterPerson]) -> Block:
+def accimap_figure(
+    session: Session,
+    review: Review,
+    register: Sequence[RegisterPerson],
+    settings: GraphSettings,
+) -> Block:
     """The AcciMap of the review as a figure (SVG for HTML and PDF, PNG for DOCX), drawn
     from pseudonymised data (a PNG cannot be anonymised after the fact)."""
-    settings = graph_settings()
     agencies = {a.name: agency_label(a) for a in review.agencies}
     data = _anonymous_graph_input(graph_input(session, review), register, agencies)
     drawn = accimap_dot(build_graph(data), max_nodes=settings.max_nodes)
@@ -406,8 +410,10 @@ def build_report(
     *,
     number: int,
     register: Sequence[RegisterPerson] = (),
+    graph: GraphSettings | None = None,
 ) -> tuple[Document, list[str]]:
-    """The report as a ``Document`` (names not yet substituted), and warnings for its author."""
+    """The report as a ``Document`` (names not yet substituted), and warnings for its author;
+    ``graph``: how its AcciMap is drawn (the defaults when None)."""
     narrative = narrative_of(session, review)
     findings = review_findings(session, review)
     warnings: list[str] = []
@@ -455,7 +461,7 @@ def build_report(
     sections.append(
         Section(
             "Appendix A: the AcciMap",
-            (accimap_figure(session, review, register),),
+            (accimap_figure(session, review, register, graph or GraphSettings()),),
         )
     )
     glossary: list[Block] = [Table(("Term", "Meaning"), GLOSSARY)]
@@ -588,7 +594,7 @@ def render_version(
     scanned (the scan reads exactly what publication would publish)."""
     from app.services.public_report import build_public_report
 
-    settings = settings or RenderSettings(graph=graph_settings())
+    settings = settings or RenderSettings()
     started = time.perf_counter()
 
     def step(percent: int, message: str) -> None:
@@ -596,7 +602,9 @@ def render_version(
             progress(percent, message)
 
     register = people_register(session, review)
-    document, warnings = build_report(session, review, number=version.number, register=register)
+    document, warnings = build_report(
+        session, review, number=version.number, register=register, graph=settings.graph
+    )
     document = substitute_document(document, register)
     public = build_public_report(
         session,

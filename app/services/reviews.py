@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from analysis.chronology.dates import DateParseError, parse_when
-from analysis.taxonomy import PERSON_ROLES, REVIEW_TYPES, STAGES
-from app.policy import ROLES
+from analysis.taxonomy import PERSON_ROLES, REVIEW_TYPES, ROLES, STAGES
 from app.services.errors import ServiceError, StaleVersionError
 from app.services.users import normalise_email
 from models import Agency, Membership, Person, Review, ReviewAgency, User, audit, utcnow

@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.security import hash_password, password_problem
+from app.passwords import MIN_LENGTH, hash_password, password_problem
 from app.services.errors import ServiceError
 from models import Partnership, User, UserSession
 
@@ -51,6 +51,7 @@ def create_user(
     partnership: Partnership,
     is_admin: bool = False,
     mfa_exempt: bool = False,
+    password_minimum: int = MIN_LENGTH,
 ) -> User:
     """A new account. Without a password (an invitation) no password opens it until the
     invited person chooses one through their link."""
@@ -60,7 +61,9 @@ def create_user(
         raise ServiceError("Enter the person's name", "name")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise ServiceError("There is already an account with that email address", "email")
-    if password is not None and (problem := password_problem(password, email=email, name=name)):
+    if password is not None and (
+        problem := password_problem(password, minimum=password_minimum, email=email, name=name)
+    ):
         raise ServiceError(problem, "password")
     user = User(
         email=email,

@@ -27,7 +27,7 @@ from analysis.chronology.merge import EventFacts
 from analysis.dates import uk_date, uk_today
 from analysis.taxonomy import FACTOR_TYPES, LOCAL_RATIONALITY_PROMPTS, SYSTEM_LEVELS
 from analysis.wordcloud import word_cloud
-from app.security import new_participant_token
+from app.passwords import new_participant_token
 from app.services import factors as factor_service
 from app.services.anonymity import Anonymiser, agency_label, anonymiser_for, hit_rows
 from app.services.chronology import event_by_ref, kpe_by_ref, when_of

@@ -13,7 +13,8 @@ from flask import Flask
 
 from app import create_app, jobs
 from app.db import session_factory
-from app.security import create_api_token, hash_password
+from app.passwords import hash_password
+from app.security import create_api_token
 from models import Membership, Partnership, Review, User
 from models.audit import Actor
 from tests.conftest import fresh_database_url, migrate
