@@ -165,9 +165,7 @@ def import_fix_row(review_id: int, import_id: int) -> Response:
     except ServiceError as error:
         flash(error.message, "error")
     else:
-        still = [
-            e["message"] for e in record.preview.get("errors", []) if e.get("row") == number
-        ]
+        still = [e["message"] for e in record.preview.get("errors", []) if e.get("row") == number]
         if action == "fix" and still:
             flash(f"Row {number} still has a problem: {still[0]}", "error")
         else:

@@ -58,8 +58,7 @@ def test_a_rows_time_is_fixed_in_the_preview_and_a_row_still_wrong_says_so(
     preview, token = _upload(
         client,
         world,
-        "Date,Time,Details\n02/05/2024,25:00,Strategy discussion held\n"
-        "Mar 2024,09:30,Home visit\n",
+        "Date,Time,Details\n02/05/2024,25:00,Strategy discussion held\nMar 2024,09:30,Home visit\n",
         "times.csv",
     )
     page = client.get(preview).get_data(as_text=True)
