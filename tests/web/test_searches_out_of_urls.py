@@ -189,3 +189,15 @@ def test_add_to_the_register_from_an_import_posts_the_name(
     # The form is filled in, nothing is saved, and no error is shown yet.
     assert answer.status_code == 200 and f'value="{NAME}"' in page
     assert "govuk-error-summary" not in page
+
+
+def test_an_old_search_link_after_signing_in_again_says_the_search_has_ended(
+    client: Any, login: Any, world: World
+) -> None:
+    login("panel_member")
+    base = f"/reviews/{world.review_id}/chronology"
+    location = _search(client, base, q="lodger").headers["Location"]
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/account")})
+    login("panel_member")
+    page = client.get(location + "&page=2").get_data(as_text=True)
+    assert "That search has ended" in page and 'value="lodger"' not in page
