@@ -73,6 +73,13 @@ _MONTH_NAMES = (
 )  # fmt: skip
 
 
+_MONTH_BY_NAME = {
+    key: number
+    for number, name in enumerate(_MONTH_NAMES, start=1)
+    for key in (name.casefold(), name[:3].casefold(), *(("sept",) if number == 9 else ()))
+}
+
+
 def read_day_month_year(
     day: str, month: str, year: str, label: str
 ) -> tuple[date | None, str | None, tuple[str, ...]]:
@@ -83,6 +90,10 @@ def read_day_month_year(
     if not any(parts.values()):
         return None, None, ()
     typed = f"“{' '.join(v or '…' for v in parts.values())}”"
+    # The GOV.UK pattern accepts a month's name or its first three letters ("Jan", "january").
+    named = _MONTH_BY_NAME.get(parts["month"].casefold().rstrip("."))
+    if named is not None:
+        parts["month"] = str(named)
     missing = tuple(p for p in DATE_PARTS if not parts[p])
     if missing:
         needs = " and a ".join(missing)
