@@ -42,6 +42,8 @@ from analysis.taxonomy import SOURCE_KINDS
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_DATA_ROWS = 50_000
+# A chronology's header may sit under a title: the rows looked at to find it.
+HEADER_SEARCH_ROWS = 10
 # Zip-bomb guards, checked on the zip's directory before any part is unpacked.
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
@@ -478,24 +480,29 @@ def _docx_table(data: bytes) -> RawTable:
         document = docx.Document(io.BytesIO(data))
         for table in document.tables:
             rows = list(table.rows)
-            header = [cell.text for cell in rows[0].cells] if rows else []
-            mapping = map_columns(header, has_default_agency=True)
-            if not mapping.missing and len(mapping.fields) >= 2:
-                return _table_from_rows(_docx_rows(rows))
+            # The header may sit under a title row or two (often merged across the table).
+            for start, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+                mapping = map_columns([cell.text for cell in row.cells], has_default_agency=True)
+                if not mapping.missing and len(mapping.fields) >= 2:
+                    return _table_from_rows(_docx_rows(rows[start:], first=start + 1))
     except ImportRefusedError:
         raise
     except _MALFORMED as error:
         raise ImportRefusedError("The Word document is damaged and cannot be read.") from error
     raise ImportRefusedError(
-        "No table in the document has a header row with at least 'date' and 'description' "
-        "columns. Put the column names in the table's first row, or use the template."
+        "No table in the document has a row naming its columns, with one for the date and one "
+        "for what happened (for example 'Date' and 'Event'), in its first "
+        f"{HEADER_SEARCH_ROWS} rows. Add such a row above the entries, or use the template."
     )
 
 
-def _docx_rows(rows: Sequence[_Row]) -> Iterator[tuple[int, list[object], str | None]]:
-    """Each row's cell texts, with why a row with merged cells cannot be read."""
+def _docx_rows(
+    rows: Sequence[_Row], first: int = 1
+) -> Iterator[tuple[int, list[object], str | None]]:
+    """Each row's cell texts (numbered from ``first``), with why a row with merged cells
+    cannot be read."""
     above: list[object] = []
-    for number, row in enumerate(rows, start=1):
+    for number, row in enumerate(rows, start=first):
         cells: list[_Cell | None] = [None] * row.grid_cols_before + list(row.cells)
         problem = None
         for index, cell in enumerate(cells):
@@ -516,13 +523,40 @@ def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def _header_first(
+    rows: Iterable[tuple[int, list[object], str | None]], skipped: list[RowError]
+) -> Iterator[tuple[int, list[object], str | None]]:
+    """``rows`` from the header on: the first of the first HEADER_SEARCH_ROWS non-empty rows
+    naming at least two known columns (a title or a note above it is skipped and reported),
+    else the first non-empty row as before."""
+    iterator = iter(rows)
+    looked: list[tuple[int, list[object], str | None]] = []
+    for row in iterator:
+        if all(_is_blank(cell) for cell in row[1]):
+            continue
+        looked.append(row)
+        if len(map_columns([_text(c) for c in row[1]]).fields) >= 2:
+            skipped.extend(
+                RowError(n, None, "Above the row naming the columns: skipped.")
+                for n, _cells, _problem in looked[:-1]
+            )
+            yield row
+            yield from iterator
+            return
+        if len(looked) >= HEADER_SEARCH_ROWS:
+            break
+    yield from looked
+    yield from iterator
+
+
 def _table_from_rows(rows: Iterable[tuple[int, list[object], str | None]]) -> RawTable:
-    """The first non-empty row is the header; later empty rows are skipped and reported."""
+    """The row naming the columns is the header (see ``_header_first``); later empty rows are
+    skipped and reported."""
     headers: list[str] | None = None
     data_rows: list[RawRow] = []
     skipped: list[RowError] = []
     pending_blank: list[int] = []
-    for number, cells, problem in rows:
+    for number, cells, problem in _header_first(rows, skipped):
         if all(_is_blank(cell) for cell in cells):
             if headers is not None:
                 pending_blank.append(number)
