@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -33,11 +34,17 @@ from app.reviews.forms import (
 )
 from app.services import audit_trail, bundles
 from app.services import reviews as review_service
+from app.services.chronology_import import reread_import_preview
 from app.services.errors import ServiceError
 from app.services.findings import overdue_actions
 from app.services.good_practice import review_balance
 from models import AuditEntry, Membership, Person, audit
 from models.audit import AuditReader
+
+# A name written with a practitioner's title: "PC 1234 Smith", "DS Kaur", "Dr Whitlow".
+TITLED = re.compile(
+    r"^(?:PC|DC|PS|DS|DI|DCI|Sgt|Insp|Dr|Nurse|Midwife|SW|HV)\b\.?\s", re.IGNORECASE
+)
 
 
 def _agency_choices() -> list[SelectChoice]:
@@ -256,6 +263,12 @@ def new_person(review_id: int) -> object:
         _person_form_choices(form)
         if with_real_names:
             form.real_name.data = prefill.strip()[:200]
+        # A name with a title (PC, DS, Dr…) is a practitioner, most likely of the agency whose
+        # file named them.
+        if TITLED.match(prefill.strip()):
+            form.role.data = "practitioner"
+            agency = request.form.get("prefill_agency", "")
+            form.agency.data = next((a.ref for a in review.agencies if a.name == agency), "")
     elif form.validate_on_submit():
         _check_register_scope(form.role.data, form.agency.data)
         try:
@@ -267,6 +280,8 @@ def new_person(review_id: int) -> object:
         else:
             flash(f"{person.pseudonym} added to the people register.", "success")
             if back.startswith(f"/reviews/{review_id}/chronology/imports/"):
+                # The preview is read again, so the rows naming this person now link to them.
+                reread_import_preview(db(), review, back)
                 return redirect(back)
             return redirect(url_for("reviews.overview", review_id=review_id) + "#people")
     status = 422 if request.method == "POST" and prefill is None else 200

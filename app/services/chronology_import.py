@@ -7,6 +7,7 @@ fix a row in place or leave it out, and see the preview read again at once.
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -471,3 +472,17 @@ def imports_of(session: Session, review: Review) -> list[ChronologyImport]:
             .order_by(ChronologyImport.id.desc())
         )
     )
+
+
+def reread_import_preview(session: Session, review: Review, path: str) -> None:
+    """Read again the open preview at ``path`` (``/reviews/<id>/chronology/imports/<id>``), so
+    that a person just added to the register is linked in it; anything else is left alone."""
+    match = re.fullmatch(rf"/reviews/{review.id}/chronology/imports/(\d+)", path)
+    if match is None:
+        return
+    record = session.get(ChronologyImport, int(match.group(1)))
+    if record is None or record.review_id != review.id or record.status != "preview":
+        return
+    if record.content is None:
+        return
+    update_import(session=session, review=review, record=record)

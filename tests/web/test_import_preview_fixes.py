@@ -5,6 +5,7 @@ in the preview, which says when a fixed row still has a problem. All names are f
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -81,3 +82,38 @@ def test_a_rows_time_is_fixed_in_the_preview_and_a_row_still_wrong_says_so(
     assert client.post(preview + "/confirm", data={"csrf_token": token}).status_code == 302
     stored = db_session.scalars(select(Event).where(Event.import_id.is_not(None))).all()
     assert sorted(e.date for e in stored) == ["2024-03", "2024-05-02T10:00"]
+
+
+def test_a_person_added_from_the_preview_is_linked_in_it_at_once(
+    client: Any, login: Any, world: World
+) -> None:
+    login("chair")
+    preview, token = _upload(
+        client,
+        world,
+        "Date,Details\n03/03/2024,DS Kaur visits the home with a social worker\n",
+        "police.csv",
+    )
+    page = client.get(preview).get_data(as_text=True)
+    assert "DS Kaur" in page[page.index('id="unknown-people"') :]
+    people = f"/reviews/{world.review_id}/people/new?back={preview.split('localhost')[-1]}"
+    form = client.post(people, data={"csrf_token": token, "prefill_name": "DS Kaur"})
+    html = form.get_data(as_text=True)
+    # A titled name is offered as a practitioner, with the real name filled in.
+    assert 'value="DS Kaur"' in html
+    assert re.search(r'<option (selected value="practitioner"|value="practitioner" selected)', html)
+    added = client.post(
+        people,
+        data={
+            "csrf_token": token,
+            "pseudonym": "Police Officer 2",
+            "role": "practitioner",
+            "real_name": "DS Kaur",
+        },
+    )
+    assert added.status_code == 302 and "/chronology/imports/" in added.location
+    page = client.get(added.location).get_data(as_text=True)
+    assert (
+        'id="unknown-people"' not in page or "DS Kaur" not in page.split('id="unknown-people"')[1]
+    )
+    assert "Police Officer 2 (1 entry)" in page
