@@ -15,7 +15,7 @@ from analysis.anonymise import (
     substitute,
     substitute_document,
 )
-from analysis.documents import Document, Figure, Markdown, Paragraph, Section, document_text
+from analysis.documents.model import Document, Figure, Markdown, Paragraph, Section, document_text
 from tests.anonymise_corpus import (
     AMBIGUOUS_FORMS,
     FAMILY_FORMS,
@@ -427,7 +427,7 @@ def test_school_words_alone_are_not_a_school(text: str) -> None:
 )
 def test_markdown_is_scanned_as_a_reader_sees_it(source: str, seen: str) -> None:
     from analysis.anonymise import scan_markdown
-    from analysis.documents import Markdown
+    from analysis.documents.model import Markdown
 
     people = (RegisterPerson("Mother", ("Kerry Ashdown",)),)
     assert scan(source, register=people) == []  # the source alone hides it
