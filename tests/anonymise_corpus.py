@@ -13,7 +13,7 @@ import random
 import string
 from dataclasses import dataclass, field
 
-from analysis.anonymise import RegisterPerson
+from analysis.anonymise.model import RegisterPerson
 from analysis.documents.model import BulletList, Document, Markdown, Paragraph, Section, Table
 
 REGISTER: tuple[RegisterPerson, ...] = (

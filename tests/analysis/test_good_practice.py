@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.anonymise import RegisterPerson
+from analysis.anonymise.model import RegisterPerson
 from analysis.documents.model import BulletList, Document, Note, document_text
 from analysis.good_practice import (
     BriefingEntry,
