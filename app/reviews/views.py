@@ -9,7 +9,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from analysis.chronology.importing import export_csv
+from analysis.chronology.importing.exports import export_csv
 from analysis.dates import statutory_dates
 from analysis.taxonomy import PERSON_ROLES
 from app.db import db
