@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from analysis.anonymise.scan import REDACTED
-from analysis.graph.analysis import STOP_WORDS
+from analysis.graph.themes import STOP_WORDS
 
 #: How many size steps a cloud uses (1: smallest, SIZE_STEPS: the most used word).
 SIZE_STEPS = 5

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.graph.analysis import upstream
+from analysis.graph.causal import upstream
 from analysis.graph.looks import (
     _FALLBACK_FACTOR_LOOK,
     _LEVELS_BY_PRIORITY,
