@@ -38,7 +38,7 @@ from pathlib import Path
 from alembic import command as alembic_command
 from sqlalchemy import func, select
 
-from analysis.chronology.dates import parse_when
+from analysis.chronology.dates.parsing import parse_when
 from app import create_app
 from app.cli import alembic_config
 from app.security import create_api_token

@@ -19,7 +19,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import select
 
-from analysis.chronology.dates import parse_when
+from analysis.chronology.dates.parsing import parse_when
 from app.services.chronology import create_event
 from app.services.reviews import add_agency, create_review
 from models import User

@@ -17,7 +17,7 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
 
-from analysis.chronology.dates import PRECISIONS
+from analysis.chronology.dates.when import PRECISIONS
 from analysis.chronology.importing.model import APPRAISALS, COLUMNS, EXAMPLE_MARKER, MAX_DATA_ROWS
 from analysis.taxonomy import SOURCE_KINDS
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from analysis.chronology.dates import When
+from analysis.chronology.dates.when import When
 from analysis.chronology.people import RegisterEntry
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
