@@ -31,7 +31,7 @@ from app.db import db, set_actor
 from app.extensions import csrf, login_manager
 from app.searches import forget_session
 from models import ApiToken, Participant, RecoveryCode, User, UserSession, utcnow
-from models.audit import Actor
+from models.audit.chain import Actor
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this keeps a wrong email as slow as a wrong password.

@@ -48,7 +48,7 @@ from app.services.factors import create_factor, create_link
 from app.services.reviews import add_agency, create_review
 from app.services.users import create_user, get_or_create_partnership
 from models import WorkshopNote
-from models.audit import Actor
+from models.audit.chain import Actor
 from models.engine import make_engine, make_session_factory
 
 PARTICIPANTS = 60

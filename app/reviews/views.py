@@ -37,7 +37,7 @@ from app.services.errors import ServiceError
 from app.services.findings import overdue_actions
 from app.services.good_practice import review_balance
 from models import AuditEntry, Membership, Person, audit
-from models.audit import AuditReader
+from models.audit.sealing import AuditReader
 
 
 def _agency_choices() -> list[SelectChoice]:

@@ -23,7 +23,7 @@ from analysis.chronology.dates.parsing import parse_when
 from app.services.chronology import create_event
 from app.services.reviews import add_agency, create_review
 from models import User
-from models.audit import Actor
+from models.audit.chain import Actor
 from tests.browser.conftest import (
     CHAIR,
     DEMO_REVIEW_TITLE,

@@ -15,7 +15,7 @@ from app import create_app, jobs
 from app.db import session_factory
 from app.security import create_api_token, hash_password
 from models import Membership, Partnership, Review, User
-from models.audit import Actor
+from models.audit.chain import Actor
 from tests.conftest import fresh_database_url, migrate
 
 GENERATIONS = 10
