@@ -13,7 +13,7 @@ a concern, every name re-exported here:
 
 from __future__ import annotations
 
-from analysis.documents.docx import to_docx
+from analysis.documents.docx import A4_HEIGHT, A4_WIDTH, to_docx
 from analysis.documents.html import PRINT_CSS, to_html
 from analysis.documents.markdown import markdown_escape, to_markdown
 from analysis.documents.model import (
@@ -34,6 +34,8 @@ from analysis.documents.model import (
 from analysis.documents.pdf import to_pdf
 
 __all__ = [
+    "A4_HEIGHT",
+    "A4_WIDTH",
     "LOCATION_SEPARATOR",
     "PRINT_CSS",
     "Block",
