@@ -24,7 +24,7 @@ from analysis.anonymise import (
     scan_document,
     substitute,
 )
-from analysis.documents import BulletList, Document, Markdown, Note, Paragraph, Section
+from analysis.documents.model import BulletList, Document, Markdown, Note, Paragraph, Section
 from analysis.markdown import render_markdown
 from analysis.taxonomy import FOUR_D_PROMPTS
 

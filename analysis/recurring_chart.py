@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from analysis.recurring import Pattern
+from analysis.recurring.model import Pattern
 
 ROW = 28
 LABEL_WIDTH = 300

@@ -8,8 +8,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from analysis.anonymise import REDACTED
-from analysis.graph.analysis import STOP_WORDS
+from analysis.anonymise.scan import REDACTED
+from analysis.graph.themes import STOP_WORDS
 
 #: How many size steps a cloud uses (1: smallest, SIZE_STEPS: the most used word).
 SIZE_STEPS = 5

@@ -36,7 +36,7 @@ from app.services.users import (
     prune_ended_sessions,
 )
 from models import IdentityProvider, Partnership, Review, User
-from models.audit import Actor, check_chain
+from models.audit.chain import Actor, check_chain
 from models.engine import make_engine
 
 MIGRATIONS = PROJECT_ROOT / "migrations"

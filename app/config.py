@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app import passwords
-from models.audit import AuditKeys
+from models.audit.keys import AuditKeys
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_PATH = Path(os.environ.get("LR_INSTANCE_PATH", PROJECT_ROOT / "instance"))

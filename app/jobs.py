@@ -37,7 +37,7 @@ from werkzeug.wrappers import Response
 
 from app.services.errors import ServiceError
 from models import Job, Membership, Review, User, utcnow
-from models.audit import Actor
+from models.audit.chain import Actor
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from app.security import (
     session_second_factor_at,
 )
 from models import GoodPractice, Job, Membership, Participant, Review, User, Workshop
-from models.audit import Actor
+from models.audit.chain import Actor
 
 ALL_ROLES = frozenset(ROLES)
 LEADS = frozenset({"chair", "lead_reviewer"})

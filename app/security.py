@@ -29,7 +29,7 @@ from app.extensions import csrf, login_manager
 from app.passwords import PARTICIPANT_TOKEN_PREFIX
 from app.searches import forget_session
 from models import ApiToken, Participant, RecoveryCode, User, UserSession, utcnow
-from models.audit import Actor
+from models.audit.chain import Actor
 
 _hasher = passwords.hasher
 # Verifying against this keeps a wrong email as slow as a wrong password.

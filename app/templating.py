@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 from markupsafe import Markup
 
-from analysis.chronology.dates import When
+from analysis.chronology.dates.when import When
 from analysis.dates import uk_date, uk_moment
 from analysis.markdown import render_markdown
 from analysis.taxonomy import AGENCY_SECTORS, PERSON_ROLES, REVIEW_TYPES, STAGES

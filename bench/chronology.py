@@ -56,7 +56,7 @@ from app.services.chronology_import import confirm_import, start_import
 from app.services.reviews import add_agency, create_person, create_review
 from app.services.users import create_user, get_or_create_partnership
 from models import Event, ItemRef, KeyPracticeEpisode, Review, User, event_people, utcnow
-from models.audit import Actor
+from models.audit.chain import Actor
 
 SEED = 20_261_126
 EVENTS = 5_000

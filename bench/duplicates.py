@@ -15,7 +15,7 @@ import random
 import time
 from datetime import datetime, timedelta
 
-from analysis.chronology.dates import When
+from analysis.chronology.dates.when import When
 from analysis.chronology.duplicates import duplicate_groups
 from analysis.chronology.merge import EventFacts, suggest_merges
 

@@ -40,7 +40,7 @@ from app.cli import alembic_config
 from app.security import create_api_token
 from app.services.bundles import import_bundle
 from app.services.users import create_user, get_or_create_partnership
-from models.audit import Actor
+from models.audit.chain import Actor
 from models.engine import make_engine, make_session_factory
 
 SEED = 20_261_126

@@ -76,7 +76,7 @@ from models import (
     User,
     Workshop,
 )
-from models.audit import Actor
+from models.audit.chain import Actor
 
 SEED = 20_261_204
 QUICK = os.environ.get("BENCH_QUICK") == "1"

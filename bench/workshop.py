@@ -38,7 +38,7 @@ from pathlib import Path
 from alembic import command as alembic_command
 from sqlalchemy import func, select
 
-from analysis.chronology.dates import parse_when
+from analysis.chronology.dates.parsing import parse_when
 from app import create_app
 from app.cli import alembic_config
 from app.security import create_api_token
@@ -48,7 +48,7 @@ from app.services.factors import create_factor, create_link
 from app.services.reviews import add_agency, create_review
 from app.services.users import create_user, get_or_create_partnership
 from models import WorkshopNote
-from models.audit import Actor
+from models.audit.chain import Actor
 from models.engine import make_engine, make_session_factory
 
 PARTICIPANTS = 60

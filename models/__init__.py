@@ -1,6 +1,6 @@
 """The domain's tables. Import models from here: ``from models import Review``."""
 
-from models.audit import AuditEntry, AuditKey
+from models.audit.tables import AuditEntry, AuditKey
 from models.base import Base, utcnow
 from models.chronology import (
     ChronologyImport,

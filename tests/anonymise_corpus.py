@@ -13,8 +13,8 @@ import random
 import string
 from dataclasses import dataclass, field
 
-from analysis.anonymise import RegisterPerson
-from analysis.documents import BulletList, Document, Markdown, Paragraph, Section, Table
+from analysis.anonymise.model import RegisterPerson
+from analysis.documents.model import BulletList, Document, Markdown, Paragraph, Section, Table
 
 REGISTER: tuple[RegisterPerson, ...] = (
     RegisterPerson("Child F", ("Zara Mae Quillfeather", "Zee")),

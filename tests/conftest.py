@@ -169,7 +169,7 @@ def _make_user(session: Session, partnership: Partnership, key: str, **extra: An
 
 @pytest.fixture(scope="session")
 def world(engine: Engine) -> World:
-    from analysis.chronology.dates import parse_when
+    from analysis.chronology.dates.parsing import parse_when
     from app.services import chronology, factors, findings
     from app.services.reviews import directory_agency
 

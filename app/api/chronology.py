@@ -9,8 +9,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
-from analysis.chronology.dates import DateParseError, when_from_bundle
-from analysis.chronology.importing import FIELDS
+from analysis.chronology.dates.when import DateParseError, when_from_bundle
+from analysis.chronology.importing.model import FIELDS
 from app.api import bp
 from app.api.helpers import (
     DEFAULT_PAGE,

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from analysis.chronology.importing import FIELD_LABELS, FIELDS
+from analysis.chronology.importing.model import FIELD_LABELS, FIELDS
 from app.chronology import bp
 from app.chronology.forms import ImportForm
 from app.db import db

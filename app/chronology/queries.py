@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from analysis.chronology.dates import parse_when
+from analysis.chronology.dates.parsing import parse_when
 from app import searches
 from app.reader import as_written
 from models import Event, KeyPracticeEpisode, Person, Review, ReviewAgency

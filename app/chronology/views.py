@@ -11,8 +11,8 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
-from analysis.chronology.dates import age_at, day_first, when_from_bundle
-from analysis.chronology.importing import export_csv, export_xlsx, template_bytes
+from analysis.chronology.dates.when import age_at, day_first, when_from_bundle
+from analysis.chronology.importing.exports import export_csv, export_xlsx, template_bytes
 from analysis.chronology.knowledge import PersonFacts, who_knew_what
 from analysis.chronology.merge import EventFacts, MergeSide, conflicts
 from analysis.taxonomy import LINK_RELATIONS, SOURCE_KINDS

@@ -11,7 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
-from analysis.chronology.dates import parse_when
+from analysis.chronology.dates.parsing import parse_when
 from analysis.dates import uk_today
 from analysis.taxonomy import (
     FACTOR_TYPES,

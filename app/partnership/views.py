@@ -11,7 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from analysis.dates import uk_today
-from analysis.documents import to_pdf
+from analysis.documents.pdf import to_pdf
 from analysis.findings import ACTION_STATUSES, ACTION_STRENGTHS
 from analysis.milestones import MILESTONE_LABELS
 from analysis.recurring_chart import chart_rows, timeline_svg

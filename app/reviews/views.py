@@ -10,7 +10,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from analysis.chronology.importing import export_csv
+from analysis.chronology.importing.exports import export_csv
 from analysis.dates import statutory_dates
 from analysis.taxonomy import PERSON_ROLES
 from app.db import db
@@ -39,7 +39,7 @@ from app.services.errors import ServiceError
 from app.services.findings import overdue_actions
 from app.services.good_practice import review_balance
 from models import AuditEntry, Membership, Person, audit
-from models.audit import AuditReader
+from models.audit.sealing import AuditReader
 
 # A name written with a practitioner's title: "PC 1234 Smith", "DS Kaur", "Dr Whitlow".
 TITLED = re.compile(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.services.anonymity import anonymiser_for
 from models import AuditEntry, Membership, Person, Review, User
-from models.audit import AuditReader
+from models.audit.sealing import AuditReader
 
 SIGN_IN_ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "two_factor_failed")
 # What the kinds of the filter mean, as conditions on an entry.

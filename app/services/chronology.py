@@ -27,7 +27,7 @@ from models import (
     event_people,
     utcnow,
 )
-from models.audit import session_actor
+from models.audit.chain import session_actor
 
 APPRAISALS = {
     "not_appraised": "Not appraised",

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.chronology.dates import When
+from analysis.chronology.dates.when import When
 from analysis.chronology.importing import (
     FIELDS,
     ExistingEvent,

@@ -15,7 +15,7 @@ import openpyxl
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from analysis.chronology.importing import export_csv, export_xlsx
+from analysis.chronology.importing.exports import export_csv, export_xlsx
 from analysis.dates import uk_date, uk_today
 from analysis.findings import ACTION_STATUSES, ACTION_STRENGTHS, is_overdue
 from analysis.milestones import (

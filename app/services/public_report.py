@@ -22,7 +22,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analysis.anonymise import RegisterPerson
+from analysis.anonymise.model import RegisterPerson
 from analysis.dates import uk_date
 from analysis.documents import (
     Block,

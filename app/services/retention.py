@@ -52,7 +52,7 @@ from models import (
     good_practice_factors,
     utcnow,
 )
-from models.audit import destroy_review_key
+from models.audit.sealing import destroy_review_key
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from analysis.dates import uk_date, uk_today
 from analysis.documents import BulletList, Document, Paragraph, Section, Table, to_docx
 from analysis.findings import ACTION_STATUSES, is_overdue
-from analysis.recurring import Pattern
+from analysis.recurring.model import Pattern
 from analysis.wording import plural_of
 from app.services.partnership import SharedLearning, owner_name
 from app.services.recurring import partnership_patterns

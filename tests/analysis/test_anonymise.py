@@ -15,7 +15,7 @@ from analysis.anonymise import (
     substitute,
     substitute_document,
 )
-from analysis.documents import Document, Figure, Markdown, Paragraph, Section, document_text
+from analysis.documents.model import Document, Figure, Markdown, Paragraph, Section, document_text
 from tests.anonymise_corpus import (
     AMBIGUOUS_FORMS,
     FAMILY_FORMS,
@@ -328,7 +328,7 @@ def test_titles_and_ranks_are_not_first_names(text: str, expected: str) -> None:
 
 
 def test_register_titles_are_a_proper_list() -> None:
-    from analysis.anonymise import name_without_titles
+    from analysis.anonymise.names import name_without_titles
 
     for name, words in [
         ("PC Jordan Lisle", ["Jordan", "Lisle"]),
@@ -426,8 +426,8 @@ def test_school_words_alone_are_not_a_school(text: str) -> None:
     ],
 )
 def test_markdown_is_scanned_as_a_reader_sees_it(source: str, seen: str) -> None:
-    from analysis.anonymise import scan_markdown
-    from analysis.documents import Markdown
+    from analysis.anonymise.scan import scan_markdown
+    from analysis.documents.model import Markdown
 
     people = (RegisterPerson("Mother", ("Kerry Ashdown",)),)
     assert scan(source, register=people) == []  # the source alone hides it
@@ -438,7 +438,7 @@ def test_markdown_is_scanned_as_a_reader_sees_it(source: str, seen: str) -> None
 
 
 def test_markdown_hits_are_not_reported_twice() -> None:
-    from analysis.anonymise import scan_markdown
+    from analysis.anonymise.scan import scan_markdown
 
     hits = scan_markdown("**Zara** and Zara, NHS 943 476 5919.", register=PEOPLE)
     assert [(h.kind, h.text) for h in hits] == [
@@ -540,7 +540,7 @@ def test_context_is_about_forty_characters_each_side() -> None:
 
 
 def test_redact_replaces_every_hit_with_a_neutral_marker() -> None:
-    from analysis.anonymise import REDACTED, redact, redact_document
+    from analysis.anonymise.scan import REDACTED, redact, redact_document
 
     text = "Seen at 14 Acacia Road, Eastmere EM1 2AB, on 07700 900123 (DOB 03/04/2018)."
     clean, hits = redact(text, register=[])

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.chronology.dates import When
+from analysis.chronology.dates.when import When
 from analysis.chronology.importing import (
     COLUMNS,
     MAX_DATA_ROWS,

@@ -229,7 +229,7 @@ def test_a_descending_file_is_stored_oldest_first_and_sequence_orders_a_day() ->
 
 
 def test_the_preview_finds_the_same_happening_recorded_by_another_agency() -> None:
-    from analysis.chronology.importing import ExistingEvent
+    from analysis.chronology.importing.model import ExistingEvent
 
     existing = (
         ExistingEvent(

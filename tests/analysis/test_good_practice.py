@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.anonymise import RegisterPerson
-from analysis.documents import BulletList, Document, Note, document_text
+from analysis.anonymise.model import RegisterPerson
+from analysis.documents.model import BulletList, Document, Note, document_text
 from analysis.good_practice import (
     BriefingEntry,
     briefing_document,

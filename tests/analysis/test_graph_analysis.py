@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import analysis.graph.analysis as graph_analysis
+import analysis.graph.themes as graph_analysis
 from analysis.factors import EvidenceFacts
 from analysis.graph.analysis import (
     CHECK_CODES,

@@ -29,7 +29,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from app import create_app
 from app.demo import DEMO_PASSWORD, seed_demo
 from models import Review
-from models.audit import Actor
+from models.audit.chain import Actor
 from models.engine import make_engine, make_session_factory
 from tests.conftest import fresh_database_url, migrate
 

@@ -19,11 +19,11 @@ from flask import Flask
 from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import select
 
-from analysis.chronology.dates import parse_when
+from analysis.chronology.dates.parsing import parse_when
 from app.services.chronology import create_event
 from app.services.reviews import add_agency, create_review
 from models import User
-from models.audit import Actor
+from models.audit.chain import Actor
 from tests.browser.conftest import (
     CHAIR,
     DEMO_REVIEW_TITLE,

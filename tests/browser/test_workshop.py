@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from analysis.chronology.dates import MONTH_ABBRS
+from analysis.chronology.dates.when import MONTH_ABBRS
 from tests.browser.conftest import (
     POLL_WAIT_MS,
     TIMEOUT_MS,

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from models import AuditEntry, Partnership
-from models.audit import Actor, verify_chain
+from models.audit.chain import Actor, verify_chain
 from models.engine import make_engine, make_session_factory
 from tests.conftest import fresh_database_url, migrate
 

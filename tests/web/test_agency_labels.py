@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analysis.chronology.dates import parse_when
+from analysis.chronology.dates.parsing import parse_when
 from app.services import chronology
 from app.services import good_practice as good_practice_service
 from app.services.anonymity import agency_label

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from models import AuditEntry, Review
-from models.audit import Actor, record
+from models.audit.chain import Actor, record
 from tests.conftest import World, csrf_token
 
 

@@ -331,7 +331,7 @@ def test_timeline_and_who_knew_what(client: Any, login: Any, world: World) -> No
 def test_the_table_uses_the_same_number_of_statements_at_any_size(
     client: Any, login: Any, world: World, db_session: Any, connection: Any
 ) -> None:
-    from analysis.chronology.dates import parse_when
+    from analysis.chronology.dates.parsing import parse_when
     from app.services import chronology
     from models import Review
 

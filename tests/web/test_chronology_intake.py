@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.services.reviews import directory_agency
 from models import AuditEntry, Event, EventVersion, Person, Review, ReviewAgency
-from models.audit import verify_chain
+from models.audit.chain import verify_chain
 from tests.conftest import World, csrf_token
 from tests.helpers import BUNDLE
 

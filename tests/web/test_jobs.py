@@ -18,7 +18,7 @@ from app import create_app, jobs
 from app.db import session_factory
 from app.services.errors import ServiceError
 from models import Job, Review, User
-from models.audit import Actor
+from models.audit.chain import Actor
 from tests.conftest import World, fresh_database_url, migrate
 
 # Jobs used only here. "test.gate" says when it has reached its gate, then waits until the

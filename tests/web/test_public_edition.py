@@ -17,7 +17,7 @@ import docx
 from docx.shared import Cm
 from sqlalchemy import select
 
-from analysis.chronology.dates import parse_when
+from analysis.chronology.dates.parsing import parse_when
 from app.policy import ROLES
 from app.services import chronology as chronology_service
 from app.services import findings as finding_service

@@ -57,7 +57,7 @@ from models import (
     WorkshopNote,
 )
 from models import Factor as FactorRow
-from models.audit import Actor
+from models.audit.chain import Actor
 from models.engine import make_session_factory
 from models.job import Job
 from tests.conftest import World

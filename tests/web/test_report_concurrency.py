@@ -16,7 +16,7 @@ from app.db import session_factory
 from app.passwords import hash_password
 from app.security import create_api_token
 from models import Membership, Partnership, Review, User
-from models.audit import Actor
+from models.audit.chain import Actor
 from tests.conftest import fresh_database_url, migrate
 
 GENERATIONS = 10

@@ -15,7 +15,7 @@ import docx
 import pytest
 from sqlalchemy import select
 
-from analysis.documents import to_html
+from analysis.documents.html import to_html
 from app.services import findings as finding_service
 from app.services import reports as service
 from models import AuditEntry, Review, User

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, text
 
 from app.security import _sha256
 from models import SavedSearch, UserSession
-from models.audit import verify_chain
+from models.audit.chain import verify_chain
 from tests.conftest import World, csrf_token
 
 NAME = "Ignatius Fernwhistle"
