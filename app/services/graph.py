@@ -174,9 +174,12 @@ def review_graph(
 DEFAULT_RENDER_TIMEOUT = 5.0
 DEFAULT_FALLBACK_TIMEOUT = 2.0
 MESSAGE_TIMEOUT = 5.0
-# The drawing code is part of the index key: a new release redraws instead of serving old
-# pictures of an unchanged review.
-_DRAWING_CODE = hashlib.sha256(Path(draw_module.__file__).read_bytes()).hexdigest()
+# The drawing code (every module of analysis.graph: layout, looks, selection, rendering) is
+# part of the index key: a new release redraws instead of serving old pictures of an
+# unchanged review.
+_DRAWING_CODE = hashlib.sha256(
+    b"".join(p.read_bytes() for p in sorted(Path(draw_module.__file__).parent.glob("*.py")))
+).hexdigest()
 IMAGE_FORMATS = ("svg", "png", "dot")
 
 
