@@ -102,3 +102,12 @@ def test_the_seeded_demo_exports_as_its_file_and_the_export_imports_as_it_was(
     assert _normalised(second) == _normalised(exported)
     assert [e["ref"] for e in register] == ["QA1", "QA2"]
     assert {**register[1], "ref": "QA1"} == register[0] == first_register[0]
+
+
+def test_finding_2_cites_the_mash_decision_not_the_health_visitors_call() -> None:
+    bundle = demo_bundle()
+    events = {e["ref"]: e["description"] for e in bundle["events"]}
+    assert events["E28"].startswith("MASH decision")
+    assert events["E29"].startswith("HV receives the MASH notification")
+    finding = next(f for f in bundle["findings"] if f["ref"] == "FN2")
+    assert "The MASH decision (E28)" in finding["evidence"] and "E29" not in finding["evidence"]
