@@ -243,15 +243,31 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _approve(session: Session, entry: GoodPractice, approval: dict[str, Any]) -> None:
+def _approval_time(item: dict[str, Any]) -> datetime | None:
+    """The entry's ``approved_at`` (UTC when it names no time zone); ServiceError if it is
+    not a date and time."""
+    text = item.get("approved_at")
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ServiceError(
+            "approved_at must be a date and time, for example 2025-06-05T10:00:00+00:00",
+            "approved_at",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _approve(
+    session: Session, entry: GoodPractice, approved_at: datetime | None, item: dict[str, Any]
+) -> None:
     """Keep an imported entry's approval: when, and by whom if the partnership has a user
     with the approver's email address (else the approval stands without a name)."""
-    approved_at = approval.get("approved_at")
-    if not approved_at or entry.share_status == "draft":
+    if approved_at is None or entry.share_status == "draft":
         return
-    moment = datetime.fromisoformat(approved_at)
-    entry.approved_at = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    email = approval.get("approved_by_email")
+    entry.approved_at = approved_at
+    email = item.get("approved_by_email")
     if email:
         entry.approved_by_id = session.scalar(
             select(User.id).where(
@@ -601,6 +617,7 @@ def _store_good_practice(
                     session, review.partnership_id, values["agency_name"], ""
                 )
             try:
+                approved_at = _approval_time(item)
                 entry = good_practice_service.create_entry(
                     session=session,
                     partnership_id=review.partnership_id,
@@ -613,4 +630,4 @@ def _store_good_practice(
                 problems.append(BundleProblem(f"$.{section}[{index}]", error.message))
                 continue
             taken.add(entry.ref)
-            _approve(session, entry, item)
+            _approve(session, entry, approved_at, item)

@@ -178,3 +178,13 @@ def test_a_feedback_record_on_an_unknown_finding_is_refused_with_its_path(
     response = client.post("/api/v1/reviews/import", json=bundle, headers=api("chair"))
     assert response.status_code == 422
     assert "$.feedback[0]" in {e["path"] for e in response.json["errors"]}
+
+
+def test_an_approval_time_that_is_not_a_date_and_time_is_refused_with_its_path(
+    client: Any, api: Any
+) -> None:
+    bundle = _bundle_1_1("x@example.org")
+    bundle["good_practice"][0]["approved_at"] = "last Tuesday"
+    response = client.post("/api/v1/reviews/import", json=bundle, headers=api("chair"))
+    assert response.status_code == 422
+    assert "$.good_practice[0]" in {e["path"] for e in response.json["errors"]}
