@@ -188,3 +188,16 @@ def test_an_approval_time_that_is_not_a_date_and_time_is_refused_with_its_path(
     response = client.post("/api/v1/reviews/import", json=bundle, headers=api("chair"))
     assert response.status_code == 422
     assert "$.good_practice[0]" in {e["path"] for e in response.json["errors"]}
+
+
+def test_the_api_documents_the_new_fields_as_null_where_its_resources_leave_them_empty(
+    client: Any, api: Any, world: World
+) -> None:
+    schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    review = client.get(f"/api/v1/reviews/{world.review_id}", headers=api("chair")).json
+    assert "incident_known_on" in review  # null until the date is known
+    assert schemas["Review"]["properties"]["incident_known_on"]["nullable"] is True
+    entry = schemas["GoodPractice"]["properties"]
+    assert entry["approved_at"]["nullable"] is True and entry["account"]["nullable"] is True
+    assert schemas["Account"]["properties"]["contributor_role"]["type"] == "string"
+    assert "feedback" in schemas["Bundle"]["properties"]
