@@ -251,6 +251,8 @@ def _kpe_item(kpe: KeyPracticeEpisode) -> dict[str, Any]:
     item = {"ref": kpe.ref, "title": kpe.title}
     if kpe.summary:
         item["summary"] = kpe.summary
+    if kpe.narrative:
+        item["narrative"] = kpe.narrative
     return item
 
 
@@ -279,6 +281,7 @@ def kpes(review_id: int) -> ResponseReturnValue:
             review=review,
             title=data["title"],
             summary=data.get("summary", ""),
+            narrative=data.get("narrative", ""),
             ref=data.get("ref"),
         )
         return with_etag(_kpe_item(kpe), kpe.version, 201)

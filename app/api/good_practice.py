@@ -43,6 +43,9 @@ BRIEFING_TYPES = {
 @lru_cache(maxsize=2)
 def _schema(creating: bool) -> dict[str, Any]:
     schema = copy.deepcopy(item_schema("good_practice", creating=creating))
+    # A bundle carries an entry's approval; through the API an entry is approved in the app.
+    for key in ("approved_at", "approved_by_email"):
+        schema["properties"].pop(key, None)
     extra = {
         "review": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_DATABASE_ID},
         "agency_name": {"type": "string"},

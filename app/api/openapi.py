@@ -45,6 +45,8 @@ def _schemas() -> dict[str, dict[str, Any]]:
     schemas = {name: rewrite(schema) for name, schema in defs.items()}
     schemas["scie_pattern"] = rewrite(props["factors"]["items"]["properties"]["scie_pattern"])
     schemas["Review"] = rewrite(props["review"])
+    # The API's resources say null where a bundle leaves the field out.
+    schemas["Review"]["properties"]["incident_known_on"]["nullable"] = True
     schemas["Agency"] = rewrite(props["agencies"]["items"])
     schemas["Person"] = rewrite(props["people"]["items"])
     schemas["Event"] = rewrite(props["events"]["items"])
@@ -57,6 +59,8 @@ def _schemas() -> dict[str, dict[str, Any]]:
     good_practice = rewrite(props["good_practice"]["items"])
     good_practice["properties"]["review"] = {"type": "integer", "nullable": True}
     good_practice["properties"]["agency_name"] = {"type": "string"}
+    good_practice["properties"]["account"] = {"type": "string", "nullable": True}
+    good_practice["properties"]["approved_at"]["nullable"] = True
     schemas["GoodPractice"] = good_practice
     bundle = rewrite({k: v for k, v in root.items() if not k.startswith("$")})
     schemas["Bundle"] = bundle

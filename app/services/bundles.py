@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import date
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import BindParameter, Integer, Table, bindparam, delete, select
 from sqlalchemy.orm import Session, object_session, selectinload
 
 from analysis.bundle import BUNDLE_FORMAT, BundleProblem, validate_bundle
@@ -27,10 +27,13 @@ from models import (
     Action,
     Event,
     Factor,
+    FeedbackRecord,
     Finding,
+    GoodPractice,
     KeyPracticeEpisode,
     Link,
     Person,
+    ReportNarrative,
     Review,
     ReviewAgency,
     User,
@@ -50,6 +53,8 @@ SUPPORTED_SECTIONS = (
     "findings",
     "actions",
     "good_practice",
+    "feedback",
+    "partnership_good_practice",
 )
 
 
@@ -73,6 +78,9 @@ def review_item(review: Review) -> dict[str, Any]:
             "terms_of_reference": review.terms_of_reference,
             "period_start": review.period_start.isoformat() if review.period_start else None,
             "period_end": review.period_end.isoformat() if review.period_end else None,
+            "incident_known_on": (
+                review.incident_known_on.isoformat() if review.incident_known_on else None
+            ),
         }
     )
 
@@ -98,8 +106,66 @@ def person_item(person: Person, *, with_real_names: bool) -> dict[str, Any]:
     return _drop_empty(item)
 
 
-def export_bundle(review: Review) -> dict[str, Any]:
-    """The whole review as a bundle, real names included (callers restrict and audit it)."""
+def _iso_utc(moment: datetime) -> str:
+    """``moment`` in UTC (a database without time zones gives it back naive, meaning UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat()
+
+
+def good_practice_item(entry: GoodPractice) -> dict[str, Any]:
+    """The entry as a bundle item: the API's item, with its account and its approval."""
+    item = good_practice_service.entry_item(entry)
+    if entry.review_id is None:
+        item.pop("events", None)
+        item.pop("factors", None)
+        if entry.agency is not None:
+            item["agency_name"] = entry.agency.name
+    elif entry.account is not None:
+        item["account"] = entry.account.ref
+    if entry.approved_at is not None:
+        item["approved_at"] = _iso_utc(entry.approved_at)
+        if entry.approved_by is not None:
+            item["approved_by_email"] = entry.approved_by.email
+    return item
+
+
+def feedback_item(record: FeedbackRecord) -> dict[str, Any]:
+    return _drop_empty(
+        {
+            "audience": record.audience,
+            "recipients": record.recipients,
+            "you_said": record.you_said,
+            "we_did": record.we_did,
+            "fed_back_on": record.fed_back_on.isoformat(),
+            "finding": record.finding.ref if record.finding is not None else None,
+        }
+    )
+
+
+def report_narrative_item(session: Session, review: Review) -> dict[str, Any]:
+    """The report's narrative sections that were written (empty when none were)."""
+    narrative = session.scalar(
+        select(ReportNarrative).where(ReportNarrative.review_id == review.id)
+    )
+    if narrative is None:
+        return {}
+    return _drop_empty({key: getattr(narrative, key) for key in finding_service.NARRATIVE_FIELDS})
+
+
+def partnership_entries(session: Session, partnership_id: int) -> list[GoodPractice]:
+    """The partnership's good-practice entries outside any review, oldest first."""
+    statement = select(GoodPractice).where(
+        GoodPractice.partnership_id == partnership_id, GoodPractice.review_id.is_(None)
+    )
+    return list(session.scalars(statement.order_by(GoodPractice.id)))
+
+
+def export_bundle(review: Review, *, with_partnership_entries: bool = False) -> dict[str, Any]:
+    """The whole review as a bundle, real names included (callers restrict and audit it).
+
+    ``with_partnership_entries`` adds the partnership's good-practice entries outside any
+    review (the demo's file holds them); a review's own export leaves them out."""
     bundle: dict[str, Any] = {"format": BUNDLE_FORMAT, "review": review_item(review)}
     agencies = [agency_item(a) for a in review.agencies]
     people = [person_item(p, with_real_names=True) for p in review.people]
@@ -108,7 +174,9 @@ def export_bundle(review: Review) -> dict[str, Any]:
     if people:
         bundle["people"] = people
     kpes = [
-        _drop_empty({"ref": k.ref, "title": k.title, "summary": k.summary})
+        _drop_empty(
+            {"ref": k.ref, "title": k.title, "summary": k.summary, "narrative": k.narrative}
+        )
         for k in review_kpes(review)
     ]
     if kpes:
@@ -117,21 +185,38 @@ def export_bundle(review: Review) -> dict[str, Any]:
     if events:
         bundle["events"] = events
     session = _session_of(review)
-    for section, model, item in (
-        ("accounts", Account, factor_service.account_item),
-        ("factors", Factor, factor_service.factor_item),
-        ("links", Link, factor_service.link_item),
-        ("findings", Finding, finding_service.finding_item),
-        ("actions", Action, finding_service.action_item),
+    for section, items in (
+        ("accounts", [factor_service.account_item(a) for a in _rows(session, Account, review)]),
+        ("factors", [factor_service.factor_item(f) for f in _rows(session, Factor, review)]),
+        ("links", [factor_service.link_item(link) for link in _rows(session, Link, review)]),
+        ("findings", [finding_service.finding_item(f) for f in _rows(session, Finding, review)]),
+        ("actions", [finding_service.action_item(a) for a in _rows(session, Action, review)]),
+        ("good_practice", [good_practice_item(e) for e in _review_entries(session, review)]),
+        ("feedback", [feedback_item(r) for r in _rows(session, FeedbackRecord, review)]),
     ):
-        rows = session.scalars(select(model).where(model.review_id == review.id).order_by(model.id))
-        items = [item(row) for row in rows]
         if items:
             bundle[section] = items
-    entries = good_practice_service.review_good_practice(session, review)
-    if entries:
-        bundle["good_practice"] = [good_practice_service.entry_item(e) for e in entries]
+    narrative = report_narrative_item(session, review)
+    if narrative:
+        bundle["report_narrative"] = narrative
+    if with_partnership_entries:
+        register = partnership_entries(session, review.partnership_id)
+        if register:
+            bundle["partnership_good_practice"] = [good_practice_item(e) for e in register]
     return bundle
+
+
+_Row = TypeVar("_Row", Account, Factor, Link, Finding, Action, FeedbackRecord)
+
+
+def _rows(session: Session, model: type[_Row], review: Review) -> list[_Row]:
+    """The review's rows of ``model`` in the order they were added."""
+    statement = select(model).where(model.review_id == review.id).order_by(model.id)
+    return list(session.scalars(statement))
+
+
+def _review_entries(session: Session, review: Review) -> list[GoodPractice]:
+    return good_practice_service.review_good_practice(session, review)
 
 
 def _session_of(review: Review) -> Session:
@@ -156,6 +241,39 @@ def review_events(review: Review) -> list[Event]:
 
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+def _approval_time(item: dict[str, Any]) -> datetime | None:
+    """The entry's ``approved_at`` (UTC when it names no time zone); ServiceError if it is
+    not a date and time."""
+    text = item.get("approved_at")
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ServiceError(
+            "approved_at must be a date and time, for example 2025-06-05T10:00:00+00:00",
+            "approved_at",
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _approve(
+    session: Session, entry: GoodPractice, approved_at: datetime | None, item: dict[str, Any]
+) -> None:
+    """Keep an imported entry's approval: when, and by whom if the partnership has a user
+    with the approver's email address (else the approval stands without a name)."""
+    if approved_at is None or entry.share_status == "draft":
+        return
+    entry.approved_at = approved_at
+    email = item.get("approved_by_email")
+    if email:
+        entry.approved_by_id = session.scalar(
+            select(User.id).where(
+                User.email == email.strip().lower(), User.partnership_id == entry.partnership_id
+            )
+        )
 
 
 # A bundle larger than this is refused (422), so an import stays bounded: 100,000 events (and
@@ -239,7 +357,7 @@ def _event_rows(data: dict[str, Any]) -> tuple[list[dict[str, Any]], list[Bundle
 def _child_tables() -> list[tuple[Table, Any]]:
     """Every table holding a review's data (the audit log excepted), children first, each
     with the condition that picks a review's rows (a ``:review_id`` parameter)."""
-    parameter = bindparam("review_id")
+    parameter: BindParameter[int] = bindparam("review_id", type_=Integer)
     owned: dict[str, Any] = {}
     tables: list[tuple[Table, Any]] = []
     for table in Base.metadata.sorted_tables:
@@ -290,6 +408,7 @@ def import_bundle(
     importer: User,
     commit: Callable[[], None] | None = None,
     progress: Callable[[int, int], None] | None = None,
+    added_by: User | None = None,
 ) -> Review:
     """Store a bundle as a new review chaired by ``importer``; raise BundleError if invalid.
 
@@ -299,8 +418,11 @@ def import_bundle(
     one, so that a big bundle never holds the write lock for long; if a later part is refused,
     what the earlier parts stored is removed again before BundleError is raised, so a bad
     bundle still changes nothing. ``progress(done, total)`` is told of each part's events.
+    The review's events and good-practice entries are recorded as added by ``added_by``
+    (the importer unless given).
     """
-    importer_id = importer.id
+    author = added_by or importer
+    author_id = author.id
     if commit is not None:
         commit()  # end the request's transaction: nothing holds the write lock while checking
     problems = bundle_size_problems(data) or validate_bundle(data, SUPPORTED_SECTIONS)
@@ -312,7 +434,7 @@ def import_bundle(
     stored: list[int] = []
     try:
         review = _store_bundle(
-            data, session, importer, importer_id, event_rows, commit, progress, stored
+            data, session, importer, author, author_id, event_rows, commit, progress, stored
         )
     except BundleError:
         if commit is not None and stored:
@@ -332,7 +454,8 @@ def _store_bundle(
     data: dict[str, Any],
     session: Session,
     importer: User,
-    importer_id: int,
+    author: User,
+    author_id: int,
     event_rows: list[dict[str, Any]],
     commit: Callable[[], None] | None,
     progress: Callable[[int, int], None] | None,
@@ -349,6 +472,7 @@ def _store_bundle(
         terms_of_reference=head.get("terms_of_reference", ""),
         period_start=_date(head.get("period_start")),
         period_end=_date(head.get("period_end")),
+        incident_known_on=_date(head.get("incident_known_on")),
     )
     problems = []
     for index, item in enumerate(data.get("agencies", [])):
@@ -384,6 +508,7 @@ def _store_bundle(
                 review=review,
                 title=item["title"],
                 summary=item.get("summary", ""),
+                narrative=item.get("narrative", ""),
                 ref=item["ref"],
             )
         except ServiceError as error:
@@ -407,7 +532,7 @@ def _store_bundle(
             # people and KPEs by dictionary.
             chronology.claim_refs(session, review, "event", [r["ref"] for r in part], "E")
             chronology.insert_events(
-                session=session, review=review, added_by_id=importer_id, rows=part
+                session=session, review=review, added_by_id=author_id, rows=part
             )
         except ServiceError as error:
             raise BundleError([BundleProblem(f"$.events[{start}:]", error.message)]) from None
@@ -438,18 +563,25 @@ def _store_bundle(
                 stored[:] = [review.id]
                 commit()
                 _let_others_write(session)
-    for index, item in enumerate(data.get("good_practice", [])):
+    _store_good_practice(data, session, review, importer, author, problems)
+    for index, item in enumerate(data.get("feedback", [])):
         try:
-            good_practice_service.create_entry(
+            finding_service.create_feedback(
                 session=session,
-                partnership_id=review.partnership_id,
                 review=review,
-                creator=importer,
-                with_status=True,
-                **item,
+                audience=item["audience"],
+                recipients=item["recipients"],
+                you_said=item["you_said"],
+                we_did=item["we_did"],
+                fed_back_on=_date(item["fed_back_on"]),
+                finding=item.get("finding"),
             )
         except ServiceError as error:
-            problems.append(BundleProblem(f"$.good_practice[{index}]", error.message))
+            problems.append(BundleProblem(f"$.feedback[{index}]", error.message))
+    if data.get("report_narrative"):
+        finding_service.update_narrative(
+            session=session, review=review, expected_version=None, **data["report_narrative"]
+        )
     if problems:
         # The caller's transaction is rolled back on this error, so nothing stays stored.
         raise BundleError(problems)
@@ -458,3 +590,44 @@ def _store_bundle(
         commit()
     session.refresh(review)
     return review
+
+
+_APPROVAL_FIELDS = ("approved_at", "approved_by_email")
+
+
+def _store_good_practice(
+    data: dict[str, Any],
+    session: Session,
+    review: Review,
+    importer: User,
+    author: User,
+    problems: list[BundleProblem],
+) -> None:
+    """The review's good-practice entries (added by ``author``), and the partnership's
+    entries outside any review (added by ``importer``; each keeps its ref unless the
+    partnership's register already uses it)."""
+    taken = {e.ref for e in partnership_entries(session, review.partnership_id)}
+    for section, of_review in (("good_practice", True), ("partnership_good_practice", False)):
+        for index, item in enumerate(data.get(section, [])):
+            values = {k: v for k, v in item.items() if k not in _APPROVAL_FIELDS}
+            if not of_review and values["ref"] in taken:
+                values.pop("ref")
+            if not of_review and (values.get("agency_name") or "").strip():
+                review_service.directory_agency(
+                    session, review.partnership_id, values["agency_name"], ""
+                )
+            try:
+                approved_at = _approval_time(item)
+                entry = good_practice_service.create_entry(
+                    session=session,
+                    partnership_id=review.partnership_id,
+                    review=review if of_review else None,
+                    creator=author if of_review else importer,
+                    with_status=True,
+                    **values,
+                )
+            except ServiceError as error:
+                problems.append(BundleProblem(f"$.{section}[{index}]", error.message))
+                continue
+            taken.add(entry.ref)
+            _approve(session, entry, approved_at, item)

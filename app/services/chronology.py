@@ -125,13 +125,21 @@ def kpe_by_ref(session: Session, review: Review, ref: str) -> KeyPracticeEpisode
 
 
 def create_kpe(
-    *, session: Session, review: Review, title: str, summary: str = "", ref: str | None = None
+    *,
+    session: Session,
+    review: Review,
+    title: str,
+    summary: str = "",
+    narrative: str = "",
+    ref: str | None = None,
 ) -> KeyPracticeEpisode:
     title = " ".join((title or "").split())
     if not title:
         raise ServiceError("Enter a title for the key practice episode", "title")
     ref = claim_ref(session, review, "key practice episode", ref, "K")
-    kpe = KeyPracticeEpisode(review_id=review.id, ref=ref, title=title[:200], summary=summary or "")
+    kpe = KeyPracticeEpisode(
+        review_id=review.id, ref=ref, title=title[:200], summary=summary or "", narrative=narrative
+    )
     session.add(kpe)
     session.flush()
     return kpe

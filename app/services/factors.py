@@ -183,6 +183,8 @@ def account_item(account: Account) -> dict[str, Any]:
     item: dict[str, Any] = {"ref": account.ref, "contributor_kind": account.contributor_kind}
     if account.contributor is not None:
         item["contributor"] = account.contributor.ref
+    if account.contributor_role:
+        item["contributor_role"] = account.contributor_role
     if account.taken_on is not None:
         item["taken_on"] = account.taken_on.isoformat()
     item["consent_to_quote"] = account.consent_to_quote
