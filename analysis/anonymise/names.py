@@ -445,3 +445,51 @@ def _is_english(word: str) -> bool:
             ):
                 return True
     return False
+
+
+@lru_cache(maxsize=1)
+def _proper_and_common_words() -> frozenset[str]:
+    """Webster's words as written: proper nouns capitalised ("Gary"), others in lower case."""
+    from english_words import get_english_words_set
+
+    return frozenset(get_english_words_set(["web2"], lower=False, alpha=True))
+
+
+_CALENDAR = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "christmas",
+        "easter",
+    ]
+)
+
+
+def looks_like_a_name(words: Sequence[str]) -> bool:
+    """Whether capitalised ``words`` ("Gary Pike", "Florence Ashdown") look like a person's
+    name rather than a capitalised phrase ("Strategy Discussion", "Early Help"): the first is
+    a proper noun only, or a word is no English word at all. Days and months never are."""
+    if not words or words[0].casefold() in _CALENDAR:
+        return False
+    cased = _proper_and_common_words()
+    first = words[0]
+    if first in cased and first.lower() not in cased:
+        return True
+    return any(not _is_english(word) and word not in cased for word in words)

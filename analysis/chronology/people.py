@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from analysis.anonymise.names import looks_like_a_name
+
 # Titles that introduce a person's name in agency records.
 TITLES = (
     "mr", "mrs", "ms", "miss", "mx", "dr", "pc", "dc", "ds", "di", "psc", "sgt", "insp",
@@ -24,6 +26,11 @@ _TITLED_NAME = re.compile(
     r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+[A-Z][a-z'\u2019-]+)?)"
 )
 _NAME_CHARS = r"[\w'\u2019-]"
+# Two or three capitalised words that look like a name (``looks_like_a_name``): a person the
+# register may not hold ("Gary Pike (neighbour) reported…"), offered for the register.
+_UNTITLED_NAME = re.compile(
+    r"(?<![\w'\u2019-])[A-Z][a-z]{1,20}(?:[ \t]+[A-Z][a-z][a-z-]*){1,2}(?![\w-])"
+)
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,10 @@ class _Form:
 class PeopleMatcher:
     """The register compiled once, for many texts (an import reads thousands of rows)."""
 
-    def __init__(self, register: Iterable[RegisterEntry]) -> None:
+    def __init__(self, register: Iterable[RegisterEntry], not_names: Iterable[str] = ()) -> None:
+        """``not_names``: names of things (agencies, places) whose words are never taken for
+        a person's name."""
+        self._not_words = frozenset(w.casefold() for name in not_names for w in name.split())
         full: dict[str, list[str]] = {}
         # A given name or surname on its own, as written in the register (capitalised, so an
         # everyday word such as "will" or "may" in lower case is never taken for a name).
@@ -128,7 +138,20 @@ class PeopleMatcher:
             start, end = match.span("name")
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
+            taken.append(match.span())
             name = " ".join(match.group(0).split())
+            if name not in found.unmatched:
+                found.unmatched.append(name)
+        for match in _UNTITLED_NAME.finditer(text):
+            start, end = match.span()
+            words = match.group(0).split()
+            if (
+                any(start < t_end and t_start < end for t_start, t_end in taken)
+                or not looks_like_a_name(words)
+                or any(word.casefold() in self._not_words for word in words)
+            ):
+                continue
+            name = " ".join(words)
             if name not in found.unmatched:
                 found.unmatched.append(name)
         return found

@@ -117,3 +117,18 @@ def test_a_person_added_from_the_preview_is_linked_in_it_at_once(
         'id="unknown-people"' not in page or "DS Kaur" not in page.split('id="unknown-people"')[1]
     )
     assert "Police Officer 2 (1 entry)" in page
+
+
+def test_a_name_in_the_text_that_the_register_lacks_is_offered_for_it(
+    client: Any, login: Any, world: World
+) -> None:
+    login("panel_member")
+    preview, _token = _upload(
+        client,
+        world,
+        "Date,Details\n04/03/2024,Gary Pike (neighbour) reported shouting at the flat\n",
+        "police.csv",
+    )
+    page = client.get(preview).get_data(as_text=True)
+    offered = page[page.index('id="unknown-people"') :]
+    assert "Gary Pike" in offered and 'name="prefill_name" value="Gary Pike"' in offered

@@ -193,7 +193,10 @@ class _Preview:
             for question in found.ambiguous:
                 ambiguous.append(question.name)
                 self.ambiguous_people.setdefault(question.name, list(question.candidates))
+            written_agency = fold(f"{agency_name} {source_detail}")
             for name in found.unmatched:
+                if fold(name) in written_agency:
+                    continue  # the agency's or team's own name, not a person
                 if name not in unknown_people:
                     unknown_people.append(name)
                     self.unknown_people.setdefault(fold(name), name)
@@ -422,7 +425,7 @@ def build_preview(
         table.headers,
         {name: i for i, name in mapping.fields.items()},
         fixes=dict(fixes or {}),
-        matcher=PeopleMatcher(context.register) if context.register else None,
+        matcher=PeopleMatcher(context.register, not_names=context.agencies),
     )
     skipped = set(left_out)
     if not mapping.missing:
