@@ -216,7 +216,7 @@ def demo_logins_command() -> None:
     click.echo("Demo logins (all fictional), password: " + DEMO_PASSWORD)
     for email, name, role, is_admin in DEMO_USERS:
         if email in present:
-            what = "site admin" if is_admin else role.replace("_", " ")
+            what = "site admin" if is_admin else (role or "").replace("_", " ")
             click.echo(f"  {email:34} {what:16} {name}")
     manager_email, manager_name = DEMO_MANAGER
     if manager_email in present:

@@ -6,8 +6,9 @@ import logging
 import secrets
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask.json.provider import DefaultJSONProvider
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import BadRequest, HTTPException
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,9 @@ TITLES = {
 }
 
 
-def api_error(status: int, message: str, errors: list[object] | None = None) -> tuple[object, int]:
+def api_error(
+    status: int, message: str, errors: list[object] | None = None
+) -> tuple[Response, int]:
     return jsonify({"message": message, "errors": errors or []}), status
 
 
@@ -36,12 +39,12 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _handle_http(error: HTTPException) -> object:
+def _handle_http(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     if _wants_json():
         response = api_error(status, error.description or TITLES.get(status, "Error"))
         if status == 401:
-            response[0].headers["WWW-Authenticate"] = 'Bearer realm="learning-review"'  # type: ignore[attr-defined]
+            response[0].headers["WWW-Authenticate"] = 'Bearer realm="learning-review"'
         return response
     title = TITLES.get(status, "Error")
     # A message the app gave (abort(400, "…")), not Werkzeug's generic description.
@@ -50,7 +53,7 @@ def _handle_http(error: HTTPException) -> object:
     return page, status
 
 
-def _handle_unexpected(error: Exception) -> object:
+def _handle_unexpected(error: Exception) -> ResponseReturnValue:
     reference = secrets.token_hex(4).upper()
     log.exception("Unhandled error, reference %s", reference, exc_info=error)
     if _wants_json():

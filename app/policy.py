@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, or_, select
 
@@ -449,7 +450,7 @@ def _is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def _deny_anonymous() -> object:
+def _deny_anonymous() -> ResponseReturnValue:
     if _is_api_request():
         abort(401)
     return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
@@ -468,7 +469,7 @@ def participant_credential() -> str | None:
     return request.cookies.get(participant_cookie_name()) or None
 
 
-def _enforce_participant(token: str | None) -> object | None:
+def _enforce_participant(token: str | None) -> ResponseReturnValue | None:
     participant = participant_for_token(db(), token) if token else None
     if participant is None:
         if _is_api_request():
@@ -548,7 +549,7 @@ def requires_second_factor(user: User) -> bool:
     return found is not None
 
 
-def _enforce_second_factor(user: User) -> object | None:
+def _enforce_second_factor(user: User) -> ResponseReturnValue | None:
     if request.endpoint in SECOND_FACTOR_FREE_ENDPOINTS:
         return None
     if _is_api_request() and is_bearer_request():
@@ -562,7 +563,7 @@ def _enforce_second_factor(user: User) -> object | None:
     return redirect(url_for(step))
 
 
-def enforce() -> object | None:
+def enforce() -> ResponseReturnValue | None:
     """Run before every request: allow it, or answer 302/401/403/404. Deny by default."""
     if request.endpoint is None:
         return None  # no route matched: Flask answers 404 or 405 itself
@@ -597,7 +598,8 @@ def enforce() -> object | None:
             abort(403)
         return None
     if action == JOB:
-        return _enforce_job(user, (request.view_args or {}).get("job_id"))
+        _enforce_job(user, (request.view_args or {}).get("job_id"))
+        return None
     if action == ADMIN:
         if not user.is_admin:
             abort(403)
@@ -606,7 +608,8 @@ def enforce() -> object | None:
         return None
     entry_id = (request.view_args or {}).get("entry_id")
     if entry_id is not None:
-        return _enforce_entry(user, entry_id, action)
+        _enforce_entry(user, entry_id, action)
+        return None
     review = _review_of_request()
     if review is None or review.partnership_id != user.partnership_id:
         abort(404)

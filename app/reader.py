@@ -35,6 +35,7 @@ from flask import Flask, Response, current_app, g, has_request_context
 from flask_login import current_user
 from jinja2 import Undefined
 from markupsafe import Markup, escape
+from werkzeug.sansio.response import Response as SansioResponse
 
 from analysis.anonymise import COMMON_WORDS, RegisterPerson
 from app import policy
@@ -262,7 +263,7 @@ class ReaderJSONProvider(JSONProvider):
     it. ``dumps`` itself is left alone: the session cookie is JSON too. Reading JSON is the
     app's (``app.errors.JSONProvider``: too deep a nesting is a clear 400)."""
 
-    def response(self, *args: Any, **kwargs: Any) -> Response:
+    def response(self, *args: Any, **kwargs: Any) -> SansioResponse:
         return super().response(for_reader_value(self._prepare_response_obj(args, kwargs)))
 
     def reader_dumps(self, obj: Any, **kwargs: Any) -> str:

@@ -20,10 +20,11 @@ import secrets
 from collections.abc import Mapping
 from urllib.parse import urlencode, urlsplit
 
-from flask import Blueprint, Response, flash, g, redirect, request
+from flask import Blueprint, flash, g, redirect, request
 from flask_login import current_user
 from sqlalchemy import delete, select
 from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from app.db import db
 from models import SavedSearch, UserSession
@@ -113,7 +114,7 @@ def _local_path(value: str) -> str | None:
 
 
 @bp.route("/search", methods=["POST"])
-def search() -> Response:
+def search() -> WerkzeugResponse:
     """A search form's fields: the words kept on the server, the rest carried in the URL of
     the page named by ``back``."""
     back = _local_path(request.form.get("back", ""))
@@ -128,7 +129,7 @@ def search() -> Response:
     return redirect(request.script_root + back + (f"?{query}" if query else ""), 303)
 
 
-def text_out_of_url() -> Response | None:
+def text_out_of_url() -> WerkzeugResponse | None:
     """A page opened with the words in its URL: the same page, the words saved instead."""
     if request.method != "GET" or TEXT_KEY not in request.args:
         return None

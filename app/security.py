@@ -30,6 +30,7 @@ from app.passwords import PARTICIPANT_TOKEN_PREFIX
 from app.searches import forget_session
 from models import ApiToken, Participant, RecoveryCode, User, UserSession, utcnow
 from models.audit.chain import Actor
+from models.base import table_of
 
 _hasher = passwords.hasher
 # Verifying against this keeps a wrong email as slow as a wrong password.
@@ -327,9 +328,7 @@ def verify_totp(user: User, code: str) -> bool:
 
 def new_recovery_codes(user: User) -> list[str]:
     """Replace the user's recovery codes; return the new ones (shown once)."""
-    db().execute(
-        RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id)  # type: ignore[attr-defined]
-    )
+    db().execute(table_of(RecoveryCode).delete().where(RecoveryCode.user_id == user.id))
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
     for code in codes:
         db().add(RecoveryCode(user_id=user.id, code_hash=_hasher.hash(code)))

@@ -7,12 +7,8 @@ from pathlib import Path
 
 from flask import current_app, has_app_context
 
-from app.services.graph import (
-    DEFAULT_FALLBACK_TIMEOUT,
-    DEFAULT_MAX_NODES,
-    DEFAULT_RENDER_TIMEOUT,
-    GraphSettings,
-)
+from analysis.graph.looks import DEFAULT_MAX_NODES
+from app.services.graph import DEFAULT_FALLBACK_TIMEOUT, DEFAULT_RENDER_TIMEOUT, GraphSettings
 
 
 def graph_settings() -> GraphSettings:

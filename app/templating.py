@@ -32,10 +32,11 @@ def _markdown(text: str | None) -> Markup:
 
 def _uk_date(value: date | datetime | str | None) -> str:
     if isinstance(value, str):  # an ISO date kept in JSON (a good-practice share record)
+        text = value
         try:
-            value = date.fromisoformat(value)
+            value = date.fromisoformat(text)
         except ValueError:
-            return value
+            return text
     if isinstance(value, datetime):
         if value.hour == value.minute == value.second == 0 and value.tzinfo is None:
             return uk_date(value.date())  # a date-only moment (a chronology window's start)

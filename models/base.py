@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData
+from sqlalchemy import JSON, DateTime, MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -31,6 +31,15 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON,
         list[str]: JSON,
     }
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Table a model is mapped to. SQLAlchemy types ``__table__`` as any FromClause (a class
+    may be mapped to a join or a select); every model here is mapped to one Table."""
+    table = model.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not mapped to a single table")
+    return table
 
 
 class Audited:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -65,7 +66,7 @@ def settings() -> tuple[str, int]:
 
 
 @bp.route("/password", methods=["POST"])
-def change_password() -> object:
+def change_password() -> ResponseReturnValue:
     form = PasswordForm()
     if form.validate_on_submit():
         if not check_password(current_user, form.current_password.data or ""):
@@ -93,7 +94,7 @@ def change_password() -> object:
 
 
 @bp.route("/two-factor", methods=["GET", "POST"])
-def two_factor() -> object:
+def two_factor() -> ResponseReturnValue:
     """Turn on a second factor (optional for most roles, required for admins and chairs)."""
     if current_user.totp_enabled:
         return redirect(url_for("account.settings"))
@@ -127,7 +128,7 @@ def two_factor() -> object:
 
 
 @bp.route("/two-factor/disable", methods=["POST"])
-def disable_two_factor() -> object:
+def disable_two_factor() -> ResponseReturnValue:
     current_user.totp_enabled = False  # provisionally, to ask whether the role still needs it
     if requires_second_factor(current_user):
         current_user.totp_enabled = True
@@ -141,7 +142,7 @@ def disable_two_factor() -> object:
 
 
 @bp.route("/recovery-codes", methods=["POST"])
-def recovery_codes() -> object:
+def recovery_codes() -> ResponseReturnValue:
     if not current_user.totp_enabled:
         abort(409)
     codes = new_recovery_codes(current_user)
@@ -165,7 +166,7 @@ def _token_needs_code() -> bool:
 
 
 @bp.route("/tokens", methods=["POST"])
-def create_token() -> object:
+def create_token() -> ResponseReturnValue:
     form = TokenForm()
     if not form.validate_on_submit():
         return _settings_page(422, token_form=form)
@@ -198,7 +199,7 @@ def create_token() -> object:
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
-def revoke_token(token_id: int) -> object:
+def revoke_token(token_id: int) -> ResponseReturnValue:
     token = db().get(ApiToken, token_id)
     if token is None or token.user_id != current_user.id:
         abort(404)

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.auth.recovery import send_account_link
 from app.db import db
-from app.forms import select_choices
+from app.forms import SelectChoice, select_choices
 from app.policy import administered_partnership_ids, administers
 from app.security import revoke_api_tokens, revoke_sessions
 from app.services import retention as retention_service
@@ -76,7 +76,7 @@ def index() -> str:
 
 
 @bp.route("/users", methods=["GET", "POST"])
-def users() -> object:
+def users() -> ResponseReturnValue:
     form = UserForm()
     form.partnership.choices = _partnership_choices()
     if form.validate_on_submit():
@@ -122,7 +122,7 @@ def users() -> object:
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-def set_user_active(user_id: int) -> object:
+def set_user_active(user_id: int) -> ResponseReturnValue:
     user = db().get(User, user_id)
     if user is None or not administers(current_user, user.partnership_id):
         abort(404)
@@ -139,13 +139,13 @@ def set_user_active(user_id: int) -> object:
 
 
 @bp.route("/partnerships")
-def partnerships() -> object:
+def partnerships() -> ResponseReturnValue:
     """The partnership(s) this administrator administers; another partnership is set up by
     the operator on the server (see ``app.policy.administers``)."""
     return _partnerships_page(LogoForm(formdata=None), None)
 
 
-def _partnerships_page(logo_form: LogoForm, logo_for: int | None) -> object:
+def _partnerships_page(logo_form: LogoForm, logo_for: int | None) -> ResponseReturnValue:
     status = 422 if logo_form.errors else 200
     return render_template(
         "admin/partnerships.html",
@@ -157,7 +157,7 @@ def _partnerships_page(logo_form: LogoForm, logo_for: int | None) -> object:
 
 
 @bp.route("/partnerships/<int:partnership_id>/logo", methods=["POST"])
-def partnership_logo(partnership_id: int) -> object:
+def partnership_logo(partnership_id: int) -> ResponseReturnValue:
     """Upload (checked and re-encoded as PNG) or remove a partnership's report logo."""
     partnership = db().get(Partnership, partnership_id)
     if partnership is None:
@@ -198,7 +198,7 @@ from app.admin import accounts  # noqa: E402, F401 - registers the account route
 
 
 @bp.route("/retention", methods=["GET", "POST"])
-def retention() -> object:
+def retention() -> ResponseReturnValue:
     """The administrator's own partnership's retention rule, its closed reviews and when each
     one's case data goes. The purge itself runs from the command line (``retention --purge``)."""
     partnership = db().get_one(Partnership, current_user.partnership_id)

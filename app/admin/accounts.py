@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -76,7 +77,7 @@ def _user_page(user: User, status: int = 200, **forms: FlaskForm) -> tuple[str, 
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-def user(user_id: int) -> object:
+def user(user_id: int) -> ResponseReturnValue:
     target = _user(user_id)
     if request.method == "GET":
         return _user_page(target)
@@ -101,7 +102,7 @@ def user(user_id: int) -> object:
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
-def reset_password(user_id: int) -> object:
+def reset_password(user_id: int) -> ResponseReturnValue:
     target = _user(user_id)
     if request.form.get("how") == "link":
         sent, url = send_account_link(target, "reset")
@@ -132,7 +133,7 @@ def reset_password(user_id: int) -> object:
 
 
 @bp.route("/users/<int:user_id>/two-factor", methods=["POST"])
-def reset_two_factor(user_id: int) -> object:
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
     target = _user(user_id)
     if not target.totp_enabled:
         flash(f"{target.name} has no second factor set up: there is nothing to reset.", "error")
@@ -151,7 +152,7 @@ def reset_two_factor(user_id: int) -> object:
 
 
 @bp.route("/users/<int:user_id>/unlock", methods=["POST"])
-def unlock(user_id: int) -> object:
+def unlock(user_id: int) -> ResponseReturnValue:
     target = _user(user_id)
     accounts.unlock(session=db(), user=target)
     flash(f"{target.email} can sign in again.", "success")
@@ -159,7 +160,7 @@ def unlock(user_id: int) -> object:
 
 
 @bp.route("/partnership", methods=["GET", "POST"])
-def partnership() -> object:
+def partnership() -> ResponseReturnValue:
     own: Partnership = current_user.partnership
     form = RenameForm(obj=own)
     if form.validate_on_submit():
@@ -219,7 +220,7 @@ def _chair_candidates(partnership_id: int) -> list[User]:
 
 
 @bp.route("/reviews/<int:review_id>/chair", methods=["POST"])
-def appoint_chair(review_id: int) -> object:
+def appoint_chair(review_id: int) -> ResponseReturnValue:
     """Appoint a chair to a review left without an active one. A review with a chair is the
     chair's to change: an administrator must not be able to make anyone (themselves
     included) a reader of its real names."""

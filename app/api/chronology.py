@@ -38,7 +38,7 @@ from app.services.chronology_import import (
     update_import,
 )
 from app.services.errors import ServiceError
-from models import AuditEntry, ChronologyImport, Event, KeyPracticeEpisode, User
+from models import AuditEntry, ChronologyImport, Event, KeyPracticeEpisode, Review, User
 
 CHANGE_ACTIONS = (
     "create",
@@ -148,7 +148,9 @@ def events(review_id: int) -> ResponseReturnValue:
     return _events_page(review, request.args, page_limit(), request.args.get("cursor"))
 
 
-def _events_page(review: Any, values: Any, limit: int, cursor: str | None) -> ResponseReturnValue:
+def _events_page(
+    review: Review, values: Any, limit: int, cursor: str | None
+) -> ResponseReturnValue:
     """One page of the events that pass the filters in ``values`` (the query string's or a
     search body's names), searched as the reader reads them."""
     filters = EventFilters.from_args(values).as_read_by(db(), review, reader_text())

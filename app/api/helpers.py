@@ -67,6 +67,7 @@ def item_schema(section: str, *, creating: bool) -> dict[str, Any]:
 @lru_cache(maxsize=32)
 def _item_schema(section: str, creating: bool) -> dict[str, Any]:
     root = bundle_schema()
+    schema: dict[str, Any]
     if section == "review":
         schema = copy.deepcopy(root["properties"]["review"])
         schema["properties"]["incident_known_on"] = {"type": "string", "format": "date"}

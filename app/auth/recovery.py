@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.auth import bp
@@ -71,7 +72,7 @@ def security_notice(user: User, what: str) -> None:
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
 @limiter.limit(_sign_in_rate_limit, methods=["POST"])
-def forgot_password() -> object:
+def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
@@ -95,7 +96,7 @@ def forgot_password() -> object:
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 @limiter.limit(_sign_in_rate_limit, methods=["POST"])
-def account_link(token: str) -> object:
+def account_link(token: str) -> ResponseReturnValue:
     now = datetime.now(UTC)
     link = live_account_link(session=db(), token=token, now=now)
     if link is None:

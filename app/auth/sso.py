@@ -16,6 +16,7 @@ from typing import Any
 from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
@@ -82,7 +83,7 @@ def provider_used_second_factor(claims: dict[str, Any]) -> bool:
 
 @bp.route("/sign-in/organisation", methods=["POST"])
 @limiter.limit(_sign_in_rate_limit)
-def sso_start() -> object:
+def sso_start() -> ResponseReturnValue:
     form = SingleSignOnForm()
     if not form.validate_on_submit():
         flash("Enter your work email address to sign in with your organisation.", "error")
@@ -104,7 +105,7 @@ def sso_start() -> object:
 
 
 @bp.route("/sign-in/organisation/callback")
-def sso_callback() -> object:
+def sso_callback() -> ResponseReturnValue:
     provider = db().get(IdentityProvider, session.pop("sso_provider", 0) or 0)
     if provider is None:
         return redirect(url_for("auth.sign_in"))

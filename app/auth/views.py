@@ -10,6 +10,7 @@ import time
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -82,7 +83,7 @@ def start_second_factor(user: User, next_url: str | None) -> Response:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_rate_limit, methods=["POST"])
-def sign_in() -> object:
+def sign_in() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     form = SignInForm()
@@ -120,7 +121,7 @@ def sign_in() -> object:
 
 
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])
-def two_factor() -> object:
+def two_factor() -> ResponseReturnValue:
     user = _pending_user()
     if user is None or not user.totp_enabled:
         session.pop("pending_user", None)
@@ -145,7 +146,7 @@ def two_factor() -> object:
 
 
 @bp.route("/sign-in/two-factor/setup", methods=["GET", "POST"])
-def two_factor_setup() -> object:
+def two_factor_setup() -> ResponseReturnValue:
     """First sign-in of someone who must use a second factor: enrol, then continue."""
     user = _pending_user()
     if user is None:

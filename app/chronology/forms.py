@@ -60,17 +60,18 @@ class EventForm(FlaskForm):
         """A precision finer than the date as written, said in plain words (the service's own
         message names the precision's code and an ISO example, which suit the API)."""
         chosen = field.data or ""
-        if chosen not in _NEEDS or not (self.date.data or "").strip():
+        typed = self.date.data or ""
+        if chosen not in _NEEDS or not typed.strip():
             return
         try:
-            written = parse_when(self.date.data).precision
+            written = parse_when(typed).precision
         except DateParseError:
             return  # the date's own error is shown by the service
         if written in _FINENESS and _FINENESS.index(written) < _FINENESS.index(chosen):
             label = dict(PRECISION_CHOICES)[chosen]
             needs, how = _NEEDS[chosen]
             raise ValidationError(
-                f"“{self.date.data.strip()}” has no {needs.split(' and ')[-1].removeprefix('a ')}: "
+                f"“{typed.strip()}” has no {needs.split(' and ')[-1].removeprefix('a ')}: "
                 f"{label} needs {needs}, so {how}"
             )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -45,7 +46,7 @@ def _undoable_or_403(import_id: int) -> ChronologyImport:
 
 
 @bp.route("/chronology/import", methods=["GET", "POST"])
-def import_upload(review_id: int) -> Any:
+def import_upload(review_id: int) -> ResponseReturnValue:
     review = review_access().review
     form = ImportForm()
     form.agency.choices = select_choices(

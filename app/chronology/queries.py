@@ -112,7 +112,7 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time.max)
 
 
-def filtered(review: Review, filters: EventFilters) -> Select[tuple[Event]]:
+def filtered(review: Review, filters: EventFilters) -> Select[Event]:
     """The live (not deleted) events of ``review`` that pass ``filters``, unordered."""
     statement = select(Event).where(Event.review_id == review.id, Event.deleted_at.is_(None))
     if filters.agency == "none":
@@ -158,7 +158,7 @@ def filtered(review: Review, filters: EventFilters) -> Select[tuple[Event]]:
     return statement
 
 
-def ordered(statement: Select[tuple[Event]]) -> Select[tuple[Event]]:
+def ordered(statement: Select[Event]) -> Select[Event]:
     return statement.order_by(Event.sort_start, Event.sort_end, Event.id).options(
         selectinload(Event.people)
     )

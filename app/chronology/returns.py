@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app.chronology import bp
 from app.db import db
@@ -25,7 +26,7 @@ FIELDS = {
 
 
 @bp.route("/chronology/returns", methods=["GET", "POST"])
-def returns(review_id: int) -> Any:
+def returns(review_id: int) -> ResponseReturnValue:
     review = review_access().review
     errors: dict[str, str] = {}
     typed: dict[str, Any] = {}
@@ -35,9 +36,8 @@ def returns(review_id: int) -> Any:
         agency = next((a for a in review.agencies if a.ref == editing), None)
         dates: dict[str, date | None] = {}
         for name, (column, label) in FIELDS.items():
-            dates[column], error, bad[name] = read_day_month_year(
-                *(request.form.get(f"{name}-{part}", "") for part in DATE_PARTS), label
-            )
+            day, month, year = (request.form.get(f"{name}-{part}", "") for part in DATE_PARTS)
+            dates[column], error, bad[name] = read_day_month_year(day, month, year, label)
             if error:
                 errors[name] = error
         typed = request.form.to_dict()

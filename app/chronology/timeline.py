@@ -9,7 +9,7 @@ drawn. The chronology table stays the accessible list of every event.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -183,8 +183,8 @@ def _counts_svg(
     review: Review,
     filters: EventFilters,
     period: str,
-    rows: list[Any],
-    bands: list[Any],
+    rows: Sequence[Any],
+    bands: Sequence[Any],
     start: datetime,
     end: datetime,
     text: Callable[[str], str],
@@ -223,14 +223,9 @@ def _counts_svg(
             f"{'event' if row.events == 1 else 'events'}"
             f"{f', {problematic} problematic' if problematic else ''}. Zoom in"
         )
-        href = escape(
-            url_for(
-                "chronology.timeline",
-                review_id=review.id,
-                **base_args,
-                **{"from": opening.isoformat(), "to": closing.isoformat()},
-            )
-        )
+        # Any, as url_for's own **values: a str value would be checked against _external.
+        zoom: dict[str, Any] = {**base_args, "from": opening.isoformat(), "to": closing.isoformat()}
+        href = escape(url_for("chronology.timeline", review_id=review.id, **zoom))
         opacity = 0.25 + 0.6 * row.events / most
         parts.append(
             f'<a href="{href}" aria-label="{label}" class="lr-tl-event lr-tl-count">'

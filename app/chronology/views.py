@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.chronology.dates.when import age_at, day_first, when_from_bundle
 from analysis.chronology.importing.exports import export_csv, export_xlsx, template_bytes
@@ -33,7 +35,7 @@ from app.services import review_cache
 from app.services.errors import ServiceError
 from app.services.public_report import suggested_narrative
 from app.templating import plural_of
-from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode
+from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode, Review
 
 PER_PAGE = 50
 
@@ -41,7 +43,7 @@ PER_PAGE = 50
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _review() -> Any:
+def _review() -> Review:
     return review_access().review
 
 
@@ -146,7 +148,7 @@ def table(review_id: int) -> str:
 
 
 @bp.route("/chronology/assign", methods=["POST"])
-def bulk_assign(review_id: int) -> Response:
+def bulk_assign(review_id: int) -> WerkzeugResponse:
     refs = request.form.getlist("refs")
     kpe_ref = request.form.get("kpe") or None
     back = request.form.get("back") or url_for("chronology.table", review_id=review_id)
@@ -252,7 +254,7 @@ def deleted(review_id: int) -> str:
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
-def new_event(review_id: int) -> Any:
+def new_event(review_id: int) -> ResponseReturnValue:
     review = _review()
     form = EventForm()
     _fill_choices(form)
@@ -324,12 +326,17 @@ def _diff(
             return "(none)"
         if name == "people":
             return ", ".join(names["people"].get(ref, ref) for ref in value)
+        # ``value`` is a snapshot's JSON value (Any): in these fields, a ref or a code.
+        label: str
         if name in ("agency", "kpe"):
-            return names[name].get(value, value)
+            label = names[name].get(value, value)
+            return label
         if name == "source":
-            return SOURCE_KINDS.get(value, value)
+            label = SOURCE_KINDS.get(value, value)
+            return label
         if name == "appraisal":
-            return chrono.APPRAISALS.get(value, value)
+            label = chrono.APPRAISALS.get(value, value)
+            return label
         if name == "merged_from":
             return ", ".join(
                 f"{e.get('ref')} ({names['agency'].get(e.get('agency') or '', 'no agency')})"
@@ -460,7 +467,7 @@ def _may_edit(item: Event) -> bool:
 
 
 @bp.route("/events/<ref>/edit", methods=["GET", "POST"])
-def edit_event(review_id: int, ref: str) -> Any:
+def edit_event(review_id: int, ref: str) -> ResponseReturnValue:
     review = _review()
     item = _event_or_404(ref)
     _check_agency_scope(item.agency.ref if item.agency else None)
@@ -509,7 +516,7 @@ def edit_event(review_id: int, ref: str) -> Any:
 
 
 @bp.route("/events/<ref>/delete", methods=["POST"])
-def delete_event(review_id: int, ref: str) -> Response:
+def delete_event(review_id: int, ref: str) -> WerkzeugResponse:
     item = _event_or_404(ref)
     _check_agency_scope(item.agency.ref if item.agency else None)
     chrono.delete_event(session=db(), event=item)
@@ -521,7 +528,7 @@ def delete_event(review_id: int, ref: str) -> Response:
 
 
 @bp.route("/events/<ref>/restore", methods=["POST"])
-def restore_event(review_id: int, ref: str) -> Response:
+def restore_event(review_id: int, ref: str) -> WerkzeugResponse:
     item = _event_or_404(ref)
     _check_agency_scope(item.agency.ref if item.agency else None)
     try:
@@ -534,7 +541,7 @@ def restore_event(review_id: int, ref: str) -> Response:
 
 
 @bp.route("/events/<ref>/comments", methods=["POST"])
-def comment(review_id: int, ref: str) -> Response:
+def comment(review_id: int, ref: str) -> WerkzeugResponse:
     item = _event_or_404(ref)
     form = CommentForm()
     if form.validate_on_submit():
@@ -548,7 +555,7 @@ def comment(review_id: int, ref: str) -> Response:
 
 
 @bp.route("/events/<ref>/unmerge", methods=["POST"])
-def unmerge(review_id: int, ref: str) -> Response:
+def unmerge(review_id: int, ref: str) -> WerkzeugResponse:
     item = _event_or_404(ref)
     other = request.form.get("other", "")
     try:
@@ -578,7 +585,7 @@ def _facts(events: list[Event]) -> list[EventFacts]:
 
 
 @bp.route("/merges", methods=["GET", "POST"])
-def merges(review_id: int) -> Any:
+def merges(review_id: int) -> ResponseReturnValue:
     """Likely duplicates as groups; merge one by hand, choosing each field."""
     review = _review()
     if request.method == "POST":
@@ -634,7 +641,7 @@ def merges(review_id: int) -> Any:
 
 
 @bp.route("/merges/dismissals", methods=["POST"])
-def dismiss_duplicates(review_id: int) -> Response:
+def dismiss_duplicates(review_id: int) -> WerkzeugResponse:
     """Remember that a suggested group is not one happening."""
     refs = request.form.getlist("refs")
     try:
@@ -652,7 +659,7 @@ def dismiss_duplicates(review_id: int) -> Response:
 
 
 @bp.route("/kpes", methods=["GET", "POST"])
-def kpes(review_id: int) -> Any:
+def kpes(review_id: int) -> ResponseReturnValue:
     review = _review()
     form = KpeForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -677,7 +684,7 @@ def kpes(review_id: int) -> Any:
         )
         .all()
     )
-    counts = {k.id: 0 for k in episodes}
+    counts: dict[int | None, int] = {k.id: 0 for k in episodes}  # None never comes: see the query
     for kpe_id in db().scalars(
         select(Event.kpe_id).where(
             Event.review_id == review.id, Event.deleted_at.is_(None), Event.kpe_id.is_not(None)
@@ -717,7 +724,7 @@ def kpe(review_id: int, ref: str) -> str:
 
 
 @bp.route("/kpes/<ref>/edit", methods=["GET", "POST"])
-def edit_kpe(review_id: int, ref: str) -> Any:
+def edit_kpe(review_id: int, ref: str) -> ResponseReturnValue:
     review = _review()
     episode = chrono.kpe_by_ref(db(), review, ref)
     if episode is None:

@@ -22,10 +22,10 @@ from analysis.taxonomy import (
     SEIPS_COMPONENTS,
     SYSTEM_LEVELS,
 )
-from app.forms import DayMonthYearField, select_choices
+from app.forms import DayMonthYearField, SelectChoice, select_choices
 
 
-def _optional(choices: dict[str, str]) -> list[object]:
+def _optional(choices: dict[str, str]) -> list[SelectChoice]:
     return select_choices([("", "Not chosen"), *choices.items()])
 
 

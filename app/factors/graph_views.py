@@ -168,7 +168,12 @@ def graph(review_id: int) -> ResponseReturnValue:
     nodes = rg.graph.nodes
     kpes = [(n, d["label"]) for n, d in nodes(data=True) if d["kind"] == "kpe"]
     event_ref = ref if view == "event" else None
-    image_args = {"review_id": review.id, "view": view, **({"ref": ref} if ref else {})}
+    # Any, as url_for's own **values: an int or str value would be checked against _external.
+    image_args: dict[str, Any] = {
+        "review_id": review.id,
+        "view": view,
+        **({"ref": ref} if ref else {}),
+    }
     downloads = [
         (url_for("api.graph_svg", **image_args, download=1), "SVG picture"),
         (url_for("api.graph_png", **image_args, download=1), "PNG picture"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -43,10 +44,10 @@ from app.services import workshops as workshop_service
 from app.services.errors import ServiceError
 from app.services.facts import factor_facts, link_facts
 from app.templating import for_reader
-from models import Account, Event, Factor, Link
+from models import Account, Event, Factor, Link, Review
 
 
-def _review() -> Any:
+def _review() -> Review:
     return review_access().review
 
 
@@ -156,7 +157,7 @@ def accounts(review_id: int) -> str:
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
-def new_account(review_id: int) -> Any:
+def new_account(review_id: int) -> ResponseReturnValue:
     review = _review()
     form = _account_form()
     if request.method == "POST" and not is_picker_search() and form.validate_on_submit():
@@ -194,7 +195,7 @@ def account(review_id: int, ref: str) -> str:
 
 
 @bp.route("/accounts/<ref>/edit", methods=["GET", "POST"])
-def edit_account(review_id: int, ref: str) -> Any:
+def edit_account(review_id: int, ref: str) -> ResponseReturnValue:
     review = _review()
     item = _account_or_404(ref)
     form = _account_form(item)
@@ -250,7 +251,7 @@ def factors(review_id: int) -> str:
         db().scalars(select(Factor).where(Factor.review_id == review.id).order_by(Factor.id)).all()
     )
     links, events = _review_links_and_events()
-    summary = []
+    summary: list[dict[str, Any]] = []
     for factor in rows:
         facts = factor_facts(factor)
         summary.append(
@@ -345,7 +346,7 @@ def _factor_values(form: FactorForm) -> dict[str, Any]:
 
 
 @bp.route("/factors/new", methods=["GET", "POST"])
-def new_factor(review_id: int) -> Any:
+def new_factor(review_id: int) -> ResponseReturnValue:
     """Add a factor; from an event ("why did this happen?") it starts linked to the event."""
     review = _review()
     form = FactorForm()
@@ -429,7 +430,7 @@ def factor(review_id: int, ref: str) -> str:
 
 
 @bp.route("/factors/<ref>/edit", methods=["GET", "POST"])
-def edit_factor(review_id: int, ref: str) -> Any:
+def edit_factor(review_id: int, ref: str) -> ResponseReturnValue:
     item = _factor_or_404(ref)
     form = FactorForm(obj=item if request.method == "GET" else None)
     theirs = None
@@ -486,6 +487,7 @@ def _back(default: str) -> str:
     return back if back.startswith("/") and not back.startswith("//") else default
 
 
+# Any: it may return another view's result, which Flask types as possibly a coroutine's.
 @bp.route("/links", methods=["POST"])
 def add_link(review_id: int) -> Any:
     review = _review()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -31,10 +32,10 @@ from app.pickers import factor_picker, is_picker_search
 from app.policy import review_access
 from app.services import findings as service
 from app.services.errors import ServiceError
-from models import Action, Factor, FeedbackRecord, Finding
+from models import Action, Factor, FeedbackRecord, Finding, Review
 
 
-def _review() -> Any:
+def _review() -> Review:
     return review_access().review
 
 
@@ -135,7 +136,7 @@ def _finding_values(form: FindingForm) -> dict[str, Any]:
 
 
 @bp.route("/findings/new", methods=["GET", "POST"])
-def new_finding(review_id: int) -> Any:
+def new_finding(review_id: int) -> ResponseReturnValue:
     form = _finding_form()
     if request.method == "POST" and not is_picker_search() and form.validate_on_submit():
         try:
@@ -175,7 +176,7 @@ def finding(review_id: int, ref: str) -> str:
 
 
 @bp.route("/findings/<ref>/edit", methods=["GET", "POST"])
-def edit_finding(review_id: int, ref: str) -> Any:
+def edit_finding(review_id: int, ref: str) -> ResponseReturnValue:
     item = _finding_or_404(ref)
     form = _finding_form(item)
     theirs = None
@@ -212,7 +213,7 @@ def delete_finding(review_id: int, ref: str) -> Response:
 
 
 @bp.route("/findings/<ref>/responses", methods=["POST"])
-def board_response(review_id: int, ref: str) -> Any:
+def board_response(review_id: int, ref: str) -> ResponseReturnValue:
     item = _finding_or_404(ref)
     form = BoardResponseForm()
     if form.validate_on_submit():
@@ -294,7 +295,7 @@ def _action_values(form: ActionForm) -> dict[str, Any]:
 
 
 @bp.route("/actions/new", methods=["GET", "POST"])
-def new_action(review_id: int) -> Any:
+def new_action(review_id: int) -> ResponseReturnValue:
     form = _action_form()
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -320,7 +321,7 @@ def new_action(review_id: int) -> Any:
 
 
 @bp.route("/actions/<ref>/edit", methods=["GET", "POST"])
-def edit_action(review_id: int, ref: str) -> Any:
+def edit_action(review_id: int, ref: str) -> ResponseReturnValue:
     item = _action_or_404(ref)
     form = _action_form(item)
     theirs = None
@@ -358,7 +359,7 @@ def delete_action(review_id: int, ref: str) -> Response:
 
 
 @bp.route("/feedback", methods=["GET", "POST"])
-def feedback(review_id: int) -> Any:
+def feedback(review_id: int) -> ResponseReturnValue:
     review = _review()
     form = FeedbackForm(formdata=None if request.method == "GET" else request.form)
     form.finding.choices = select_choices(

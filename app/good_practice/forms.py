@@ -52,7 +52,8 @@ class ShareForm(FlaskForm):
     # InputRequired, not DataRequired: a date that is not real ("2025-02-30") is reported as
     # such rather than as missing. The service checks it is not in the future nor before
     # the entry was approved.
-    on = DateField(
+    # WTForms 3.3 added invalid_value_message; types-WTForms (stubs for 3.2) lacks it.
+    on = DateField(  # type: ignore[call-arg]
         "Date shared",
         validators=[InputRequired("Enter the date it was shared")],
         invalid_value_message="Enter a real date, for example 12 June 2025",

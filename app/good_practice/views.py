@@ -8,8 +8,10 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.chronology.dates.parsing import parse_when
 from analysis.dates import uk_today
@@ -211,7 +213,7 @@ def _values(form: EntryForm, review: Review | None) -> dict[str, Any]:
 
 def _form_page(
     form: EntryForm, review: Review | None, entry: GoodPractice | None, **extra: Any
-) -> Any:
+) -> str:
     events = event_picker(db(), review, "events", form.events.data or []) if review else None
     factors = (
         factor_picker(db(), review, "factors", form.factors.data or [], factor_type="protective")
@@ -317,7 +319,7 @@ def register() -> str:
 
 
 @bp.route("/good-practice/new", methods=["GET", "POST"])
-def new_entry() -> Any:
+def new_entry() -> ResponseReturnValue:
     """An entry from quality-assurance work outside a review (case audit, observation, …)."""
     form = _entry_form(None)
     if request.method == "GET":
@@ -343,7 +345,7 @@ def new_entry() -> Any:
 
 
 @bp.route("/reviews/<int:review_id>/good-practice/new", methods=["GET", "POST"])
-def new_review_entry(review_id: int) -> Any:
+def new_review_entry(review_id: int) -> ResponseReturnValue:
     """An entry of a review, pre-filled from an event, an account or a protective factor."""
     review = review_access().review
     form = _entry_form(review)
@@ -436,7 +438,7 @@ def _entry_page(item: GoodPractice, errors: list[tuple[str, str]] | None = None)
 
 
 @bp.route("/good-practice/<int:entry_id>/edit", methods=["GET", "POST"])
-def edit_entry(entry_id: int) -> Any:
+def edit_entry(entry_id: int) -> ResponseReturnValue:
     item = good_practice_entry()
     review = item.review
     form = _entry_form(review, item)
@@ -465,7 +467,7 @@ def edit_entry(entry_id: int) -> Any:
 
 
 @bp.route("/good-practice/<int:entry_id>/delete", methods=["POST"])
-def delete_entry(entry_id: int) -> Response:
+def delete_entry(entry_id: int) -> WerkzeugResponse:
     item = good_practice_entry()
     ref = item.ref
     service.delete_entry(session=db(), entry=item)
@@ -474,7 +476,7 @@ def delete_entry(entry_id: int) -> Response:
 
 
 @bp.route("/good-practice/<int:entry_id>/approve", methods=["POST"])
-def approve(entry_id: int) -> Any:
+def approve(entry_id: int) -> ResponseReturnValue:
     item = good_practice_entry()
     try:
         service.approve_entry(session=db(), entry=item, approver=current_user)
@@ -489,7 +491,7 @@ def approve(entry_id: int) -> Any:
 
 
 @bp.route("/good-practice/<int:entry_id>/share", methods=["GET", "POST"])
-def share(entry_id: int) -> Any:
+def share(entry_id: int) -> ResponseReturnValue:
     """Record where an approved entry was shared; the anonymisation check must be clear."""
     item = good_practice_entry()
     form = ShareForm()
@@ -499,7 +501,10 @@ def share(entry_id: int) -> Any:
     if request.method == "POST" and form.validate_on_submit():
         try:
             service.share_entry(
-                session=db(), entry=item, where=form.where.data or "", on=form.on.data
+                session=db(),
+                entry=item,
+                where=form.where.data or "",
+                on=form.on.data or "",  # never None: InputRequired, and the form is valid
             )
         except service.SharingBlockedError as error:
             hits = error.hits
@@ -557,7 +562,7 @@ def review_briefing(review_id: int, fmt: str) -> Response:
 
 
 @bp.route("/good-practice/bulletin.html")
-def bulletin() -> Response:
+def bulletin() -> WerkzeugResponse:
     """Email-ready HTML of entries shared since ``since`` (default: the last 30 days)."""
     errors: list[str] = []
     since = _date_arg("since", errors)

@@ -4,6 +4,7 @@ page that follows a background job."""
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -43,7 +44,7 @@ def dashboard() -> str:
 
 
 @bp.route("/jobs/<int:job_id>")
-def job(job_id: int) -> object:
+def job(job_id: int) -> ResponseReturnValue:
     """A background job's progress: 202 while it runs (the page polls the API and moves on by
     itself), then 303 to its result when it has one, or 200 with its outcome."""
     item: Job = g.job

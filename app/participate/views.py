@@ -19,6 +19,8 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
 from app.db import db
@@ -37,7 +39,7 @@ def _join_rate_limit() -> str:
     return str(current_app.config["WORKSHOP_JOIN_RATE_LIMIT"])
 
 
-def _home(workshop_id: int) -> Response:
+def _home(workshop_id: int) -> WerkzeugResponse:
     return redirect(url_for("participate.home", workshop_id=workshop_id))
 
 
@@ -48,7 +50,7 @@ def _cookie_path(workshop_id: int) -> str:
 @bp.route("/join", methods=["GET", "POST"])
 @bp.route("/join/<code>", methods=["GET", "POST"], endpoint="join_code")
 @limiter.limit(_join_rate_limit, methods=["POST"])
-def join(code: str | None = None) -> Any:
+def join(code: str | None = None) -> ResponseReturnValue:
     form = JoinForm()
     if request.method == "GET" and code:
         form.code.data = service.normalise_code(code)
@@ -146,7 +148,7 @@ def node(workshop_id: int, ref: str) -> str:
 
 
 @bp.route("/w/<int:workshop_id>/notes", methods=["POST"])
-def add_note(workshop_id: int) -> Any:
+def add_note(workshop_id: int) -> ResponseReturnValue:
     participant = current_participant()
     form = NoteForm()
     ref = form.node.data or ""
@@ -180,7 +182,7 @@ def add_note(workshop_id: int) -> Any:
 
 
 @bp.route("/w/<int:workshop_id>/propose", methods=["GET", "POST"])
-def propose(workshop_id: int) -> Any:
+def propose(workshop_id: int) -> ResponseReturnValue:
     form = ProposalForm()
     if form.validate_on_submit():
         try:
@@ -201,7 +203,7 @@ def propose(workshop_id: int) -> Any:
     return _page("participate/propose.html", form=form, title="Propose a factor"), status
 
 
-def _vote(workshop_id: int, *, spend: bool) -> Response:
+def _vote(workshop_id: int, *, spend: bool) -> WerkzeugResponse:
     form = VoteForm()
     if not form.validate_on_submit():
         abort(400)
@@ -219,12 +221,12 @@ def _vote(workshop_id: int, *, spend: bool) -> Response:
 
 
 @bp.route("/w/<int:workshop_id>/votes", methods=["POST"])
-def vote(workshop_id: int) -> Response:
+def vote(workshop_id: int) -> WerkzeugResponse:
     return _vote(workshop_id, spend=True)
 
 
 @bp.route("/w/<int:workshop_id>/votes/withdraw", methods=["POST"])
-def withdraw_vote(workshop_id: int) -> Response:
+def withdraw_vote(workshop_id: int) -> WerkzeugResponse:
     return _vote(workshop_id, spend=False)
 
 
@@ -268,7 +270,7 @@ def save_draft(workshop_id: int) -> Response:
 
 
 @bp.route("/w/<int:workshop_id>/upvote", methods=["POST"])
-def upvote(workshop_id: int) -> Response:
+def upvote(workshop_id: int) -> WerkzeugResponse:
     """Give (or take back) an upvote on a note or a proposal on the room wall."""
     form = UpvoteForm()
     if not form.validate_on_submit():

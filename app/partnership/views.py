@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -72,7 +73,7 @@ def dashboard() -> str:
 
 
 @bp.route("/reviews/<int:review_id>/milestones", methods=["POST"])
-def record_milestone(review_id: int) -> Any:
+def record_milestone(review_id: int) -> ResponseReturnValue:
     review = review_access().review
     form = MilestoneForm()
     if form.validate_on_submit():
@@ -163,7 +164,7 @@ def _as_stored(submitted: str | None, stored: str) -> str:
 
 
 @bp.route("/reviews/<int:review_id>/actions/<ref>", methods=["GET", "POST"])
-def action(review_id: int, ref: str) -> Any:
+def action(review_id: int, ref: str) -> ResponseReturnValue:
     review = review_access().review
     item = action_by_ref(db(), review, ref)
     if item is None:
@@ -282,7 +283,7 @@ def recurring() -> str:
 
 
 @bp.route("/recurring/decisions", methods=["POST"])
-def decide_pattern() -> Any:
+def decide_pattern() -> ResponseReturnValue:
     form = PatternDecisionForm()
     if not form.validate_on_submit():
         flash("The decision was not saved: the form had expired. Try again.", "error")

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app import jobs
 from app.services import reports as service
+from app.services.errors import ServiceError
 from app.settings import graph_settings
 from models import Job, ReportVersion, Review, User
 
@@ -47,7 +48,7 @@ def generate(context: jobs.JobContext) -> dict[str, Any]:
     version = session.get(ReportVersion, params["version_id"])
     review = context.review
     if version is None or review is None:
-        raise service.ServiceError("This report version was deleted before it was generated")
+        raise ServiceError("This report version was deleted before it was generated")
     context.progress(5, f"Reading the review for version {version.number}")
     try:
         generated = service.render_version(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -26,7 +27,7 @@ from app.services import findings as findings_service
 from app.services import reports as service
 from app.services.anonymity import HIT_KINDS
 from app.services.errors import ServiceError
-from models import ReportVersion
+from models import ReportVersion, Review
 
 
 class NarrativeForm(FlaskForm):
@@ -60,7 +61,7 @@ class WithdrawForm(FlaskForm):
     )
 
 
-def _review() -> Any:
+def _review() -> Review:
     return review_access().review
 
 
@@ -72,7 +73,7 @@ def _version_or_404(number: int) -> ReportVersion:
 
 
 @bp.route("/reports", methods=["GET", "POST"])
-def reports(review_id: int) -> Any:
+def reports(review_id: int) -> ResponseReturnValue:
     review = _review()
     if request.method == "POST":
         try:
@@ -85,7 +86,7 @@ def reports(review_id: int) -> Any:
     return _reports_page(review)
 
 
-def _reports_page(review: Any, status: int = 200) -> Any:
+def _reports_page(review: Review, status: int = 200) -> tuple[str, int]:
     return render_template(
         "reports/reports.html",
         review=review,
@@ -95,7 +96,7 @@ def _reports_page(review: Any, status: int = 200) -> Any:
 
 
 @bp.route("/reports/narrative", methods=["GET", "POST"])
-def narrative(review_id: int) -> Any:
+def narrative(review_id: int) -> ResponseReturnValue:
     review = _review()
     current = findings_service.narrative_of(db(), review)
     form = NarrativeForm(
@@ -127,7 +128,9 @@ def narrative(review_id: int) -> Any:
     ), edit_status(request.method, theirs)
 
 
-def _version_page(version: ReportVersion, hits: list[dict[str, Any]], status: int = 200) -> Any:
+def _version_page(
+    version: ReportVersion, hits: list[dict[str, Any]], status: int = 200
+) -> tuple[str, int]:
     review = _review()
     others = [v for v in service.report_versions(db(), review) if v.number != version.number]
     return render_template(
@@ -146,7 +149,7 @@ def _version_page(version: ReportVersion, hits: list[dict[str, Any]], status: in
 
 
 @bp.route("/reports/<int:version>")
-def version(review_id: int, version: int) -> Any:
+def version(review_id: int, version: int) -> ResponseReturnValue:
     item = _version_or_404(version)
     return _version_page(item, list(item.scan_hits or []))
 
@@ -166,7 +169,7 @@ def public_download(review_id: int, version: int, fmt: str) -> Response:
 
 
 @bp.route("/reports/<int:version>/delete", methods=["GET", "POST"])
-def delete(review_id: int, version: int) -> Any:
+def delete(review_id: int, version: int) -> ResponseReturnValue:
     """Delete a superseded draft (never published), with a reason: the chair."""
 
     def done(item: ReportVersion) -> Response:
@@ -185,7 +188,7 @@ def _with_reason(
     done: Callable[[ReportVersion], Response],
     template: str,
     verb: str,
-) -> Any:
+) -> ResponseReturnValue:
     """A change to a version that needs a reason (deleting a draft, withdrawing a
     publication): the form, the service's refusal on the form, or ``done`` once made."""
     review = _review()
@@ -214,7 +217,7 @@ def _with_reason(
 
 
 @bp.route("/reports/compare")
-def compare(review_id: int) -> Any:
+def compare(review_id: int) -> ResponseReturnValue:
     review = _review()
     versions = service.report_versions(db(), review)
     old = new = None
@@ -249,7 +252,7 @@ def compare(review_id: int) -> Any:
 
 
 @bp.route("/reports/<int:version>/approve", methods=["POST"])
-def approve(review_id: int, version: int) -> Any:
+def approve(review_id: int, version: int) -> ResponseReturnValue:
     item = _version_or_404(version)
     try:
         service.approve_report(session=db(), review=_review(), version=item, user=current_user)
@@ -267,7 +270,7 @@ def approve(review_id: int, version: int) -> Any:
 
 
 @bp.route("/reports/<int:version>/publish", methods=["POST"])
-def publish(review_id: int, version: int) -> Any:
+def publish(review_id: int, version: int) -> ResponseReturnValue:
     item = _version_or_404(version)
     try:
         service.publish_report(session=db(), review=_review(), version=item, user=current_user)
@@ -282,7 +285,7 @@ def publish(review_id: int, version: int) -> Any:
 
 
 @bp.route("/reports/<int:version>/withdraw", methods=["GET", "POST"])
-def withdraw(review_id: int, version: int) -> Any:
+def withdraw(review_id: int, version: int) -> ResponseReturnValue:
     """Withdraw a published version from the public page, with a reason (chair or admin)."""
 
     def done(item: ReportVersion) -> Response:

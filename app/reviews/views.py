@@ -7,14 +7,21 @@ import re
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from wtforms.fields.choices import SelectChoice
 
+from analysis.bundle import BundleProblem
 from analysis.chronology.importing.exports import export_csv
 from analysis.dates import statutory_dates
 from analysis.taxonomy import PERSON_ROLES
 from app.db import db
-from app.forms import edit_status, save_versioned, select_choices, show_service_error
+from app.forms import (
+    SelectChoice,
+    edit_status,
+    save_versioned,
+    select_choices,
+    show_service_error,
+)
 from app.policy import (
     ROLES,
     may,
@@ -53,7 +60,7 @@ def _agency_choices() -> list[SelectChoice]:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new() -> object:
+def new() -> ResponseReturnValue:
     form = ReviewForm()
     if form.validate_on_submit():
         try:
@@ -99,7 +106,7 @@ def overview(review_id: int) -> str:
 
 
 @bp.route("/<int:review_id>/edit", methods=["GET", "POST"])
-def edit(review_id: int) -> object:
+def edit(review_id: int) -> ResponseReturnValue:
     review = review_access().review
     form = ReviewForm(obj=review if request.method == "GET" else None)
     theirs = None
@@ -137,7 +144,7 @@ def _check_chair_change(role: str | None) -> None:
 
 
 @bp.route("/<int:review_id>/members", methods=["POST"])
-def add_member(review_id: int) -> object:
+def add_member(review_id: int) -> ResponseReturnValue:
     access = review_access()
     form = MemberForm()
     _member_form_choices(form)
@@ -162,7 +169,7 @@ def add_member(review_id: int) -> object:
 
 
 @bp.route("/<int:review_id>/members/<int:membership_id>/remove", methods=["POST"])
-def remove_member(review_id: int, membership_id: int) -> object:
+def remove_member(review_id: int, membership_id: int) -> ResponseReturnValue:
     review = review_access().review
     membership = db().get(Membership, membership_id)
     if membership is None or membership.review_id != review.id:
@@ -178,7 +185,7 @@ def remove_member(review_id: int, membership_id: int) -> object:
 
 
 @bp.route("/<int:review_id>/agencies", methods=["POST"])
-def add_agency(review_id: int) -> object:
+def add_agency(review_id: int) -> ResponseReturnValue:
     access = review_access()
     form = AgencyForm()
     if form.validate_on_submit():
@@ -198,7 +205,7 @@ def add_agency(review_id: int) -> object:
 
 
 @bp.route("/<int:review_id>/agencies/<ref>/remove", methods=["POST"])
-def remove_agency(review_id: int, ref: str) -> object:
+def remove_agency(review_id: int, ref: str) -> ResponseReturnValue:
     review = review_access().review
     agency = review_service.agency_by_ref(db(), review, ref)
     if agency is None:
@@ -249,7 +256,7 @@ def _person_values(form: PersonForm, *, with_real_names: bool) -> dict[str, Any]
 
 
 @bp.route("/<int:review_id>/people/new", methods=["GET", "POST"])
-def new_person(review_id: int) -> object:
+def new_person(review_id: int) -> ResponseReturnValue:
     review = review_access().review
     form = PersonForm()
     _person_form_choices(form)
@@ -296,7 +303,7 @@ def new_person(review_id: int) -> object:
 
 
 @bp.route("/<int:review_id>/people/<ref>/edit", methods=["GET", "POST"])
-def edit_person(review_id: int, ref: str) -> object:
+def edit_person(review_id: int, ref: str) -> ResponseReturnValue:
     review = review_access().review
     person = review_service.person_by_ref(db(), review, ref)
     if person is None:
@@ -367,7 +374,7 @@ def export_bundle(review_id: int) -> Response:
 
 
 @bp.route("/import", methods=["GET", "POST"])
-def import_bundle() -> object:
+def import_bundle() -> ResponseReturnValue:
     form = BundleUploadForm()
     problems: list[Any] = []
     if form.validate_on_submit():
@@ -376,7 +383,7 @@ def import_bundle() -> object:
         try:
             data = json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            problems = [bundles.BundleProblem("$", f"The file is not valid JSON: {error}")]
+            problems = [BundleProblem("$", f"The file is not valid JSON: {error}")]
         else:
             try:
                 if import_job.runs_in_background(data):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
@@ -185,23 +186,34 @@ def rename_partnership(*, session: Session, partnership: Partnership, name: str)
     session.flush()
 
 
+_Named = TypeVar("_Named", Agency, PartnershipCondition)
+
+
+def _merge_same_named(
+    session: Session, model: type[_Named], key: str, *, source: Partnership, target: Partnership
+) -> None:
+    """Fold each of ``source``'s rows of ``model`` into ``target``'s row with the same ``key``
+    (references repointed, the duplicate deleted); a row with no match moves as it is."""
+    theirs = {
+        getattr(row, key): row
+        for row in session.scalars(select(model).where(model.partnership_id == target.id))
+    }
+    for row in session.scalars(select(model).where(model.partnership_id == source.id)):
+        same = theirs.get(getattr(row, key))
+        if same is not None:
+            _repoint(session, table=model.__tablename__, old=row.id, new=same.id)
+            session.delete(row)
+    session.flush()
+
+
 def merge_partnerships(*, session: Session, source: Partnership, target: Partnership) -> None:
     """Move everything of ``source`` (a typo's tenant, or two boards joining) into ``target``
     and remove ``source``. Directory agencies and library conditions of the same name become
     one entry; every other row that belongs to a partnership moves as it is."""
     if source.id == target.id:
         raise ServiceError("Choose a different partnership to merge into", "target")
-    for model, key in ((Agency, "name_key"), (PartnershipCondition, "label_key")):
-        theirs = {
-            getattr(row, key): row
-            for row in session.scalars(select(model).where(model.partnership_id == target.id))
-        }
-        for row in session.scalars(select(model).where(model.partnership_id == source.id)):
-            same = theirs.get(getattr(row, key))
-            if same is not None:
-                _repoint(session, table=model.__tablename__, old=row.id, new=same.id)
-                session.delete(row)
-        session.flush()
+    _merge_same_named(session, Agency, "name_key", source=source, target=target)
+    _merge_same_named(session, PartnershipCondition, "label_key", source=source, target=target)
     _repoint(session, table="partnerships", old=source.id, new=target.id)
     audit.record(
         session,

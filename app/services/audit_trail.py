@@ -64,7 +64,7 @@ def _kind_condition(kind: str) -> ColumnElement[bool]:
     return not_(or_(_is_read(), _is_export(), _is_sign_in()))
 
 
-def _members(review: Review) -> Select[tuple[int]]:
+def _members(review: Review) -> Select[int]:
     return select(Membership.user_id).where(Membership.review_id == review.id)
 
 

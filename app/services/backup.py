@@ -92,7 +92,10 @@ def _tables(metadata: MetaData) -> list[Table]:
 def current_revision(connection: Connection) -> str | None:
     if not sa_inspect(connection).has_table(VERSION_TABLE):
         return None
-    return connection.scalar(sql_text(f"SELECT version_num FROM {VERSION_TABLE}"))  # noqa: S608 - a constant
+    revision: str | None = connection.scalar(
+        sql_text(f"SELECT version_num FROM {VERSION_TABLE}")  # noqa: S608 - a constant
+    )
+    return revision
 
 
 def write_backup(connection: Connection, out: IO[bytes]) -> dict[str, int]:

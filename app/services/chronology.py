@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select, text
@@ -28,6 +29,7 @@ from models import (
     utcnow,
 )
 from models.audit.chain import session_actor
+from models.base import table_of
 
 APPRAISALS = {
     "not_appraised": "Not appraised",
@@ -63,8 +65,8 @@ def claim_refs(
     Only the wanted refs, and (when one is to be numbered) the refs starting with ``prefix``,
     are read: claiming a factor's ref in a review of 40,000 events reads a few rows, not all."""
     given = [ref for ref in wanted if ref is not None]
-    for ref in given:
-        check_ref(ref)
+    for given_ref in given:
+        check_ref(given_ref)
     by_ref = select(ItemRef.ref, ItemRef.kind).where(ItemRef.review_id == review.id)
     taken: dict[str, str] = {}
     for start in range(0, len(given), _IN_CHUNK):
@@ -92,7 +94,7 @@ def claim_refs(
         refs.append(ref)
     if refs:  # in bulk: an import claims tens of thousands at once
         session.connection().execute(
-            insert(ItemRef.__table__),
+            insert(table_of(ItemRef)),
             [{"review_id": review.id, "ref": ref, "kind": kind} for ref in refs],
         )
     return refs
@@ -426,9 +428,11 @@ def insert_events(
         return 0
     # Core statements on the session's connection: no ORM bookkeeping per row.
     connection = session.connection()
-    events = Event.__table__
-    ids = _reserved_ids(connection, events, len(values))
-    if ids is not None:
+    events = table_of(Event)
+    reserved = _reserved_ids(connection, events, len(values))
+    ids: Sequence[int]
+    if reserved is not None:
+        ids = reserved
         # PostgreSQL: ids taken from the sequence first, so the rows go in as a plain
         # executemany (one statement parsed once) rather than as INSERT ... RETURNING pages,
         # whose thousands of placeholders the driver parses page by page.
@@ -452,7 +456,7 @@ def insert_events(
         connection.execute(insert(event_people), people)
     changed_by = session_actor(session).label
     connection.execute(
-        insert(EventVersion.__table__),
+        insert(table_of(EventVersion)),
         [
             {
                 "event_id": event_id,
@@ -505,6 +509,15 @@ class _EventView:
         self.people: list[Person] = []
         self.source_detail = ""
         self.outcome = ""
+
+    # Set by _apply, from the row's values.
+    date: str
+    date_precision: str
+    sort_start: datetime
+    sort_end: datetime
+    source: str
+    description: str
+    appraisal: str
 
 
 def create_event(

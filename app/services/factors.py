@@ -319,11 +319,13 @@ def _apply_factor(session: Session, review: Review, factor: Factor, values: dict
     if "condition" in values or ("type" in values and factor.type == "latent_condition"):
         # A latent condition joins the partnership's library (by the label chosen, or its own),
         # so the same condition can be counted across reviews.
-        label = values.get("condition") or (
+        condition_label = values.get("condition") or (
             factor.label if factor.type == "latent_condition" else None
         )
         factor.condition = (
-            library_condition(session, review.partnership_id, label) if label else None
+            library_condition(session, review.partnership_id, condition_label)
+            if condition_label
+            else None
         )
     if factor.type != "latent_condition":
         factor.condition = None

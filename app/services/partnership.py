@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-import openpyxl
+import openpyxl  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 

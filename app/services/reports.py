@@ -751,7 +751,8 @@ def approve_report(
 def _markdown_chunks(markdown: str) -> list[tuple[str, str]]:
     """The Markdown split at its headings: (heading, text under it)."""
     chunks: list[tuple[str, str]] = []
-    heading, lines = "Title", []
+    heading = "Title"
+    lines: list[str] = []
     for line in markdown.splitlines():
         if line.startswith("#"):
             chunks.append((heading, "\n".join(lines)))

@@ -53,6 +53,7 @@ from models import (
     utcnow,
 )
 from models.audit.sealing import destroy_review_key
+from models.base import table_of
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def _case_data(review_id: int) -> list[tuple[str, Any, Any]]:
 
 
 def _table_of(target: Any) -> Table:
-    return target if isinstance(target, Table) else target.__table__  # type: ignore[no-any-return]
+    return target if isinstance(target, Table) else table_of(target)
 
 
 def case_data_counts(session: Session, review_id: int) -> dict[str, int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -45,7 +45,12 @@ def _next_ref(session: Session, model: Any, review_id: int, prefix: str) -> str:
     return f"{prefix}{max(numbers, default=0) + 1}"
 
 
-def check_version(item: Any, expected_version: int | None) -> None:
+class _Versioned(Protocol):
+    @property
+    def version(self) -> int: ...
+
+
+def check_version(item: _Versioned, expected_version: int | None) -> None:
     """Refuse a change made to an older version than the one stored (a lost update)."""
     if expected_version is not None and expected_version != item.version:
         raise StaleVersionError(

@@ -64,7 +64,7 @@ def _types_at(step: int | None) -> frozenset[str]:
 
 
 def snapshot_graph(
-    workshop: Workshop, *, step: int | None = None, kpe: str | None = None
+    workshop: Workshop | service.RoomView, *, step: int | None = None, kpe: str | None = None
 ) -> ReviewGraph:
     """The workshop's graph from its snapshot, with the factor types revealed by ``step``;
     for one episode (``kpe``) only what could be known at its end (no hindsight)."""
@@ -113,7 +113,7 @@ def snapshot_graph(
 
 
 def _svg(
-    workshop: Workshop,
+    workshop: Workshop | service.RoomView,
     kpe: str | None,
     step: int | None,
     cache_dir: Path | None,
@@ -146,7 +146,7 @@ def reveal_svg(
     return _svg(workshop, kpe, step, cache_dir)
 
 
-def _graph_figures(workshop: Workshop, cache_dir: Path | None) -> list[Figure]:
+def _graph_figures(workshop: Workshop | service.RoomView, cache_dir: Path | None) -> list[Figure]:
     """The pack's graph views, all laid out within ``PACK_GRAPH_BUDGET`` seconds: a view
     that has no time left says so instead of holding up the request."""
     deadline = time.monotonic() + PACK_GRAPH_BUDGET
@@ -164,7 +164,7 @@ def _graph_figures(workshop: Workshop, cache_dir: Path | None) -> list[Figure]:
     return figures
 
 
-def _kpe_sections(workshop: Workshop, *, level: int) -> list[Section]:
+def _kpe_sections(workshop: Workshop | service.RoomView, *, level: int) -> list[Section]:
     """A page per episode: its own events (UK dates) and the factors known by its end, never
     the chronology again from the start, nor anything the review learned later."""
     sections = []
@@ -202,7 +202,7 @@ def _kpe_sections(workshop: Workshop, *, level: int) -> list[Section]:
 
 
 def facilitator_pack(
-    session: Session, workshop: Workshop, *, cache_dir: Path | None = None
+    session: Session, workshop: Workshop | service.RoomView, *, cache_dir: Path | None = None
 ) -> bytes:
     """The facilitator's pack: agenda, a card per KPE, the questions and the graph views, as
     the room would see them (pseudonyms, identifying details masked): packs get left about."""
@@ -238,7 +238,7 @@ def facilitator_pack(
     return pdf
 
 
-def handout_document(workshop: Workshop) -> Document:
+def handout_document(workshop: Workshop | service.RoomView) -> Document:
     """The participants' handout: questions and, for each KPE, what could be known then."""
     sections = [
         Section(

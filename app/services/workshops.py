@@ -35,6 +35,7 @@ from app.services.errors import ServiceError
 from app.services.graph import event_title
 from app.services.reviews import check_version
 from models import (
+    Account,
     Event,
     Factor,
     KeyPracticeEpisode,
@@ -202,7 +203,7 @@ def build_snapshot(session: Session, review: Review, kpe_refs: Sequence[str]) ->
     }
 
 
-def snapshot_nodes(workshop: Workshop) -> dict[str, dict[str, Any]]:
+def snapshot_nodes(workshop: Workshop | RoomView) -> dict[str, dict[str, Any]]:
     """The workshop's nodes by ref: events (kind "event") and factors (kind "factor")."""
     nodes: dict[str, dict[str, Any]] = {}
     for event in workshop.snapshot.get("events", []):
@@ -277,7 +278,7 @@ class RoomView:
         return getattr(self.workshop, name)
 
 
-def room_view(session: Session, workshop: Workshop) -> RoomView:
+def room_view(session: Session, workshop: Workshop | RoomView) -> RoomView:
     """The workshop as the room may see it (see ``RoomView``)."""
     if isinstance(workshop, RoomView):
         return workshop
@@ -612,7 +613,7 @@ def proposals_of(session: Session, participant: Participant) -> list[Proposal]:
     )
 
 
-def vote_counts(session: Session, workshop: Workshop) -> dict[str, int]:
+def vote_counts(session: Session, workshop: Workshop | RoomView) -> dict[str, int]:
     rows = session.execute(
         select(Vote.node, func.count(Vote.id))
         .where(Vote.workshop_id == workshop.id)
@@ -723,7 +724,7 @@ def board(
 # --- the room wall: only what the facilitator let through -----------------------------------
 
 
-def _on_wall(model: type[WorkshopNote] | type[Proposal], workshop: Workshop) -> Any:
+def _on_wall(model: type[WorkshopNote] | type[Proposal], workshop: Workshop | RoomView) -> Any:
     """The rows on the wall, as plain columns with the author's name: the wall is polled by
     everyone in the room, so it loads no objects (nor the workshop's snapshot with them)."""
     columns = (
@@ -757,7 +758,9 @@ def _on_wall(model: type[WorkshopNote] | type[Proposal], workshop: Workshop) -> 
     )
 
 
-def upvote_counts(session: Session, workshop: Workshop) -> tuple[dict[int, int], dict[int, int]]:
+def upvote_counts(
+    session: Session, workshop: Workshop | RoomView
+) -> tuple[dict[int, int], dict[int, int]]:
     """Upvotes per note id and per proposal id."""
     rows = session.execute(
         select(Upvote.note_id, Upvote.proposal_id, func.count(Upvote.id))
@@ -784,7 +787,7 @@ _WALLS_KEPT = 64
 _WALL_MAX_AGE_S = 60.0
 
 
-def _wall_fingerprint(session: Session, workshop: Workshop) -> tuple[Any, ...]:
+def _wall_fingerprint(session: Session, workshop: Workshop | RoomView) -> tuple[Any, ...]:
     """One query that changes whenever what the wall shows could: what is shown (and when),
     set aside or brought back, upvotes and votes given or taken back, the workshop's state."""
 
@@ -817,7 +820,7 @@ def _wall_fingerprint(session: Session, workshop: Workshop) -> tuple[Any, ...]:
     return (workshop.status, workshop.version, *row)
 
 
-def _wall(session: Session, workshop: Workshop) -> dict[str, Any]:
+def _wall(session: Session, workshop: Workshop | RoomView) -> dict[str, Any]:
     """The wall as everyone sees it (no one's own upvotes), rebuilt only when it changed."""
     fingerprint = _wall_fingerprint(session, workshop)
     key = (workshop.id, workshop.created_at)
@@ -883,7 +886,7 @@ def _wall(session: Session, workshop: Workshop) -> dict[str, Any]:
 
 
 def room(
-    session: Session, workshop: Workshop, *, participant: Participant | None = None
+    session: Session, workshop: Workshop | RoomView, *, participant: Participant | None = None
 ) -> dict[str, Any]:
     """What the projector and every participant's room wall show: the notes and proposals the
     facilitator let through (masked as the room sees everything), their upvotes, the notes
@@ -1088,7 +1091,7 @@ def _events_of_node(session: Session, review: Review, ref: str) -> list[str]:
     return [lk.target for lk in out if event_by_ref(session, review, lk.target) is not None]
 
 
-def group_account(session: Session, workshop: Workshop) -> Any:
+def group_account(session: Session, workshop: Workshop) -> Account:
     """The workshop's learning-event group account, created on first use."""
     review = session.get_one(Review, workshop.review_id)
     if workshop.account_ref:
@@ -1323,7 +1326,7 @@ def _known_refs(events: Sequence[dict[str, Any]], moment: datetime) -> list[str]
     return as_known_at([_event_facts(e) for e in events], moment)
 
 
-def known_at_kpe(workshop: Workshop, kpe: dict[str, Any]) -> list[dict[str, Any]]:
+def known_at_kpe(workshop: Workshop | RoomView, kpe: dict[str, Any]) -> list[dict[str, Any]]:
     """The chronology as it could have been known at the episode's end: its events and what
     came before them, never what came after (the hindsight guard)."""
     events = workshop.snapshot.get("events", [])
@@ -1335,7 +1338,7 @@ def known_at_kpe(workshop: Workshop, kpe: dict[str, Any]) -> list[dict[str, Any]
     return [by_ref[ref] for ref in _known_refs(events, moment)]
 
 
-def _dated_by(workshop: Workshop) -> dict[str, set[str]]:
+def _dated_by(workshop: Workshop | RoomView) -> dict[str, set[str]]:
     """For each factor, the events that date it: those its evidence cites; failing those,
     the events it links to; failing those, what dates the factors it links to."""
     snapshot = workshop.snapshot
@@ -1364,7 +1367,7 @@ def _dated_by(workshop: Workshop) -> dict[str, set[str]]:
     return dated
 
 
-def episode_factor_refs(workshop: Workshop, kpe: dict[str, Any]) -> set[str]:
+def episode_factor_refs(workshop: Workshop | RoomView, kpe: dict[str, Any]) -> set[str]:
     """The factors an episode's material may show: those with a path of links into its own
     events and evidenced by events that could be known at its end (a protective factor seen
     months later stays out of an earlier episode)."""
@@ -1374,7 +1377,9 @@ def episode_factor_refs(workshop: Workshop, kpe: dict[str, Any]) -> set[str]:
     return {ref for ref, events in _dated_by(workshop).items() if ref in related and events & known}
 
 
-def reveal_nodes(workshop: Workshop, kpe: dict[str, Any] | None, step: int) -> list[dict[str, Any]]:
+def reveal_nodes(
+    workshop: Workshop | RoomView, kpe: dict[str, Any] | None, step: int
+) -> list[dict[str, Any]]:
     """The nodes shown at ``step`` of the graph reveal (0: events, 1: + active failures,
     2: + latent conditions, 3: + protective factors), for one KPE (its own events and the
     factors known by its end) or the whole workshop."""
@@ -1390,7 +1395,7 @@ def reveal_nodes(workshop: Workshop, kpe: dict[str, Any] | None, step: int) -> l
     ]
 
 
-def stage(workshop: Workshop, kpe: dict[str, Any] | None, step: int) -> dict[str, Any]:
+def stage(workshop: Workshop | RoomView, kpe: dict[str, Any] | None, step: int) -> dict[str, Any]:
     """A graph slide zoomed to what it discusses: the episode's events and the factors of the
     type this step reveals, each factor with the refs it links to, by system level (top
     first); the types revealed before are named, not drawn."""
@@ -1427,7 +1432,7 @@ def stage(workshop: Workshop, kpe: dict[str, Any] | None, step: int) -> dict[str
     }
 
 
-def presenter_slides(workshop: Workshop) -> list[dict[str, Any]]:
+def presenter_slides(workshop: Workshop | RoomView) -> list[dict[str, Any]]:
     """The presentation: the agenda, then for each KPE the chronology as known at the time, the
     questions, and the graph revealed step by step."""
     slides: list[dict[str, Any]] = [{"kind": "title"}]

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
 from app.db import db
@@ -29,14 +31,14 @@ from app.services.workshop_outputs import (
 from app.templating import plural_of
 from app.workshops import bp
 from app.workshops.forms import AcceptNoteForm, WorkshopForm
-from models import KeyPracticeEpisode, Proposal, Workshop, WorkshopNote
+from models import KeyPracticeEpisode, Proposal, Review, Workshop, WorkshopNote
 
 
 def _graph_cache() -> Path:
     return Path(current_app.instance_path) / "graph-cache"
 
 
-def _review() -> Any:
+def _review() -> Review:
     return review_access().review
 
 
@@ -96,7 +98,7 @@ def workshops(review_id: int) -> str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-def new_workshop(review_id: int) -> Any:
+def new_workshop(review_id: int) -> ResponseReturnValue:
     review = _review()
     form = _form()
     if request.method == "POST" and form.validate_on_submit():
@@ -148,7 +150,7 @@ def _room_nodes(workshop: Workshop) -> dict[str, dict[str, Any]]:
         db(),
         workshop.review_id,
         "room_nodes",
-        lambda: service.snapshot_nodes(service.room_view(db(), workshop)),  # type: ignore[arg-type]
+        lambda: service.snapshot_nodes(service.room_view(db(), workshop)),
         workshop.id,
     )
 
@@ -166,12 +168,14 @@ def _room_warnings(workshop: Workshop) -> list[dict[str, str]]:
 def _room_node(view: Any, ref: str) -> dict[str, Any]:
     """One node of the snapshot as the room sees it (only its own texts cleaned)."""
     raw = service.snapshot_nodes(view.workshop).get(ref, {})
-    cleaned = {key: view.clean(raw[key]) for key in ("label", "title", "description") if key in raw}
+    cleaned: dict[str, Any] = {
+        key: view.clean(raw[key]) for key in ("label", "title", "description") if key in raw
+    }
     return {**raw, **cleaned}
 
 
 @bp.route("/<int:workshop_id>/edit", methods=["GET", "POST"])
-def edit_workshop(review_id: int, workshop_id: int) -> Any:
+def edit_workshop(review_id: int, workshop_id: int) -> ResponseReturnValue:
     review = _review()
     item = _workshop(workshop_id)
     form = _form(item)
@@ -252,7 +256,7 @@ def graph_step(review_id: int, workshop_id: int, kpe: str, step: int) -> Respons
     return Response(svg, mimetype="image/svg+xml")
 
 
-def _back_to_board(workshop: Workshop) -> Response:
+def _back_to_board(workshop: Workshop) -> WerkzeugResponse:
     return redirect(
         url_for("workshops.board", review_id=workshop.review_id, workshop_id=workshop.id)
     )
@@ -266,7 +270,7 @@ def _note(workshop: Workshop, note_id: int) -> WorkshopNote:
 
 
 @bp.route("/<int:workshop_id>/notes/<int:note_id>", methods=["POST"])
-def moderate_note(review_id: int, workshop_id: int, note_id: int) -> Response:
+def moderate_note(review_id: int, workshop_id: int, note_id: int) -> WerkzeugResponse:
     """Show a note to the room, take it off the wall, set it aside, bring it back, or accept
     it into the review as the room saw it."""
     item = _workshop(workshop_id)
@@ -310,7 +314,7 @@ def moderate_note(review_id: int, workshop_id: int, note_id: int) -> Response:
 
 
 @bp.route("/<int:workshop_id>/notes/<int:note_id>/show", methods=["GET", "POST"])
-def show_note(review_id: int, workshop_id: int, note_id: int) -> Any:
+def show_note(review_id: int, workshop_id: int, note_id: int) -> ResponseReturnValue:
     """Edit a note for the room (a name, a detail taken out) and show it on the room wall."""
     item = _workshop(workshop_id)
     note = _note(item, note_id)
@@ -340,7 +344,7 @@ def show_note(review_id: int, workshop_id: int, note_id: int) -> Any:
 
 
 @bp.route("/<int:workshop_id>/notes/<int:note_id>/accept", methods=["GET", "POST"])
-def accept_note(review_id: int, workshop_id: int, note_id: int) -> Any:
+def accept_note(review_id: int, workshop_id: int, note_id: int) -> ResponseReturnValue:
     """Edit a note (names, phone numbers, anything the review should not hold) and accept it
     into the workshop's group account."""
     item = _workshop(workshop_id)
@@ -384,7 +388,7 @@ def accept_note(review_id: int, workshop_id: int, note_id: int) -> Any:
 
 
 @bp.route("/<int:workshop_id>/proposals/<int:proposal_id>", methods=["POST"])
-def moderate_proposal(review_id: int, workshop_id: int, proposal_id: int) -> Response:
+def moderate_proposal(review_id: int, workshop_id: int, proposal_id: int) -> WerkzeugResponse:
     item = _workshop(workshop_id)
     proposal = db().get(Proposal, proposal_id)
     if proposal is None or proposal.workshop_id != item.id:
@@ -420,7 +424,7 @@ def moderate_proposal(review_id: int, workshop_id: int, proposal_id: int) -> Res
 
 
 @bp.route("/<int:workshop_id>/votes", methods=["POST"])
-def record_votes(review_id: int, workshop_id: int) -> Response:
+def record_votes(review_id: int, workshop_id: int) -> WerkzeugResponse:
     item = _workshop(workshop_id)
     totals = service.record_vote_totals(session=db(), workshop=item)
     flash(f"Vote totals recorded ({sum(totals.values())} votes).", "success")
@@ -428,7 +432,7 @@ def record_votes(review_id: int, workshop_id: int) -> Response:
 
 
 @bp.route("/<int:workshop_id>/close", methods=["GET", "POST"])
-def close_workshop(review_id: int, workshop_id: int) -> Any:
+def close_workshop(review_id: int, workshop_id: int) -> ResponseReturnValue:
     """Confirm closing (saying what still waits for the facilitator), then close: every
     participant's access ends and whatever they were typing is kept as an unsent note."""
     item = _workshop(workshop_id)
@@ -468,7 +472,7 @@ def pack(review_id: int, workshop_id: int) -> Response:
 
 
 @bp.route("/<int:workshop_id>/handout.pdf")
-def handout(review_id: int, workshop_id: int) -> Any:
+def handout(review_id: int, workshop_id: int) -> ResponseReturnValue:
     item = _workshop(workshop_id)
     try:
         pdf = participant_handout(db(), item)

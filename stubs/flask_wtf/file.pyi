@@ -1,0 +1,16 @@
+from collections.abc import Iterable
+
+from wtforms import Form
+from wtforms.fields import FileField as _FileField
+from wtforms.fields.core import Field
+
+class FileField(_FileField): ...
+
+class FileRequired:
+    message: str | None
+    def __init__(self, message: str | None = None) -> None: ...
+    def __call__(self, form: Form, field: Field) -> None: ...
+
+class FileAllowed:
+    def __init__(self, upload_set: Iterable[str], message: str | None = None) -> None: ...
+    def __call__(self, form: Form, field: Field) -> None: ...
