@@ -38,6 +38,8 @@ from app.templating import plural_of
 from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode, Review
 
 PER_PAGE = 50
+# Likely-duplicate groups shown a page at a time (each draws its events side by side).
+GROUPS_PER_PAGE = 20
 
 
 # --- helpers --------------------------------------------------------------------------------
@@ -615,8 +617,17 @@ def merges(review_id: int) -> ResponseReturnValue:
         db(),
         review.id,
         "duplicate_groups",
-        lambda: tuple(duplicate_service.suggestions(db(), review)[:100]),
+        lambda: tuple(duplicate_service.suggestions(db(), review)),
     )
+    # Best first, a page of groups at a time: each group shows its events side by side.
+    pages = max(1, math.ceil(len(found) / GROUPS_PER_PAGE))
+    try:
+        page = min(max(1, int(request.args.get("page", "1"))), pages)
+    except ValueError:
+        page = 1
+    first = (page - 1) * GROUPS_PER_PAGE
+    total = len(found)
+    found = found[first : first + GROUPS_PER_PAGE]
     wanted = {ref for group in found for ref in group.refs}
     by_ref = {
         e.ref: e
@@ -633,6 +644,10 @@ def merges(review_id: int) -> ResponseReturnValue:
         "chronology/merges.html",
         review=review,
         groups=groups,
+        page=page,
+        pages=pages,
+        total=total,
+        first=first,
         choosable=duplicate_service.CHOOSABLE_LABELS,
         sources=SOURCE_KINDS,
         appraisals=chrono.APPRAISALS,

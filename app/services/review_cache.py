@@ -22,6 +22,8 @@ from models import AuditEntry
 T = TypeVar("T")
 
 MAX_ENTRIES = 64
+# Audit actions that record a reading, not a change ("view_real_names", "export_bundle").
+READING_PREFIXES = ("view_", "export_")
 
 _entries: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
 _lock = threading.Lock()
@@ -29,10 +31,16 @@ _lock = threading.Lock()
 
 def change_counter(session: Session, review_id: int) -> tuple[int, str]:
     """What changes whenever anything in the review changes: its latest audit entry's number
-    and hash (the hash too, since a rolled-back transaction can reuse a number)."""
+    and hash (the hash too, since a rolled-back transaction can reuse a number). Entries that
+    record a reading (a view of restricted data, an export) change nothing and are passed
+    over, so a chair reading the audit trail does not make every cached result stale."""
     latest = session.execute(
         select(AuditEntry.seq, AuditEntry.hash)
-        .where(AuditEntry.review_id == review_id)
+        .where(
+            AuditEntry.review_id == review_id,
+            ~AuditEntry.action.startswith(READING_PREFIXES[0], autoescape=True),
+            ~AuditEntry.action.startswith(READING_PREFIXES[1], autoescape=True),
+        )
         # Entries are appended in seq order, so the highest id is the latest: an index seek.
         .order_by(AuditEntry.id.desc())
         .limit(1)

@@ -336,7 +336,7 @@ def show_note(review_id: int, workshop_id: int, note_id: int) -> ResponseReturnV
         review=_review(),
         workshop=item,
         note=note,
-        node=service.snapshot_nodes(view).get(note.node, {}),
+        node=_room_node(view, note.node),
         prompts=service.NOTE_PROMPTS,
         form=form,
         title="Edit and show a note",
