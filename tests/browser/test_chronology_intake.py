@@ -86,7 +86,9 @@ def test_a_word_table_is_mapped_fixed_imported_and_undone(
     expect(card).to_contain_text("'31/02/2024' is not a real date")
     card.get_by_label("Date").fill("28/02/2024")
     card.get_by_role("button", name="Save row 4").click()
-    expect(page.get_by_text("Row 4 was read again with your changes.")).to_be_visible()
+    expect(
+        page.get_by_text("Row 4 was read again with your changes: it is ready to import.")
+    ).to_be_visible()
     expect(page.get_by_text(f"csc-{tag}.docx: 3 rows, 3 ready to store.")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Import 3 events").click()

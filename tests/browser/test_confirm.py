@@ -20,6 +20,8 @@ def test_deleting_a_factor_asks_first(page: Page, demo_review: str) -> None:
     page.get_by_role("button", name="Save factor").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(label)
     factor_url = page.url
+    # The confirmation is a script's: wait until the page (and its scripts) have loaded.
+    page.wait_for_load_state("load")
 
     messages: list[str] = []
     page.once("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
