@@ -649,6 +649,11 @@ def review_access() -> ReviewAccess:
     return access
 
 
+def current_review() -> Review:
+    """The review of this request, as checked by ``enforce``."""
+    return review_access().review
+
+
 def own_agency_ref() -> str | None:
     """For an agency representative on this review, their agency's ref ("" if unbound);
     None for every other role, who are not limited to one agency."""

@@ -25,7 +25,7 @@ from app.chronology.timeline import timeline_view
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.pickers import factor_picker, is_picker_search, person_picker
-from app.policy import may, own_agency_ref, review_access
+from app.policy import current_review, may, own_agency_ref
 from app.reader import already_read, reader_text
 from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
@@ -35,16 +35,12 @@ from app.services import review_cache
 from app.services.errors import ServiceError
 from app.services.public_report import suggested_narrative
 from app.templating import plural_of
-from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode, Review
+from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode
 
 PER_PAGE = 50
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _review() -> Review:
-    return review_access().review
 
 
 def _check_agency_scope(agency_ref: str | None) -> None:
@@ -54,14 +50,14 @@ def _check_agency_scope(agency_ref: str | None) -> None:
 
 
 def _event_or_404(ref: str) -> Event:
-    event = chrono.event_by_ref(db(), _review(), ref)
+    event = chrono.event_by_ref(db(), current_review(), ref)
     if event is None:
         abort(404)
     return event
 
 
 def _fill_choices(form: EventForm) -> None:
-    review = _review()
+    review = current_review()
     own = own_agency_ref()
     agencies = [(a.ref, a.name) for a in review.agencies if own is None or a.ref == own]
     form.agency.choices = select_choices(
@@ -93,7 +89,7 @@ def _event_values(form: EventForm) -> dict[str, Any]:
 
 
 def _filter_context(filters: EventFilters) -> dict[str, Any]:
-    review = _review()
+    review = current_review()
     kpes = (
         db()
         .scalars(
@@ -116,7 +112,7 @@ def _filter_context(filters: EventFilters) -> dict[str, Any]:
 
 @bp.route("/chronology")
 def table(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     try:
         page = min(max(1, int(request.args.get("page", "1"))), MAX_DATABASE_ID // PER_PAGE)
@@ -156,7 +152,9 @@ def bulk_assign(review_id: int) -> WerkzeugResponse:
         flash("Tick the events to assign first.", "error")
     else:
         try:
-            changed = chrono.assign_kpe(session=db(), review=_review(), refs=refs, kpe_ref=kpe_ref)
+            changed = chrono.assign_kpe(
+                session=db(), review=current_review(), refs=refs, kpe_ref=kpe_ref
+            )
         except ServiceError as error:
             flash(error.message, "error")
         else:
@@ -178,7 +176,7 @@ EXPORT_HEADER = [
 def export(review_id: int, fmt: str) -> Response:
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    review = _review()
+    review = current_review()
     filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     rows = [
         [
@@ -222,7 +220,7 @@ TEMPLATE_TYPES = {
 def template(review_id: int, fmt: str) -> Response:
     if fmt not in TEMPLATE_TYPES:
         abort(404)
-    review = _review()
+    review = current_review()
     body = template_bytes(fmt, [a.name for a in review.agencies])
     response = Response(body, mimetype=TEMPLATE_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="chronology-template.{fmt}"'
@@ -231,7 +229,7 @@ def template(review_id: int, fmt: str) -> Response:
 
 @bp.route("/chronology/deleted")
 def deleted(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     events = (
         db()
         .scalars(
@@ -255,7 +253,7 @@ def deleted(review_id: int) -> str:
 
 @bp.route("/events/new", methods=["GET", "POST"])
 def new_event(review_id: int) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     form = EventForm()
     _fill_choices(form)
     if request.method == "GET" and own_agency_ref():
@@ -356,7 +354,7 @@ def _diff(
 
 @bp.route("/events/<ref>")
 def event(review_id: int, ref: str) -> str:
-    review = _review()
+    review = current_review()
     item = _event_or_404(ref)
     versions = (
         db()
@@ -468,7 +466,7 @@ def _may_edit(item: Event) -> bool:
 
 @bp.route("/events/<ref>/edit", methods=["GET", "POST"])
 def edit_event(review_id: int, ref: str) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     item = _event_or_404(ref)
     _check_agency_scope(item.agency.ref if item.agency else None)
     if item.deleted_at is not None:
@@ -587,7 +585,7 @@ def _facts(events: list[Event]) -> list[EventFacts]:
 @bp.route("/merges", methods=["GET", "POST"])
 def merges(review_id: int) -> ResponseReturnValue:
     """Likely duplicates as groups; merge one by hand, choosing each field."""
-    review = _review()
+    review = current_review()
     if request.method == "POST":
         refs = request.form.getlist("refs") or [request.form.get("other", "")]
         keep = chrono.event_by_ref(db(), review, request.form.get("keep", ""))
@@ -646,7 +644,7 @@ def dismiss_duplicates(review_id: int) -> WerkzeugResponse:
     refs = request.form.getlist("refs")
     try:
         duplicate_service.dismiss(
-            session=db(), review=_review(), refs=refs, user_id=current_user.id
+            session=db(), review=current_review(), refs=refs, user_id=current_user.id
         )
     except ServiceError as error:
         flash(error.message, "error")
@@ -660,7 +658,7 @@ def dismiss_duplicates(review_id: int) -> WerkzeugResponse:
 
 @bp.route("/kpes", methods=["GET", "POST"])
 def kpes(review_id: int) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     form = KpeForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -705,7 +703,7 @@ def kpes(review_id: int) -> ResponseReturnValue:
 
 @bp.route("/kpes/<ref>")
 def kpe(review_id: int, ref: str) -> str:
-    review = _review()
+    review = current_review()
     episode = chrono.kpe_by_ref(db(), review, ref)
     if episode is None:
         abort(404)
@@ -725,7 +723,7 @@ def kpe(review_id: int, ref: str) -> str:
 
 @bp.route("/kpes/<ref>/edit", methods=["GET", "POST"])
 def edit_kpe(review_id: int, ref: str) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     episode = chrono.kpe_by_ref(db(), review, ref)
     if episode is None:
         abort(404)
@@ -773,7 +771,7 @@ def edit_kpe(review_id: int, ref: str) -> ResponseReturnValue:
 
 @bp.route("/timeline")
 def timeline(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     view = timeline_view(db(), review, filters, reader_text())
     return render_template(
@@ -790,7 +788,7 @@ def timeline(review_id: int) -> str:
 
 @bp.route("/who-knew-what")
 def who_knew(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     people = [PersonFacts(ref=p.ref, pseudonym=p.pseudonym, role=p.role) for p in review.people]
 
     def compute() -> tuple[Any, dict[str, str]]:
