@@ -25,7 +25,7 @@ from app.chronology.timeline import timeline_view
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.pickers import factor_picker, is_picker_search, person_picker
-from app.policy import current_review, may, own_agency_ref
+from app.policy import check_agency_scope, current_review, may, own_agency_ref
 from app.reader import already_read, reader_text
 from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
@@ -41,12 +41,6 @@ PER_PAGE = 50
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-def _check_agency_scope(agency_ref: str | None) -> None:
-    own = own_agency_ref()
-    if own is not None and agency_ref != own:
-        abort(403, "Agency representatives change only their own agency's events")
 
 
 def _event_or_404(ref: str) -> Event:
@@ -260,7 +254,7 @@ def new_event(review_id: int) -> ResponseReturnValue:
         form.agency.data = own_agency_ref()
     if not is_picker_search() and form.validate_on_submit():
         try:
-            _check_agency_scope(form.agency.data or None)
+            check_agency_scope(form.agency.data or None, "events")
             event = chrono.create_event(
                 session=db(), review=review, added_by_id=current_user.id, **_event_values(form)
             )
@@ -468,7 +462,7 @@ def _may_edit(item: Event) -> bool:
 def edit_event(review_id: int, ref: str) -> ResponseReturnValue:
     review = current_review()
     item = _event_or_404(ref)
-    _check_agency_scope(item.agency.ref if item.agency else None)
+    check_agency_scope(item.agency.ref if item.agency else None, "events")
     if item.deleted_at is not None:
         abort(409, "This event is deleted: restore it first")
     form = EventForm(formdata=None if request.method == "GET" else request.form)
@@ -488,7 +482,7 @@ def edit_event(review_id: int, ref: str) -> ResponseReturnValue:
         form.kpe.data = item.kpe.ref if item.kpe else ""
         form.version.data = str(item.version)
     elif not is_picker_search() and form.validate_on_submit():
-        _check_agency_scope(form.agency.data or None)
+        check_agency_scope(form.agency.data or None, "events")
         saved, theirs = save_versioned(
             form,
             lambda version: chrono.update_event(
@@ -516,7 +510,7 @@ def edit_event(review_id: int, ref: str) -> ResponseReturnValue:
 @bp.route("/events/<ref>/delete", methods=["POST"])
 def delete_event(review_id: int, ref: str) -> WerkzeugResponse:
     item = _event_or_404(ref)
-    _check_agency_scope(item.agency.ref if item.agency else None)
+    check_agency_scope(item.agency.ref if item.agency else None, "events")
     chrono.delete_event(session=db(), event=item)
     flash(
         f"Event {item.ref} deleted. You can restore it from its page or the deleted events list.",
@@ -528,7 +522,7 @@ def delete_event(review_id: int, ref: str) -> WerkzeugResponse:
 @bp.route("/events/<ref>/restore", methods=["POST"])
 def restore_event(review_id: int, ref: str) -> WerkzeugResponse:
     item = _event_or_404(ref)
-    _check_agency_scope(item.agency.ref if item.agency else None)
+    check_agency_scope(item.agency.ref if item.agency else None, "events")
     try:
         chrono.restore_event(session=db(), event=item)
     except ServiceError as error:
