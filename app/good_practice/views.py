@@ -321,8 +321,6 @@ def new_entry() -> ResponseReturnValue:
                 creator=current_user,
                 **_values(form, None),
             )
-        except AgencyScopeError as refusal:
-            show_service_error(form, ServiceError(refusal.form_message, "agency"))
         except ServiceError as error:
             show_service_error(form, error)
         else:
