@@ -10,11 +10,13 @@ action gets 403. Views call ``may`` only to decide what to show.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, or_, select
+from werkzeug.exceptions import Forbidden
 
 from analysis.taxonomy import ROLES as ROLES  # the roles' names: the domain's vocabulary
 from app import jobs
@@ -649,6 +651,11 @@ def review_access() -> ReviewAccess:
     return access
 
 
+def current_review() -> Review:
+    """The review of this request, as checked by ``enforce``."""
+    return review_access().review
+
+
 def own_agency_ref() -> str | None:
     """For an agency representative on this review, their agency's ref ("" if unbound);
     None for every other role, who are not limited to one agency."""
@@ -657,6 +664,61 @@ def own_agency_ref() -> str | None:
         return None
     agency = access.membership.agency
     return agency.ref if agency is not None else ""
+
+
+# --- row-level: an agency representative's own agency --------------------------------------
+
+# What an agency representative is told when they change what is not their own agency's, by
+# what they change: the chronology's events, or the good-practice register's entries.
+AGENCY_SCOPE_MESSAGES: dict[str, str] = {
+    "events": "Agency representatives change only their own agency's events",
+    "good_practice": "Agency representatives record only their own agency's practice",
+}
+# What the register's form says to an agency representative whose membership names no agency.
+NO_AGENCY_MESSAGE = "Your membership of this review names no agency: ask the chair to set it"
+
+
+class AgencyScopeError(Forbidden):
+    """A 403: an agency representative's change to what is not their own agency's.
+
+    ``message`` is what the 403 says; ``unbound`` when their membership names no agency at
+    all, which only the chair can put right (``form_message`` says so on a form)."""
+
+    def __init__(self, message: str, *, unbound: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.unbound = unbound
+
+    @property
+    def form_message(self) -> str:
+        return NO_AGENCY_MESSAGE if self.unbound else self.message
+
+
+def check_agency_scope(
+    agency_ref: str | None,
+    kind: Literal["events", "good_practice"],
+    review: Review | None = None,
+) -> None:
+    """The row-level rule of agency representatives: they add, change, delete, restore and
+    import only what belongs to their own agency (``agency_ref``, the review agency's ref;
+    None for an item of no agency). Anything else, and anything at all while their membership
+    names no agency, raises ``AgencyScopeError`` (a 403). Every other role passes.
+
+    ``review``: the review to check the user's membership of, when the route's review is not
+    it (a new register entry in the API names its review in the body); by default the review
+    of this request, as checked by ``enforce``.
+    """
+    if review is None:
+        own = own_agency_ref()
+    else:
+        membership = membership_of(current_user, review)
+        own = None
+        if membership is not None and membership.role == "agency_rep":
+            own = membership.agency.ref if membership.agency is not None else ""
+    if own is None:
+        return
+    if not own or agency_ref != own:
+        raise AgencyScopeError(AGENCY_SCOPE_MESSAGES[kind], unbound=not own)
 
 
 # The people register: an agency representative adds, changes and removes only their own

@@ -26,7 +26,7 @@ from app.api.helpers import (
 )
 from app.chronology.queries import EventFilters, filtered, ordered
 from app.db import db
-from app.policy import own_agency_ref, review_access
+from app.policy import check_agency_scope, own_agency_ref, review_access
 from app.reader import reader_text
 from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
@@ -58,12 +58,6 @@ CHANGE_ITEMS = {
     "reviews": "review details",
     "chronology_imports": "chronology import",
 }
-
-
-def _scope(agency_ref: str | None) -> None:
-    own = own_agency_ref()
-    if own is not None and agency_ref != own:
-        raise ApiError(403, "Agency representatives change only their own agency's events")
 
 
 def _event_values(data: dict[str, Any], current: Event | None = None) -> dict[str, Any]:
@@ -137,7 +131,7 @@ def events(review_id: int) -> ResponseReturnValue:
     review = review_access().review
     if request.method == "POST":
         data = json_body("events", creating=True)
-        _scope(data.get("agency"))
+        check_agency_scope(data.get("agency"), "events")
         if "date" not in data:
             raise ApiError(422, "date is required", [{"path": "$.date", "message": "required"}])
         values = _event_values(data)
@@ -235,14 +229,14 @@ def event(review_id: int, ref: str) -> ResponseReturnValue:
         if item.deleted_at is not None:
             abort(404, f"Event '{ref}' is deleted")
         return with_etag(chrono.event_item(item), item.version)
-    _scope(item.agency.ref if item.agency else None)
+    check_agency_scope(item.agency.ref if item.agency else None, "events")
     if request.method == "DELETE":
         chrono.delete_event(session=db(), event=item)
         return "", 204
     version = expected_version()
     data = json_body("events", creating=False)
     if "agency" in data:
-        _scope(data["agency"])
+        check_agency_scope(data["agency"], "events")
     chrono.update_event(
         session=db(), event=item, expected_version=version, **_event_values(data, item)
     )
@@ -475,7 +469,7 @@ def chronology_imports(review_id: int) -> ResponseReturnValue:
         # The agency may be named by ref or by name; the importer matches names.
         review = review_access().review
         match = next((a for a in review.agencies if agency in (a.ref, a.name)), None)
-        _scope(match.ref if match else None)
+        check_agency_scope(match.ref if match else None, "events")
         agency = match.name if match else agency
     elif own_agency_ref() is not None:
         raise ApiError(

@@ -164,7 +164,7 @@ def _create() -> ResponseReturnValue:
             abort(404, "No such review, or you are not a member of it")
         if not role_may(role, "good_practice.edit"):
             abort(403, "Your role on this review cannot add good practice")
-        _agency_scope(review, data.get("agency"))
+        policy.check_agency_scope(data.get("agency"), "good_practice", review)
     if data.get("share_status", "draft") != "draft" or data.get("shared"):
         raise ApiError(
             422, "A new entry is a draft: approve and share it in the app, where it is checked"
@@ -181,16 +181,6 @@ def _create() -> ResponseReturnValue:
     return with_etag(
         with_save_warnings(_resource(entry), entry, "good_practice"), entry.version, 201
     )
-
-
-def _agency_scope(review: Review, agency_ref: Any) -> None:
-    """An agency representative records and changes only their own agency's entries."""
-    membership = policy.membership_of(current_user, review)
-    if membership is None or membership.role != "agency_rep":
-        return
-    own = membership.agency.ref if membership.agency is not None else ""
-    if not own or agency_ref != own:
-        raise ApiError(403, "Agency representatives record only their own agency's practice")
 
 
 @bp.route("/good-practice/<int:entry_id>", methods=["GET", "PATCH", "DELETE"])
@@ -233,7 +223,7 @@ def good_practice_entry(entry_id: int) -> ResponseReturnValue:
                 )
             data.pop(key, None)
         if entry.review is not None and "agency" in data:
-            _agency_scope(entry.review, data["agency"])
+            policy.check_agency_scope(data["agency"], "good_practice", entry.review)
         service.update_entry(session=db(), entry=entry, expected_version=version, **data)
         return with_etag(
             with_save_warnings(_resource(entry), entry, "good_practice"), entry.version

@@ -25,7 +25,7 @@ from app.chronology.timeline import timeline_view
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.pickers import factor_picker, is_picker_search, person_picker
-from app.policy import may, own_agency_ref, review_access
+from app.policy import check_agency_scope, current_review, may, own_agency_ref
 from app.reader import already_read, reader_text
 from app.security import MAX_DATABASE_ID
 from app.services import chronology as chrono
@@ -35,7 +35,7 @@ from app.services import review_cache
 from app.services.errors import ServiceError
 from app.services.public_report import suggested_narrative
 from app.templating import plural_of
-from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode, Review
+from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode
 
 PER_PAGE = 50
 # Likely-duplicate groups shown a page at a time (each draws its events side by side).
@@ -45,25 +45,15 @@ GROUPS_PER_PAGE = 20
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _review() -> Review:
-    return review_access().review
-
-
-def _check_agency_scope(agency_ref: str | None) -> None:
-    own = own_agency_ref()
-    if own is not None and agency_ref != own:
-        abort(403, "Agency representatives change only their own agency's events")
-
-
 def _event_or_404(ref: str) -> Event:
-    event = chrono.event_by_ref(db(), _review(), ref)
+    event = chrono.event_by_ref(db(), current_review(), ref)
     if event is None:
         abort(404)
     return event
 
 
 def _fill_choices(form: EventForm) -> None:
-    review = _review()
+    review = current_review()
     own = own_agency_ref()
     agencies = [(a.ref, a.name) for a in review.agencies if own is None or a.ref == own]
     form.agency.choices = select_choices(
@@ -95,7 +85,7 @@ def _event_values(form: EventForm) -> dict[str, Any]:
 
 
 def _filter_context(filters: EventFilters) -> dict[str, Any]:
-    review = _review()
+    review = current_review()
     kpes = (
         db()
         .scalars(
@@ -118,7 +108,7 @@ def _filter_context(filters: EventFilters) -> dict[str, Any]:
 
 @bp.route("/chronology")
 def table(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     try:
         page = min(max(1, int(request.args.get("page", "1"))), MAX_DATABASE_ID // PER_PAGE)
@@ -158,7 +148,9 @@ def bulk_assign(review_id: int) -> WerkzeugResponse:
         flash("Tick the events to assign first.", "error")
     else:
         try:
-            changed = chrono.assign_kpe(session=db(), review=_review(), refs=refs, kpe_ref=kpe_ref)
+            changed = chrono.assign_kpe(
+                session=db(), review=current_review(), refs=refs, kpe_ref=kpe_ref
+            )
         except ServiceError as error:
             flash(error.message, "error")
         else:
@@ -180,7 +172,7 @@ EXPORT_HEADER = [
 def export(review_id: int, fmt: str) -> Response:
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    review = _review()
+    review = current_review()
     filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     rows = [
         [
@@ -224,7 +216,7 @@ TEMPLATE_TYPES = {
 def template(review_id: int, fmt: str) -> Response:
     if fmt not in TEMPLATE_TYPES:
         abort(404)
-    review = _review()
+    review = current_review()
     body = template_bytes(fmt, [a.name for a in review.agencies])
     response = Response(body, mimetype=TEMPLATE_TYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="chronology-template.{fmt}"'
@@ -233,7 +225,7 @@ def template(review_id: int, fmt: str) -> Response:
 
 @bp.route("/chronology/deleted")
 def deleted(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     events = (
         db()
         .scalars(
@@ -257,14 +249,14 @@ def deleted(review_id: int) -> str:
 
 @bp.route("/events/new", methods=["GET", "POST"])
 def new_event(review_id: int) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     form = EventForm()
     _fill_choices(form)
     if request.method == "GET" and own_agency_ref():
         form.agency.data = own_agency_ref()
     if not is_picker_search() and form.validate_on_submit():
         try:
-            _check_agency_scope(form.agency.data or None)
+            check_agency_scope(form.agency.data or None, "events")
             event = chrono.create_event(
                 session=db(), review=review, added_by_id=current_user.id, **_event_values(form)
             )
@@ -358,7 +350,7 @@ def _diff(
 
 @bp.route("/events/<ref>")
 def event(review_id: int, ref: str) -> str:
-    review = _review()
+    review = current_review()
     item = _event_or_404(ref)
     versions = (
         db()
@@ -470,9 +462,9 @@ def _may_edit(item: Event) -> bool:
 
 @bp.route("/events/<ref>/edit", methods=["GET", "POST"])
 def edit_event(review_id: int, ref: str) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     item = _event_or_404(ref)
-    _check_agency_scope(item.agency.ref if item.agency else None)
+    check_agency_scope(item.agency.ref if item.agency else None, "events")
     if item.deleted_at is not None:
         abort(409, "This event is deleted: restore it first")
     form = EventForm(formdata=None if request.method == "GET" else request.form)
@@ -492,7 +484,7 @@ def edit_event(review_id: int, ref: str) -> ResponseReturnValue:
         form.kpe.data = item.kpe.ref if item.kpe else ""
         form.version.data = str(item.version)
     elif not is_picker_search() and form.validate_on_submit():
-        _check_agency_scope(form.agency.data or None)
+        check_agency_scope(form.agency.data or None, "events")
         saved, theirs = save_versioned(
             form,
             lambda version: chrono.update_event(
@@ -520,7 +512,7 @@ def edit_event(review_id: int, ref: str) -> ResponseReturnValue:
 @bp.route("/events/<ref>/delete", methods=["POST"])
 def delete_event(review_id: int, ref: str) -> WerkzeugResponse:
     item = _event_or_404(ref)
-    _check_agency_scope(item.agency.ref if item.agency else None)
+    check_agency_scope(item.agency.ref if item.agency else None, "events")
     chrono.delete_event(session=db(), event=item)
     flash(
         f"Event {item.ref} deleted. You can restore it from its page or the deleted events list.",
@@ -532,7 +524,7 @@ def delete_event(review_id: int, ref: str) -> WerkzeugResponse:
 @bp.route("/events/<ref>/restore", methods=["POST"])
 def restore_event(review_id: int, ref: str) -> WerkzeugResponse:
     item = _event_or_404(ref)
-    _check_agency_scope(item.agency.ref if item.agency else None)
+    check_agency_scope(item.agency.ref if item.agency else None, "events")
     try:
         chrono.restore_event(session=db(), event=item)
     except ServiceError as error:
@@ -589,7 +581,7 @@ def _facts(events: list[Event]) -> list[EventFacts]:
 @bp.route("/merges", methods=["GET", "POST"])
 def merges(review_id: int) -> ResponseReturnValue:
     """Likely duplicates as groups; merge one by hand, choosing each field."""
-    review = _review()
+    review = current_review()
     if request.method == "POST":
         refs = request.form.getlist("refs") or [request.form.get("other", "")]
         keep = chrono.event_by_ref(db(), review, request.form.get("keep", ""))
@@ -661,7 +653,7 @@ def dismiss_duplicates(review_id: int) -> WerkzeugResponse:
     refs = request.form.getlist("refs")
     try:
         duplicate_service.dismiss(
-            session=db(), review=_review(), refs=refs, user_id=current_user.id
+            session=db(), review=current_review(), refs=refs, user_id=current_user.id
         )
     except ServiceError as error:
         flash(error.message, "error")
@@ -675,7 +667,7 @@ def dismiss_duplicates(review_id: int) -> WerkzeugResponse:
 
 @bp.route("/kpes", methods=["GET", "POST"])
 def kpes(review_id: int) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     form = KpeForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -720,7 +712,7 @@ def kpes(review_id: int) -> ResponseReturnValue:
 
 @bp.route("/kpes/<ref>")
 def kpe(review_id: int, ref: str) -> str:
-    review = _review()
+    review = current_review()
     episode = chrono.kpe_by_ref(db(), review, ref)
     if episode is None:
         abort(404)
@@ -740,7 +732,7 @@ def kpe(review_id: int, ref: str) -> str:
 
 @bp.route("/kpes/<ref>/edit", methods=["GET", "POST"])
 def edit_kpe(review_id: int, ref: str) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     episode = chrono.kpe_by_ref(db(), review, ref)
     if episode is None:
         abort(404)
@@ -788,7 +780,7 @@ def edit_kpe(review_id: int, ref: str) -> ResponseReturnValue:
 
 @bp.route("/timeline")
 def timeline(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     filters = EventFilters.from_args(request.args).as_read_by(db(), review, reader_text())
     view = timeline_view(db(), review, filters, reader_text())
     return render_template(
@@ -805,7 +797,7 @@ def timeline(review_id: int) -> str:
 
 @bp.route("/who-knew-what")
 def who_knew(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     people = [PersonFacts(ref=p.ref, pseudonym=p.pseudonym, role=p.role) for p in review.people]
 
     def compute() -> tuple[Any, dict[str, str]]:

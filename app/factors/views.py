@@ -37,22 +37,18 @@ from app.forms import (
     show_service_error,
 )
 from app.pickers import Picker, event_picker, factor_picker, is_picker_search, person_picker
-from app.policy import review_access
+from app.policy import current_review
 from app.services import chronology as chrono
 from app.services import factors as service
 from app.services import workshops as workshop_service
 from app.services.errors import ServiceError
 from app.services.facts import factor_facts, link_facts
 from app.templating import for_reader
-from models import Account, Event, Factor, Link, Review
-
-
-def _review() -> Review:
-    return review_access().review
+from models import Account, Event, Factor, Link
 
 
 def _review_links_and_events() -> tuple[list[LinkFacts], frozenset[str]]:
-    review = _review()
+    review = current_review()
     links = [link_facts(lk) for lk in db().scalars(select(Link).where(Link.review_id == review.id))]
     # Only whether a link's target is a live event matters: read just the linked events.
     targets = list({lk.target for lk in links})
@@ -69,7 +65,7 @@ def _review_links_and_events() -> tuple[list[LinkFacts], frozenset[str]]:
 
 
 def _factor_titles(refs: set[str]) -> dict[str, str]:
-    review = _review()
+    review = current_review()
     return {
         f.ref: f"{f.ref}: {f.label}"
         for f in db().scalars(
@@ -80,7 +76,7 @@ def _factor_titles(refs: set[str]) -> dict[str, str]:
 
 def _titles(refs: set[str]) -> dict[str, str]:
     """What each of ``refs`` names, for showing links in words (the linked events only)."""
-    review = _review()
+    review = current_review()
     titles = {
         e.ref: f"{e.ref}: {chrono.when_of(e).display()}, {e.description[:80]}"
         for e in db().scalars(
@@ -116,7 +112,7 @@ def _account_form(account: Account | None = None) -> AccountForm:
 
 def _contributor_picker(form: AccountForm) -> Picker:
     chosen = [form.contributor.data] if form.contributor.data else []
-    return person_picker(db(), _review(), "contributor", chosen)
+    return person_picker(db(), current_review(), "contributor", chosen)
 
 
 def _account_values(form: AccountForm) -> dict[str, Any]:
@@ -133,7 +129,7 @@ def _account_values(form: AccountForm) -> dict[str, Any]:
 
 
 def _account_or_404(ref: str) -> Account:
-    account = service.account_by_ref(db(), _review(), ref)
+    account = service.account_by_ref(db(), current_review(), ref)
     if account is None:
         abort(404)
     return account
@@ -141,7 +137,7 @@ def _account_or_404(ref: str) -> Account:
 
 @bp.route("/accounts")
 def accounts(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     rows = (
         db()
         .scalars(select(Account).where(Account.review_id == review.id).order_by(Account.id))
@@ -158,7 +154,7 @@ def accounts(review_id: int) -> str:
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
 def new_account(review_id: int) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     form = _account_form()
     if request.method == "POST" and not is_picker_search() and form.validate_on_submit():
         try:
@@ -186,7 +182,7 @@ def account(review_id: int, ref: str) -> str:
     item = _account_or_404(ref)
     return render_template(
         "factors/account.html",
-        review=_review(),
+        review=current_review(),
         account=item,
         kinds=CONTRIBUTOR_KINDS,
         prompts=LOCAL_RATIONALITY_PROMPTS,
@@ -196,7 +192,7 @@ def account(review_id: int, ref: str) -> str:
 
 @bp.route("/accounts/<ref>/edit", methods=["GET", "POST"])
 def edit_account(review_id: int, ref: str) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     item = _account_or_404(ref)
     form = _account_form(item)
     theirs = None
@@ -238,7 +234,7 @@ def delete_account(review_id: int, ref: str) -> Response:
 
 
 def _factor_or_404(ref: str) -> Factor:
-    factor = service.factor_by_ref(db(), _review(), ref)
+    factor = service.factor_by_ref(db(), current_review(), ref)
     if factor is None:
         abort(404)
     return factor
@@ -246,7 +242,7 @@ def _factor_or_404(ref: str) -> Factor:
 
 @bp.route("/factors")
 def factors(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     rows = (
         db().scalars(select(Factor).where(Factor.review_id == review.id).order_by(Factor.id)).all()
     )
@@ -302,7 +298,7 @@ def _evidence_from_form(*, keep_rows: bool = False) -> list[dict[str, Any]]:
 def _factor_context(
     form: FactorForm, factor: Factor | None, evidence: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    review = _review()
+    review = current_review()
     rows = [*evidence, *[{} for _ in range(max(EVIDENCE_ROWS - len(evidence), 1))]]
     if is_picker_search():
         rows = evidence
@@ -348,7 +344,7 @@ def _factor_values(form: FactorForm) -> dict[str, Any]:
 @bp.route("/factors/new", methods=["GET", "POST"])
 def new_factor(review_id: int) -> ResponseReturnValue:
     """Add a factor; from an event ("why did this happen?") it starts linked to the event."""
-    review = _review()
+    review = current_review()
     form = FactorForm()
     event_ref = request.values.get("event") or ""
     evidence: list[dict[str, Any]] = []
@@ -388,7 +384,7 @@ def new_factor(review_id: int) -> ResponseReturnValue:
 
 @bp.route("/factors/<ref>")
 def factor(review_id: int, ref: str) -> str:
-    review = _review()
+    review = current_review()
     item = _factor_or_404(ref)
     links, events = _review_links_and_events()
     facts = factor_facts(item)
@@ -474,7 +470,7 @@ def edit_factor(review_id: int, ref: str) -> ResponseReturnValue:
 @bp.route("/factors/<ref>/delete", methods=["POST"])
 def delete_factor(review_id: int, ref: str) -> Response:
     item = _factor_or_404(ref)
-    service.delete_factor(session=db(), review=_review(), factor=item)
+    service.delete_factor(session=db(), review=current_review(), factor=item)
     flash(f"Factor {ref} and its links deleted.", "success")
     return redirect(url_for("factors.factors", review_id=review_id))
 
@@ -490,7 +486,7 @@ def _back(default: str) -> str:
 # Any: it may return another view's result, which Flask types as possibly a coroutine's.
 @bp.route("/links", methods=["POST"])
 def add_link(review_id: int) -> Any:
-    review = _review()
+    review = current_review()
     back = _back(url_for("factors.factors", review_id=review_id))
     picker = request.form.get("picker")
     if picker in ("target", "target_factor"):  # a factor's link form searched: show it again
@@ -516,7 +512,7 @@ def add_link(review_id: int) -> Any:
 
 @bp.route("/links/<ref>/delete", methods=["POST"])
 def delete_link(review_id: int, ref: str) -> Response:
-    review = _review()
+    review = current_review()
     link = service.link_by_ref(db(), review, ref)
     if link is None:
         abort(404)

@@ -29,25 +29,21 @@ from app.forms import (
     show_service_error,
 )
 from app.pickers import factor_picker, is_picker_search
-from app.policy import review_access
+from app.policy import current_review
 from app.services import findings as service
 from app.services.errors import ServiceError
-from models import Action, Factor, FeedbackRecord, Finding, Review
-
-
-def _review() -> Review:
-    return review_access().review
+from models import Action, Factor, FeedbackRecord, Finding
 
 
 def _finding_or_404(ref: str) -> Finding:
-    finding = service.finding_by_ref(db(), _review(), ref)
+    finding = service.finding_by_ref(db(), current_review(), ref)
     if finding is None:
         abort(404)
     return finding
 
 
 def _action_or_404(ref: str) -> Action:
-    action = service.action_by_ref(db(), _review(), ref)
+    action = service.action_by_ref(db(), current_review(), ref)
     if action is None:
         abort(404)
     return action
@@ -55,7 +51,7 @@ def _action_or_404(ref: str) -> Action:
 
 def _common() -> dict[str, Any]:
     return {
-        "review": _review(),
+        "review": current_review(),
         "statuses": ACTION_STATUSES,
         "strengths": ACTION_STRENGTHS,
         "scie": SCIE_PATTERNS,
@@ -70,7 +66,7 @@ def _common() -> dict[str, Any]:
 
 @bp.route("/findings")
 def findings(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     rows = service.review_findings(db(), review)
     return render_template(
         "findings/findings.html",
@@ -94,7 +90,7 @@ def accept_suggestion(review_id: int) -> Response:
     try:
         finding = service.accept_suggestion(
             session=db(),
-            review=_review(),
+            review=current_review(),
             refs=request.form.getlist("factors"),
         )
     except ServiceError as error:
@@ -119,7 +115,7 @@ def _finding_form(finding: Finding | None = None) -> FindingForm:
 
 
 def _factors_picker(form: FindingForm) -> Any:
-    return factor_picker(db(), _review(), "factors", form.factors.data or [])
+    return factor_picker(db(), current_review(), "factors", form.factors.data or [])
 
 
 def _finding_values(form: FindingForm) -> dict[str, Any]:
@@ -141,7 +137,7 @@ def new_finding(review_id: int) -> ResponseReturnValue:
     if request.method == "POST" and not is_picker_search() and form.validate_on_submit():
         try:
             finding = service.create_finding(
-                session=db(), review=_review(), **_finding_values(form)
+                session=db(), review=current_review(), **_finding_values(form)
             )
         except ServiceError as error:
             show_service_error(form, error)
@@ -207,7 +203,7 @@ def edit_finding(review_id: int, ref: str) -> ResponseReturnValue:
 @bp.route("/findings/<ref>/delete", methods=["POST"])
 def delete_finding(review_id: int, ref: str) -> Response:
     item = _finding_or_404(ref)
-    service.delete_finding(session=db(), review=_review(), finding=item)
+    service.delete_finding(session=db(), review=current_review(), finding=item)
     flash(f"Finding {ref}, its actions and the board's responses deleted.", "success")
     return redirect(url_for("findings.findings", review_id=review_id))
 
@@ -248,7 +244,7 @@ def board_response(review_id: int, ref: str) -> ResponseReturnValue:
 
 @bp.route("/actions")
 def actions(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     return render_template(
         "findings/actions.html",
         actions=service.review_actions(db(), review),
@@ -263,7 +259,7 @@ def _action_form(action: Action | None = None) -> ActionForm:
         formdata=None if request.method == "GET" else request.form,
         obj=action if request.method == "GET" else None,
     )
-    review = _review()
+    review = current_review()
     form.finding.choices = select_choices(
         (f.ref, f"{f.ref}: {f.title}") for f in service.review_findings(db(), review)
     )
@@ -299,7 +295,9 @@ def new_action(review_id: int) -> ResponseReturnValue:
     form = _action_form()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            action = service.create_action(session=db(), review=_review(), **_action_values(form))
+            action = service.create_action(
+                session=db(), review=current_review(), **_action_values(form)
+            )
         except ServiceError as error:
             show_service_error(form, error)
         else:
@@ -350,7 +348,7 @@ def edit_action(review_id: int, ref: str) -> ResponseReturnValue:
 def delete_action(review_id: int, ref: str) -> Response:
     item = _action_or_404(ref)
     finding_ref = item.finding.ref
-    service.delete_action(session=db(), review=_review(), action=item)
+    service.delete_action(session=db(), review=current_review(), action=item)
     flash(f"Action {ref} deleted.", "success")
     return redirect(url_for("findings.finding", review_id=review_id, ref=finding_ref))
 
@@ -360,7 +358,7 @@ def delete_action(review_id: int, ref: str) -> Response:
 
 @bp.route("/feedback", methods=["GET", "POST"])
 def feedback(review_id: int) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     form = FeedbackForm(formdata=None if request.method == "GET" else request.form)
     form.finding.choices = select_choices(
         [
@@ -398,7 +396,7 @@ def feedback(review_id: int) -> ResponseReturnValue:
 @bp.route("/feedback/<int:feedback_id>/delete", methods=["POST"])
 def delete_feedback(review_id: int, feedback_id: int) -> Response:
     record = db().get(FeedbackRecord, feedback_id)
-    if record is None or record.review_id != _review().id:
+    if record is None or record.review_id != current_review().id:
         abort(404)
     service.delete_feedback(session=db(), record=record)
     flash("Feedback record deleted.", "success")

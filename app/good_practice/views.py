@@ -35,6 +35,8 @@ from app.good_practice import bp
 from app.good_practice.forms import EntryForm, ShareForm
 from app.pickers import event_picker, factor_picker, is_picker_search
 from app.policy import (
+    AgencyScopeError,
+    check_agency_scope,
     entry_may,
     good_practice_entry,
     may,
@@ -165,20 +167,6 @@ def _entry_form(review: Review | None, entry: GoodPractice | None = None) -> Ent
             getattr(form, f"four_d_{key}").data = (entry.four_d or {}).get(key, "")
         form.version.data = str(entry.version)
     return form
-
-
-def _check_agency_scope(values: dict[str, Any]) -> None:
-    """An agency representative records and changes only their own agency's entries (the
-    policy lets them change only those: an entry of another agency would be lost to them)."""
-    own = own_agency_ref()
-    if own == "":
-        raise ServiceError(
-            "Your membership of this review names no agency: ask the chair to set it", "agency"
-        )
-    if own is not None and values.get("agency") != own:
-        raise ServiceError(
-            "Agency representatives record only their own agency's practice", "agency"
-        )
 
 
 def _prefill(form: EntryForm, values: dict[str, Any]) -> None:
@@ -392,7 +380,8 @@ def new_review_entry(review_id: int) -> ResponseReturnValue:
         _prefill(form, values)
     elif not is_picker_search() and form.validate_on_submit():
         try:
-            _check_agency_scope(_values(form, review))
+            # An entry of another agency would be lost to its agency representative.
+            check_agency_scope(_values(form, review).get("agency"), "good_practice")
             entry = service.create_entry(
                 session=db(),
                 partnership_id=review.partnership_id,
@@ -400,6 +389,8 @@ def new_review_entry(review_id: int) -> ResponseReturnValue:
                 creator=current_user,
                 **_values(form, review),
             )
+        except AgencyScopeError as refusal:
+            show_service_error(form, ServiceError(refusal.form_message, "agency"))
         except ServiceError as error:
             show_service_error(form, error)
         else:
@@ -449,7 +440,10 @@ def edit_entry(entry_id: int) -> ResponseReturnValue:
         def save(version: int) -> GoodPractice:
             values = _values(form, review)
             if review is not None:
-                _check_agency_scope(values)
+                try:
+                    check_agency_scope(values.get("agency"), "good_practice")
+                except AgencyScopeError as refusal:
+                    raise ServiceError(refusal.form_message, "agency") from refusal
             return service.update_entry(
                 session=db(), entry=item, expected_version=version, **values
             )

@@ -18,7 +18,7 @@ from analysis.findings import side_by_side, unified_diff
 from app import policy
 from app.db import db
 from app.forms import edit_status, save_versioned
-from app.policy import review_access
+from app.policy import current_review
 from app.reports import bp
 from app.reports.files import report_file
 from app.reports.generation import job_of, start_generation
@@ -61,12 +61,8 @@ class WithdrawForm(FlaskForm):
     )
 
 
-def _review() -> Review:
-    return review_access().review
-
-
 def _version_or_404(number: int) -> ReportVersion:
-    version = service.version_by_number(db(), _review(), number)
+    version = service.version_by_number(db(), current_review(), number)
     if version is None:
         abort(404)
     return version
@@ -74,7 +70,7 @@ def _version_or_404(number: int) -> ReportVersion:
 
 @bp.route("/reports", methods=["GET", "POST"])
 def reports(review_id: int) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     if request.method == "POST":
         try:
             version, job = start_generation(db(), review, current_user)
@@ -97,7 +93,7 @@ def _reports_page(review: Review, status: int = 200) -> tuple[str, int]:
 
 @bp.route("/reports/narrative", methods=["GET", "POST"])
 def narrative(review_id: int) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     current = findings_service.narrative_of(db(), review)
     form = NarrativeForm(
         formdata=None if request.method == "GET" else request.form,
@@ -131,7 +127,7 @@ def narrative(review_id: int) -> ResponseReturnValue:
 def _version_page(
     version: ReportVersion, hits: list[dict[str, Any]], status: int = 200
 ) -> tuple[str, int]:
-    review = _review()
+    review = current_review()
     others = [v for v in service.report_versions(db(), review) if v.number != version.number]
     return render_template(
         "reports/version.html",
@@ -191,7 +187,7 @@ def _with_reason(
 ) -> ResponseReturnValue:
     """A change to a version that needs a reason (deleting a draft, withdrawing a
     publication): the form, the service's refusal on the form, or ``done`` once made."""
-    review = _review()
+    review = current_review()
     item = _version_or_404(version)
     form = form_class(formdata=None if request.method == "GET" else request.form)
     if request.method == "POST" and form.validate_on_submit():
@@ -218,7 +214,7 @@ def _with_reason(
 
 @bp.route("/reports/compare")
 def compare(review_id: int) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     versions = service.report_versions(db(), review)
     old = new = None
     try:
@@ -255,7 +251,9 @@ def compare(review_id: int) -> ResponseReturnValue:
 def approve(review_id: int, version: int) -> ResponseReturnValue:
     item = _version_or_404(version)
     try:
-        service.approve_report(session=db(), review=_review(), version=item, user=current_user)
+        service.approve_report(
+            session=db(), review=current_review(), version=item, user=current_user
+        )
     except service.PublicationBlockedError as error:
         flash(
             f"Version {item.number} cannot be approved: {error.message}",
@@ -273,7 +271,9 @@ def approve(review_id: int, version: int) -> ResponseReturnValue:
 def publish(review_id: int, version: int) -> ResponseReturnValue:
     item = _version_or_404(version)
     try:
-        service.publish_report(session=db(), review=_review(), version=item, user=current_user)
+        service.publish_report(
+            session=db(), review=current_review(), version=item, user=current_user
+        )
     except service.PublicationBlockedError as error:
         flash(error.message, "error")
         return _version_page(item, error.hits, 409)

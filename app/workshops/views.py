@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
 from app.db import db
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
-from app.policy import review_access
+from app.policy import current_review
 from app.services import review_cache
 from app.services import workshops as service
 from app.services.anonymity import hit_rows
@@ -31,20 +31,16 @@ from app.services.workshop_outputs import (
 from app.templating import plural_of
 from app.workshops import bp
 from app.workshops.forms import AcceptNoteForm, WorkshopForm
-from models import KeyPracticeEpisode, Proposal, Review, Workshop, WorkshopNote
+from models import KeyPracticeEpisode, Proposal, Workshop, WorkshopNote
 
 
 def _graph_cache() -> Path:
     return Path(current_app.instance_path) / "graph-cache"
 
 
-def _review() -> Review:
-    return review_access().review
-
-
 def _workshop(workshop_id: int) -> Workshop:
     workshop = db().get(Workshop, workshop_id)
-    if workshop is None or workshop.review_id != _review().id:
+    if workshop is None or workshop.review_id != current_review().id:
         abort(404)
     return workshop
 
@@ -53,7 +49,7 @@ def _form(workshop: Workshop | None = None) -> WorkshopForm:
     form = WorkshopForm(formdata=None if request.method == "GET" else request.form)
     kpes = db().scalars(
         select(KeyPracticeEpisode)
-        .where(KeyPracticeEpisode.review_id == _review().id)
+        .where(KeyPracticeEpisode.review_id == current_review().id)
         .order_by(KeyPracticeEpisode.id)
     )
     form.kpes.choices = select_choices((k.ref, f"{k.ref}: {k.title}") for k in kpes)
@@ -88,7 +84,7 @@ def _values(form: WorkshopForm) -> dict[str, Any]:
 
 @bp.route("")
 def workshops(review_id: int) -> str:
-    review = _review()
+    review = current_review()
     return render_template(
         "workshops/workshops.html",
         review=review,
@@ -99,7 +95,7 @@ def workshops(review_id: int) -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 def new_workshop(review_id: int) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     form = _form()
     if request.method == "POST" and form.validate_on_submit():
         try:
@@ -127,7 +123,7 @@ def workshop(review_id: int, workshop_id: int) -> str:
     item = _workshop(workshop_id)
     return render_template(
         "workshops/workshop.html",
-        review=_review(),
+        review=current_review(),
         workshop=item,
         summary=service.summary(db(), item),
         nodes=_room_nodes(item),
@@ -176,7 +172,7 @@ def _room_node(view: Any, ref: str) -> dict[str, Any]:
 
 @bp.route("/<int:workshop_id>/edit", methods=["GET", "POST"])
 def edit_workshop(review_id: int, workshop_id: int) -> ResponseReturnValue:
-    review = _review()
+    review = current_review()
     item = _workshop(workshop_id)
     form = _form(item)
     theirs = None
@@ -207,7 +203,7 @@ def board(review_id: int, workshop_id: int) -> str:
     item = _workshop(workshop_id)
     return render_template(
         "workshops/board.html",
-        review=_review(),
+        review=current_review(),
         workshop=item,
         board=service.board(db(), item),
         prompts=service.NOTE_PROMPTS,
@@ -230,7 +226,7 @@ def presenter(review_id: int, workshop_id: int) -> str:
         votes_on[vote["node"]] += vote["count"]
     return render_template(
         "workshops/presenter.html",
-        review=_review(),
+        review=current_review(),
         workshop=item,
         slides=review_cache.cached(
             db(), item.workshop.review_id, "slides", lambda: service.presenter_slides(item), item.id
@@ -333,7 +329,7 @@ def show_note(review_id: int, workshop_id: int, note_id: int) -> ResponseReturnV
             return _back_to_board(item)
     return render_template(
         "workshops/show_note.html",
-        review=_review(),
+        review=current_review(),
         workshop=item,
         note=note,
         node=_room_node(view, note.node),
@@ -375,7 +371,7 @@ def accept_note(review_id: int, workshop_id: int, note_id: int) -> ResponseRetur
     hits = hit_rows(anonymiser.room_hits(checked, "The note"))
     return render_template(
         "workshops/accept_note.html",
-        review=_review(),
+        review=current_review(),
         workshop=item,
         note=note,
         node=_room_node(view, note.node),
@@ -443,7 +439,7 @@ def close_workshop(review_id: int, workshop_id: int) -> ResponseReturnValue:
             )
         return render_template(
             "workshops/close.html",
-            review=_review(),
+            review=current_review(),
             workshop=item,
             waiting=service.waiting(db(), item),
             title=f"Close {item.title}",
@@ -479,7 +475,7 @@ def handout(review_id: int, workshop_id: int) -> ResponseReturnValue:
     except HandoutNotAnonymousError as error:
         return render_template(
             "workshops/handout_refused.html",
-            review=_review(),
+            review=current_review(),
             workshop=item,
             hits=error.hits,
             title="The handout is not anonymous yet",
