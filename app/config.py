@@ -89,7 +89,7 @@ class Config:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     # A review bundle may be larger (app.security lets the import routes take this much).
     BUNDLE_MAX_BYTES = 50 * 1024 * 1024
-    # A bundle with more events than this is imported as a background job (app.reviews.import_job).
+    # A bundle with more events than this is imported as a background job (app.bundle_import_job).
     BUNDLE_BACKGROUND_EVENTS = 2000
 
     LOGIN_LOCK_THRESHOLD = 5

@@ -332,7 +332,7 @@ class RedisRunner:
             rq_queue = self.queue()
             if Worker.count(queue=rq_queue) > 0:
                 rq_queue.enqueue(
-                    "app.jobs.perform_in_worker",
+                    "app.worker.perform_in_worker",
                     job_id,
                     job_id=f"lr-job-{job_id}-{self.name}",
                     job_timeout=JOB_TIMEOUT_SECONDS,
@@ -399,19 +399,6 @@ def wait(app: Flask, job_id: int, timeout: float = 120.0) -> Job:
             return job
         finally:
             session.close()
-
-
-def perform_in_worker(job_id: int) -> None:
-    """RQ's entry point: run the job inside the worker's app (made once per process)."""
-    from flask import has_app_context
-
-    if has_app_context():
-        perform(job_id)
-        return
-    from app import create_app
-
-    with create_app().app_context():
-        perform(job_id)
 
 
 def work(app: Flask, *, burst: bool = False) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from analysis.taxonomy import FACTOR_TYPES
-from app.chronology.queries import EventFilters, filtered, ordered
+from app.event_queries import EventFilters, filtered, ordered
 from app.policy import may
 from app.reader import as_written, reader_text, reads_pseudonyms
 from app.services.chronology import when_of

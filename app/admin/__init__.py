@@ -11,7 +11,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from app.auth.recovery import send_account_link
+from app.account_links import send_account_link
 from app.db import db
 from app.forms import SelectChoice, select_choices
 from app.policy import administered_partnership_ids, administers

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from app.account_links import security_notice, send_account_link
 from app.admin import bp, flash_link
-from app.auth.recovery import security_notice, send_account_link
 from app.db import db
 from app.forms import select_choices
 from app.policy import ROLES

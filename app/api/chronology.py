@@ -24,8 +24,8 @@ from app.api.helpers import (
     validated_body,
     with_etag,
 )
-from app.chronology.queries import EventFilters, filtered, ordered
 from app.db import db
+from app.event_queries import EventFilters, filtered, ordered
 from app.policy import check_agency_scope, own_agency_ref, review_access
 from app.reader import reader_text
 from app.security import MAX_DATABASE_ID

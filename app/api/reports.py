@@ -10,13 +10,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from app import jobs
+from app import report_files as files
 from app.api import bp
 from app.api.helpers import ApiError, validated_body
 from app.db import db
 from app.policy import review_access
 from app.reader import hits_for_reader
-from app.reports import files
-from app.reports.generation import start_generation
+from app.report_generation import start_generation
 from app.services import reports as service
 from app.services.errors import ServiceError
 from models import ReportVersion

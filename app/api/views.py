@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from analysis.dates import statutory_dates, uk_today
+from app import bundle_import_job as import_job
 from app import jobs
 from app.api import bp
 from app.api.helpers import (
@@ -31,7 +32,6 @@ from app.policy import (
     own_agency_ref,
     review_access,
 )
-from app.reviews import import_job
 from app.security import token_expiry
 from app.services import bundles
 from app.services import partnership as partnership_service

@@ -12,62 +12,20 @@ from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
+from app.account_links import security_notice, send_account_link
 from app.auth import bp
 from app.auth.forms import ForgotPasswordForm, SetPasswordForm
 from app.db import db
 from app.extensions import limiter
-from app.mailer import mail_configured, send_mail
+from app.mailer import mail_configured
 from app.security import revoke_sessions
-from app.services.accounts import issue_account_link, live_account_link, set_password_from_link
+from app.services.accounts import live_account_link, set_password_from_link
 from app.services.errors import ServiceError
 from models import User
 
 
 def _sign_in_rate_limit() -> str:
     return str(current_app.config["SIGN_IN_RATE_LIMIT"])
-
-
-def link_message(user: User, token: str, purpose: str) -> tuple[str, str, str]:
-    """The subject, body and URL of an invitation or reset email."""
-    url = url_for("auth.account_link", token=token, _external=True)
-    if purpose == "invitation":
-        days = current_app.config["INVITATION_LIFETIME"].days
-        subject = "You have been invited to Learning Review"
-        body = (
-            f"Hello {user.name},\n\nAn account has been made for you on Learning Review. "
-            f"Choose your password here (the link works once, for {days} days):\n\n{url}\n\n"
-            "If you were not expecting this, you can ignore this email."
-        )
-    else:
-        minutes = int(current_app.config["RESET_LINK_LIFETIME"].total_seconds() // 60)
-        subject = "Reset your Learning Review password"
-        body = (
-            f"Hello {user.name},\n\nSomeone asked to reset the password of your Learning Review "
-            f"account. Choose a new one here (the link works once, for {minutes} minutes):"
-            f"\n\n{url}\n\nIf it was not you, ignore this email: your password stays as it is."
-        )
-    return subject, body, url
-
-
-def send_account_link(user: User, purpose: str) -> tuple[bool, str]:
-    """Issue a link for ``user`` and email it; (sent, url) so an administrator can pass it on."""
-    config = current_app.config
-    lifetime = config["INVITATION_LIFETIME" if purpose == "invitation" else "RESET_LINK_LIFETIME"]
-    token = issue_account_link(
-        session=db(), user=user, purpose=purpose, now=datetime.now(UTC), lifetime=lifetime
-    )
-    subject, body, url = link_message(user, token, purpose)
-    return send_mail(user.email, subject, body), url
-
-
-def security_notice(user: User, what: str) -> None:
-    """Tell the account's owner that something about its security changed."""
-    send_mail(
-        user.email,
-        "A change to your Learning Review account",
-        f"Hello {user.name},\n\n{what}\n\nIf this was not you or your administrator, tell your "
-        "administrator at once.",
-    )
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])

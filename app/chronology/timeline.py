@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import Session
 
-from app.chronology.queries import EventFilters, filtered, ordered
+from app.event_queries import EventFilters, filtered, ordered
 from app.services.chronology import when_of
 from models import Event, KeyPracticeEpisode, Review
 

@@ -20,9 +20,9 @@ from analysis.chronology.merge import EventFacts, MergeSide, conflicts
 from analysis.taxonomy import LINK_RELATIONS, SOURCE_KINDS
 from app.chronology import bp
 from app.chronology.forms import CommentForm, EventForm, KpeForm
-from app.chronology.queries import EventFilters, all_events, end_of_day, page_of_events
 from app.chronology.timeline import timeline_view
 from app.db import db
+from app.event_queries import EventFilters, all_events, end_of_day, page_of_events
 from app.forms import edit_status, save_versioned, select_choices, show_service_error
 from app.pickers import factor_picker, is_picker_search, person_picker
 from app.policy import check_agency_scope, current_review, may, own_agency_ref

@@ -27,10 +27,10 @@ from app.db import db
 from app.extensions import limiter
 from app.forms import show_service_error
 from app.participate import bp
+from app.participate.forms import JoinForm, NoteForm, ProposalForm, UpvoteForm, VoteForm
 from app.policy import current_participant, participant_cookie_name
 from app.services import workshops as service
 from app.services.errors import ServiceError
-from app.workshops.forms import JoinForm, NoteForm, ProposalForm, UpvoteForm, VoteForm
 
 _DRAFT_KEY = "note_draft"
 

@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from app.db import db
 from app.public import bp
-from app.reports.files import report_file
+from app.report_files import report_file
 from app.services import reports as service
 from models import Partnership, ReportVersion, Review
 

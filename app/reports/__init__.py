@@ -4,4 +4,5 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/reviews/<int:review_id>")
 
-from app.reports import generation, views  # noqa: E402, F401 - registers the job and routes
+from app import report_generation  # noqa: E402, F401 - registers the job kind
+from app.reports import views  # noqa: E402, F401 - registers the routes

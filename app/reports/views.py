@@ -19,9 +19,9 @@ from app import policy
 from app.db import db
 from app.forms import edit_status, save_versioned
 from app.policy import current_review
+from app.report_files import report_file
+from app.report_generation import job_of, start_generation
 from app.reports import bp
-from app.reports.files import report_file
-from app.reports.generation import job_of, start_generation
 from app.security import MAX_DATABASE_ID
 from app.services import findings as findings_service
 from app.services import reports as service

@@ -14,6 +14,7 @@ from analysis.bundle import BundleProblem
 from analysis.chronology.importing.exports import export_csv
 from analysis.dates import statutory_dates
 from analysis.taxonomy import PERSON_ROLES
+from app import bundle_import_job as import_job
 from app.db import db
 from app.forms import (
     SelectChoice,
@@ -30,7 +31,7 @@ from app.policy import (
     own_agency_ref,
     review_access,
 )
-from app.reviews import bp, import_job
+from app.reviews import bp
 from app.reviews.forms import (
     AgencyForm,
     AuditFilterForm,
