@@ -54,7 +54,7 @@ class EventFilters:
             value = args.get(key, "").strip()
             if value:
                 try:
-                    setattr(filters, name, _day(value))
+                    setattr(filters, name, parse_day(value))
                 except ValueError:
                     filters.errors.append(
                         f"'{value}' is not a day: write it day first, for example 14/01/2011"
@@ -99,7 +99,7 @@ class EventFilters:
         return {k: v for k, v in values.items() if v}
 
 
-def _day(text: str) -> date:
+def parse_day(text: str) -> date:
     """A day as typed, day first (``14/01/2011``, ``14 Jan 2011``) or ISO (``2011-01-14``)."""
     when = parse_when(text)
     if when.precision != "day":

@@ -21,6 +21,10 @@ TITLES = (
     "mr", "mrs", "ms", "miss", "mx", "dr", "pc", "dc", "ds", "di", "psc", "sgt", "insp",
     "nurse", "sister", "hv", "sw", "cllr", "prof", "rev",
 )  # fmt: skip
+# The titles among them that only a practitioner holds ("PC 1234 Smith", "DS Kaur", "Dr Whitlow").
+PRACTITIONER_TITLES = ("dr", "pc", "dc", "ds", "di", "psc", "sgt", "insp", "nurse", "sister",
+                       "hv", "sw")  # fmt: skip
+_PRACTITIONER_TITLE = re.compile(r"(?i:" + "|".join(PRACTITIONER_TITLES) + r")\.?\s")
 _TITLED_NAME = re.compile(
     r"\b(?P<title>(?i:" + "|".join(TITLES) + r"))\.?\s+"
     r"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+[A-Z][a-z'\u2019-]+)?)"
@@ -155,6 +159,11 @@ class PeopleMatcher:
             if name not in found.unmatched:
                 found.unmatched.append(name)
         return found
+
+
+def has_practitioner_title(name: str) -> bool:
+    """Whether ``name`` begins with a title only a practitioner holds ("DS Kaur")."""
+    return _PRACTITIONER_TITLE.match(name.strip()) is not None
 
 
 def find_people(text: str, register: Sequence[RegisterEntry]) -> PeopleFound:

@@ -4,6 +4,7 @@ the entry (its review's roles, or the partnership's for an entry with no review)
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +14,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from analysis.chronology.dates.parsing import parse_when
 from analysis.dates import uk_today
 from analysis.taxonomy import (
     FACTOR_TYPES,
@@ -24,6 +24,7 @@ from analysis.taxonomy import (
 )
 from app import searches
 from app.db import db
+from app.event_queries import parse_day
 from app.forms import (
     edit_status,
     flash_save_warnings,
@@ -238,12 +239,9 @@ def _date_arg(name: str, errors: list[str] | None = None) -> date | None:
     value = request.args.get(name, "").strip()
     if not value:
         return None
-    try:
-        when = parse_when(value[:40])
-    except ValueError:
-        when = None
-    if when is not None and when.precision == "day" and len(value) <= 40:
-        return date.fromisoformat(when.date)
+    if len(value) <= 40:
+        with contextlib.suppress(ValueError):
+            return parse_day(value)
     if errors is not None:
         errors.append(f"'{value[:40]}' is not a day: write it day first, for example 14/01/2026")
     return None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -12,6 +11,7 @@ from flask_login import current_user
 
 from analysis.bundle import BundleProblem
 from analysis.chronology.importing.exports import export_csv
+from analysis.chronology.people import has_practitioner_title
 from analysis.dates import statutory_dates
 from analysis.taxonomy import PERSON_ROLES
 from app import bundle_import_job as import_job
@@ -48,11 +48,6 @@ from app.services.findings import overdue_actions
 from app.services.good_practice import review_balance
 from models import AuditEntry, Membership, Person, audit
 from models.audit.sealing import AuditReader
-
-# A name written with a practitioner's title: "PC 1234 Smith", "DS Kaur", "Dr Whitlow".
-TITLED = re.compile(
-    r"^(?:PC|DC|PS|DS|DI|DCI|Sgt|Insp|Dr|Nurse|Midwife|SW|HV)\b\.?\s", re.IGNORECASE
-)
 
 
 def _agency_choices() -> list[SelectChoice]:
@@ -273,7 +268,7 @@ def new_person(review_id: int) -> ResponseReturnValue:
             form.real_name.data = prefill.strip()[:200]
         # A name with a title (PC, DS, Dr…) is a practitioner, most likely of the agency whose
         # file named them.
-        if TITLED.match(prefill.strip()):
+        if has_practitioner_title(prefill):
             form.role.data = "practitioner"
             agency = request.form.get("prefill_agency", "")
             form.agency.data = next((a.ref for a in review.agencies if a.name == agency), "")
