@@ -11,7 +11,6 @@ from typing import Any
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.taxonomy import FACTOR_TYPES, SYSTEM_LEVELS
@@ -31,7 +30,7 @@ from app.services.workshop_outputs import (
 from app.templating import plural_of
 from app.workshops import bp
 from app.workshops.forms import AcceptNoteForm, WorkshopForm
-from models import KeyPracticeEpisode, Proposal, Workshop, WorkshopNote
+from models import Proposal, Workshop, WorkshopNote
 
 
 def _graph_cache() -> Path:
@@ -47,11 +46,7 @@ def _workshop(workshop_id: int) -> Workshop:
 
 def _form(workshop: Workshop | None = None) -> WorkshopForm:
     form = WorkshopForm(formdata=None if request.method == "GET" else request.form)
-    kpes = db().scalars(
-        select(KeyPracticeEpisode)
-        .where(KeyPracticeEpisode.review_id == current_review().id)
-        .order_by(KeyPracticeEpisode.id)
-    )
+    kpes = service.kpes_of(db(), current_review())
     form.kpes.choices = select_choices((k.ref, f"{k.ref}: {k.title}") for k in kpes)
     if request.method == "GET":
         if workshop is None:
