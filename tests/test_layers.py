@@ -43,8 +43,6 @@ NOT_YET_MOVED = {
     "app/api/chronology.py",
     "app/api/factors.py",
     "app/api/good_practice.py",
-    "app/api/helpers.py",
-    "app/api/views.py",
     "app/auth/recovery.py",
     "app/auth/sso.py",
     "app/auth/views.py",

@@ -8,7 +8,6 @@ from typing import Any
 from flask import abort, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from analysis.dates import statutory_dates, uk_today
 from app import bundle_import_job as import_job
@@ -19,7 +18,7 @@ from app.api.helpers import (
     error_response,
     expected_version,
     json_body,
-    page,
+    paged,
     service_error,
     with_etag,
 )
@@ -153,12 +152,11 @@ def reviews() -> ResponseReturnValue:
         data = _dates(json_body("review", creating=True))
         review = review_service.create_review(session=db(), creator=current_user, **data)
         return with_etag(review_resource(review), review.version, 201)
-    statement = (
-        select(Review)
-        .join(Membership, Membership.review_id == Review.id)
-        .where(Membership.user_id == current_user.id)
+    rows, cursor = paged(
+        lambda after, limit: review_service.member_reviews(
+            db(), current_user.id, after=after, limit=limit
+        )
     )
-    rows, cursor = page(statement, Review.id)
     return jsonify({"items": [review_resource(r) for r in rows], "next_cursor": cursor})
 
 
