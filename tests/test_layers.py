@@ -41,7 +41,6 @@ NOT_YET_MOVED = {
     "app/admin/__init__.py",
     "app/admin/accounts.py",
     "app/api/chronology.py",
-    "app/api/factors.py",
     "app/api/good_practice.py",
     "app/auth/recovery.py",
     "app/auth/sso.py",
