@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from flask import abort, jsonify, request
+from flask import jsonify
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from analysis.taxonomy import FACTOR_TYPES
 from app.api import bp
-from app.api.helpers import (
-    expected_version,
-    json_body,
-    validated_body,
-    with_etag,
-    with_save_warnings,
-)
+from app.api.helpers import validated_body
+from app.api.resources import Resource, collection, member
 from app.db import db
 from app.pickers import PICKER_RESULTS, factor_label, person_label, search_factors, search_people
 from app.policy import may, review_access
@@ -30,10 +24,59 @@ def _factor_item(factor: Factor) -> dict[str, Any]:
     return service.factor_item(factor, show_accounts=may("accounts.view"))
 
 
-def _list(model: Any, item: Callable[[Any], dict[str, Any]]) -> ResponseReturnValue:
-    review = review_access().review
-    rows = db().scalars(select(model).where(model.review_id == review.id).order_by(model.id))
-    return jsonify({"items": [item(row) for row in rows], "next_cursor": None})
+def _update_link(session: Session, link: Link, version: int, data: dict[str, Any]) -> Link:
+    # A link's ends are what it is: a change names a new relation or confidence only.
+    data.pop("source", None)
+    data.pop("target", None)
+    return service.update_link(session=session, link=link, expected_version=version, **data)
+
+
+ACCOUNTS = Resource[Account](
+    section="accounts",
+    label="account",
+    find=service.account_by_ref,
+    items=service.review_accounts,
+    item=service.account_item,
+    create=lambda session, review, data: service.create_account(
+        session=session, review=review, **data
+    ),
+    update=lambda session, account, version, data: service.update_account(
+        session=session, account=account, expected_version=version, **data
+    ),
+    delete=lambda session, review, account: service.delete_account(
+        session=session, account=account
+    ),
+    warnings="account",
+)
+FACTORS = Resource[Factor](
+    section="factors",
+    label="factor",
+    find=service.factor_by_ref,
+    items=service.review_factors,
+    item=_factor_item,
+    create=lambda session, review, data: service.create_factor(
+        session=session, review=review, **data
+    ),
+    update=lambda session, factor, version, data: service.update_factor(
+        session=session, factor=factor, expected_version=version, **data
+    ),
+    delete=lambda session, review, factor: service.delete_factor(
+        session=session, review=review, factor=factor
+    ),
+    warnings="factor",
+)
+LINKS = Resource[Link](
+    section="links",
+    label="link",
+    find=service.link_by_ref,
+    items=service.review_links,
+    item=service.link_item,
+    create=lambda session, review, data: service.create_link(
+        session=session, review=review, **data
+    ),
+    update=_update_link,
+    delete=lambda session, review, link: service.delete_link(session=session, link=link),
+)
 
 
 @bp.route("/reviews/<int:review_id>/accounts", methods=["GET", "POST"])
@@ -54,15 +97,7 @@ def accounts(review_id: int) -> ResponseReturnValue:
         201: {description: The account, with its ETag}
         422: Invalid
     """
-    if request.method == "POST":
-        data = json_body("accounts", creating=True)
-        account = service.create_account(session=db(), review=review_access().review, **data)
-        return with_etag(
-            with_save_warnings(service.account_item(account), account, "account"),
-            account.version,
-            201,
-        )
-    return _list(Account, service.account_item)
+    return collection(ACCOUNTS)
 
 
 @bp.route("/reviews/<int:review_id>/accounts/<ref>", methods=["GET", "PATCH", "DELETE"])
@@ -87,20 +122,7 @@ def account(review_id: int, ref: str) -> ResponseReturnValue:
       responses:
         204: {description: Deleted}
     """
-    item = service.account_by_ref(db(), review_access().review, ref)
-    if item is None:
-        abort(404, f"No account '{ref}' in this review")
-    if request.method == "DELETE":
-        service.delete_account(session=db(), account=item)
-        return "", 204
-    if request.method == "PATCH":
-        version = expected_version()
-        data = json_body("accounts", creating=False)
-        service.update_account(session=db(), account=item, expected_version=version, **data)
-        return with_etag(
-            with_save_warnings(service.account_item(item), item, "account"), item.version
-        )
-    return with_etag(service.account_item(item), item.version)
+    return member(ACCOUNTS, ref)
 
 
 @bp.route("/reviews/<int:review_id>/factors", methods=["GET", "POST"])
@@ -121,13 +143,7 @@ def factors(review_id: int) -> ResponseReturnValue:
         201: {description: The factor, with its ETag}
         422: Invalid
     """
-    if request.method == "POST":
-        data = json_body("factors", creating=True)
-        factor = service.create_factor(session=db(), review=review_access().review, **data)
-        return with_etag(
-            with_save_warnings(_factor_item(factor), factor, "factor"), factor.version, 201
-        )
-    return _list(Factor, _factor_item)
+    return collection(FACTORS)
 
 
 @bp.route("/reviews/<int:review_id>/factors/<ref>", methods=["GET", "PATCH", "DELETE"])
@@ -152,19 +168,7 @@ def factor(review_id: int, ref: str) -> ResponseReturnValue:
       responses:
         204: {description: Deleted}
     """
-    review = review_access().review
-    item = service.factor_by_ref(db(), review, ref)
-    if item is None:
-        abort(404, f"No factor '{ref}' in this review")
-    if request.method == "DELETE":
-        service.delete_factor(session=db(), review=review, factor=item)
-        return "", 204
-    if request.method == "PATCH":
-        version = expected_version()
-        data = json_body("factors", creating=False)
-        service.update_factor(session=db(), factor=item, expected_version=version, **data)
-        return with_etag(with_save_warnings(_factor_item(item), item, "factor"), item.version)
-    return with_etag(_factor_item(item), item.version)
+    return member(FACTORS, ref)
 
 
 @bp.route("/reviews/<int:review_id>/links", methods=["GET", "POST"])
@@ -185,11 +189,7 @@ def links(review_id: int) -> ResponseReturnValue:
         201: {description: The link, with its ETag}
         422: Invalid
     """
-    if request.method == "POST":
-        data = json_body("links", creating=True)
-        link = service.create_link(session=db(), review=review_access().review, **data)
-        return with_etag(service.link_item(link), link.version, 201)
-    return _list(Link, service.link_item)
+    return collection(LINKS)
 
 
 @bp.route("/reviews/<int:review_id>/links/<ref>", methods=["GET", "PATCH", "DELETE"])
@@ -213,19 +213,7 @@ def link(review_id: int, ref: str) -> ResponseReturnValue:
       responses:
         204: {description: Removed}
     """
-    item = service.link_by_ref(db(), review_access().review, ref)
-    if item is None:
-        abort(404, f"No link '{ref}' in this review")
-    if request.method == "DELETE":
-        service.delete_link(session=db(), link=item)
-        return "", 204
-    if request.method == "PATCH":
-        version = expected_version()
-        data = json_body("links", creating=False)
-        data.pop("source", None)
-        data.pop("target", None)
-        service.update_link(session=db(), link=item, expected_version=version, **data)
-    return with_etag(service.link_item(item), item.version)
+    return member(LINKS, ref)
 
 
 # The most a search answers: a picker shows a handful; paging is for the list endpoints.

@@ -3,16 +3,70 @@ vocabulary."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from flask import abort, jsonify, request
+from flask import jsonify, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 
 from app.api import bp
-from app.api.helpers import ApiError, expected_version, json_body, with_etag, with_save_warnings
+from app.api.helpers import ApiError
+from app.api.resources import Resource, collection, found_or_404, member
 from app.db import db
-from app.policy import may, review_access
+from app.policy import may
 from app.services import findings as service
+from models import Action, Finding, Review
+
+
+def _responses_allowed(data: dict[str, Any]) -> dict[str, Any]:
+    """``data``, unless it holds the board's responses and the role may not record them."""
+    # Only the board (or the chair for it) records the board's responses.
+    if data.get("board_responses") and not may("board.respond"):
+        raise ApiError(403, "Only the board records its responses to the questions")
+    return data
+
+
+def _actions(session: Session, review: Review) -> Sequence[Action]:
+    """The review's actions; with ?overdue=1, only open actions past their due date."""
+    if request.args.get("overdue") in ("1", "true", "yes"):
+        return service.overdue_actions(session, [review.id])
+    return service.review_actions(session, review)
+
+
+FINDINGS = Resource[Finding](
+    section="findings",
+    label="finding",
+    find=service.finding_by_ref,
+    items=service.review_findings,
+    item=service.finding_item,
+    create=lambda session, review, data: service.create_finding(
+        session=session, review=review, **_responses_allowed(data)
+    ),
+    update=lambda session, finding, version, data: service.update_finding(
+        session=session, finding=finding, expected_version=version, **_responses_allowed(data)
+    ),
+    delete=lambda session, review, finding: service.delete_finding(
+        session=session, review=review, finding=finding
+    ),
+    warnings="finding",
+)
+ACTIONS = Resource[Action](
+    section="actions",
+    label="action",
+    find=service.action_by_ref,
+    items=_actions,
+    item=service.action_item,
+    create=lambda session, review, data: service.create_action(
+        session=session, review=review, **data
+    ),
+    update=lambda session, action, version, data: service.update_action(
+        session=session, action=action, expected_version=version, **data
+    ),
+    delete=lambda session, review, action: service.delete_action(
+        session=session, review=review, action=action
+    ),
+)
 
 
 @bp.route("/reviews/<int:review_id>/findings", methods=["GET", "POST"])
@@ -33,24 +87,7 @@ def findings(review_id: int) -> ResponseReturnValue:
         201: {description: The finding, with its ETag}
         422: Invalid
     """
-    review = review_access().review
-    if request.method == "POST":
-        data = json_body("findings", creating=True)
-        _check_responses_allowed(data)
-        finding = service.create_finding(session=db(), review=review, **data)
-        return with_etag(
-            with_save_warnings(service.finding_item(finding), finding, "finding"),
-            finding.version,
-            201,
-        )
-    items = [service.finding_item(f) for f in service.review_findings(db(), review)]
-    return jsonify({"items": items, "next_cursor": None})
-
-
-def _check_responses_allowed(data: dict[str, Any]) -> None:
-    # Only the board (or the chair for it) records the board's responses.
-    if data.get("board_responses") and not may("board.respond"):
-        raise ApiError(403, "Only the board records its responses to the questions")
+    return collection(FINDINGS)
 
 
 @bp.route("/reviews/<int:review_id>/findings/<ref>", methods=["GET", "PATCH", "DELETE"])
@@ -75,22 +112,7 @@ def finding(review_id: int, ref: str) -> ResponseReturnValue:
       responses:
         204: {description: Deleted}
     """
-    review = review_access().review
-    item = service.finding_by_ref(db(), review, ref)
-    if item is None:
-        abort(404, f"No finding '{ref}' in this review")
-    if request.method == "DELETE":
-        service.delete_finding(session=db(), review=review, finding=item)
-        return "", 204
-    if request.method == "PATCH":
-        version = expected_version()
-        data = json_body("findings", creating=False)
-        _check_responses_allowed(data)
-        service.update_finding(session=db(), finding=item, expected_version=version, **data)
-        return with_etag(
-            with_save_warnings(service.finding_item(item), item, "finding"), item.version
-        )
-    return with_etag(service.finding_item(item), item.version)
+    return member(FINDINGS, ref)
 
 
 BOARD_RESPONSE_INPUT: dict[str, Any] = {
@@ -138,9 +160,7 @@ def board_responses(review_id: int, ref: str) -> ResponseReturnValue:
         200: {description: 'items: every response to the finding'}
         422: Invalid
     """
-    item = service.finding_by_ref(db(), review_access().review, ref)
-    if item is None:
-        abort(404, f"No finding '{ref}' in this review")
+    item = found_or_404(FINDINGS, ref)
     if request.method == "PUT":
         data = request.get_json(silent=True)
         if not isinstance(data, dict):
@@ -196,16 +216,7 @@ def actions(review_id: int) -> ResponseReturnValue:
         201: {description: The action, with its ETag}
         422: Invalid
     """
-    review = review_access().review
-    if request.method == "POST":
-        data = json_body("actions", creating=True)
-        action = service.create_action(session=db(), review=review, **data)
-        return with_etag(service.action_item(action), action.version, 201)
-    if request.args.get("overdue") in ("1", "true", "yes"):
-        rows = service.overdue_actions(db(), [review.id])
-    else:
-        rows = service.review_actions(db(), review)
-    return jsonify({"items": [service.action_item(a) for a in rows], "next_cursor": None})
+    return collection(ACTIONS)
 
 
 @bp.route("/reviews/<int:review_id>/actions/<ref>", methods=["GET", "PATCH", "DELETE"])
@@ -230,15 +241,4 @@ def action(review_id: int, ref: str) -> ResponseReturnValue:
       responses:
         204: {description: Deleted}
     """
-    review = review_access().review
-    item = service.action_by_ref(db(), review, ref)
-    if item is None:
-        abort(404, f"No action '{ref}' in this review")
-    if request.method == "DELETE":
-        service.delete_action(session=db(), review=review, action=item)
-        return "", 204
-    if request.method == "PATCH":
-        version = expected_version()
-        data = json_body("actions", creating=False)
-        service.update_action(session=db(), action=item, expected_version=version, **data)
-    return with_etag(service.action_item(item), item.version)
+    return member(ACTIONS, ref)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import base64
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from flask import jsonify, make_response, request
 from flask.typing import ResponseReturnValue
 from jsonschema import Draft202012Validator, FormatChecker
-from sqlalchemy import Select
 
 from analysis.bundle import bundle_schema
 from app.db import db
+from app.paging import Statement, rows_after
 from app.security import MAX_DATABASE_ID
 from app.services.anonymity import save_warnings
 from app.services.errors import ServiceError
@@ -175,19 +175,35 @@ def encode_cursor(position: int) -> str:
     return base64.urlsafe_b64encode(str(position).encode()).decode()
 
 
-def page(statement: Select[Any], id_column: Any) -> tuple[list[Any], str | None]:
-    """One page of ``statement`` ordered by ``id_column``, and the cursor for the next."""
+class HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+Row = TypeVar("Row", bound=HasId)
+
+
+def paged(fetch: Callable[[int, int], Sequence[Row]]) -> tuple[list[Row], str | None]:
+    """One page of a list (``limit`` and ``cursor`` from the query string), and the cursor for
+    the next: ``fetch(after, limit)`` gives up to ``limit`` + 1 rows with ids above ``after``
+    (0 for the first page) in id order, as a service's paged query does."""
     limit = page_limit()
     cursor = request.args.get("cursor")
     after = decode_cursor(cursor) if cursor else 0
-    if cursor:
-        statement = statement.where(id_column > after)
-    rows = list(db().scalars(statement.order_by(id_column).limit(limit + 1)))
+    rows = list(fetch(after, limit))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor(rows[-1].id if rows else after)
     return rows, next_cursor
+
+
+def page(statement: Statement, id_column: Any) -> tuple[list[Any], str | None]:
+    """One page of ``statement`` ordered by ``id_column``, and the cursor for the next (for a
+    handler that still builds its own statement; a service's paged query goes to ``paged``)."""
+    return paged(
+        lambda after, limit: rows_after(db(), statement, id_column, after=after, limit=limit)
+    )
 
 
 def with_save_warnings(body: dict[str, Any], item: object, kind: str) -> dict[str, Any]:

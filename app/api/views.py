@@ -8,18 +8,18 @@ from typing import Any
 from flask import abort, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from analysis.dates import statutory_dates, uk_today
 from app import bundle_import_job as import_job
 from app import jobs
-from app.api import bp
+from app.api import bp, resources  # resources.member: views.py has a member route
 from app.api.helpers import (
     ApiError,
     error_response,
     expected_version,
     json_body,
-    page,
+    paged,
     service_error,
     with_etag,
 )
@@ -37,7 +37,7 @@ from app.services import bundles
 from app.services import partnership as partnership_service
 from app.services import reviews as review_service
 from app.services.errors import ServiceError, StaleVersionError
-from models import Membership, Review, audit
+from models import Membership, Review, ReviewAgency, audit
 
 
 @bp.errorhandler(ApiError)
@@ -153,12 +153,11 @@ def reviews() -> ResponseReturnValue:
         data = _dates(json_body("review", creating=True))
         review = review_service.create_review(session=db(), creator=current_user, **data)
         return with_etag(review_resource(review), review.version, 201)
-    statement = (
-        select(Review)
-        .join(Membership, Membership.review_id == Review.id)
-        .where(Membership.user_id == current_user.id)
+    rows, cursor = paged(
+        lambda after, limit: review_service.member_reviews(
+            db(), current_user.id, after=after, limit=limit
+        )
     )
-    rows, cursor = page(statement, Review.id)
     return jsonify({"items": [review_resource(r) for r in rows], "next_cursor": cursor})
 
 
@@ -331,6 +330,42 @@ def member(review_id: int, membership_id: int) -> ResponseReturnValue:
     return "", 204
 
 
+def _add_agency(session: Session, review: Review, data: dict[str, Any]) -> ReviewAgency:
+    return review_service.add_agency(
+        session=session,
+        review=review,
+        name=data["name"],
+        sector=data.get("sector", ""),
+        ref=data.get("ref"),
+    )
+
+
+def _update_agency(
+    session: Session, agency: ReviewAgency, version: int, data: dict[str, Any]
+) -> ReviewAgency:
+    return review_service.update_agency(
+        session=session,
+        review_agency=agency,
+        expected_version=version,
+        name=data.get("name"),
+        sector=data.get("sector"),
+    )
+
+
+AGENCIES = resources.Resource[ReviewAgency](
+    section="agencies",
+    label="agency",
+    find=review_service.agency_by_ref,
+    items=lambda session, review: review.agencies,
+    item=bundles.agency_item,
+    create=_add_agency,
+    update=_update_agency,
+    delete=lambda session, review, agency: review_service.remove_agency(
+        session=session, review_agency=agency
+    ),
+)
+
+
 @bp.route("/reviews/<int:review_id>/agencies", methods=["GET", "POST"])
 def agencies(review_id: int) -> ResponseReturnValue:
     """Agencies taking part in a review (bundle 'agencies' items).
@@ -348,20 +383,7 @@ def agencies(review_id: int) -> ResponseReturnValue:
       responses:
         201: {description: The agency, with its ETag}
     """
-    current = review_access().review
-    if request.method == "POST":
-        data = json_body("agencies", creating=True)
-        agency = review_service.add_agency(
-            session=db(),
-            review=current,
-            name=data["name"],
-            sector=data.get("sector", ""),
-            ref=data.get("ref"),
-        )
-        return with_etag(bundles.agency_item(agency), agency.version, 201)
-    return jsonify(
-        {"items": [bundles.agency_item(a) for a in current.agencies], "next_cursor": None}
-    )
+    return resources.collection(AGENCIES)
 
 
 @bp.route("/reviews/<int:review_id>/agencies/<ref>", methods=["GET", "PATCH", "DELETE"])
@@ -387,24 +409,7 @@ def agency(review_id: int, ref: str) -> ResponseReturnValue:
       responses:
         204: {description: Removed}
     """
-    current = review_access().review
-    item = review_service.agency_by_ref(db(), current, ref)
-    if item is None:
-        abort(404, f"No agency '{ref}' in this review")
-    if request.method == "DELETE":
-        review_service.remove_agency(session=db(), review_agency=item)
-        return "", 204
-    if request.method == "PATCH":
-        version = expected_version()
-        data = json_body("agencies", creating=False)
-        review_service.update_agency(
-            session=db(),
-            review_agency=item,
-            expected_version=version,
-            name=data.get("name"),
-            sector=data.get("sector"),
-        )
-    return with_etag(bundles.agency_item(item), item.version)
+    return resources.member(AGENCIES, ref)
 
 
 def _reveal_real_names() -> bool:

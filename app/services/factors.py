@@ -77,6 +77,13 @@ def _choice(value: Any, allowed: dict[str, str], field: str, what: str, *, optio
 # --- accounts -------------------------------------------------------------------------------
 
 
+def review_accounts(session: Session, review: Review) -> list[Account]:
+    """The review's accounts in the order they were recorded."""
+    return list(
+        session.scalars(select(Account).where(Account.review_id == review.id).order_by(Account.id))
+    )
+
+
 def account_by_ref(session: Session, review: Review, ref: str) -> Account | None:
     return session.scalar(select(Account).where(Account.review_id == review.id, Account.ref == ref))
 
@@ -239,6 +246,13 @@ def condition_library(
 # --- factors --------------------------------------------------------------------------------
 
 
+def review_factors(session: Session, review: Review) -> list[Factor]:
+    """The review's factors in the order they were added."""
+    return list(
+        session.scalars(select(Factor).where(Factor.review_id == review.id).order_by(Factor.id))
+    )
+
+
 def factor_by_ref(session: Session, review: Review, ref: str) -> Factor | None:
     return session.scalar(select(Factor).where(Factor.review_id == review.id, Factor.ref == ref))
 
@@ -397,6 +411,11 @@ def factor_item(factor: Factor, *, show_accounts: bool = True) -> dict[str, Any]
 
 
 # --- links ----------------------------------------------------------------------------------
+
+
+def review_links(session: Session, review: Review) -> list[Link]:
+    """The review's links in the order they were added."""
+    return list(session.scalars(select(Link).where(Link.review_id == review.id).order_by(Link.id)))
 
 
 def link_by_ref(session: Session, review: Review, ref: str) -> Link | None:

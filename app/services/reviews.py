@@ -12,6 +12,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from analysis.chronology.dates import DateParseError, parse_when
 from analysis.taxonomy import PERSON_ROLES, REVIEW_TYPES, ROLES, STAGES
+from app.paging import rows_after
 from app.services.errors import ServiceError, StaleVersionError
 from app.services.users import normalise_email
 from models import Agency, Membership, Person, Review, ReviewAgency, User, audit, utcnow
@@ -121,6 +122,17 @@ def update_review(
     _note_closure(review)
     session.flush()
     return review
+
+
+def member_reviews(session: Session, user_id: int, *, after: int, limit: int) -> list[Review]:
+    """The reviews ``user_id`` is a member of, in id order: up to ``limit`` + 1 after the id
+    ``after`` (a page, and whether there is another)."""
+    statement = (
+        select(Review)
+        .join(Membership, Membership.review_id == Review.id)
+        .where(Membership.user_id == user_id)
+    )
+    return rows_after(session, statement, Review.id, after=after, limit=limit)
 
 
 def agency_by_ref(session: Session, review: Review, ref: str) -> ReviewAgency | None:
