@@ -1,13 +1,14 @@
-"""Reading the chronology: the filtered, paged event list used by the table, API and exports."""
+"""Reading the chronology: the filtered, paged event list used by the table, API and exports,
+and its counts per agency and period that the timeline draws."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Integer, Row, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from analysis.chronology.dates.parsing import parse_when
@@ -179,3 +180,73 @@ def all_events(
 ) -> list[Event]:
     statement = ordered(filtered(review, filters or EventFilters()))
     return list(session.scalars(statement).unique())
+
+
+def events_from(
+    session: Session, review: Review, filters: EventFilters, offset: int, limit: int
+) -> list[Event]:
+    """Up to ``limit`` matching events in date order, from the ``offset``-th on (the API's
+    pages, whose cursor is an offset)."""
+    statement = ordered(filtered(review, filters)).limit(limit).offset(offset)
+    return list(session.scalars(statement).unique())
+
+
+# --- the timeline's counts ----------------------------------------------------------------------
+
+#: How a period's key is written ("2023", "2023-01", "2023-01-14"): SQLite's strftime format
+#: and PostgreSQL's to_char format.
+PERIOD_FORMATS = {
+    "year": ("%Y", "YYYY"),
+    "month": ("%Y-%m", "YYYY-MM"),
+    "day": ("%Y-%m-%d", "YYYY-MM-DD"),
+}
+
+
+def extent(
+    session: Session, review: Review, filters: EventFilters
+) -> tuple[int, datetime | None, datetime | None]:
+    """How many events match ``filters``, the earliest start and the latest end among them."""
+    matching = filtered(review, filters).subquery()
+    count, start, end = session.execute(
+        select(func.count(), func.min(matching.c.sort_start), func.max(matching.c.sort_end))
+    ).one()
+    return int(count), start, end
+
+
+def counts_per_agency_and_period(
+    session: Session, review: Review, filters: EventFilters, period: str
+) -> Sequence[Row[Any]]:
+    """The matching events counted per agency and ``period`` ("year", "month" or "day", keyed
+    as in ``PERIOD_FORMATS``), in one statement: rows of ``agency_id``, ``period``, ``events``
+    and ``problematic`` (how many of them are appraised so)."""
+    matching = filtered(review, filters).subquery()
+    sqlite_format, pg_format = PERIOD_FORMATS[period]
+    column = matching.c.sort_start
+    if session.get_bind().dialect.name == "postgresql":
+        bucket = func.to_char(column, pg_format)
+    else:
+        bucket = func.strftime(sqlite_format, column)
+    return session.execute(
+        select(
+            matching.c.agency_id,
+            bucket.label("period"),
+            func.count().label("events"),
+            func.sum((matching.c.appraisal == "problematic").cast(Integer)).label("problematic"),
+        ).group_by(matching.c.agency_id, bucket)
+    ).all()
+
+
+def kpe_spans(session: Session, review: Review, filters: EventFilters) -> Sequence[Row[Any]]:
+    """Each key practice episode that holds matching events, with the span of those events:
+    rows of ``ref``, ``title``, the earliest start and the latest end."""
+    matching = filtered(review, filters).subquery()
+    return session.execute(
+        select(
+            KeyPracticeEpisode.ref,
+            KeyPracticeEpisode.title,
+            func.min(matching.c.sort_start),
+            func.max(matching.c.sort_end),
+        )
+        .join(matching, matching.c.kpe_id == KeyPracticeEpisode.id)
+        .group_by(KeyPracticeEpisode.ref, KeyPracticeEpisode.title)
+    ).all()

@@ -11,12 +11,15 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from app.api import (  # noqa: E402, F401 - registers the routes on bp
+    changes,
     chronology,
+    chronology_imports,
     factors,
     findings,
     good_practice,
     graph,
     jobs,
+    kpes,
     partnership,
     reports,
     views,

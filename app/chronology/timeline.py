@@ -2,9 +2,10 @@
 event a link. Every piece of user text goes through Markup escaping (Jinja-style).
 
 A big chronology is drawn at its zoom level: while more than MAX_MARKS events are in view,
-each lane shows how many events fall in each year, month or day (counted in SQL), and each
-count is a link that zooms into its period; only when few enough are in view is each event
-drawn. The chronology table stays the accessible list of every event.
+each lane shows how many events fall in each year, month or day (counted in SQL, by
+``app.event_queries``), and each count is a link that zooms into its period; only when few
+enough are in view is each event drawn. The chronology table stays the accessible list of
+every event.
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ from typing import Any
 
 from flask import url_for
 from markupsafe import Markup, escape
-from sqlalchemy import Integer, func, select
 from sqlalchemy.orm import Session
 
-from app.event_queries import EventFilters, filtered, ordered
+from app.event_queries import (
+    EventFilters,
+    all_events,
+    counts_per_agency_and_period,
+    extent,
+    kpe_spans,
+)
 from app.services.chronology import when_of
-from models import Event, KeyPracticeEpisode, Review
+from models import Event, Review
 
 # Events drawn one by one up to this many in view; beyond it, counts per lane and period.
 MAX_MARKS = 400
@@ -102,11 +108,12 @@ def timeline_svg(review: Review, events: list[Event], text: Callable[[str], str]
 
 # --- at the zoom level ------------------------------------------------------------------------
 
-# (name, SQLite strftime format, PostgreSQL to_char format, shortest span it is used for)
+# (name, the shortest span counted in it): the events in view are counted in the first period
+# whose shortest span theirs reaches.
 PERIODS = (
-    ("year", "%Y", "YYYY", timedelta(days=3 * 366)),
-    ("month", "%Y-%m", "YYYY-MM", timedelta(days=92)),
-    ("day", "%Y-%m-%d", "YYYY-MM-DD", timedelta(0)),
+    ("year", timedelta(days=3 * 366)),
+    ("month", timedelta(days=92)),
+    ("day", timedelta(0)),
 )
 
 
@@ -143,38 +150,14 @@ def timeline_view(
     """The timeline of the events matching ``filters``, drawn at its zoom level: a fixed
     number of SQL statements whatever the size of the chronology. ``text`` is the reader's
     view of each text (applied before a description is cut short)."""
-    matching = filtered(review, filters).subquery()
-    count, start, end = session.execute(
-        select(func.count(), func.min(matching.c.sort_start), func.max(matching.c.sort_end))
-    ).one()
-    if count <= MAX_MARKS:
-        events = list(session.scalars(ordered(filtered(review, filters))).unique())
+    count, start, end = extent(session, review, filters)
+    if count <= MAX_MARKS or start is None or end is None:  # no start or end: no events
+        events = all_events(session, review, filters)
         return TimelineView(timeline_svg(review, events, text), count, None)
     span = end - start
-    name, sqlite_format, pg_format, _shortest = next(p for p in PERIODS if span >= p[3])
-    column = matching.c.sort_start
-    if session.get_bind().dialect.name == "postgresql":
-        bucket = func.to_char(column, pg_format)
-    else:
-        bucket = func.strftime(sqlite_format, column)
-    rows = session.execute(
-        select(
-            matching.c.agency_id,
-            bucket.label("period"),
-            func.count().label("events"),
-            func.sum((matching.c.appraisal == "problematic").cast(Integer)).label("problematic"),
-        ).group_by(matching.c.agency_id, bucket)
-    ).all()
-    bands = session.execute(
-        select(
-            KeyPracticeEpisode.ref,
-            KeyPracticeEpisode.title,
-            func.min(matching.c.sort_start),
-            func.max(matching.c.sort_end),
-        )
-        .join(matching, matching.c.kpe_id == KeyPracticeEpisode.id)
-        .group_by(KeyPracticeEpisode.ref, KeyPracticeEpisode.title)
-    ).all()
+    name = next(name for name, shortest in PERIODS if span >= shortest)
+    rows = counts_per_agency_and_period(session, review, filters, name)
+    bands = kpe_spans(session, review, filters)
     svg = _counts_svg(review, filters, name, rows, bands, start, end, text)
     return TimelineView(svg, count, name)
 

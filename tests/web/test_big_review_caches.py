@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.chronology import views as chronology_views
+from app.chronology import merges as merge_pages
 from app.services import review_cache
 from app.services.reviews import directory_agency
 from models import Review, ReviewAgency
@@ -53,7 +53,7 @@ def test_likely_duplicates_come_a_page_of_groups_at_a_time(
                 "description": f"Child T at the {words} meeting about her bruised arm.",
             }
             assert client.post(f"{base}/events", json=body, headers=headers).status_code == 201
-    monkeypatch.setattr(chronology_views, "GROUPS_PER_PAGE", 1)
+    monkeypatch.setattr(merge_pages, "GROUPS_PER_PAGE", 1)
     login("chair")
     page = client.get(f"/reviews/{world.review_id}/merges").get_data(as_text=True)
     assert "2 suggestions, the likeliest first: page 1 of 2." in page

@@ -1,35 +1,33 @@
-"""The chronology: events and key practice episodes, their history, comments and merges."""
+"""Events of the chronology: their values and checks, adding, changing, deleting and
+restoring them (each change a version in their history), comments and merges."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from analysis.chronology.dates import DateParseError, When, parse_when, when_from_bundle
 from analysis.taxonomy import SOURCE_KINDS
+from app.services.chronology.kpes import kpe_by_ref
+from app.services.chronology.refs import claim_refs
 from app.services.errors import ServiceError
-from app.services.reviews import check_ref, check_version
+from app.services.reviews import check_version
 from models import (
     Event,
     EventComment,
     EventVersion,
-    ItemRef,
     KeyPracticeEpisode,
     Person,
     Review,
     ReviewAgency,
     audit,
-    event_people,
     utcnow,
 )
 from models.audit.chain import session_actor
-from models.base import table_of
 
 APPRAISALS = {
     "not_appraised": "Not appraised",
@@ -48,132 +46,6 @@ EVENT_FIELDS = (
     "appraisal",
     "kpe",
 )
-_REF_NUMBER = re.compile(r"^([A-Za-z]+)(\d+)$")
-# Refs per IN (...) list: well under SQLite's limit on bound parameters.
-_IN_CHUNK = 5_000
-
-
-# --- refs -----------------------------------------------------------------------------------
-
-
-def claim_refs(
-    session: Session, review: Review, kind: str, wanted: Sequence[str | None], prefix: str
-) -> list[str]:
-    """Take each wanted ref (or, for None, the next free ``prefix``N) in the review's shared
-    namespace, in one pass: one read of the refs that could clash, one write.
-
-    Only the wanted refs, and (when one is to be numbered) the refs starting with ``prefix``,
-    are read: claiming a factor's ref in a review of 40,000 events reads a few rows, not all."""
-    given = [ref for ref in wanted if ref is not None]
-    for given_ref in given:
-        check_ref(given_ref)
-    by_ref = select(ItemRef.ref, ItemRef.kind).where(ItemRef.review_id == review.id)
-    taken: dict[str, str] = {}
-    for start in range(0, len(given), _IN_CHUNK):
-        chunk = given[start : start + _IN_CHUNK]
-        taken.update((r.ref, r.kind) for r in session.execute(by_ref.where(ItemRef.ref.in_(chunk))))
-    if len(given) < len(wanted):
-        taken.update(
-            (r.ref, r.kind) for r in session.execute(by_ref.where(ItemRef.ref.startswith(prefix)))
-        )
-    numbers = [
-        int(m.group(2)) for r in taken if (m := _REF_NUMBER.match(r)) and m.group(1) == prefix
-    ]
-    next_number = max(numbers, default=0) + 1
-    refs: list[str] = []
-    for ref in wanted:
-        if ref is not None:
-            if ref in taken:
-                message = f"The ref '{ref}' is already used in this review (by a {taken[ref]})"
-                raise ServiceError(message, "ref")
-        else:
-            while f"{prefix}{next_number}" in taken:
-                next_number += 1
-            ref = f"{prefix}{next_number}"
-        taken[ref] = kind
-        refs.append(ref)
-    if refs:  # in bulk: an import claims tens of thousands at once
-        session.connection().execute(
-            insert(table_of(ItemRef)),
-            [{"review_id": review.id, "ref": ref, "kind": kind} for ref in refs],
-        )
-    return refs
-
-
-def claim_ref(session: Session, review: Review, kind: str, ref: str | None, prefix: str) -> str:
-    """Take ``ref`` (or the next free ``prefix``N) in the review's shared namespace."""
-    return claim_refs(session, review, kind, [ref], prefix)[0]
-
-
-def used_refs(session: Session, review: Review) -> frozenset[str]:
-    return frozenset(session.scalars(select(ItemRef.ref).where(ItemRef.review_id == review.id)))
-
-
-def release_ref(session: Session, review: Review, ref: str) -> None:
-    row = session.scalar(select(ItemRef).where(ItemRef.review_id == review.id, ItemRef.ref == ref))
-    if row is not None:
-        session.delete(row)
-
-
-# --- KPEs -----------------------------------------------------------------------------------
-
-
-def kpe_by_ref(session: Session, review: Review, ref: str) -> KeyPracticeEpisode | None:
-    return session.scalar(
-        select(KeyPracticeEpisode).where(
-            KeyPracticeEpisode.review_id == review.id, KeyPracticeEpisode.ref == ref
-        )
-    )
-
-
-def create_kpe(
-    *,
-    session: Session,
-    review: Review,
-    title: str,
-    summary: str = "",
-    narrative: str = "",
-    ref: str | None = None,
-) -> KeyPracticeEpisode:
-    title = " ".join((title or "").split())
-    if not title:
-        raise ServiceError("Enter a title for the key practice episode", "title")
-    ref = claim_ref(session, review, "key practice episode", ref, "K")
-    kpe = KeyPracticeEpisode(
-        review_id=review.id, ref=ref, title=title[:200], summary=summary or "", narrative=narrative
-    )
-    session.add(kpe)
-    session.flush()
-    return kpe
-
-
-def update_kpe(
-    *, session: Session, kpe: KeyPracticeEpisode, expected_version: int | None, **values: Any
-) -> KeyPracticeEpisode:
-    check_version(kpe, expected_version)
-    if "title" in values:
-        title = " ".join((values["title"] or "").split())
-        if not title:
-            raise ServiceError("Enter a title for the key practice episode", "title")
-        kpe.title = title[:200]
-    if "summary" in values:
-        kpe.summary = values["summary"] or ""
-    if "narrative" in values and values["narrative"] is not None:
-        kpe.narrative = values["narrative"]
-    session.flush()
-    return kpe
-
-
-def delete_kpe(*, session: Session, review: Review, kpe: KeyPracticeEpisode) -> None:
-    """Remove a KPE; its events stay in the chronology, unassigned."""
-    for event in session.scalars(select(Event).where(Event.kpe_id == kpe.id)):
-        event.kpe = None
-    release_ref(session, review, kpe.ref)
-    session.delete(kpe)
-    session.flush()
-
-
-# --- events ---------------------------------------------------------------------------------
 
 
 def event_by_ref(session: Session, review: Review, ref: str) -> Event | None:
@@ -231,7 +103,7 @@ def to_when(value: Any, precision: str | None = None, end: str | None = None) ->
         raise ServiceError(str(error), "date") from error
 
 
-class _ReviewItems:
+class ReviewItems:
     """The review's agencies, people and KPEs by ref, read once per operation."""
 
     def __init__(self, session: Session, review: Review) -> None:
@@ -262,7 +134,7 @@ class _ReviewItems:
         return people
 
 
-def _apply(items: _ReviewItems, event: Event, values: dict[str, Any]) -> None:
+def apply_values(items: ReviewItems, event: Event, values: dict[str, Any]) -> None:
     if "when" in values:
         when: When = values["when"]
         event.date, event.date_precision, event.end_date = when.date, when.precision, when.end_date
@@ -336,7 +208,7 @@ def create_events(
 
     ``refs_claimed``: every row has a ``ref`` its caller already claimed (a bundle import
     claims all its refs once, then adds its events part by part)."""
-    items = _ReviewItems(session, review)
+    items = ReviewItems(session, review)
     events = []
     for number, values in enumerate(rows, start=1):
         values = dict(values)
@@ -352,7 +224,7 @@ def create_events(
             review_id=review.id, added_by_id=added_by_id, merged_from=[], import_id=import_id
         )
         try:
-            _apply(items, event, {"source": None, "appraisal": None, **values})
+            apply_values(items, event, {"source": None, "appraisal": None, **values})
         except ServiceError as error:
             if len(rows) > 1:
                 error.message = f"Event {number}: {error.message}"
@@ -369,155 +241,6 @@ def create_events(
     session.add_all(events)
     _snapshots(session, events, "create")
     return events
-
-
-def insert_events(
-    *,
-    session: Session,
-    review: Review,
-    added_by_id: int | None,
-    rows: Sequence[dict[str, Any]],
-    import_id: int | None = None,
-) -> int:
-    """Store many checked events at once, in bulk (a bundle import, or a chronology import
-    named by ``import_id``): each row as for ``create_events`` with its ``ref`` already
-    claimed, and optionally ``merged_from``.
-
-    Writes what ``create_events`` writes (the events, who was involved, a "create" version
-    of each and an audit entry each) with a few statements per call instead of several per
-    event. Checks the values as ``create_events`` does; returns how many were stored."""
-    items = _ReviewItems(session, review)
-    now = utcnow()
-    values: list[dict[str, Any]] = []
-    views: list[_EventView] = []
-    for number, row in enumerate(rows, start=1):
-        row = dict(row)
-        view = _EventView(row.pop("ref"), row.pop("merged_from", None) or [])
-        try:
-            _apply(items, view, {"source": None, "appraisal": None, **row})  # type: ignore[arg-type]
-        except ServiceError as error:
-            error.message = f"Event {number}: {error.message}"
-            raise
-        views.append(view)
-        values.append(
-            {
-                "review_id": review.id,
-                "ref": view.ref,
-                "date": view.date,
-                "date_precision": view.date_precision,
-                "end_date": view.end_date,
-                "sort_start": view.sort_start,
-                "sort_end": view.sort_end,
-                "agency_id": view.agency.id if view.agency else None,
-                "source": view.source,
-                "source_detail": view.source_detail,
-                "description": view.description,
-                "outcome": view.outcome,
-                "import_id": import_id,
-                "appraisal": view.appraisal,
-                "kpe_id": view.kpe.id if view.kpe else None,
-                "merged_from": view.merged_from,
-                "merged_into_id": None,
-                "added_by_id": added_by_id,
-                "created_at": now,
-                "deleted_at": None,
-                "version": 1,
-            }
-        )
-    if not values:
-        return 0
-    # Core statements on the session's connection: no ORM bookkeeping per row.
-    connection = session.connection()
-    events = table_of(Event)
-    reserved = _reserved_ids(connection, events, len(values))
-    ids: Sequence[int]
-    if reserved is not None:
-        ids = reserved
-        # PostgreSQL: ids taken from the sequence first, so the rows go in as a plain
-        # executemany (one statement parsed once) rather than as INSERT ... RETURNING pages,
-        # whose thousands of placeholders the driver parses page by page.
-        connection.execute(
-            insert(events), [{"id": i, **value} for i, value in zip(ids, values, strict=True)]
-        )
-    else:
-        ids = (
-            connection.execute(
-                insert(events).returning(events.c.id, sort_by_parameter_order=True), values
-            )
-            .scalars()
-            .all()
-        )
-    people = [
-        {"event_id": event_id, "person_id": person.id}
-        for event_id, view in zip(ids, views, strict=True)
-        for person in view.people
-    ]
-    if people:
-        connection.execute(insert(event_people), people)
-    changed_by = session_actor(session).label
-    connection.execute(
-        insert(table_of(EventVersion)),
-        [
-            {
-                "event_id": event_id,
-                "version": 1,
-                "action": "create",
-                "snapshot": event_item(view),  # type: ignore[arg-type]
-                "changed_by": changed_by,
-                "changed_at": now,
-            }
-            for event_id, view in zip(ids, views, strict=True)
-        ],
-    )
-    audit.record_created(
-        session,
-        Event,
-        review.id,
-        (
-            (str(event_id), {"id": event_id, **value})
-            for event_id, value in zip(ids, values, strict=True)
-        ),
-    )
-    return len(ids)
-
-
-def _reserved_ids(connection: Connection, table: Table, count: int) -> list[int] | None:
-    """``count`` new ids for ``table`` from its PostgreSQL sequence, in ascending order; None on
-    a database without sequences (SQLite returns the ids of a bulk insert cheaply)."""
-    if connection.dialect.name != "postgresql":
-        return None
-    sequence = connection.execute(
-        text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
-    ).scalar_one()
-    taken = connection.execute(
-        text("SELECT nextval(:sequence) FROM generate_series(1, :count)"),
-        {"sequence": sequence, "count": count},
-    )
-    return sorted(int(i) for i in taken.scalars())
-
-
-class _EventView:
-    """An event's values before it is stored, with the attributes ``_apply`` sets and
-    ``event_item`` reads (a plain object: no unit-of-work bookkeeping per attribute)."""
-
-    def __init__(self, ref: str, merged_from: list[Any]) -> None:
-        self.ref = ref
-        self.merged_from = merged_from
-        self.end_date: str | None = None
-        self.agency: ReviewAgency | None = None
-        self.kpe: KeyPracticeEpisode | None = None
-        self.people: list[Person] = []
-        self.source_detail = ""
-        self.outcome = ""
-
-    # Set by _apply, from the row's values.
-    date: str
-    date_precision: str
-    sort_start: datetime
-    sort_end: datetime
-    source: str
-    description: str
-    appraisal: str
 
 
 def create_event(
@@ -544,7 +267,7 @@ def update_event(
         raise ServiceError(f"Unknown fields: {', '.join(sorted(unknown))}")
     review = session.get_one(Review, event.review_id)
     before_people = [p.ref for p in event.people]
-    _apply(_ReviewItems(session, review), event, values)
+    apply_values(ReviewItems(session, review), event, values)
     after_people = [p.ref for p in event.people]
     if before_people != after_people:
         # The link table is not an audited model: record the change to who was involved here.
