@@ -50,7 +50,6 @@ NOT_YET_MOVED = {
     "app/auth/views.py",
     "app/chronology/timeline.py",
     "app/chronology/views.py",
-    "app/factors/views.py",
     "app/findings/views.py",
     "app/good_practice/views.py",
     "app/main/__init__.py",
