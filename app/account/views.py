@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from app.account import bp
 from app.account.forms import PasswordForm, TokenForm, TotpForm
@@ -30,19 +29,11 @@ from app.security import (
     use_recovery_code,
     verify_totp,
 )
+from app.services.users import api_tokens_of
 from models import ApiToken, audit, utcnow
 
 
 def _settings_page(status: int = 200, **forms: object) -> tuple[str, int]:
-    tokens = (
-        db()
-        .scalars(
-            select(ApiToken)
-            .where(ApiToken.user_id == current_user.id)
-            .order_by(ApiToken.created_at)
-        )
-        .all()
-    )
     context = {
         "password_form": PasswordForm(formdata=None),
         "token_form": TokenForm(formdata=None),
@@ -50,7 +41,7 @@ def _settings_page(status: int = 200, **forms: object) -> tuple[str, int]:
     }
     page = render_template(
         "account/settings.html",
-        tokens=tokens,
+        tokens=api_tokens_of(db(), current_user),
         token_expiry=token_expiry,
         now=utcnow(),
         needs_code=_token_needs_code(),

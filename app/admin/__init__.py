@@ -7,7 +7,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import select
 from wtforms import BooleanField, EmailField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
@@ -20,8 +19,9 @@ from app.services import retention as retention_service
 from app.services.errors import ServiceError
 from app.services.public_report import checked_logo
 from app.services.reports import published_reports
-from app.services.users import create_user
-from models import Partnership, Review, User
+from app.services.reviews import review_titles
+from app.services.users import create_user, partnerships_among, users_of
+from models import Partnership, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -51,10 +51,7 @@ class LogoForm(FlaskForm):
 
 
 def _administered_partnerships() -> list[Partnership]:
-    ids = administered_partnership_ids(current_user)
-    return list(
-        db().scalars(select(Partnership).where(Partnership.id.in_(ids)).order_by(Partnership.name))
-    )
+    return partnerships_among(db(), administered_partnership_ids(current_user))
 
 
 def _partnership_choices() -> list[SelectChoice]:
@@ -66,10 +63,7 @@ def index() -> str:
     # Published reports are public already; listing them lets an administrator withdraw one
     # quickly when the chair cannot (the withdrawal page asks for the reason).
     reports = published_reports(db(), current_user.partnership_id)
-    titles = {
-        r.id: r.title
-        for r in db().scalars(select(Review).where(Review.id.in_({v.review_id for v in reports})))
-    }
+    titles = review_titles(db(), {v.review_id for v in reports})
     return render_template(
         "admin/index.html", reports=reports, titles=titles, title="Administration"
     )
@@ -108,15 +102,7 @@ def users() -> ResponseReturnValue:
                 sent, url = send_account_link(user, "invitation")
                 flash_link(user, url, sent, "an invitation")
             return redirect(url_for("admin.user", user_id=user.id))
-    people = (
-        db()
-        .scalars(
-            select(User)
-            .where(User.partnership_id.in_(administered_partnership_ids(current_user)))
-            .order_by(User.name)
-        )
-        .all()
-    )
+    people = users_of(db(), administered_partnership_ids(current_user))
     status = 422 if form.errors else 200
     return render_template("admin/users.html", form=form, users=people, title="Users"), status
 

@@ -10,7 +10,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
@@ -20,9 +19,11 @@ from app.db import db
 from app.forms import select_choices
 from app.policy import ROLES
 from app.security import revoke_sessions
-from app.services import accounts
+from app.services import accounts, chairs
 from app.services.errors import ServiceError
-from models import AccountLink, Membership, Partnership, Review, User
+from app.services.reviews import reviews_of_partnership
+from app.services.users import memberships_of
+from models import Partnership, Review, User
 
 
 class EditUserForm(FlaskForm):
@@ -58,18 +59,13 @@ def _user(user_id: int) -> User:
 
 def _user_page(user: User, status: int = 200, **forms: FlaskForm) -> tuple[str, int]:
     edit = forms.get("edit") or EditUserForm(obj=user, formdata=None)
-    memberships = (
-        db()
-        .scalars(select(Membership).where(Membership.user_id == user.id).join(Membership.review))
-        .all()
-    )
     page = render_template(
         "admin/user.html",
         user=user,
         edit=edit,
         temporary=forms.get("temporary") or TemporaryPasswordForm(formdata=None),
-        memberships=memberships,
-        invited=_awaiting_invitation(user),
+        memberships=memberships_of(db(), user),
+        invited=accounts.awaiting_invitation(db(), user),
         now=datetime.now(UTC),
         title=user.name,
     )
@@ -178,44 +174,17 @@ def partnership() -> ResponseReturnValue:
 
 @bp.route("/reviews")
 def reviews() -> str:
-    rows = (
-        db()
-        .scalars(
-            select(Review)
-            .where(Review.partnership_id == current_user.partnership_id)
-            .order_by(Review.title)
-        )
-        .all()
-    )
-    chairs: dict[int, list[User]] = {}
-    for membership in db().scalars(
-        select(Membership).where(
-            Membership.review_id.in_([r.id for r in rows]), Membership.role == "chair"
-        )
-    ):
-        if membership.user.is_active:
-            chairs.setdefault(membership.review_id, []).append(membership.user)
+    rows = reviews_of_partnership(db(), current_user.partnership_id)
     form = ChairForm(formdata=None)
-    form.user.choices = select_choices(
-        (u.id, f"{u.name} ({u.email})") for u in _chair_candidates(current_user.partnership_id)
-    )
+    # Who an administrator may appoint: active people of the partnership, never themselves.
+    candidates = chairs.chair_candidates(db(), current_user.partnership_id, appointer=current_user)
+    form.user.choices = select_choices((u.id, f"{u.name} ({u.email})") for u in candidates)
     return render_template(
-        "admin/reviews.html", reviews=rows, chairs=chairs, form=form, title="Reviews and chairs"
-    )
-
-
-def _chair_candidates(partnership_id: int) -> list[User]:
-    """Who an administrator may appoint: active people of the partnership, never themselves."""
-    return list(
-        db().scalars(
-            select(User)
-            .where(
-                User.partnership_id == partnership_id,
-                User.is_active.is_(True),
-                User.id != current_user.id,
-            )
-            .order_by(User.name)
-        )
+        "admin/reviews.html",
+        reviews=rows,
+        chairs=chairs.active_chairs(db(), [r.id for r in rows]),
+        form=form,
+        title="Reviews and chairs",
     )
 
 
@@ -227,54 +196,20 @@ def appoint_chair(review_id: int) -> ResponseReturnValue:
     review = db().get(Review, review_id)
     if review is None:
         abort(404)
-    if _active_chair(review) is not None:
+    if chairs.active_chair(db(), review) is not None:
         flash(f"{review.title} has a chair: they appoint any other chair.", "error")
         return redirect(url_for("admin.reviews"))
     form = ChairForm()
-    candidates = {u.id: u for u in _chair_candidates(review.partnership_id)}
+    candidates = {
+        u.id: u
+        for u in chairs.chair_candidates(db(), review.partnership_id, appointer=current_user)
+    }
     form.user.choices = select_choices((u.id, u.name) for u in candidates.values())
     chosen = candidates.get(form.user.data or 0) if form.validate_on_submit() else None
     if chosen is None:
         flash("Choose another active person of the partnership to chair the review.", "error")
         return redirect(url_for("admin.reviews"))
-    membership = db().scalar(
-        select(Membership).where(Membership.review_id == review.id, Membership.user_id == chosen.id)
-    )
-    was = ""
-    if membership is None:
-        db().add(Membership(review_id=review.id, user_id=chosen.id, role="chair"))
-    else:
-        was = f" (they were {ROLES.get(membership.role, membership.role).lower()})"
-        membership.role = "chair"
-        membership.agency_id = None
-    db().flush()
+    role = chairs.appoint_chair(session=db(), review=review, user=chosen)
+    was = f" (they were {ROLES.get(role, role).lower()})" if role is not None else ""
     flash(f"{chosen.name} now chairs {review.title}{was}.", "success")
     return redirect(url_for("admin.reviews"))
-
-
-def _active_chair(review: Review) -> User | None:
-    return db().scalar(
-        select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.review_id == review.id,
-            Membership.role == "chair",
-            User.is_active.is_(True),
-        )
-        .limit(1)
-    )
-
-
-def _awaiting_invitation(user: User) -> bool:
-    """Whether ``user`` was invited and has not chosen a password yet (a link is unused:
-    choosing a password through any link uses them all)."""
-    unused = db().scalar(
-        select(AccountLink.id)
-        .where(
-            AccountLink.user_id == user.id,
-            AccountLink.purpose == "invitation",
-            AccountLink.used_at.is_(None),
-        )
-        .limit(1)
-    )
-    return unused is not None

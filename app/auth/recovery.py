@@ -10,7 +10,6 @@ from datetime import UTC, datetime
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from app.account_links import security_notice, send_account_link
 from app.auth import bp
@@ -21,7 +20,7 @@ from app.mailer import mail_configured
 from app.security import revoke_sessions
 from app.services.accounts import live_account_link, set_password_from_link
 from app.services.errors import ServiceError
-from models import User
+from app.services.users import user_by_email
 
 
 def _sign_in_rate_limit() -> str:
@@ -34,7 +33,7 @@ def forgot_password() -> ResponseReturnValue:
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
-        user = db().scalar(select(User).where(User.email == email))
+        user = user_by_email(db(), email)
         if user is not None and user.is_active and mail_configured():
             send_account_link(user, "reset")
         return render_template(

@@ -17,7 +17,6 @@ from authlib.integrations.base_client.errors import OAuthError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from app.auth import bp
@@ -27,8 +26,8 @@ from app.db import commit_even_on_error, db
 from app.extensions import limiter
 from app.policy import requires_second_factor
 from app.security import is_locked
-from app.services.users import create_user
-from models import IdentityProvider, User, audit
+from app.services import sso as sso_service
+from models import IdentityProvider, audit
 
 # ``amr`` values (RFC 8176) that mean a second factor was used at the provider.
 SECOND_FACTOR_AMR = frozenset({"mfa", "otp", "hwk", "swk", "sms", "fpt", "face", "iris", "pin"})
@@ -42,17 +41,6 @@ def init_app(app: Flask) -> None:
 
 def _sign_in_rate_limit() -> str:
     return str(current_app.config["SIGN_IN_RATE_LIMIT"])
-
-
-def provider_for_email(email: str) -> IdentityProvider | None:
-    """The provider whose domains include ``email``'s domain, if any."""
-    domain = email.rpartition("@")[2].strip().lower()
-    if not domain:
-        return None
-    for provider in db().scalars(select(IdentityProvider).order_by(IdentityProvider.id)):
-        if domain in {d.lower() for d in provider.email_domains}:
-            return provider
-    return None
 
 
 def _client(provider: IdentityProvider) -> Any:
@@ -89,7 +77,7 @@ def sso_start() -> ResponseReturnValue:
         flash("Enter your work email address to sign in with your organisation.", "error")
         return redirect(url_for("auth.sign_in"))
     email = (form.sso_email.data or "").strip().lower()
-    provider = provider_for_email(email)
+    provider = sso_service.provider_for_email(db(), email)
     if provider is None:
         flash(
             "Your organisation does not sign in here with its own account: use your email "
@@ -118,9 +106,15 @@ def sso_callback() -> ResponseReturnValue:
     email = str(claims.get("email") or "").strip().lower()
     if not email or claims.get("email_verified") is not True:
         return _refuse("Your organisation's account has no verified email address.")
-    if provider_for_email(email) is not provider:
+    if sso_service.provider_for_email(db(), email) is not provider:
         return _refuse("That email address does not belong to this organisation.")
-    user = _account_for(provider, claims, email)
+    user = sso_service.account_for_sign_in(
+        session=db(),
+        provider=provider,
+        subject=str(claims.get("sub") or ""),
+        email=email,
+        name=str(claims.get("name") or email),
+    )
     commit_even_on_error()
     if user is None:
         return _refuse(
@@ -141,30 +135,6 @@ def sso_callback() -> ResponseReturnValue:
     if requires_second_factor(user) and not provider_mfa:
         return start_second_factor(user, next_url)
     return finish_sign_in(user, next_url, second_factor=provider_mfa)
-
-
-def _account_for(provider: IdentityProvider, claims: dict[str, Any], email: str) -> User | None:
-    subject = str(claims.get("sub") or "")
-    user = db().scalar(
-        select(User).where(User.sso_issuer == provider.issuer, User.sso_subject == subject)
-    )
-    if user is None:
-        user = db().scalar(select(User).where(func.lower(User.email) == email))
-        if user is not None and user.partnership_id != provider.partnership_id:
-            return None  # another partnership's account: never linked across tenants
-        if user is None and provider.creates_accounts:
-            user = create_user(
-                session=db(),
-                email=email,
-                name=str(claims.get("name") or email),
-                password=None,
-                partnership=provider.partnership,
-            )
-        if user is not None:
-            user.sso_issuer = provider.issuer
-            user.sso_subject = subject
-            db().flush()
-    return user
 
 
 def _refuse(message: str) -> tuple[str, int]:

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.auth import bp
@@ -34,7 +33,9 @@ from app.security import (
     use_recovery_code,
     verify_totp,
 )
-from models import IdentityProvider, User, audit
+from app.services.sso import has_identity_providers
+from app.services.users import user_by_email
+from models import User, audit
 
 SIGN_IN_ERROR = (
     "The email address or password is not right, or the account is locked for 15 minutes "
@@ -90,7 +91,7 @@ def sign_in() -> ResponseReturnValue:
     error = None
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
-        user = db().scalar(select(User).where(User.email == email))
+        user = user_by_email(db(), email)
         locked = user is not None and is_locked(user)
         password_ok = check_password(user, form.password.data or "")
         commit_even_on_error()  # the failure count and the audit entry must be kept
@@ -110,7 +111,7 @@ def sign_in() -> ResponseReturnValue:
         else:
             return finish_sign_in(user, request.args.get("next"))
     status = 200 if error is None else 401
-    has_sso = db().scalar(select(IdentityProvider.id).limit(1)) is not None
+    has_sso = has_identity_providers(db())
     return render_template(
         "auth/sign_in.html",
         form=form,

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from analysis.factors import (
@@ -36,7 +35,14 @@ from app.forms import (
     save_versioned,
     show_service_error,
 )
-from app.pickers import Picker, event_picker, factor_picker, is_picker_search, person_picker
+from app.pickers import (
+    Picker,
+    event_picker,
+    factor_picker,
+    factors_by_refs,
+    is_picker_search,
+    person_picker,
+)
 from app.policy import current_review
 from app.services import chronology as chrono
 from app.services import factors as service
@@ -44,34 +50,14 @@ from app.services import workshops as workshop_service
 from app.services.errors import ServiceError
 from app.services.facts import factor_facts, link_facts
 from app.templating import for_reader
-from models import Account, Event, Factor, Link
+from models import Account, Factor
 
 
 def _review_links_and_events() -> tuple[list[LinkFacts], frozenset[str]]:
     review = current_review()
-    links = [link_facts(lk) for lk in db().scalars(select(Link).where(Link.review_id == review.id))]
+    links = [link_facts(lk) for lk in service.review_links(db(), review)]
     # Only whether a link's target is a live event matters: read just the linked events.
-    targets = list({lk.target for lk in links})
-    events = frozenset(
-        db().scalars(
-            select(Event.ref).where(
-                Event.review_id == review.id,
-                Event.deleted_at.is_(None),
-                Event.ref.in_(targets),
-            )
-        )
-    )
-    return links, events
-
-
-def _factor_titles(refs: set[str]) -> dict[str, str]:
-    review = current_review()
-    return {
-        f.ref: f"{f.ref}: {f.label}"
-        for f in db().scalars(
-            select(Factor).where(Factor.review_id == review.id, Factor.ref.in_(list(refs)))
-        )
-    }
+    return links, service.live_event_refs(db(), review, {lk.target for lk in links})
 
 
 def _titles(refs: set[str]) -> dict[str, str]:
@@ -79,11 +65,9 @@ def _titles(refs: set[str]) -> dict[str, str]:
     review = current_review()
     titles = {
         e.ref: f"{e.ref}: {chrono.when_of(e).display()}, {e.description[:80]}"
-        for e in db().scalars(
-            select(Event).where(Event.review_id == review.id, Event.ref.in_(list(refs)))
-        )
+        for e in service.linked_events(db(), review, refs)
     }
-    titles.update(_factor_titles(refs))
+    titles.update({f.ref: f"{f.ref}: {f.label}" for f in factors_by_refs(db(), review, refs)})
     return titles
 
 
@@ -138,15 +122,10 @@ def _account_or_404(ref: str) -> Account:
 @bp.route("/accounts")
 def accounts(review_id: int) -> str:
     review = current_review()
-    rows = (
-        db()
-        .scalars(select(Account).where(Account.review_id == review.id).order_by(Account.id))
-        .all()
-    )
     return render_template(
         "factors/accounts.html",
         review=review,
-        accounts=rows,
+        accounts=service.accounts_of(db(), review),
         kinds=CONTRIBUTOR_KINDS,
         title="Accounts",
     )
@@ -243,12 +222,9 @@ def _factor_or_404(ref: str) -> Factor:
 @bp.route("/factors")
 def factors(review_id: int) -> str:
     review = current_review()
-    rows = (
-        db().scalars(select(Factor).where(Factor.review_id == review.id).order_by(Factor.id)).all()
-    )
     links, events = _review_links_and_events()
     summary: list[dict[str, Any]] = []
-    for factor in rows:
+    for factor in service.factors_of(db(), review):
         facts = factor_facts(factor)
         summary.append(
             {
@@ -303,11 +279,7 @@ def _factor_context(
     if is_picker_search():
         rows = evidence
     library = service.condition_library(db(), review.partnership_id)
-    accounts = (
-        db()
-        .scalars(select(Account).where(Account.review_id == review.id).order_by(Account.id))
-        .all()
-    )
+    accounts = service.accounts_of(db(), review)
     flags = wording_flags(f"{form.label.data or ''}\n{form.description.data or ''}")
     return {
         "review": review,

@@ -80,6 +80,21 @@ def live_account_link(*, session: Session, token: str, now: datetime) -> Account
     return link if link.user.is_active else None
 
 
+def awaiting_invitation(session: Session, user: User) -> bool:
+    """Whether ``user`` was invited and has not chosen a password yet (an invitation link is
+    unused: choosing a password through any link uses them all)."""
+    unused = session.scalar(
+        select(AccountLink.id)
+        .where(
+            AccountLink.user_id == user.id,
+            AccountLink.purpose == "invitation",
+            AccountLink.used_at.is_(None),
+        )
+        .limit(1)
+    )
+    return unused is not None
+
+
 def set_password_from_link(
     *,
     session: Session,

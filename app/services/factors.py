@@ -88,6 +88,13 @@ def account_by_ref(session: Session, review: Review, ref: str) -> Account | None
     return session.scalar(select(Account).where(Account.review_id == review.id, Account.ref == ref))
 
 
+def accounts_of(session: Session, review: Review) -> list[Account]:
+    """The review's accounts, in the order they were recorded."""
+    return list(
+        session.scalars(select(Account).where(Account.review_id == review.id).order_by(Account.id))
+    )
+
+
 def _next_account_ref(session: Session, review: Review) -> str:
     refs = session.scalars(select(Account.ref).where(Account.review_id == review.id))
     numbers = [int(r[2:]) for r in refs if r.startswith("AC") and r[2:].isdigit()]
@@ -255,6 +262,13 @@ def review_factors(session: Session, review: Review) -> list[Factor]:
 
 def factor_by_ref(session: Session, review: Review, ref: str) -> Factor | None:
     return session.scalar(select(Factor).where(Factor.review_id == review.id, Factor.ref == ref))
+
+
+def factors_of(session: Session, review: Review) -> list[Factor]:
+    """The review's factors, in the order they were added."""
+    return list(
+        session.scalars(select(Factor).where(Factor.review_id == review.id).order_by(Factor.id))
+    )
 
 
 def _evidence(
@@ -505,6 +519,32 @@ def link_item(link: Link, *, with_ref: bool = True) -> dict[str, Any]:
     if with_ref:
         item["ref"] = link.ref
     return item
+
+
+def review_links(session: Session, review: Review) -> list[Link]:
+    """Every link of the review, in the order they were made."""
+    return list(session.scalars(select(Link).where(Link.review_id == review.id).order_by(Link.id)))
+
+
+def live_event_refs(session: Session, review: Review, refs: Iterable[str]) -> frozenset[str]:
+    """Which of ``refs`` name an event of the review that is not deleted (a link's target
+    matters only as that: only the events asked about are read)."""
+    wanted = list(dict.fromkeys(refs))
+    return frozenset(
+        session.scalars(
+            select(Event.ref).where(
+                Event.review_id == review.id, Event.deleted_at.is_(None), Event.ref.in_(wanted)
+            )
+        )
+    )
+
+
+def linked_events(session: Session, review: Review, refs: Iterable[str]) -> list[Event]:
+    """The review's events among ``refs``, deleted ones too (a link may still name one)."""
+    wanted = list(dict.fromkeys(refs))
+    return list(
+        session.scalars(select(Event).where(Event.review_id == review.id, Event.ref.in_(wanted)))
+    )
 
 
 def links_of(session: Session, review: Review, ref: str) -> tuple[list[Link], list[Link]]:

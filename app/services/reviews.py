@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, Protocol
 
@@ -133,6 +134,21 @@ def member_reviews(session: Session, user_id: int, *, after: int, limit: int) ->
         .where(Membership.user_id == user_id)
     )
     return rows_after(session, statement, Review.id, after=after, limit=limit)
+
+
+def reviews_of_partnership(session: Session, partnership_id: int) -> list[Review]:
+    """Every review of the partnership, by title."""
+    return list(
+        session.scalars(
+            select(Review).where(Review.partnership_id == partnership_id).order_by(Review.title)
+        )
+    )
+
+
+def review_titles(session: Session, review_ids: Iterable[int]) -> dict[int, str]:
+    """The title of each review of ``review_ids``, by id."""
+    rows = session.execute(select(Review.id, Review.title).where(Review.id.in_(list(review_ids))))
+    return {review_id: title for review_id, title in rows}
 
 
 def agency_by_ref(session: Session, review: Review, ref: str) -> ReviewAgency | None:

@@ -1,8 +1,10 @@
-"""Creating users and partnerships."""
+"""Users and partnerships: creating them and finding them, and what an account holds (its
+memberships of reviews, its API tokens)."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -11,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.passwords import MIN_LENGTH, hash_password, password_problem
 from app.services.errors import ServiceError
-from models import Partnership, User, UserSession
+from models import ApiToken, Membership, Partnership, User, UserSession
 
 
 def normalise_email(email: str) -> str:
@@ -29,6 +31,17 @@ def find_partnership(name: str, *, session: Session) -> Partnership | None:
     return session.scalar(select(Partnership).where(func.lower(Partnership.name) == name.lower()))
 
 
+def partnerships_among(session: Session, partnership_ids: Iterable[int]) -> list[Partnership]:
+    """The partnerships of ``partnership_ids``, by name."""
+    return list(
+        session.scalars(
+            select(Partnership)
+            .where(Partnership.id.in_(list(partnership_ids)))
+            .order_by(Partnership.name)
+        )
+    )
+
+
 def get_or_create_partnership(name: str, *, session: Session) -> Partnership:
     name = " ".join(name.split())
     if not name:
@@ -40,6 +53,38 @@ def get_or_create_partnership(name: str, *, session: Session) -> Partnership:
     session.add(partnership)
     session.flush()
     return partnership
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    """The account with the address ``email`` (stored normalised: lower case), or None."""
+    return session.scalar(select(User).where(User.email == email))
+
+
+def users_of(session: Session, partnership_ids: Iterable[int]) -> list[User]:
+    """Every account of the partnerships of ``partnership_ids``, by name."""
+    return list(
+        session.scalars(
+            select(User).where(User.partnership_id.in_(list(partnership_ids))).order_by(User.name)
+        )
+    )
+
+
+def memberships_of(session: Session, user: User) -> list[Membership]:
+    """The user's memberships of reviews (each with its review and role)."""
+    return list(
+        session.scalars(
+            select(Membership).where(Membership.user_id == user.id).join(Membership.review)
+        )
+    )
+
+
+def api_tokens_of(session: Session, user: User) -> list[ApiToken]:
+    """The user's API tokens, revoked and expired ones too, oldest first."""
+    return list(
+        session.scalars(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.created_at)
+        )
+    )
 
 
 def create_user(
