@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.services.reviews import record_chair_change
 from models import Membership, Review, User
 
 
@@ -62,10 +63,12 @@ def appoint_chair(*, session: Session, review: Review, user: User) -> str | None
     )
     was = None
     if membership is None:
-        session.add(Membership(review_id=review.id, user_id=user.id, role="chair"))
+        membership = Membership(review_id=review.id, user_id=user.id, role="chair")
+        session.add(membership)
     else:
         was = membership.role
         membership.role = "chair"
         membership.agency_id = None
     session.flush()
+    record_chair_change(session, review, membership, "chair.appoint")
     return was

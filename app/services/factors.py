@@ -521,11 +521,6 @@ def link_item(link: Link, *, with_ref: bool = True) -> dict[str, Any]:
     return item
 
 
-def review_links(session: Session, review: Review) -> list[Link]:
-    """Every link of the review, in the order they were made."""
-    return list(session.scalars(select(Link).where(Link.review_id == review.id).order_by(Link.id)))
-
-
 def live_event_refs(session: Session, review: Review, refs: Iterable[str]) -> frozenset[str]:
     """Which of ``refs`` name an event of the review that is not deleted (a link's target
     matters only as that: only the events asked about are read)."""

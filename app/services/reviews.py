@@ -286,11 +286,11 @@ def add_member(
     session.add(membership)
     session.flush()
     if role == "chair":
-        _record_chair_change(session, review, membership, "chair.appoint")
+        record_chair_change(session, review, membership, "chair.appoint")
     return membership
 
 
-def _record_chair_change(
+def record_chair_change(
     session: Session, review: Review, membership: Membership, action: str
 ) -> None:
     """A chair decides who approves the report: appointments and removals stand out in the
@@ -316,7 +316,7 @@ def remove_member(*, session: Session, review: Review, membership: Membership) -
             raise ServiceError(
                 "A review needs a chair: appoint another before removing this one", "member"
             )
-        _record_chair_change(session, review, membership, "chair.remove")
+        record_chair_change(session, review, membership, "chair.remove")
     session.delete(membership)
     session.flush()
 

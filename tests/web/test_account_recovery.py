@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from flask import Flask
 from sqlalchemy import select
 
-from models import AccountLink, Membership, Partnership, Review, User
+from models import AccountLink, AuditEntry, Membership, Partnership, Review, User
 from tests.conftest import PASSWORD, World, csrf_token
 from tests.helpers import post_form
 
@@ -315,6 +315,13 @@ def test_an_orphaned_review_gets_a_new_chair(
         )
     }
     assert roles[world.users["lead_reviewer"]] == "chair"
+    # The appointment stands out in the review's audit trail, as a chair's own hand-over does.
+    appointments = db_session.scalars(
+        select(AuditEntry).where(
+            AuditEntry.review_id == world.review_id, AuditEntry.action == "chair.appoint"
+        )
+    ).all()
+    assert [entry.actor_id for entry in appointments] == [world.users["admin"]]
 
 
 def test_the_operator_merges_a_typo_partnership_and_renames_one(
