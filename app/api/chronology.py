@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from analysis.chronology.dates.when import DateParseError, when_from_bundle
 from app.api import bp
@@ -18,11 +19,11 @@ from app.api.helpers import (
     decode_cursor,
     encode_cursor,
     expected_version,
-    json_body,
     page_limit,
     validated_body,
     with_etag,
 )
+from app.api.resources import Resource, collection, found_or_404, member
 from app.db import db
 from app.event_queries import EventFilters, events_from
 from app.policy import check_agency_scope, review_access
@@ -58,11 +59,58 @@ def _event_values(data: dict[str, Any], current: Event | None = None) -> dict[st
     return values
 
 
-def _event_or_404(ref: str) -> Event:
-    event = chrono.event_by_ref(db(), review_access().review, ref)
-    if event is None or (event.deleted_at is not None and request.method != "GET"):
-        abort(404, f"No event '{ref}' in this review")
+def _event_by_ref(session: Session, review: Review, ref: str) -> Event | None:
+    """The event with this ref; a deleted one only to read it (to change, delete or merge
+    into it, it is not there)."""
+    event = chrono.event_by_ref(session, review, ref)
+    if event is not None and event.deleted_at is not None and request.method != "GET":
+        return None
     return event
+
+
+def _create_event(session: Session, review: Review, data: dict[str, Any]) -> Event:
+    check_agency_scope(data.get("agency"), "events")
+    if "date" not in data:
+        raise ApiError(422, "date is required", [{"path": "$.date", "message": "required"}])
+    return chrono.create_event(
+        session=session,
+        review=review,
+        added_by_id=current_user.id,
+        ref=data.get("ref"),
+        **_event_values(data),
+    )
+
+
+def _update_event(session: Session, event: Event, version: int, data: dict[str, Any]) -> Event:
+    if "agency" in data:
+        check_agency_scope(data["agency"], "events")
+    return chrono.update_event(
+        session=session, event=event, expected_version=version, **_event_values(data, event)
+    )
+
+
+def _event_allowed(event: Event) -> None:
+    """A deleted event reads as deleted (404); changing or deleting one needs the role's scope
+    over its agency (403)."""
+    if request.method == "GET":
+        if event.deleted_at is not None:
+            abort(404, f"Event '{event.ref}' is deleted")
+        return
+    check_agency_scope(event.agency.ref if event.agency else None, "events")
+
+
+EVENTS = Resource[Event](
+    section="events",
+    label="event",
+    find=_event_by_ref,
+    # GET of the list filters and pages: the events route answers it (_events_page).
+    items=None,
+    item=chrono.event_item,
+    create=_create_event,
+    update=_update_event,
+    delete=lambda session, review, event: chrono.delete_event(session=session, event=event),
+    allowed=_event_allowed,
+)
 
 
 @bp.route("/reviews/<int:review_id>/events", methods=["GET", "POST"])
@@ -100,17 +148,9 @@ def events(review_id: int) -> ResponseReturnValue:
         201: {description: The event, with its ETag}
         422: Invalid
     """
-    review = review_access().review
     if request.method == "POST":
-        data = json_body("events", creating=True)
-        check_agency_scope(data.get("agency"), "events")
-        if "date" not in data:
-            raise ApiError(422, "date is required", [{"path": "$.date", "message": "required"}])
-        values = _event_values(data)
-        event = chrono.create_event(
-            session=db(), review=review, added_by_id=current_user.id, ref=data.get("ref"), **values
-        )
-        return with_etag(chrono.event_item(event), event.version, 201)
+        return collection(EVENTS)
+    review = review_access().review
     return _events_page(review, request.args, page_limit(), request.args.get("cursor"))
 
 
@@ -194,23 +234,7 @@ def event(review_id: int, ref: str) -> ResponseReturnValue:
       responses:
         204: {description: Deleted}
     """
-    item = _event_or_404(ref)
-    if request.method == "GET":
-        if item.deleted_at is not None:
-            abort(404, f"Event '{ref}' is deleted")
-        return with_etag(chrono.event_item(item), item.version)
-    check_agency_scope(item.agency.ref if item.agency else None, "events")
-    if request.method == "DELETE":
-        chrono.delete_event(session=db(), event=item)
-        return "", 204
-    version = expected_version()
-    data = json_body("events", creating=False)
-    if "agency" in data:
-        check_agency_scope(data["agency"], "events")
-    chrono.update_event(
-        session=db(), event=item, expected_version=version, **_event_values(data, item)
-    )
-    return with_etag(chrono.event_item(item), item.version)
+    return member(EVENTS, ref)
 
 
 @bp.route("/reviews/<int:review_id>/duplicates")
@@ -287,7 +311,7 @@ def merge_into(review_id: int, ref: str) -> ResponseReturnValue:
         412: Stale
         422: Invalid
     """
-    keep = _event_or_404(ref)
+    keep = found_or_404(EVENTS, ref)
     version = expected_version()
     data = validated_body(_REFS_SCHEMA)
     duplicate_service.merge(

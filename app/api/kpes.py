@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from app.api import bp
-from app.api.helpers import expected_version, json_body, with_etag
-from app.db import db
-from app.policy import review_access
+from app.api.resources import Resource, collection, member
 from app.services import chronology as chrono
 from models import KeyPracticeEpisode
 
@@ -22,6 +19,27 @@ def _kpe_item(kpe: KeyPracticeEpisode) -> dict[str, Any]:
     if kpe.narrative:
         item["narrative"] = kpe.narrative
     return item
+
+
+KPES = Resource[KeyPracticeEpisode](
+    section="kpes",
+    label="key practice episode",
+    find=chrono.kpe_by_ref,
+    items=chrono.kpes_of,
+    item=_kpe_item,
+    create=lambda session, review, data: chrono.create_kpe(
+        session=session,
+        review=review,
+        title=data["title"],
+        summary=data.get("summary", ""),
+        narrative=data.get("narrative", ""),
+        ref=data.get("ref"),
+    ),
+    update=lambda session, kpe, version, data: chrono.update_kpe(
+        session=session, kpe=kpe, expected_version=version, **data
+    ),
+    delete=lambda session, review, kpe: chrono.delete_kpe(session=session, review=review, kpe=kpe),
+)
 
 
 @bp.route("/reviews/<int:review_id>/kpes", methods=["GET", "POST"])
@@ -41,20 +59,7 @@ def kpes(review_id: int) -> ResponseReturnValue:
       responses:
         201: {description: The KPE, with its ETag}
     """
-    review = review_access().review
-    if request.method == "POST":
-        data = json_body("kpes", creating=True)
-        kpe = chrono.create_kpe(
-            session=db(),
-            review=review,
-            title=data["title"],
-            summary=data.get("summary", ""),
-            narrative=data.get("narrative", ""),
-            ref=data.get("ref"),
-        )
-        return with_etag(_kpe_item(kpe), kpe.version, 201)
-    rows = chrono.kpes_of(db(), review)
-    return jsonify({"items": [_kpe_item(k) for k in rows], "next_cursor": None})
+    return collection(KPES)
 
 
 @bp.route("/reviews/<int:review_id>/kpes/<ref>", methods=["GET", "PATCH", "DELETE"])
@@ -78,15 +83,4 @@ def kpe(review_id: int, ref: str) -> ResponseReturnValue:
       responses:
         204: {description: Removed}
     """
-    review = review_access().review
-    item = chrono.kpe_by_ref(db(), review, ref)
-    if item is None:
-        abort(404, f"No key practice episode '{ref}' in this review")
-    if request.method == "DELETE":
-        chrono.delete_kpe(session=db(), review=review, kpe=item)
-        return "", 204
-    if request.method == "PATCH":
-        version = expected_version()
-        data = json_body("kpes", creating=False)
-        chrono.update_kpe(session=db(), kpe=item, expected_version=version, **data)
-    return with_etag(_kpe_item(item), item.version)
+    return member(KPES, ref)

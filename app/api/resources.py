@@ -7,7 +7,8 @@ and delete one and show it in the bundle's shape. ``collection`` answers the lis
 (GET reads, PATCH changes it under If-Match, DELETE answers 204); both check the body
 against the bundle's schema and add the save warnings (names from the people register,
 identifying details) to what a create or a change answers. A route's function keeps its
-OpenAPI docstring and calls one of them.
+OpenAPI docstring and calls one of them. A kind whose list pages and filters (events) has no
+``items``: its route answers GET itself and calls ``collection`` for POST only.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ class Resource(Generic[Item]):
     label: str
     #: The item with this ref in the review, or None.
     find: Callable[[Session, Review, str], Item | None]
-    #: Every item of the review, in the list's order (GET of the collection).
-    items: Callable[[Session, Review], Iterable[Item]]
+    #: Every item of the review, in the list's order (GET of the collection); None when the
+    #: route answers GET itself (a list with filters and pages).
+    items: Callable[[Session, Review], Iterable[Item]] | None
     #: The item as the API shows it (the bundle's fields).
     item: Callable[[Item], dict[str, Any]]
     #: Create one from a POST body; raises a ServiceError (422) for bad values.
@@ -62,6 +64,9 @@ class Resource(Generic[Item]):
     delete: Callable[[Session, Review, Item], object]
     #: The kind ``save_warnings`` checks after a create or change (None: no warnings).
     warnings: str | None = None
+    #: Run by ``member`` once the item is found, before If-Match is read: may abort (403 for
+    #: an item the role may not change), so a forbidden change answers 403, never 428.
+    allowed: Callable[[Item], None] | None = None
 
 
 def collection(resource: Resource[Item]) -> ResponseReturnValue:
@@ -71,15 +76,19 @@ def collection(resource: Resource[Item]) -> ResponseReturnValue:
         data = json_body(resource.section, creating=True)
         created = resource.create(db(), review, data)
         return with_etag(_saved(resource, created), created.version, 201)
+    if resource.items is None:
+        raise TypeError(f"The {resource.label} route lists them itself: call collection on POST")
     items = [resource.item(row) for row in resource.items(db(), review)]
     return jsonify({"items": items, "next_cursor": None})
 
 
 def member(resource: Resource[Item], ref: str) -> ResponseReturnValue:
     """GET: the item with its ETag; PATCH (If-Match): the changed item with its new ETag;
-    DELETE: 204. 404 when the review has no such item."""
+    DELETE: 204. 404 when the review has no such item; then ``allowed``, if any."""
     review = review_access().review
     found = found_or_404(resource, ref)
+    if resource.allowed is not None:
+        resource.allowed(found)
     if request.method == "DELETE":
         resource.delete(db(), review, found)
         return "", 204
