@@ -152,6 +152,17 @@ def test_the_events_api_follows_the_rule(
         refused = client.post(base, json=_event(ref), headers=rep)
         assert refused.status_code == 403
         assert refused.json == {"message": EVENTS_REFUSED, "errors": []}
+    # Another agency's event is refused before its version is asked for: the answer is that
+    # the rep may not change it, not that the change needs an If-Match header.
+    theirs = client.post(base, json=_event(other), headers=api("chair")).json["ref"]
+    for method in ("PATCH", "DELETE"):
+        refused = client.open(
+            f"{base}/{theirs}", method=method, json={"description": "Changed."}, headers=rep
+        )
+        assert (refused.status_code, refused.json) == (
+            403,
+            {"message": EVENTS_REFUSED, "errors": []},
+        )
     _unbind_the_rep(db_session, world)
     refused = client.post(base, json=_event("POL"), headers=rep)
     assert refused.status_code == 403 and refused.json["message"] == EVENTS_REFUSED
