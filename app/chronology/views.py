@@ -33,7 +33,7 @@ from app.services import duplicates as duplicate_service
 from app.services import factors as factor_service
 from app.services import review_cache
 from app.services.errors import ServiceError
-from app.services.public_report import suggested_narrative
+from app.services.reports import suggested_narrative
 from app.templating import plural_of
 from models import Account, Event, EventComment, EventVersion, Factor, KeyPracticeEpisode
 
