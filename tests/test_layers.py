@@ -51,9 +51,7 @@ NOT_YET_MOVED = {
     "app/chronology/timeline.py",
     "app/chronology/views.py",
     "app/factors/views.py",
-    "app/findings/views.py",
     "app/good_practice/views.py",
-    "app/main/__init__.py",
     "app/workshops/views.py",
 }
 

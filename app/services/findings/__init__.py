@@ -28,12 +28,14 @@ from app.services.findings.actions import (
 from app.services.findings.feedback import (
     create_feedback,
     delete_feedback,
+    feedback_by_id,
     review_feedback,
 )
 from app.services.findings.findings import (
     FINDING_FIELDS,
     create_finding,
     delete_finding,
+    factor_labels,
     finding_by_ref,
     finding_item,
     record_board_response,
@@ -69,6 +71,8 @@ __all__ = [
     "delete_action",
     "delete_feedback",
     "delete_finding",
+    "factor_labels",
+    "feedback_by_id",
     "finding_by_ref",
     "finding_item",
     "has_only_weak_actions",

@@ -65,6 +65,12 @@ def review_feedback(session: Session, review: Review) -> list[FeedbackRecord]:
     )
 
 
+def feedback_by_id(session: Session, review: Review, feedback_id: int) -> FeedbackRecord | None:
+    """The review's feedback record ``feedback_id`` (None for another review's)."""
+    record = session.get(FeedbackRecord, feedback_id)
+    return record if record is not None and record.review_id == review.id else None
+
+
 def delete_feedback(*, session: Session, record: FeedbackRecord) -> None:
     session.delete(record)
     session.flush()

@@ -72,6 +72,12 @@ def factors_by_ref(session: Session, review: Review, refs: Iterable[str]) -> lis
     return [found[r] for r in wanted]
 
 
+def factor_labels(session: Session, review: Review) -> dict[str, str]:
+    """Every factor's label by its ref (the findings page names a suggestion's factors)."""
+    rows = session.execute(select(Factor.ref, Factor.label).where(Factor.review_id == review.id))
+    return {ref: label for ref, label in rows}
+
+
 def _questions(values: Any) -> list[str]:
     if isinstance(values, str):
         values = values.splitlines()
