@@ -1,8 +1,8 @@
 """The public edition of the report: what a safeguarding partnership publishes.
 
-Built from the same review as the restricted edition (``build_report``),
-but written for the public: an executive summary, the statutory context, the method with
-counts, the child's experience, each key practice episode as the panel's narrative analysis
+Built from the same review as the restricted edition (``restricted.build_report``), but
+written for the public: an executive summary, the statutory context, the method with counts,
+the child's experience, each key practice episode as the panel's narrative analysis
 with a summary chronology (never the events' own text), the findings in words, good practice
 that was approved with consent, the partnership's response and actions, and appendices (terms
 of reference, a glossary of the acronyms the text uses, the AcciMap with dates and episodes).
@@ -10,6 +10,7 @@ of reference, a glossary of the acronyms the text uses, the AcciMap with dates a
 No internal reference (event, factor or account refs), version, stage or role name of the app
 appears, and nothing unwritten is replaced by a placeholder: what is missing is left out, and
 ``PublicEdition.left_out`` says what, in words, for the publish screen and the API.
+``suggested_narrative`` drafts an episode's narrative analysis for the panel to rewrite.
 """
 
 from __future__ import annotations

@@ -51,6 +51,7 @@ WITHDRAWN_FOR_GOOD = (
 
 
 def hit_item(hit: Hit) -> dict[str, Any]:
+    """A scan hit as a version keeps it, and as the publish screen and the API show it."""
     return {
         "kind": hit.kind,
         "text": hit.text,
