@@ -17,8 +17,7 @@ from app.policy import administered_partnership_ids, administers
 from app.security import revoke_api_tokens, revoke_sessions
 from app.services import retention as retention_service
 from app.services.errors import ServiceError
-from app.services.public_report import checked_logo
-from app.services.reports import published_reports
+from app.services.reports import checked_logo, published_reports
 from app.services.reviews import review_titles
 from app.services.users import create_user, partnerships_among, users_of
 from models import Partnership, User

@@ -16,7 +16,7 @@ from app.policy import current_review
 from app.services import chronology as chrono
 from app.services import factors as factor_service
 from app.services.errors import ServiceError
-from app.services.public_report import suggested_narrative
+from app.services.reports import suggested_narrative
 
 
 @bp.route("/kpes", methods=["GET", "POST"])

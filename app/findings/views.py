@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from analysis.dates import uk_date, uk_today
@@ -32,7 +31,7 @@ from app.pickers import factor_picker, is_picker_search
 from app.policy import current_review
 from app.services import findings as service
 from app.services.errors import ServiceError
-from models import Action, Factor, FeedbackRecord, Finding
+from models import Action, Finding
 
 
 def _finding_or_404(ref: str) -> Finding:
@@ -72,12 +71,7 @@ def findings(review_id: int) -> str:
         "findings/findings.html",
         findings=rows,
         suggestions=service.suggested_findings(db(), review),
-        factor_labels={
-            ref: label
-            for ref, label in db().execute(
-                select(Factor.ref, Factor.label).where(Factor.review_id == review.id)
-            )
-        },
+        factor_labels=service.factor_labels(db(), review),
         overdue=service.overdue_actions(db(), [review.id]),
         title="Findings",
         **_common(),
@@ -395,8 +389,8 @@ def feedback(review_id: int) -> ResponseReturnValue:
 
 @bp.route("/feedback/<int:feedback_id>/delete", methods=["POST"])
 def delete_feedback(review_id: int, feedback_id: int) -> Response:
-    record = db().get(FeedbackRecord, feedback_id)
-    if record is None or record.review_id != current_review().id:
+    record = service.feedback_by_id(db(), current_review(), feedback_id)
+    if record is None:
         abort(404)
     service.delete_feedback(session=db(), record=record)
     flash("Feedback record deleted.", "success")

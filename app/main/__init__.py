@@ -6,29 +6,20 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from analysis.dates import statutory_dates
 from app import jobs
 from app.db import db
+from app.services.dashboard import member_reviews
 from app.services.findings import overdue_actions
-from models import Job, Membership, Review
+from models import Job
 
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 def dashboard() -> str:
-    rows = (
-        db()
-        .execute(
-            select(Review, Membership.role)
-            .join(Membership, Membership.review_id == Review.id)
-            .where(Membership.user_id == current_user.id)
-            .order_by(Review.created_at.desc())
-        )
-        .all()
-    )
+    rows = member_reviews(db(), current_user.id)
     reviews = [
         {"review": review, "role": role, **statutory_dates(review.incident_known_on)}
         for review, role in rows

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.services import findings as service
 from app.services.graph import graph_input
-from models import Action, AuditEntry, Finding, ItemRef, Review
+from models import Action, AuditEntry, FeedbackRecord, Finding, ItemRef, Review
 from tests.conftest import World, csrf_token
 from tests.helpers import BUNDLE, post_form
 
@@ -252,6 +252,20 @@ def test_feedback_is_recorded_you_said_we_did(client: Any, login: Any, world: Wo
     login("observer")
     refused = post_form(client, f"/reviews/{world.review_id}/feedback", {"audience": "family"})
     assert refused.status_code == 403
+
+
+def test_a_feedback_record_is_deleted_only_through_its_own_review(
+    client: Any, login: Any, world: World, db_session: Any
+) -> None:
+    login("other_member")  # the chair of another review
+    elsewhere = f"/reviews/{world.other_review_id}/feedback/{world.feedback_id}/delete"
+    assert post_form(client, elsewhere, {}).status_code == 404
+    assert db_session.get(FeedbackRecord, world.feedback_id) is not None
+    login("chair")
+    here = f"/reviews/{world.review_id}/feedback/{world.feedback_id}/delete"
+    assert post_form(client, here, {}).status_code == 302
+    db_session.expire_all()
+    assert db_session.get(FeedbackRecord, world.feedback_id) is None
 
 
 def test_a_suggested_finding_is_accepted_with_its_factors(

@@ -302,7 +302,7 @@ def test_a_kpe_narrative_is_suggested_from_its_events_and_factors(
 
 
 def test_a_map_too_large_to_read_at_7_pt_is_split() -> None:
-    from app.services.public_report import MIN_TEXT_PT, text_size_in_print
+    from app.services.reports import MIN_TEXT_PT, text_size_in_print
 
     fits = b'<svg width="700pt" height="400pt" viewBox="0 0 700 400">'
     too_wide = b'<svg width="3000pt" height="400pt" viewBox="0 0 3000 400">'

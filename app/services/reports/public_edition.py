@@ -1,8 +1,8 @@
 """The public edition of the report: what a safeguarding partnership publishes.
 
-Built from the same review as the restricted edition (``app.services.reports.build_report``),
-but written for the public: an executive summary, the statutory context, the method with
-counts, the child's experience, each key practice episode as the panel's narrative analysis
+Built from the same review as the restricted edition (``restricted.build_report``), but
+written for the public: an executive summary, the statutory context, the method with counts,
+the child's experience, each key practice episode as the panel's narrative analysis
 with a summary chronology (never the events' own text), the findings in words, good practice
 that was approved with consent, the partnership's response and actions, and appendices (terms
 of reference, a glossary of the acronyms the text uses, the AcciMap with dates and episodes).
@@ -10,25 +10,24 @@ of reference, a glossary of the acronyms the text uses, the AcciMap with dates a
 No internal reference (event, factor or account refs), version, stage or role name of the app
 appears, and nothing unwritten is replaced by a placeholder: what is missing is left out, and
 ``PublicEdition.left_out`` says what, in words, for the publish screen and the API.
+``suggested_narrative`` drafts an episode's narrative analysis for the panel to rewrite.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from analysis.anonymise.model import RegisterPerson
+from analysis.anonymise import RegisterPerson
 from analysis.dates import uk_date
 from analysis.documents import (
     Block,
     BulletList,
     Document,
-    Figure,
     Markdown,
     Paragraph,
     Section,
@@ -36,15 +35,14 @@ from analysis.documents import (
     document_text,
 )
 from analysis.findings import ACTION_STATUSES
-from analysis.graph.draw import RenderError, accimap_dot, render
-from analysis.graph.model import build_graph
 from analysis.taxonomy import REVIEW_TYPES
 from app.services.anonymity import agency_label
 from app.services.chronology import APPRAISALS
-from app.services.errors import ServiceError
 from app.services.findings import narrative_of, review_findings
 from app.services.good_practice import review_good_practice
-from app.services.graph import GraphSettings, graph_input
+from app.services.graph import GraphSettings
+from app.services.reports.accimap import public_accimap
+from app.services.reports.wording import WORD, glossary_rows, without_refs
 from models import (
     Account,
     Event,
@@ -79,160 +77,6 @@ PUBLIC_METHOD = (
     "time, and looked for the factors at every level of the system, from the front line to "
     "national guidance, that shaped what happened."
 )
-
-# Acronyms a report may use, and what they stand for: the glossary lists those the text uses.
-ACRONYMS: dict[str, str] = {
-    "A&E": "Accident and emergency department",
-    "CAMHS": "Child and adolescent mental health services",
-    "CIN": "Child in need (Children Act 1989, section 17)",
-    "CP": "Child protection",
-    "CSC": "Children's social care",
-    "CSPR": "Child safeguarding practice review",
-    "DA": "Domestic abuse",
-    "DASH": "Domestic Abuse, Stalking, Harassment and Honour-based violence risk checklist",
-    "DSL": "Designated safeguarding lead: the member of a school's staff who leads on "
-    "safeguarding and child protection",
-    "ED": "Emergency department",
-    "EHA": "Early help assessment",
-    "GP": "General practitioner (family doctor)",
-    "HV": "Health visitor",
-    "ICB": "Integrated care board",
-    "ICPC": "Initial child protection conference",
-    "IDVA": "Independent domestic violence adviser",
-    "LADO": "Local authority designated officer",
-    "LCSPR": "Local child safeguarding practice review",
-    "MARAC": "Multi-agency risk assessment conference",
-    "MASH": "Multi-agency safeguarding hub: where agencies share concerns about children",
-    "NFA": "No further action",
-    "NHS": "National Health Service",
-    "PCSO": "Police community support officer",
-    "SCIE": "Social Care Institute for Excellence, which developed the review method used",
-    "SEND": "Special educational needs and disabilities",
-}
-TERMS: tuple[tuple[str, str], ...] = (
-    (
-        "Key practice episode",
-        "A period of the case chosen for closer analysis, because practice then mattered.",
-    ),
-    (
-        "Systems approach",
-        "A way of reviewing that looks for what in the system shaped practice, rather than "
-        "for individual blame.",
-    ),
-)
-
-# Refs the app gives items (E12, F3, AC1, FN2, K1, GP4, W2…), alone or as a list in brackets.
-_REF = r"\b(?:AC|FN|GP|[AEFKLPW])\d+\b"
-_SEP = r"\s*(?:[,;/&]|\band\b|\bor\b)\s*(?:and\s+)?"
-_REFS = re.compile(rf"\s*\(\s*(?:(?:see|cf\.?)\s+)?{_REF}(?:{_SEP}{_REF})*\s*\)|\s*\b{_REF}\b")
-_ACRONYM = re.compile(r"(?<![\w&])(A&E|[A-Z]{2,6})(?![\w&])")
-
-
-# Words left hanging once the refs they introduced are gone ("events and", "see").
-_CONNECTORS = frozenset(
-    [
-        "and",
-        "or",
-        "&",
-        "see",
-        "cf",
-        "also",
-        "events",
-        "event",
-        "accounts",
-        "account",
-        "factors",
-        "factor",
-        "findings",
-        "finding",
-        "actions",
-        "action",
-        "episode",
-        "episodes",
-        "the",
-    ]
-)
-_WORD = re.compile(r"[^\W\d_]{3,}")
-
-
-_TRAILING = frozenset({"and", "or", "&", "see", "cf", "also"})
-
-
-def _clean_clause(clause: str) -> str:
-    words = clause.split()
-    while words and words[0].strip(",:").casefold() in _CONNECTORS - {"the"}:
-        words.pop(0)
-    while words and words[-1].strip(",:").casefold() in _TRAILING:
-        words.pop()
-    meaningful = [w for w in words if _WORD.search(w) and w.casefold() not in _CONNECTORS]
-    return " ".join(words).strip(" ,:") if meaningful else ""
-
-
-def _clean_sentence(sentence: str) -> str:
-    stop = sentence[-1] if sentence[-1:] in ".!?" else ""
-    body = sentence[: len(sentence) - len(stop)]
-    kept = [c for c in (_clean_clause(part) for part in body.split(";")) if c]
-    if not kept:
-        return ""
-    text = re.sub(r"\s+([.,;:])", r"\1", "; ".join(kept))
-    return text[0].upper() + text[1:] + stop
-
-
-def _clean_line(line: str) -> str:
-    if not _REFS.search(line):
-        return line
-    marker = re.match(r"\s*(?:[-*+]|\d+[.)])\s+", line)
-    prefix = marker.group(0) if marker else line[: len(line) - len(line.lstrip())]
-    body = _REFS.sub("", line[len(prefix) :]).strip()
-    sentences = [_clean_sentence(s) for s in re.split(r"(?<=[.!?])\s+", body) if s]
-    kept = [s for s in sentences if s]
-    return prefix + " ".join(kept) if kept else ""
-
-
-def without_refs(text: str) -> str:
-    """``text`` with the app's item refs (``E12``, ``(F3, F4)``) taken out, and the words
-    left hanging without them ("events and;") too; a line of refs alone goes."""
-    return "\n".join(_clean_line(line) for line in text.splitlines())
-
-
-LOGO_MAX_BYTES = 2 * 1024 * 1024
-LOGO_MAX_PIXELS = 25_000_000
-LOGO_BOX = (1200, 600)
-
-
-def checked_logo(data: bytes) -> bytes:
-    """An uploaded logo, checked and re-encoded: a PNG or JPEG image (no other kind, nothing
-    over 2 MB or 25 megapixels) drawn again by Pillow as a PNG at most 1200 by 600 pixels, so
-    nothing of the upload but its pixels (no metadata, no trailing data) reaches a report.
-    Raises ``ServiceError`` for anything else."""
-    import io
-
-    from PIL import Image, UnidentifiedImageError
-
-    if not data:
-        raise ServiceError("Choose an image file for the logo", "logo")
-    if len(data) > LOGO_MAX_BYTES:
-        raise ServiceError("The logo must be under 2 MB", "logo")
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            width, height = probe.size
-            probe.verify()
-        if kind not in ("PNG", "JPEG"):
-            raise ServiceError("The logo must be a PNG or JPEG image", "logo")
-        if width * height > LOGO_MAX_PIXELS:
-            raise ServiceError("The logo image is too large: at most 25 megapixels", "logo")
-        with Image.open(io.BytesIO(data)) as image:
-            image.load()
-            clean = image.convert("RGBA")
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        if isinstance(error, ServiceError):
-            raise
-        raise ServiceError("That file is not an image the app can read", "logo") from None
-    clean.thumbnail(LOGO_BOX)
-    out = io.BytesIO()
-    clean.save(out, format="PNG", optimize=True)
-    return out.getvalue()
 
 
 @dataclass(frozen=True)
@@ -401,7 +245,7 @@ def _finding_sections(findings: Sequence[Finding], left_out: list[str]) -> list[
             ("Why it matters", f.why_it_matters),
         ):
             words = without_refs(text)
-            if len(_WORD.findall(words)) >= 3:
+            if len(WORD.findall(words)) >= 3:
                 sections.append(Section(heading, (Markdown(words),), level=3))
             elif text.strip():
                 left_out.append(
@@ -469,92 +313,6 @@ def _good_practice(session: Session, review: Review, left_out: list[str]) -> lis
                 Markdown("**What made it work:** " + without_refs(entry.what_made_it_work))
             )
     return blocks
-
-
-def glossary_rows(text: str, extra: str) -> tuple[tuple[str, str], ...]:
-    """The glossary: each known acronym ``text`` uses, the method's terms, and the panel's own
-    lines (``TERM: meaning``, which also replace a built-in meaning)."""
-    own: dict[str, str] = {}
-    for line in extra.splitlines():
-        term, sep, meaning = line.strip().lstrip("-*").partition(":")
-        if sep and term.strip() and meaning.strip():
-            own[term.strip().strip("*")] = meaning.strip()
-    used = {m.group(1) for m in _ACRONYM.finditer(text)}
-    rows = {a: own.get(a, meaning) for a, meaning in ACRONYMS.items() if a in used}
-    rows.update(dict(TERMS))
-    rows.update(own)
-    return tuple(sorted(rows.items(), key=lambda row: row[0].casefold()))
-
-
-# The AcciMap's page: A4 landscape less margins and caption, in points; its boxes' text is
-# 11 pt, so a drawing scaled below MIN_TEXT_PT / 11 is split by episode.
-PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 757.0, 439.0
-DRAWN_TEXT_PT, MIN_TEXT_PT = 11.0, 7.0
-_SVG_SIZE = re.compile(rb'<svg[^>]*\swidth="([\d.]+)pt"[^>]*\sheight="([\d.]+)pt"')
-
-
-def text_size_in_print(svg: bytes) -> float:
-    """The size in points the drawing's 11 pt text prints at, scaled to fit the page."""
-    match = _SVG_SIZE.search(svg)
-    if match is None:
-        return DRAWN_TEXT_PT
-    width, height = float(match.group(1)), float(match.group(2))
-    scale = min(1.0, PAGE_WIDTH_PT / width, PAGE_HEIGHT_PT / height)
-    return DRAWN_TEXT_PT * scale
-
-
-def public_accimap(
-    session: Session,
-    review: Review,
-    register: Sequence[RegisterPerson],
-    settings: GraphSettings,
-) -> list[Block]:
-    """The AcciMap for the public, on landscape pages: each event's box carries its date and
-    episode, never its text, and no box carries a ref. When the whole map would print its text
-    below 7 pt, one drawing per episode instead. Vector (SVG) for PDF and HTML, PNG for Word."""
-    from app.services.reports import _anonymous_graph_input
-
-    agencies = {a.name: agency_label(a) for a in review.agencies}
-    data = _anonymous_graph_input(graph_input(session, review), register, agencies)
-    episodes = {k.ref: f"Episode {n}" for n, k in enumerate(data.kpes, start=1)}
-    data = replace(
-        data,
-        events=tuple(
-            replace(e, title=episodes.get(e.kpe or "", "Outside the episodes")) for e in data.events
-        ),
-        kpes=tuple(replace(k, title=f"{episodes[k.ref]}: {k.title}") for k in data.kpes),
-    )
-    graph = build_graph(data)
-
-    def draw(view: str, ref: str | None, title: str) -> tuple[bytes, bytes]:
-        drawn = accimap_dot(
-            graph, view=view, ref=ref, max_nodes=settings.max_nodes, show_refs=False, title=title
-        )
-        svg = render(drawn.dot, "svg", timeout=settings.timeout, cache_dir=settings.cache_dir)
-        png = render(drawn.dot, "png", timeout=settings.timeout, cache_dir=settings.cache_dir)
-        return svg, png
-
-    caption = (
-        "The factors behind the key practice episodes, by level of the system. Each event "
-        "shows its date and the episode it belongs to."
-    )
-    try:
-        svg, png = draw("accimap", None, "AcciMap of the review")
-        if text_size_in_print(svg) >= MIN_TEXT_PT or not data.kpes:
-            return [Figure(caption=caption, svg=svg, png=png, landscape=True)]
-        figures: list[Block] = [
-            Paragraph(
-                "The whole map is too large to read on one page, so it is shown one key "
-                "practice episode at a time, each with the factors behind it."
-            )
-        ]
-        for kpe in data.kpes:
-            title = f"What lay behind {kpe.title}"
-            svg, png = draw("kpe", kpe.ref, title)
-            figures.append(Figure(caption=title, svg=svg, png=png, landscape=True))
-        return figures
-    except RenderError:
-        return [Paragraph("The AcciMap is available from the partnership on request.")]
 
 
 def build_public_report(
