@@ -18,9 +18,6 @@ MAX_LINES = 600
 #: app/ modules already over MAX_LINES, each with the most lines it may have: issue 19's
 #: split of app/ is still to do (the ceilings were last set when this round's work merged).
 APP_MODULES_OVER_LIMIT = {
-    "app/cli.py": 652,
-    "app/policy.py": 933,
-    "app/services/bundles.py": 633,
     "app/services/good_practice.py": 823,
     "app/services/partnership.py": 607,
 }

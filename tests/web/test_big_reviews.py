@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.chronology import timeline
-from app.services import bundles
+from app.services.bundles import checks as bundle_checks
+from app.services.bundles import importing as bundle_importing
 from models import Account, AuditEntry, Event, Review
 from tests.conftest import World, csrf_token
 from tests.helpers import bundle_with_events
@@ -78,7 +79,7 @@ def test_the_web_import_refuses_an_oversized_file_with_a_clear_page(
 def test_a_bundle_with_too_many_events_is_refused_with_422(
     client: FlaskClient, api: Any, db_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bundles, "MAX_BUNDLE_ITEMS", 5)
+    monkeypatch.setattr(bundle_checks, "MAX_BUNDLE_ITEMS", 5)
     before = _reviews(db_session)
     response = client.post(
         "/api/v1/reviews/import", json=bundle_with_events(6), headers=api("chair")
@@ -93,7 +94,7 @@ def test_a_bundle_with_too_many_events_is_refused_with_422(
 def test_a_bundle_stored_in_parts_keeps_nothing_when_a_later_part_is_refused(
     client: FlaskClient, api: Any, db_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bundles, "EVENTS_PER_PART", 2)
+    monkeypatch.setattr(bundle_importing, "EVENTS_PER_PART", 2)
     bad = bundle_with_events(
         7,
         factors=[{"ref": "F1", "label": "Caseloads", "type": "latent_condition", "level": "team"}],
@@ -115,7 +116,7 @@ def test_a_bundle_stored_in_parts_keeps_nothing_when_a_later_part_is_refused(
 def test_a_bundle_in_parts_stores_every_event_with_its_history(
     client: FlaskClient, api: Any, db_session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bundles, "EVENTS_PER_PART", 2)
+    monkeypatch.setattr(bundle_importing, "EVENTS_PER_PART", 2)
     response = client.post(
         "/api/v1/reviews/import", json=bundle_with_events(5), headers=api("chair")
     )

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.services import bundles
+from app.services.bundles import importing as bundle_importing
 from models import Event, Review
 from tests.conftest import World, csrf_token
 from tests.helpers import bundle_with_events
@@ -44,7 +44,7 @@ def test_a_big_bundle_is_imported_by_a_job_that_ends_with_the_review_and_its_eve
     finish_job: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(bundles, "EVENTS_PER_PART", 3)
+    monkeypatch.setattr(bundle_importing, "EVENTS_PER_PART", 3)
     before = _count(db_session, Review.id)
     started = client.post(
         "/api/v1/reviews/import", json=bundle_with_events(8), headers=api("chair")
@@ -77,7 +77,7 @@ def test_a_big_bundle_refused_part_way_leaves_nothing_and_the_job_says_why(
     finish_job: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(bundles, "EVENTS_PER_PART", 2)
+    monkeypatch.setattr(bundle_importing, "EVENTS_PER_PART", 2)
     bad = bundle_with_events(
         7,
         factors=[{"ref": "F1", "label": "Caseloads", "type": "latent_condition", "level": "team"}],

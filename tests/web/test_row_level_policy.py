@@ -1,5 +1,5 @@
 """Row-level access: an agency representative changes only their own agency's events and
-good-practice entries. One rule in app/policy.py (``check_agency_scope``) decides it for the
+good-practice entries. One rule in app/policy/ (``check_agency_scope``) decides it for the
 pages and the API alike: their own agency is allowed; another agency, no agency, and anything
 at all while their membership names no agency are refused. No view keeps a copy of the rule,
 nor of ``current_review``."""
@@ -198,8 +198,8 @@ def test_no_view_keeps_its_own_agency_scope_or_review_helper() -> None:
         where = path.relative_to(APP.parent).as_posix()
         copies += [f"{where}: def {m.group(1)}" for m in COPIES.finditer(text)]
         rules += [f"{where}: def {m.group(1)}" for m in RULES.finditer(text)]
-    assert copies == [], "row-level rules belong in app/policy.py"
+    assert copies == [], "row-level rules belong in app/policy/"
     assert sorted(rules) == [
-        "app/policy.py: def check_agency_scope",
-        "app/policy.py: def current_review",
+        "app/policy/context.py: def current_review",
+        "app/policy/rows.py: def check_agency_scope",
     ]

@@ -1,242 +1,33 @@
-"""The review bundle: a whole review as JSON, imported and exported.
-
-Export writes only what is stored; import validates first (schema, refs, unsupported sections)
-and then stores everything in the caller's transaction, so a bad bundle changes nothing.
-"""
+"""A bundle stored as a new review: checked first (``checks``), then stored in the caller's
+transaction, or in parts each committed on its own so that a big bundle never holds the
+write lock for long; a part refused late removes what the earlier parts stored."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import BindParameter, Integer, Table, bindparam, delete, select
-from sqlalchemy.orm import Session, object_session, selectinload
+from sqlalchemy.orm import Session
 
-from analysis.bundle import BUNDLE_FORMAT, BundleProblem, validate_bundle
-from analysis.chronology.dates import DateParseError, when_from_bundle
+from analysis.bundle import BundleProblem, validate_bundle
 from app.services import chronology
 from app.services import factors as factor_service
 from app.services import findings as finding_service
 from app.services import good_practice as good_practice_service
 from app.services import reviews as review_service
+from app.services.bundles.checks import (
+    SUPPORTED_SECTIONS,
+    BundleError,
+    bundle_event_rows,
+    bundle_size_problems,
+)
+from app.services.bundles.export import partnership_entries
 from app.services.errors import ServiceError
-from models import (
-    Account,
-    Action,
-    Event,
-    Factor,
-    FeedbackRecord,
-    Finding,
-    GoodPractice,
-    KeyPracticeEpisode,
-    Link,
-    Person,
-    ReportNarrative,
-    Review,
-    ReviewAgency,
-    User,
-    audit,
-)
+from models import GoodPractice, Review, User, audit
 from models.base import Base
-
-# The optional sections of the bundle that this version stores.
-SUPPORTED_SECTIONS = (
-    "agencies",
-    "people",
-    "kpes",
-    "events",
-    "accounts",
-    "factors",
-    "links",
-    "findings",
-    "actions",
-    "good_practice",
-    "feedback",
-    "partnership_good_practice",
-)
-
-
-class BundleError(ValueError):
-    def __init__(self, problems: list[BundleProblem]) -> None:
-        super().__init__(f"{len(problems)} problems in the bundle")
-        self.problems = problems
-
-
-def _drop_empty(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in item.items() if v not in (None, "", [])}
-
-
-def review_item(review: Review) -> dict[str, Any]:
-    return _drop_empty(
-        {
-            "title": review.title,
-            "subject": review.subject,
-            "review_type": review.review_type,
-            "stage": review.stage,
-            "terms_of_reference": review.terms_of_reference,
-            "period_start": review.period_start.isoformat() if review.period_start else None,
-            "period_end": review.period_end.isoformat() if review.period_end else None,
-            "incident_known_on": (
-                review.incident_known_on.isoformat() if review.incident_known_on else None
-            ),
-        }
-    )
-
-
-def agency_item(review_agency: ReviewAgency) -> dict[str, Any]:
-    return _drop_empty(
-        {"ref": review_agency.ref, "name": review_agency.name, "sector": review_agency.sector}
-    )
-
-
-def person_item(person: Person, *, with_real_names: bool) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "ref": person.ref,
-        "pseudonym": person.pseudonym,
-        "role": person.role,
-        "agency": person.agency.ref if person.agency else None,
-    }
-    if with_real_names:
-        item["real_name"] = person.real_name
-        item["aliases"] = list(person.aliases or [])
-        if person.date_of_birth is not None:
-            item["date_of_birth"] = person.date_of_birth.isoformat()
-    return _drop_empty(item)
-
-
-def _iso_utc(moment: datetime) -> str:
-    """``moment`` in UTC (a database without time zones gives it back naive, meaning UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat()
-
-
-def good_practice_item(entry: GoodPractice) -> dict[str, Any]:
-    """The entry as a bundle item: the API's item, with its account and its approval."""
-    item = good_practice_service.entry_item(entry)
-    if entry.review_id is None:
-        item.pop("events", None)
-        item.pop("factors", None)
-        if entry.agency is not None:
-            item["agency_name"] = entry.agency.name
-    elif entry.account is not None:
-        item["account"] = entry.account.ref
-    if entry.approved_at is not None:
-        item["approved_at"] = _iso_utc(entry.approved_at)
-        if entry.approved_by is not None:
-            item["approved_by_email"] = entry.approved_by.email
-    return item
-
-
-def feedback_item(record: FeedbackRecord) -> dict[str, Any]:
-    return _drop_empty(
-        {
-            "audience": record.audience,
-            "recipients": record.recipients,
-            "you_said": record.you_said,
-            "we_did": record.we_did,
-            "fed_back_on": record.fed_back_on.isoformat(),
-            "finding": record.finding.ref if record.finding is not None else None,
-        }
-    )
-
-
-def report_narrative_item(session: Session, review: Review) -> dict[str, Any]:
-    """The report's narrative sections that were written (empty when none were)."""
-    narrative = session.scalar(
-        select(ReportNarrative).where(ReportNarrative.review_id == review.id)
-    )
-    if narrative is None:
-        return {}
-    return _drop_empty({key: getattr(narrative, key) for key in finding_service.NARRATIVE_FIELDS})
-
-
-def partnership_entries(session: Session, partnership_id: int) -> list[GoodPractice]:
-    """The partnership's good-practice entries outside any review, oldest first."""
-    statement = select(GoodPractice).where(
-        GoodPractice.partnership_id == partnership_id, GoodPractice.review_id.is_(None)
-    )
-    return list(session.scalars(statement.order_by(GoodPractice.id)))
-
-
-def export_bundle(review: Review, *, with_partnership_entries: bool = False) -> dict[str, Any]:
-    """The whole review as a bundle, real names included (callers restrict and audit it).
-
-    ``with_partnership_entries`` adds the partnership's good-practice entries outside any
-    review (the demo's file holds them); a review's own export leaves them out."""
-    bundle: dict[str, Any] = {"format": BUNDLE_FORMAT, "review": review_item(review)}
-    agencies = [agency_item(a) for a in review.agencies]
-    people = [person_item(p, with_real_names=True) for p in review.people]
-    if agencies:
-        bundle["agencies"] = agencies
-    if people:
-        bundle["people"] = people
-    kpes = [
-        _drop_empty(
-            {"ref": k.ref, "title": k.title, "summary": k.summary, "narrative": k.narrative}
-        )
-        for k in review_kpes(review)
-    ]
-    if kpes:
-        bundle["kpes"] = kpes
-    events = [chronology.event_item(e) for e in review_events(review)]
-    if events:
-        bundle["events"] = events
-    session = _session_of(review)
-    for section, items in (
-        ("accounts", [factor_service.account_item(a) for a in _rows(session, Account, review)]),
-        ("factors", [factor_service.factor_item(f) for f in _rows(session, Factor, review)]),
-        ("links", [factor_service.link_item(link) for link in _rows(session, Link, review)]),
-        ("findings", [finding_service.finding_item(f) for f in _rows(session, Finding, review)]),
-        ("actions", [finding_service.action_item(a) for a in _rows(session, Action, review)]),
-        ("good_practice", [good_practice_item(e) for e in _review_entries(session, review)]),
-        ("feedback", [feedback_item(r) for r in _rows(session, FeedbackRecord, review)]),
-    ):
-        if items:
-            bundle[section] = items
-    narrative = report_narrative_item(session, review)
-    if narrative:
-        bundle["report_narrative"] = narrative
-    if with_partnership_entries:
-        register = partnership_entries(session, review.partnership_id)
-        if register:
-            bundle["partnership_good_practice"] = [good_practice_item(e) for e in register]
-    return bundle
-
-
-_Row = TypeVar("_Row", Account, Factor, Link, Finding, Action, FeedbackRecord)
-
-
-def _rows(session: Session, model: type[_Row], review: Review) -> list[_Row]:
-    """The review's rows of ``model`` in the order they were added."""
-    statement = select(model).where(model.review_id == review.id).order_by(model.id)
-    return list(session.scalars(statement))
-
-
-def _review_entries(session: Session, review: Review) -> list[GoodPractice]:
-    return good_practice_service.review_good_practice(session, review)
-
-
-def _session_of(review: Review) -> Session:
-    session = object_session(review)
-    if session is None:
-        raise ValueError("the review must belong to a session")
-    return session
-
-
-def review_kpes(review: Review) -> list[KeyPracticeEpisode]:
-    session = _session_of(review)
-    statement = select(KeyPracticeEpisode).where(KeyPracticeEpisode.review_id == review.id)
-    return list(session.scalars(statement.order_by(KeyPracticeEpisode.id)))
-
-
-def review_events(review: Review) -> list[Event]:
-    """Live events in the order they were added (so a bundle round-trips exactly)."""
-    session = _session_of(review)
-    statement = select(Event).where(Event.review_id == review.id, Event.deleted_at.is_(None))
-    return list(session.scalars(statement.order_by(Event.id).options(selectinload(Event.people))))
 
 
 def _date(value: str | None) -> date | None:
@@ -276,9 +67,6 @@ def _approve(
         )
 
 
-# A bundle larger than this is refused (422), so an import stays bounded: 100,000 events (and
-# as many items in any other section); the byte limit is BUNDLE_MAX_BYTES in the config.
-MAX_BUNDLE_ITEMS = 100_000
 # Events stored per part when the caller commits in parts: each part's transaction holds the
 # write lock well under a second, so other users' edits wait at most that long.
 EVENTS_PER_PART = 200
@@ -289,69 +77,6 @@ PART_SECONDS = 0.6
 SQLITE_PAUSE_SECONDS = 0.1
 # Other items (accounts, factors, links, …) stored per part: each goes through its service.
 ITEMS_PER_PART = 10
-
-
-def bundle_size_problems(data: Any) -> list[BundleProblem]:
-    """The sections of ``data`` over MAX_BUNDLE_ITEMS items (checked before anything else)."""
-    if not isinstance(data, dict):
-        return []
-    return [
-        BundleProblem(
-            f"$.{section}",
-            f"the bundle has {len(items):,} {section.replace('_', ' ')}; at most "
-            f"{MAX_BUNDLE_ITEMS:,} can be imported at once: split the review or import it "
-            "in smaller parts",
-        )
-        for section, items in data.items()
-        if isinstance(items, list) and len(items) > MAX_BUNDLE_ITEMS
-    ]
-
-
-def _event_rows(data: dict[str, Any]) -> tuple[list[dict[str, Any]], list[BundleProblem]]:
-    """Each bundle event as a row for ``create_events``, checked against the bundle's own
-    agencies, people and KPEs by dictionary, before anything is stored."""
-    agencies = {item["ref"] for item in data.get("agencies", [])}
-    people = {item["ref"] for item in data.get("people", [])}
-    kpes = {item["ref"] for item in data.get("kpes", [])}
-    rows: list[dict[str, Any]] = []
-    problems: list[BundleProblem] = []
-    for index, item in enumerate(data.get("events", [])):
-        where = f"$.events[{index}]"
-        try:
-            when = when_from_bundle(item["date"], item["date_precision"], item.get("end_date"))
-        except DateParseError as error:
-            problems.append(BundleProblem(f"{where}.date", str(error)))
-            continue
-        missing = [
-            f"There is no {kind} '{ref}' in this review"
-            for kind, refs, known in (
-                ("agency", [item.get("agency")], agencies),
-                ("person", item.get("people", []), people),
-                ("key practice episode", [item.get("kpe")], kpes),
-            )
-            for ref in refs
-            if ref and ref not in known
-        ]
-        if not item["description"].strip():
-            missing.append("Describe what happened")
-        if missing:
-            problems.append(BundleProblem(where, missing[0]))
-            continue
-        rows.append(
-            {
-                "ref": item["ref"],
-                "when": when,
-                "agency": item.get("agency"),
-                "source": item.get("source"),
-                "source_detail": item.get("source_detail", ""),
-                "description": item["description"],
-                "outcome": item.get("outcome", ""),
-                "people": item.get("people", []),
-                "appraisal": item.get("appraisal"),
-                "kpe": item.get("kpe"),
-            }
-        )
-    return rows, problems
 
 
 def _child_tables() -> list[tuple[Table, Any]]:
@@ -392,15 +117,6 @@ def discard_review(session: Session, review_id: int) -> None:
     )
 
 
-def bundle_problems(data: Any) -> list[BundleProblem]:
-    """Everything wrong with ``data`` that can be found without the database (size, schema,
-    refs, dates): what ``import_bundle`` checks before it writes anything."""
-    problems = bundle_size_problems(data) or validate_bundle(data, SUPPORTED_SECTIONS)
-    if problems:
-        return problems
-    return _event_rows(data)[1]
-
-
 def import_bundle(
     data: Any,
     *,
@@ -428,7 +144,7 @@ def import_bundle(
     problems = bundle_size_problems(data) or validate_bundle(data, SUPPORTED_SECTIONS)
     if problems:
         raise BundleError(problems)
-    event_rows, problems = _event_rows(data)
+    event_rows, problems = bundle_event_rows(data)
     if problems:
         raise BundleError(problems)
     stored: list[int] = []
