@@ -10,9 +10,10 @@ DATABASE_URL ?= sqlite:///$(INSTANCE)/learning-review.db
 export DATABASE_URL
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/learning_review_test
 export TEST_DATABASE_URL
-# pytest-xdist: one worker per core, each with databases of its own; a module's tests stay on
-# one worker (its module-scoped fixtures are built once).
-PYTEST_ARGS ?= -n auto --dist loadfile
+# pytest-xdist: one worker per core, each with databases of its own; tests are shared out one
+# by one, except groups that share a costly fixture (browser tests, modules with module-scoped
+# fixtures: see pytest_collection_modifyitems in tests/conftest.py).
+PYTEST_ARGS ?= -n auto --dist loadgroup
 # Exact versions of every dependency (ranges stay in setup.cfg); `make constraints` refreshes it.
 CONSTRAINTS := constraints.txt
 
@@ -120,9 +121,12 @@ postgres:
 	  for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
 	fi
 
+# Both runs share one folder of rendered graphs and report files (cached by content), removed
+# at the end: the demo's report is drawn once, not once per run.
 test: dev-setup postgres
-	$(MAKE) --no-print-directory test-sqlite
-	$(MAKE) --no-print-directory test-postgres
+	@cache=$$(mktemp -d -t learning-review-tests.XXXXXX); trap 'rm -rf "$$cache"' EXIT; \
+	 LR_TEST_CACHE_DIR=$$cache $(MAKE) --no-print-directory test-sqlite && \
+	 LR_TEST_CACHE_DIR=$$cache $(MAKE) --no-print-directory test-postgres
 
 test-sqlite: $(VENV)/.dev-installed
 	@echo "=== tests on SQLite ==="

@@ -45,7 +45,7 @@ DEFAULT_QUEUE = "learning-review"
 # A job taking longer than this is stopped by RQ (the thread runner has no such limit).
 JOB_TIMEOUT_SECONDS = 600
 _PENDING_KEY = "lr_jobs_pending"
-_EXTENSION = "lr_jobs"
+EXTENSION = "lr_jobs"
 
 
 class JobContext:
@@ -367,7 +367,7 @@ Runner = ThreadRunner | DeferredRunner | RedisRunner
 
 def runner(app: Flask) -> Runner:
     """The app's job runner, made on first use from its settings."""
-    existing: Runner | None = app.extensions.get(_EXTENSION)
+    existing: Runner | None = app.extensions.get(EXTENSION)
     if existing is not None:
         return existing
     made: Runner
@@ -379,7 +379,7 @@ def runner(app: Flask) -> Runner:
         )
     else:
         made = ThreadRunner(app)
-    return app.extensions.setdefault(_EXTENSION, made)  # type: ignore[no-any-return]
+    return app.extensions.setdefault(EXTENSION, made)  # type: ignore[no-any-return]
 
 
 def wait(app: Flask, job_id: int, timeout: float = 120.0) -> Job:

@@ -8,6 +8,8 @@ into an external transaction" recipe).
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,7 +39,7 @@ from models import (
     User,
     UserSession,
 )
-from models.audit import Actor, configure_audit_keys
+from models.audit import Actor, configure_audit_keys, configure_default_audit_keys
 from models.engine import make_engine, make_session_factory
 
 # The audit log's keys for sessions made without an app (set-up code), as every test app
@@ -115,6 +117,32 @@ def migrate(url: str) -> None:
     alembic_command.upgrade(alembic_config(url), "head")
 
 
+#: Tests that never touch a database: analysis/ is pure Python (an import-linter contract
+#: keeps SQLAlchemy out of it) and the top-level tests read source files. They run once, in
+#: the SQLite run; the PostgreSQL run leaves them out (reported as deselected).
+DATABASE_FREE = ("analysis",)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With ``--dist loadgroup`` tests go to pytest-xdist's workers one by one, except where
+    a group shares something costly to build: all browser tests (one live server and one
+    Chromium) and a module whose fixtures are module-scoped (it says so with its own
+    ``xdist_group`` mark)."""
+    if database_kind() == "postgresql" and not os.environ.get("LR_TEST_EVERYTHING"):
+        tests_dir = Path(__file__).resolve().parent
+        kept, left_out = [], []
+        for item in items:
+            relative = item.path.relative_to(tests_dir)
+            database_free = relative.parts[0] in DATABASE_FREE or len(relative.parts) == 1
+            (left_out if database_free else kept).append(item)
+        if left_out:
+            config.hook.pytest_deselected(items=left_out)
+            items[:] = kept
+    for item in items:
+        if item.get_closest_marker("browser") and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @dataclass
 class World:
     """Committed fixtures: ids of a review with one user in each role, and outsiders."""
@@ -151,13 +179,19 @@ def engine(database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
-def _make_user(session: Session, partnership: Partnership, key: str, **extra: Any) -> User:
+@functools.cache
+def password_hash() -> str:
+    """PASSWORD's argon2 hash, made once: hashing takes a good part of a second on purpose."""
     from app.passwords import hash_password
 
+    return hash_password(PASSWORD)
+
+
+def _make_user(session: Session, partnership: Partnership, key: str, **extra: Any) -> User:
     user = User(
         email=f"{key.replace('_', '-')}@test.example.org",
         name=f"Test {key.replace('_', ' ').title()}",
-        password_hash=hash_password(PASSWORD),
+        password_hash=password_hash(),
         partnership=partnership,
         mfa_exempt=True,
         **extra,
@@ -329,13 +363,73 @@ def db_session(connection: Connection) -> Iterator[Session]:
     session.close()
 
 
-@pytest.fixture
-def app(connection: Connection, database_url: str) -> Flask:
+@pytest.fixture(scope="session")
+def cache_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Where the tests' apps cache rendered graphs and report files by content: one folder
+    for all pytest-xdist workers of a run (``make test`` gives both database runs one, in
+    LR_TEST_CACHE_DIR), never the project's instance/ folder. The demo's report is rendered
+    once instead of once per test that loads the demo."""
+    root = os.environ.get("LR_TEST_CACHE_DIR")
+    if root:
+        base = Path(root)
+    else:
+        base = tmp_path_factory.getbasetemp()
+        if os.environ.get("PYTEST_XDIST_WORKER"):
+            base = base.parent  # the run's folder, above each worker's own
+        base = base / "render-cache"
+    return {"REPORT_CACHE_DIR": str(base / "report"), "GRAPH_CACHE_DIR": str(base / "graph")}
+
+
+def _test_app(database_url: str, cache_dirs: dict[str, str]) -> Flask:
     # Background jobs run when a test waits for them (``finish_job``), in the test's thread.
     app = create_app(
-        {"ENV_NAME": "testing", "DATABASE_URL": database_url, "JOBS_RUNNER": "deferred"}
+        {
+            "ENV_NAME": "testing",
+            "DATABASE_URL": database_url,
+            "JOBS_RUNNER": "deferred",
+            **cache_dirs,
+        }
     )
     app.extensions["lr_engine"].dispose()
+    return app
+
+
+@dataclass
+class SharedApp:
+    """One app per test process, and its settings as they were made."""
+
+    app: Flask
+    config: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def shared_app(database_url: str, cache_dirs: dict[str, str]) -> SharedApp:
+    # Building the app (binding its 230 URL rules) costs about a tenth of a second: thousands of
+    # tests share one per process, each starting from the settings it was built with.
+    app = _test_app(database_url, cache_dirs)
+    return SharedApp(app, copy.deepcopy(dict(app.config)))
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, connection: Connection, shared_app: SharedApp) -> Flask:
+    """The app, on the test's transaction. A test marked ``fresh_app`` (one that adds routes)
+    gets an app of its own; the others share one, reset to its first settings, with empty
+    rate-limit counters, no background jobs and the audit keys it derives."""
+    from app import jobs
+    from app.extensions import limiter
+
+    if request.node.get_closest_marker("fresh_app"):
+        app = _test_app(
+            shared_app.config["DATABASE_URL"],
+            {key: shared_app.config[key] for key in ("REPORT_CACHE_DIR", "GRAPH_CACHE_DIR")},
+        )
+    else:
+        app = shared_app.app
+        app.config.clear()
+        app.config.update(copy.deepcopy(shared_app.config))
+        app.extensions.pop(jobs.EXTENSION, None)
+        configure_default_audit_keys(app.extensions["lr_audit_keys"])
+        limiter.init_app(app)  # new, empty storage (another test's app may have replaced it)
     app.extensions["lr_session_factory"] = make_session_factory(
         connection, join_transaction_mode="create_savepoint"
     )

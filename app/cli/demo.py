@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from app.cli.common import cli_session, fail
 from app.demo import DEMO_MANAGER, DEMO_PARTNERSHIP, DEMO_PASSWORD, DEMO_USERS, seed_demo
+from app.report_generation import render_settings
 from models import Review, User
 
 
@@ -34,7 +35,7 @@ def seed_demo_command(if_empty: bool, require_totp: bool) -> None:
             return
         if session.scalar(select(User.id).where(User.email.like("%@demo.example.org"))):
             fail("the demo is already loaded")
-        review = seed_demo(session, require_totp=require_totp)
+        review = seed_demo(session, require_totp=require_totp, render=render_settings())
         session.commit()
         click.echo(f"Loaded the demo review '{review.title}' in {DEMO_PARTNERSHIP}.", err=True)
     finally:

@@ -28,6 +28,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import create_app
 from app.demo import DEMO_PASSWORD, seed_demo
+from app.report_generation import render_settings
 from models import Review
 from models.audit.chain import Actor
 from models.engine import make_engine, make_session_factory
@@ -70,16 +71,16 @@ def browser_database_url(
 
 
 @pytest.fixture(scope="session")
-def browser_app(browser_database_url: str) -> Iterator[Flask]:
+def browser_app(browser_database_url: str, cache_dirs: dict[str, str]) -> Iterator[Flask]:
     """The real app on the browser database, with the demo partnership, users and review."""
-    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": browser_database_url})
+    app = create_app({"ENV_NAME": "testing", "DATABASE_URL": browser_database_url, **cache_dirs})
     # seed_demo checks passwords against the app's settings, so it needs an app context.
     with app.app_context():
         engine = make_engine(browser_database_url)
         session = make_session_factory(engine)()
         session.info["actor"] = Actor(None, "browser-test-setup")
         try:
-            seed_demo(session)
+            seed_demo(session, render=render_settings())
             session.commit()
         finally:
             session.close()

@@ -25,6 +25,9 @@ from models.audit import Actor, AuditReader
 from models.engine import make_engine, make_session_factory
 from tests.conftest import database_kind, fresh_postgres_database, migrate, postgres_url
 
+# Its fixtures are module-scoped: its tests stay on one pytest-xdist worker.
+pytestmark = pytest.mark.xdist_group("test_backup_restore")
+
 
 def _fresh_url(kind: str, name: str, folder: Path) -> str:
     if kind == "sqlite":

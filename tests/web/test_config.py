@@ -57,6 +57,7 @@ def test_production_marks_cookies_secure(monkeypatch: Any) -> None:
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
 
 
+@pytest.mark.fresh_app
 def test_a_server_error_shows_a_reference_not_a_traceback(
     app: Any, client: Any, login: Any
 ) -> None:
@@ -77,6 +78,7 @@ def test_a_server_error_shows_a_reference_not_a_traceback(
     assert "reference" in page and "secret internals" not in page and "Traceback" not in page
 
 
+@pytest.mark.fresh_app
 def test_an_unlisted_route_is_denied_by_default(app: Any, client: Any, login: Any) -> None:
     @app.route("/forgotten")
     def forgotten() -> str:

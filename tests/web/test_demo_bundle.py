@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from analysis.bundle import BUNDLE_FORMAT, bundle_schema
 from app.demo import DEMO_FILE_DAY, demo_bundle, seed_demo
+from app.report_generation import render_settings
 from app.services import bundles
 from models import Event, GoodPractice, User
 
@@ -78,7 +79,7 @@ def test_the_seeded_demo_exports_as_its_file_and_the_export_imports_as_it_was(
     app: Any, db_session: Any
 ) -> None:
     with app.app_context():  # seed_demo checks passwords against the app's settings
-        review = seed_demo(db_session, today=TODAY)
+        review = seed_demo(db_session, today=TODAY, render=render_settings())
     exported = bundles.export_bundle(review, with_partnership_entries=True)
     assert _normalised(exported) == _normalised(demo_bundle(TODAY))
     # What the bundle does not hold: the demo's users, who added what, and the approver.

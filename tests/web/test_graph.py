@@ -15,6 +15,7 @@ import pytest
 from flask import Flask
 
 from app.demo import seed_demo
+from app.report_generation import render_settings
 from models import Review, User, UserSession
 from tests.conftest import World
 
@@ -46,7 +47,7 @@ def demo(app: Flask, client: Any, db_session: Any) -> int:
     from app.security import _sha256
 
     with app.app_context():
-        review = seed_demo(db_session)
+        review = seed_demo(db_session, render=render_settings())
     db_session.commit()
     chair = db_session.query(User).filter_by(email="chair@demo.example.org").one()
     token = secrets.token_urlsafe(32)

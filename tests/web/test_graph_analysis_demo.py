@@ -6,6 +6,7 @@ from typing import Any
 
 from analysis.graph.analysis import analyse, analysis_json
 from app.demo import seed_demo
+from app.report_generation import render_settings
 from app.services.graph import review_graph
 
 
@@ -13,7 +14,7 @@ def test_the_demo_review_shows_latent_conditions_reaching_the_front_line(
     app: Any, db_session: Any
 ) -> None:
     with app.app_context():  # seed_demo checks passwords against the app's settings
-        review = seed_demo(db_session)
+        review = seed_demo(db_session, render=render_settings())
     a = analyse(review_graph(db_session, review))
 
     assert (len(a.active_failures), len(a.latent_conditions), len(a.protective)) == (10, 14, 6)

@@ -130,6 +130,7 @@ def test_a_search_by_a_real_name_finds_nothing_a_made_up_name_would_not(
     assert len(client.get(f"{base}?q=Tamsin").get_json()["items"]) == 1
 
 
+@pytest.mark.fresh_app
 @pytest.mark.usefixtures("named")
 def test_the_last_net_replaces_a_name_a_route_let_through(
     app: Any, client: Any, login: Any, world: World

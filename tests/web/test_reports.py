@@ -235,10 +235,11 @@ def test_the_demo_review_report_scans_clean(app: Any, db_session: Any) -> None:
     """The demo's register has a shared surname and an officer registered as "PC …": its
     own report has no hit, no ambiguity marker and no title left behind."""
     from app.demo import seed_demo
+    from app.report_generation import render_settings
     from models import ReportVersion
 
     with app.app_context():
-        review = seed_demo(db_session)
+        review = seed_demo(db_session, render=render_settings())
     db_session.flush()
     version = db_session.scalar(select(ReportVersion).where(ReportVersion.review_id == review.id))
     assert version is not None

@@ -3,11 +3,13 @@ rendered once per content, the public one scanned for what could identify someon
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from analysis.anonymise import scan_document, substitute_document
 from analysis.documents import Document, to_docx, to_html, to_markdown, to_pdf
+from analysis.graph.render import write_atomic
 from app.services.anonymity import people_register, school_names
 from app.services.graph import GraphSettings
 from app.services.reports.public_edition import build_public_report
@@ -48,17 +51,25 @@ def rendered_once(
     the same content (say, an unchanged public edition) is rendered once."""
     if cache_dir is None:
         return renderer(document)
-    key = hashlib.sha256(f"{kind}\n{document!r}".encode()).hexdigest()
+    key = hashlib.sha256(f"{kind}\n{_renderers()}\n{document!r}".encode()).hexdigest()
     path = cache_dir / f"{key}.{kind}"
     if path.exists():
         data = path.read_bytes()
         return data if kind in ("pdf", "docx") else data.decode()
     result = renderer(document)
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{kind}.part")
-    partial.write_bytes(result if isinstance(result, bytes) else result.encode())
-    partial.replace(path)
+    # Written under a name of its own, then renamed: two processes rendering the same content
+    # at once (web workers, test workers) never read or leave a half-written file.
+    write_atomic(path, result if isinstance(result, bytes) else result.encode())
     return result
+
+
+@functools.cache
+def _renderers() -> str:
+    """The versions of what renders the files: an upgrade renders the same content anew."""
+    return " ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("learning-review", "weasyprint", "python-docx")
+    )
 
 
 def render_version(
