@@ -42,7 +42,6 @@ NOT_YET_MOVED = {
     "app/admin/accounts.py",
     "app/api/chronology.py",
     "app/api/factors.py",
-    "app/api/good_practice.py",
     "app/api/helpers.py",
     "app/api/views.py",
     "app/auth/recovery.py",
@@ -52,7 +51,6 @@ NOT_YET_MOVED = {
     "app/chronology/views.py",
     "app/factors/views.py",
     "app/findings/views.py",
-    "app/good_practice/views.py",
     "app/main/__init__.py",
     "app/workshops/views.py",
 }
