@@ -34,13 +34,6 @@ BLUEPRINTS = (
     "workshops",
 )
 
-#: Modules that still build SQL (issue 19 moves their queries into services): the list may
-#: only shrink, and a listed module that no longer builds SQL fails until it is removed.
-NOT_YET_MOVED = {
-    "app/api/good_practice.py",
-    "app/good_practice/views.py",
-}
-
 #: Names a view may not take from SQLAlchemy: they build statements.
 STATEMENT_BUILDERS = {
     "select",
@@ -112,10 +105,6 @@ def test_there_are_blueprint_modules_to_check() -> None:
 )
 def test_views_call_services_never_sql(path: Path) -> None:
     found = statements_built(path)
-    relative = path.relative_to(ROOT).as_posix()
-    if relative in NOT_YET_MOVED:
-        assert found, f"{relative} no longer builds SQL: remove it from NOT_YET_MOVED"
-        return
     assert not found, (
         f"{path.relative_to(ROOT)} builds SQL itself; move the query to app/services:\n"
         + "\n".join(found)

@@ -13,15 +13,16 @@ from typing import Any
 from flask import abort, jsonify, make_response, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
 from app import policy
 from app.api import bp
 from app.api.helpers import (
     ApiError,
+    decode_cursor,
+    encode_cursor,
     expected_version,
     item_schema,
-    page,
+    page_limit,
     validated_body,
     with_etag,
     with_save_warnings,
@@ -30,8 +31,7 @@ from app.db import db
 from app.policy import review_access, role_may, role_on, visible_good_practice
 from app.security import MAX_DATABASE_ID
 from app.services import good_practice as service
-from app.services.reviews import agency_by_ref, name_key
-from models import Agency, GoodPractice, Review
+from models import GoodPractice, Review
 
 BRIEFING_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -94,27 +94,38 @@ def good_practice_entries() -> ResponseReturnValue:
     """
     if request.method == "POST":
         return _create()
-    statement = select(GoodPractice).where(visible_good_practice(current_user))
     review_arg = request.args.get("review", "")
-    if review_arg == "none":
-        statement = statement.where(GoodPractice.review_id.is_(None))
-    elif review_arg:
+    review_id = None
+    if review_arg and review_arg != "none":
         if not _is_id(review_arg):
             raise ApiError(400, "review must be a review id or none")
-        statement = statement.where(GoodPractice.review_id == int(review_arg))
+        review_id = int(review_arg)
     agency = request.args.get("agency", "")
-    if agency:
-        statement = statement.where(GoodPractice.agency_id.in_(_agency_ids(agency)))
-    theme = service.theme_key(request.args.get("theme", ""))
-    if theme:
-        # Themes are a JSON list: matched here, the same way on SQLite and PostgreSQL.
-        rows = [
-            e
-            for e in db().scalars(statement.order_by(GoodPractice.id))
-            if theme in {service.theme_key(t) for t in e.themes or []}
-        ]
+    agency_ids = _agency_ids(agency) if agency else None
+
+    def entries(after: int = 0, limit: int | None = None) -> list[GoodPractice]:
+        return service.entries_by_id(
+            db(),
+            visible_good_practice(current_user),
+            review_id=review_id,
+            no_review=review_arg == "none",
+            agency_ids=agency_ids,
+            after=after,
+            limit=limit,
+        )
+
+    theme = request.args.get("theme", "")
+    if service.theme_key(theme):
+        rows = service.with_theme(entries(), theme)
         return jsonify({"items": [_resource(e) for e in rows], "next_cursor": None})
-    rows, next_cursor = page(statement, GoodPractice.id)
+    limit = page_limit()
+    cursor = request.args.get("cursor")
+    after = decode_cursor(cursor) if cursor else 0
+    rows = entries(after, limit + 1)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].id if rows else after)
     return jsonify({"items": [_resource(e) for e in rows], "next_cursor": next_cursor})
 
 
@@ -126,31 +137,13 @@ def _is_id(text: str) -> bool:
 def _agency_ids(agency: str) -> list[int]:
     """The directory agency with id ``agency`` (as the register page filters), agencies named
     ``agency``, or matching a review agency ref on your reviews."""
-    ids = []
-    if _is_id(agency):
-        found = db().scalar(
-            select(Agency.id).where(
-                Agency.id == int(agency), Agency.partnership_id == current_user.partnership_id
-            )
-        )
-        if found is not None:
-            ids.append(found)
-    ids += list(
-        db().scalars(
-            select(Agency.id).where(
-                Agency.partnership_id == current_user.partnership_id,
-                Agency.name_key == name_key(agency),
-            )
-        )
+    return service.agency_ids_named(
+        db(),
+        current_user.partnership_id,
+        agency,
+        agency_id=int(agency) if _is_id(agency) else None,
+        reviews=service.member_reviews(db(), current_user.id, current_user.partnership_id),
     )
-    for review in db().scalars(
-        select(Review).where(Review.partnership_id == current_user.partnership_id)
-    ):
-        if role_on(current_user, review.id) is not None:
-            review_agency = agency_by_ref(db(), review, agency)
-            if review_agency is not None:
-                ids.append(review_agency.agency_id)
-    return ids
 
 
 def _create() -> ResponseReturnValue:

@@ -14,7 +14,6 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 from analysis.bundle import bundle_schema
 from app.db import db
-from app.paging import Statement, rows_after
 from app.security import MAX_DATABASE_ID
 from app.services.anonymity import save_warnings
 from app.services.errors import ServiceError
@@ -196,14 +195,6 @@ def paged(fetch: Callable[[int, int], Sequence[Row]]) -> tuple[list[Row], str | 
         rows = rows[:limit]
         next_cursor = encode_cursor(rows[-1].id if rows else after)
     return rows, next_cursor
-
-
-def page(statement: Statement, id_column: Any) -> tuple[list[Any], str | None]:
-    """One page of ``statement`` ordered by ``id_column``, and the cursor for the next (for a
-    handler that still builds its own statement; a service's paged query goes to ``paged``)."""
-    return paged(
-        lambda after, limit: rows_after(db(), statement, id_column, after=after, limit=limit)
-    )
 
 
 def with_save_warnings(body: dict[str, Any], item: object, kind: str) -> dict[str, Any]:

@@ -11,7 +11,6 @@ from typing import Any
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from analysis.dates import uk_today
@@ -53,7 +52,7 @@ from app.services import chronology as chrono
 from app.services import factors as factor_service
 from app.services import good_practice as service
 from app.services.errors import ServiceError
-from models import Agency, GoodPractice, Membership, Review
+from models import Agency, GoodPractice, Review
 
 FORMATS = {
     "html": "text/html; charset=utf-8",
@@ -70,32 +69,11 @@ BULLETIN_DAYS = 30
 
 
 def _directory() -> list[Agency]:
-    return list(
-        db().scalars(
-            select(Agency)
-            .where(Agency.partnership_id == current_user.partnership_id)
-            .order_by(Agency.name)
-        )
-    )
-
-
-def _my_reviews() -> list[Review]:
-    return list(
-        db().scalars(
-            select(Review)
-            .join(Membership, Membership.review_id == Review.id)
-            .where(
-                Membership.user_id == current_user.id,
-                Review.partnership_id == current_user.partnership_id,
-            )
-            .order_by(Review.title)
-        )
-    )
+    return service.directory_agencies(db(), current_user.partnership_id)
 
 
 def _known_themes() -> list[str]:
-    rows = db().scalars(select(GoodPractice).where(visible_good_practice(current_user)))
-    return [theme for theme, _ in service.theme_counts(rows)]
+    return service.known_themes(db(), visible_good_practice(current_user))
 
 
 def evidence_of(entry: GoodPractice) -> list[dict[str, Any]]:
@@ -295,7 +273,7 @@ def register() -> str:
         filter_errors=errors,
         counts=service.theme_counts(entries),
         all_themes=_known_themes(),
-        reviews=_my_reviews(),
+        reviews=service.member_reviews(db(), current_user.id, current_user.partnership_id),
         agencies=_directory(),
         sources=GOOD_PRACTICE_SOURCES,
         statuses=SHARE_STATUSES,
@@ -527,13 +505,7 @@ def briefing(fmt: str) -> Response:
     if fmt not in FORMATS:
         abort(404)
     ids = [i for i in (_as_id(v) for v in request.args.getlist("entries")) if i is not None]
-    rows = list(
-        db().scalars(
-            select(GoodPractice)
-            .where(visible_good_practice(current_user), GoodPractice.id.in_(ids))
-            .order_by(GoodPractice.id)
-        )
-    )
+    rows = service.chosen_entries(db(), visible_good_practice(current_user), ids)
     if not rows:
         abort(
             400,
@@ -562,10 +534,6 @@ def bulletin() -> WerkzeugResponse:
         flash(errors[0], "error")
         return redirect(url_for("good_practice.register"))
     since = since or uk_today() - timedelta(days=BULLETIN_DAYS)
-    rows = db().scalars(
-        select(GoodPractice)
-        .where(visible_good_practice(current_user), GoodPractice.share_status == "shared")
-        .order_by(GoodPractice.id)
-    )
-    content = service.bulletin(db(), list(rows), since=since)
+    rows = service.shared_entries(db(), visible_good_practice(current_user))
+    content = service.bulletin(db(), rows, since=since)
     return _document_response(content, "html", f"good-practice-bulletin-{since.isoformat()}")

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from analysis.dates import uk_date
 from app.services import factors as factor_service
 from app.services import good_practice as service
+from app.services.errors import ServiceError
 from models import Event, GoodPractice, Review, User
 from tests.conftest import World
 from tests.helpers import BUNDLE, post_form
@@ -439,7 +440,7 @@ def test_a_school_name_from_the_agencies_register_blocks_approval_and_sharing(
 
 def test_a_draft_cannot_be_shared(world: World, db_session: Any) -> None:
     entry = _entry(db_session, world, consent_to_share=True)
-    with pytest.raises(service.ServiceError, match="must be approved"):
+    with pytest.raises(ServiceError, match="must be approved"):
         service.share_entry(session=db_session, entry=entry, where="Bulletin", on="2025-01-01")
 
 
