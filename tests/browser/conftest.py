@@ -47,7 +47,7 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 TIMEOUT_MS = 10_000
-# How long a page's poll may take to answer on a busy machine. Tests wait for the poll's
+# How long a page's poll or request may take to answer on a busy machine. Tests wait for the
 # answers (see wait_for_polls), so this is only the point at which they give up.
 POLL_WAIT_MS = 60_000
 

@@ -27,6 +27,7 @@ from models.audit.chain import Actor
 from tests.browser.conftest import (
     CHAIR,
     DEMO_REVIEW_TITLE,
+    POLL_WAIT_MS,
     TIMEOUT_MS,
     assert_accessible,
     sign_in,
@@ -445,7 +446,9 @@ def test_changes_by_others_appear_without_a_reload(
 ) -> None:
     sign_in(page, PANEL)
     # The page's first poll fixes where its changes begin: wait for it before changing anything.
-    with page.expect_response(lambda r: "/changes?latest=1" in r.url and r.ok):
+    with page.expect_response(
+        lambda r: "/changes?latest=1" in r.url and r.ok, timeout=POLL_WAIT_MS
+    ):
         page.goto(f"{demo_review}/chronology")
     live = page.locator("#live-changes")
     expect(live).to_be_empty()

@@ -232,7 +232,9 @@ def test_a_workshop_run_with_four_participants_one_on_a_phone(
         typist = rooms[2]
         typist.get_by_role("link", name="Episodes").click()
         typist.get_by_role("link", name="Police").first.click()
-        with typist.expect_response(lambda r: r.url.endswith("/draft") and r.status == 204):
+        with typist.expect_response(
+            lambda r: r.url.endswith("/draft") and r.status == 204, timeout=POLL_WAIT_MS
+        ):
             typist.get_by_label("Your note").fill("Half a thought about supervi")
         page.goto(workshop_url)
         page.get_by_role("link", name="Close the workshop").click()
