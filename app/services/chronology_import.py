@@ -34,7 +34,6 @@ from app.services.errors import ServiceError
 from models import (
     ChronologyImport,
     Event,
-    KeyPracticeEpisode,
     Person,
     Review,
     ReviewAgency,
@@ -49,9 +48,7 @@ def _context(session: Session, review: Review, default_agency: str | None) -> Im
     events = session.scalars(
         select(Event).where(Event.review_id == review.id, Event.deleted_at.is_(None))
     )
-    kpes = session.scalars(
-        select(KeyPracticeEpisode).where(KeyPracticeEpisode.review_id == review.id)
-    )
+    kpes = chrono.kpes_of(session, review)
     kpe_keys: dict[str, str] = {}
     for kpe in kpes:
         kpe_keys[fold(kpe.title)] = kpe.ref

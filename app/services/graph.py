@@ -37,9 +37,10 @@ from analysis.graph.model import (
     ReviewGraph,
     build_graph,
 )
+from app.services.chronology import kpes_of
 from app.services.errors import ServiceError
 from app.services.facts import evidence_facts
-from models import Action, AuditEntry, Event, Factor, Finding, KeyPracticeEpisode, Link, Review
+from models import Action, AuditEntry, Event, Factor, Finding, Link, Review
 
 TITLE_LENGTH = 80
 _MARKUP = re.compile(r"[*_`#>\[\]]|\(https?://[^)]*\)")
@@ -77,11 +78,7 @@ def graph_input(
         .where(Event.review_id == review.id, Event.deleted_at.is_(None))
         .order_by(Event.sort_start, Event.id)
     )
-    kpes = session.scalars(
-        select(KeyPracticeEpisode)
-        .where(KeyPracticeEpisode.review_id == review.id)
-        .order_by(KeyPracticeEpisode.id)
-    )
+    kpes = kpes_of(session, review)
     factors = session.scalars(
         select(Factor)
         .where(Factor.review_id == review.id)

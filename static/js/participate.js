@@ -40,6 +40,8 @@ if (live) {
       window.clearTimeout(timer);
       live.dataset.ended = "sent";
     });
+    // Typed before this script ran (a slow connection) or put back by the browser: keep it too.
+    if (String(new FormData(form).get("text") || "").trim()) timer = window.setTimeout(save, 600);
   }
 
   const wallPage = live.dataset.wall === "true";

@@ -194,9 +194,7 @@ def _session_of(review: Review) -> Session:
 
 
 def review_kpes(review: Review) -> list[KeyPracticeEpisode]:
-    session = _session_of(review)
-    statement = select(KeyPracticeEpisode).where(KeyPracticeEpisode.review_id == review.id)
-    return list(session.scalars(statement.order_by(KeyPracticeEpisode.id)))
+    return chronology.kpes_of(_session_of(review), review)
 
 
 def review_events(review: Review) -> list[Event]:

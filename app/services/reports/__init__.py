@@ -36,7 +36,6 @@ from app.services.reports.public_edition import (
     STATUTORY_CONTEXT,
     PublicEdition,
     build_public_report,
-    kpes_of,
     suggested_narrative,
 )
 from app.services.reports.publication import (
@@ -105,7 +104,6 @@ __all__ = [
     "generate_report",
     "glossary_rows",
     "hit_item",
-    "kpes_of",
     "plain_text",
     "public_accimap",
     "publication_hits",

@@ -37,7 +37,7 @@ from analysis.documents import (
 from analysis.findings import ACTION_STATUSES
 from analysis.taxonomy import REVIEW_TYPES
 from app.services.anonymity import agency_label
-from app.services.chronology import APPRAISALS
+from app.services.chronology import APPRAISALS, kpes_of
 from app.services.findings import narrative_of, review_findings
 from app.services.good_practice import review_good_practice
 from app.services.graph import GraphSettings
@@ -107,16 +107,6 @@ def _kpe_events(session: Session, review: Review) -> dict[int, list[Event]]:
         if event.kpe_id is not None:
             by_kpe.setdefault(event.kpe_id, []).append(event)
     return by_kpe
-
-
-def kpes_of(session: Session, review: Review) -> list[KeyPracticeEpisode]:
-    return list(
-        session.scalars(
-            select(KeyPracticeEpisode)
-            .where(KeyPracticeEpisode.review_id == review.id)
-            .order_by(KeyPracticeEpisode.id)
-        )
-    )
 
 
 def suggested_narrative(session: Session, review: Review, kpe: KeyPracticeEpisode) -> str:

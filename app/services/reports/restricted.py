@@ -28,12 +28,12 @@ from analysis.documents import (
 from analysis.findings import ACTION_STATUSES
 from analysis.taxonomy import REVIEW_TYPES, SCIE_PATTERNS, STAGES
 from app.services.anonymity import agency_label
-from app.services.chronology import APPRAISALS, when_of
+from app.services.chronology import APPRAISALS, kpes_of, when_of
 from app.services.findings import narrative_of, review_findings
 from app.services.good_practice import review_good_practice
 from app.services.graph import GraphSettings
 from app.services.reports.accimap import accimap_figure
-from models import Event, Factor, KeyPracticeEpisode, Review
+from models import Event, Factor, Review
 
 _MARKUP = re.compile(r"[*_`#>]|\[([^\]]*)\]\([^)]*\)")
 
@@ -92,11 +92,7 @@ def _markdown_or_note(text: str, missing: str) -> Block:
 
 
 def _kpe_sections(session: Session, review: Review) -> list[Section]:
-    kpes = session.scalars(
-        select(KeyPracticeEpisode)
-        .where(KeyPracticeEpisode.review_id == review.id)
-        .order_by(KeyPracticeEpisode.id)
-    ).all()
+    kpes = kpes_of(session, review)
     events = session.scalars(
         select(Event)
         .where(Event.review_id == review.id, Event.deleted_at.is_(None), Event.kpe_id.is_not(None))

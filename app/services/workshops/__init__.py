@@ -17,6 +17,7 @@ One module a concern, every name re-exported here (``from app.services import wo
 
 from __future__ import annotations
 
+from app.services.chronology import kpes_of
 from app.services.workshops.into_review import (
     group_account,
     moderate_note,
@@ -85,7 +86,6 @@ from app.services.workshops.presenter import (
 from app.services.workshops.snapshot import (
     RoomView,
     build_snapshot,
-    kpes_of,
     room_view,
     room_warnings,
     snapshot_nodes,

@@ -17,21 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from app.services.anonymity import Anonymiser, agency_label, anonymiser_for, hit_rows
-from app.services.chronology import when_of
+from app.services.chronology import kpes_of, when_of
 from app.services.graph import event_title
-from models import Event, Factor, KeyPracticeEpisode, Link, Review, Workshop
-
-
-def kpes_of(session: Session, review: Review) -> list[KeyPracticeEpisode]:
-    """The review's key practice episodes, in the order they were made: what a workshop may
-    be planned around."""
-    return list(
-        session.scalars(
-            select(KeyPracticeEpisode)
-            .where(KeyPracticeEpisode.review_id == review.id)
-            .order_by(KeyPracticeEpisode.id)
-        )
-    )
+from models import Event, Factor, Link, Review, Workshop
 
 
 def upstream(links: Iterable[tuple[str, str]], targets: Iterable[str]) -> set[str]:
