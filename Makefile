@@ -10,10 +10,10 @@ DATABASE_URL ?= sqlite:///$(INSTANCE)/learning-review.db
 export DATABASE_URL
 TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/learning_review_test
 export TEST_DATABASE_URL
-# pytest-xdist: one worker per core, each with databases of its own; tests are shared out one
-# by one, except groups that share a costly fixture (browser tests, modules with module-scoped
-# fixtures: see pytest_collection_modifyitems in tests/conftest.py).
-PYTEST_ARGS ?= -n auto --dist loadgroup
+# pytest-xdist: one worker per core, each with databases (and a browser server) of its own;
+# tests are shared out in small batches as workers finish, so no module keeps one worker busy
+# while the other waits (a module's module-scoped fixture is built on each worker that runs it).
+PYTEST_ARGS ?= -n auto --dist load
 # Exact versions of every dependency (ranges stay in setup.cfg); `make constraints` refreshes it.
 CONSTRAINTS := constraints.txt
 

@@ -124,23 +124,19 @@ DATABASE_FREE = ("analysis",)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """With ``--dist loadgroup`` tests go to pytest-xdist's workers one by one, except where
-    a group shares something costly to build: all browser tests (one live server and one
-    Chromium) and a module whose fixtures are module-scoped (it says so with its own
-    ``xdist_group`` mark)."""
-    if database_kind() == "postgresql" and not os.environ.get("LR_TEST_EVERYTHING"):
-        tests_dir = Path(__file__).resolve().parent
-        kept, left_out = [], []
-        for item in items:
-            relative = item.path.relative_to(tests_dir)
-            database_free = relative.parts[0] in DATABASE_FREE or len(relative.parts) == 1
-            (left_out if database_free else kept).append(item)
-        if left_out:
-            config.hook.pytest_deselected(items=left_out)
-            items[:] = kept
+    """The PostgreSQL run leaves out the tests that never touch a database (the SQLite run
+    has run them), unless LR_TEST_EVERYTHING is set."""
+    if database_kind() != "postgresql" or os.environ.get("LR_TEST_EVERYTHING"):
+        return
+    tests_dir = Path(__file__).resolve().parent
+    kept, left_out = [], []
     for item in items:
-        if item.get_closest_marker("browser") and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+        relative = item.path.relative_to(tests_dir)
+        database_free = relative.parts[0] in DATABASE_FREE or len(relative.parts) == 1
+        (left_out if database_free else kept).append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 @dataclass

@@ -114,10 +114,27 @@ def demo_review(review_path: Callable[[str], str]) -> str:
     return review_path(DEMO_REVIEW_TITLE)
 
 
+def _read_whole(app: Flask) -> Any:
+    """``app`` answering with its whole body read and its file closed: Werkzeug's development
+    server leaves a static file open when the browser drops the connection first (a page it
+    navigates away from), and the warning would fail whichever test runs next."""
+
+    def wsgi(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(browser_app: Flask) -> Iterator[str]:
     """The app served over HTTP from a background thread; yields its base URL."""
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, browser_app, threaded=True)
+    server: BaseWSGIServer = make_server("127.0.0.1", 0, _read_whole(browser_app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

@@ -17,7 +17,7 @@ WRITES_EACH = 25
 
 
 def test_concurrent_writers_all_succeed_and_keep_the_chain(tmp_path: Path) -> None:
-    url = fresh_database_url("concurrency", tmp_path)
+    url = fresh_database_url("concurrent_writes", tmp_path)
     migrate(url)
     engine = make_engine(url, pool_size=WORKERS)
     factory = make_session_factory(engine)

@@ -25,17 +25,16 @@ from models.audit import Actor, AuditReader
 from models.engine import make_engine, make_session_factory
 from tests.conftest import database_kind, fresh_postgres_database, migrate, postgres_url
 
-# Its fixtures are module-scoped: its tests stay on one pytest-xdist worker.
-pytestmark = pytest.mark.xdist_group("test_backup_restore")
-
 
 def _fresh_url(kind: str, name: str, folder: Path) -> str:
     if kind == "sqlite":
         path = folder / f"{name}.db"
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
+    # Each pytest-xdist worker its own databases: the module's fixture may be built on both.
     prefix = os.environ.get("LR_TEST_DB_PREFIX", "learning_review")
-    url = postgres_url(f"{prefix}_{name}")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = postgres_url(f"{prefix}_{name}_{worker}" if worker else f"{prefix}_{name}")
     fresh_postgres_database(url)
     return url
 

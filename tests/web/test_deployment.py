@@ -20,9 +20,6 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from app import create_app
 from tests.conftest import fresh_database_url, migrate
 
-# Its fixtures are module-scoped: its tests stay on one pytest-xdist worker.
-pytestmark = pytest.mark.xdist_group("test_deployment")
-
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 

@@ -21,9 +21,6 @@ from models import Job, Review, User
 from models.audit.chain import Actor
 from tests.conftest import World, fresh_database_url, migrate
 
-# Its fixtures are module-scoped: its tests stay on one pytest-xdist worker.
-pytestmark = pytest.mark.xdist_group("test_jobs")
-
 # Jobs used only here. "test.gate" says when it has reached its gate, then waits until the
 # test lets it go, so a test can look at a job while it runs.
 REACHED: dict[str, threading.Event] = {}

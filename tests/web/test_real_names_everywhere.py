@@ -62,9 +62,6 @@ from models.engine import make_session_factory
 from models.job import Job
 from tests.conftest import World
 
-# Its fixtures are module-scoped: its tests stay on one pytest-xdist worker.
-pytestmark = pytest.mark.xdist_group("test_real_names_everywhere")
-
 READERS = ("observer", "board_member", "facilitator")
 # The register: the world's child (Tamsin Testcase, "Tam") and a second person with two aliases.
 SECOND = {"pseudonym": "Mother", "real_name": "Hannah Quenby", "aliases": ["Nan Quenby", "Hanny"]}

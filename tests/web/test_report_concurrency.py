@@ -19,9 +19,6 @@ from models import Membership, Partnership, Review, User
 from models.audit.chain import Actor
 from tests.conftest import fresh_database_url, migrate
 
-# Its fixtures are module-scoped: its tests stay on one pytest-xdist worker.
-pytestmark = pytest.mark.xdist_group("test_report_concurrency")
-
 GENERATIONS = 10
 
 

@@ -18,9 +18,6 @@ from sqlalchemy import select
 from models import IdentityProvider, User
 from tests.conftest import PASSWORD, World, csrf_token
 
-# Its fixtures are module-scoped: its tests stay on one pytest-xdist worker.
-pytestmark = pytest.mark.xdist_group("test_single_sign_on")
-
 PROVIDER_DIR = Path(__file__).resolve().parents[1] / "oidc"
 CLIENT_ID = "learning-review-tests"
 CLIENT_SECRET = "a-client-secret-for-the-tests-only-0123456789"
