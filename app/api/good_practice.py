@@ -142,7 +142,9 @@ def _agency_ids(agency: str) -> list[int]:
         current_user.partnership_id,
         agency,
         agency_id=int(agency) if _is_id(agency) else None,
-        reviews=service.member_reviews(db(), current_user.id, current_user.partnership_id),
+        reviews=service.member_reviews_in_partnership(
+            db(), current_user.id, current_user.partnership_id
+        ),
     )
 
 

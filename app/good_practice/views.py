@@ -273,7 +273,9 @@ def register() -> str:
         filter_errors=errors,
         counts=service.theme_counts(entries),
         all_themes=_known_themes(),
-        reviews=service.member_reviews(db(), current_user.id, current_user.partnership_id),
+        reviews=service.member_reviews_in_partnership(
+            db(), current_user.id, current_user.partnership_id
+        ),
         agencies=_directory(),
         sources=GOOD_PRACTICE_SOURCES,
         statuses=SHARE_STATUSES,

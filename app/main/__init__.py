@@ -10,7 +10,7 @@ from flask_login import current_user
 from analysis.dates import statutory_dates
 from app import jobs
 from app.db import db
-from app.services.dashboard import member_reviews
+from app.services.dashboard import reviews_with_roles
 from app.services.findings import overdue_actions
 from models import Job
 
@@ -19,7 +19,7 @@ bp = Blueprint("main", __name__)
 
 @bp.route("/")
 def dashboard() -> str:
-    rows = member_reviews(db(), current_user.id)
+    rows = reviews_with_roles(db(), current_user.id)
     reviews = [
         {"review": review, "role": role, **statutory_dates(review.incident_known_on)}
         for review, role in rows

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from models import Membership, Review
 
 
-def member_reviews(session: Session, user_id: int) -> list[tuple[Review, str]]:
+def reviews_with_roles(session: Session, user_id: int) -> list[tuple[Review, str]]:
     """The reviews ``user_id`` is a member of, each with their role on it, newest first."""
     rows = session.execute(
         select(Review, Membership.role)

@@ -31,10 +31,12 @@ def _fresh_url(kind: str, name: str, folder: Path) -> str:
         path = folder / f"{name}.db"
         path.unlink(missing_ok=True)
         return f"sqlite:///{path}"
-    # Each pytest-xdist worker its own databases: the module's fixture may be built on both.
+    # Databases of their own for each pytest-xdist worker (the module's fixture may be built
+    # on both) and for each run (the SQLite run restores into PostgreSQL too, beside
+    # `make test`'s PostgreSQL run).
     prefix = os.environ.get("LR_TEST_DB_PREFIX", "learning_review")
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
-    url = postgres_url(f"{prefix}_{name}_{worker}" if worker else f"{prefix}_{name}")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    url = postgres_url(f"{prefix}_{database_kind()}_run_{name}_{worker}")
     fresh_postgres_database(url)
     return url
 

@@ -166,7 +166,9 @@ def directory_agencies(session: Session, partnership_id: int) -> list[Agency]:
     )
 
 
-def member_reviews(session: Session, user_id: int, partnership_id: int) -> list[Review]:
+def member_reviews_in_partnership(
+    session: Session, user_id: int, partnership_id: int
+) -> list[Review]:
     """The partnership's reviews the user is a member of, by title."""
     return list(
         session.scalars(
