@@ -44,17 +44,8 @@ def _event_values(data: dict[str, Any], current: Event | None = None) -> dict[st
             )
         except DateParseError as error:
             raise ApiError(422, str(error), [{"path": "$.date", "message": str(error)}]) from error
-    for key in (
-        "agency",
-        "source",
-        "source_detail",
-        "description",
-        "outcome",
-        "people",
-        "appraisal",
-        "kpe",
-    ):
-        if key in data:
+    for key in chrono.EVENT_FIELDS:
+        if key != "when" and key in data:
             values[key] = data[key]
     return values
 
