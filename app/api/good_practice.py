@@ -18,11 +18,9 @@ from app import policy
 from app.api import bp
 from app.api.helpers import (
     ApiError,
-    decode_cursor,
-    encode_cursor,
     expected_version,
     item_schema,
-    page_limit,
+    paged,
     validated_body,
     with_etag,
     with_save_warnings,
@@ -118,14 +116,7 @@ def good_practice_entries() -> ResponseReturnValue:
     if service.theme_key(theme):
         rows = service.with_theme(entries(), theme)
         return jsonify({"items": [_resource(e) for e in rows], "next_cursor": None})
-    limit = page_limit()
-    cursor = request.args.get("cursor")
-    after = decode_cursor(cursor) if cursor else 0
-    rows = entries(after, limit + 1)
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].id if rows else after)
+    rows, next_cursor = paged(lambda after, limit: entries(after, limit + 1))
     return jsonify({"items": [_resource(e) for e in rows], "next_cursor": next_cursor})
 
 
