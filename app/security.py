@@ -7,7 +7,6 @@ session everywhere and a replayed cookie is refused.
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import secrets
 import time
@@ -32,9 +31,6 @@ from models import ApiToken, Participant, RecoveryCode, User, UserSession, utcno
 from models.audit.chain import Actor
 from models.base import table_of
 
-_hasher = passwords.hasher
-# Verifying against this keeps a wrong email as slow as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-for-timing-only")
 TOTP_ISSUER = "Learning Review"
 RECOVERY_CODE_COUNT = 10
 TOKEN_PREFIX = "lr_"  # noqa: S105 - a label that makes leaked tokens easy to spot, not a secret
@@ -57,15 +53,14 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
 def check_password(user: User | None, password: str) -> bool:
     """Constant-ish time whether the user exists or not; rehashes when parameters change."""
     if user is None:
-        with contextlib.suppress(VerificationError):
-            _hasher.verify(_DUMMY_HASH, password)
+        passwords.verify_dummy(password)
         return False
     try:
-        _hasher.verify(user.password_hash, password)
+        passwords.hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if passwords.hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = passwords.hasher.hash(password)
     return True
 
 
@@ -326,12 +321,17 @@ def verify_totp(user: User, code: str) -> bool:
     return True
 
 
+def drop_recovery_codes(user: User) -> None:
+    """Remove the user's recovery codes (with no second factor they would stand in for none)."""
+    db().execute(table_of(RecoveryCode).delete().where(RecoveryCode.user_id == user.id))
+
+
 def new_recovery_codes(user: User) -> list[str]:
     """Replace the user's recovery codes; return the new ones (shown once)."""
-    db().execute(table_of(RecoveryCode).delete().where(RecoveryCode.user_id == user.id))
+    drop_recovery_codes(user)
     codes = [f"{secrets.token_hex(3)}-{secrets.token_hex(3)}" for _ in range(RECOVERY_CODE_COUNT)]
     for code in codes:
-        db().add(RecoveryCode(user_id=user.id, code_hash=_hasher.hash(code)))
+        db().add(RecoveryCode(user_id=user.id, code_hash=passwords.hasher.hash(code)))
     return codes
 
 
@@ -342,7 +342,7 @@ def use_recovery_code(user: User, code: str) -> bool:
     )
     for row in rows:
         try:
-            _hasher.verify(row.code_hash, code)
+            passwords.hasher.verify(row.code_hash, code)
         except VerificationError:
             continue
         row.used_at = utcnow()

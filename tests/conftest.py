@@ -19,13 +19,14 @@ from typing import Any
 
 import pytest
 from alembic import command as alembic_command
+from argon2 import profiles
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from app import create_app
+from app import create_app, passwords
 from app.cli import alembic_config
 from app.config import TestingConfig, audit_keys_for
 from app.security import _sha256
@@ -45,6 +46,11 @@ from models.engine import make_engine, make_session_factory
 # The audit log's keys for sessions made without an app (set-up code), as every test app
 # derives them from its SECRET_KEY.
 configure_audit_keys(audit_keys_for({"SECRET_KEY": TestingConfig.SECRET_KEY}))
+
+# Every sign-in verifies an argon2 hash: at the production parameters (64 MiB, 3 passes) a
+# tenth of a second of both cores, several hundred times a run. The suite hashes with argon2's
+# CHEAPEST profile; test_auth checks that a fresh process hashes at the production parameters.
+passwords.use_parameters(profiles.CHEAPEST)
 
 PASSWORD = "correct horse battery staple 42"
 ROLES_ON_REVIEW = (
@@ -177,7 +183,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @functools.cache
 def password_hash() -> str:
-    """PASSWORD's argon2 hash, made once: hashing takes a good part of a second on purpose."""
+    """PASSWORD's argon2 hash, made once for every user of the world."""
     from app.passwords import hash_password
 
     return hash_password(PASSWORD)

@@ -234,15 +234,15 @@ def route_url(rule: str, endpoint: str, world: World, ids: dict[str, Any]) -> st
     and the ids (memberships, tokens, imports, workshops, jobs…) passed in."""
     values = {
         "review_id": world.review_id,
-        "membership_id": ids["membership_id"],
-        "token_id": ids["token_id"],
+        "membership_id": ids.get("membership_id"),
+        "token_id": ids.get("token_id"),
         "user_id": world.users["observer"],
         "ref": _ref_for(endpoint, world),
         "filename": "css/app.css",
         "fmt": "html"
         if "briefing" in endpoint or "report" in endpoint or "download" in endpoint
         else "csv",
-        "import_id": ids["import_id"],
+        "import_id": ids.get("import_id"),
         "entry_id": ids.get("entry_id"),
         # Only the workshop routes need a workshop (made for them alone: it costs queries).
         "workshop_id": ids.get("workshop_id"),

@@ -18,8 +18,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import squareform
 
 from analysis.recurring.lexicon import concepts_of
 from analysis.recurring.model import (
@@ -121,6 +119,10 @@ def _apply_decisions(
 
 
 def _cluster(sim: np.ndarray, threshold: float) -> list[int]:
+    # Imported here: SciPy's clustering takes a third of a second to import, only this needs it.
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
     n = sim.shape[0]
     if n == 1:
         return [0]

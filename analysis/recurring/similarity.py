@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from analysis.recurring.lexicon import CORE_CONCEPTS, _terms, concepts_of
 from analysis.recurring.model import FactorIn
@@ -39,6 +38,9 @@ def similarity_matrix(factors: Sequence[FactorIn]) -> np.ndarray:
     n = len(factors)
     if n == 0:
         return np.zeros((0, 0))
+    # Imported here: scikit-learn takes most of a second to import, and only this needs it.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectoriser = TfidfVectorizer(
         analyzer=lambda pair: _terms(*pair), sublinear_tf=True, norm="l2", dtype=np.float32
     )

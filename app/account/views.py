@@ -14,6 +14,7 @@ from app.policy import requires_second_factor
 from app.security import (
     RECENT_SECOND_FACTOR,
     check_password,
+    drop_recovery_codes,
     has_recent_second_factor,
     issue_api_token,
     matching_timecode,
@@ -127,7 +128,7 @@ def disable_two_factor() -> ResponseReturnValue:
         return redirect(url_for("account.settings"))
     current_user.totp_secret = None
     current_user.totp_last_timecode = None
-    new_recovery_codes(current_user)
+    drop_recovery_codes(current_user)
     flash("Second factor turned off.", "success")
     return redirect(url_for("account.settings"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -251,6 +252,42 @@ class TestSecondFactor:
             )
             assert response.status_code == expected
 
+    def test_turning_the_second_factor_off_removes_the_recovery_codes_and_is_logged(
+        self, app: Any, db_session: Any, client: Any
+    ) -> None:
+        from models import RecoveryCode
+
+        user, secret = self._enrol(db_session, "panel-member@test.example.org")
+        with app.test_request_context():
+            from app import db as app_db
+            from app.security import new_recovery_codes
+
+            new_recovery_codes(user)
+            app_db.db().commit()
+        assert sign_in(client, user.email, PASSWORD).location == "/sign-in/two-factor"
+        client.post(
+            "/sign-in/two-factor",
+            data={
+                "csrf_token": csrf_token(client, "/sign-in/two-factor"),
+                "code": pyotp.TOTP(secret).now(),
+            },
+        )
+        response = client.post(
+            "/account/two-factor/disable", data={"csrf_token": csrf_token(client, "/account")}
+        )
+        assert response.status_code == 302
+        assert "Second factor turned off." in client.get("/account").get_data(as_text=True)
+        db_session.expire_all()
+        assert db_session.get(User, user.id).totp_enabled is False
+        codes = db_session.scalars(select(RecoveryCode).where(RecoveryCode.user_id == user.id))
+        assert list(codes) == []  # none left to stand in for a factor that is gone
+        entry = db_session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity_type == "users", AuditEntry.entity_id == str(user.id))
+            .order_by(AuditEntry.seq.desc())
+        ).first()
+        assert entry is not None and json.loads(entry.after_json)["totp_enabled"] is False
+
     def test_api_tokens_never_ask_for_a_second_factor(
         self, client: Any, db_session: Any, app: Any
     ) -> None:
@@ -262,3 +299,18 @@ class TestSecondFactor:
         response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200
         assert response.json["email"] == "chair@test.example.org"
+
+
+def test_passwords_are_hashed_at_the_production_parameters_outside_the_suite() -> None:
+    """The suite hashes cheaply (tests/conftest.py); the app itself never does."""
+    import subprocess
+    import sys
+
+    script = "from app.passwords import hash_password; print(hash_password('x'))"
+    made = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert made.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), made
