@@ -70,15 +70,16 @@ class EventFilters:
         if not self.text or change is as_written:
             return self
         rows = session.execute(
-            select(Event.id, Event.description, Event.source_detail, Event.outcome).where(
-                Event.review_id == review.id, Event.deleted_at.is_(None)
-            )
+            select(
+                Event.id, Event.ref, Event.description, Event.source_detail, Event.outcome
+            ).where(Event.review_id == review.id, Event.deleted_at.is_(None))
         )
         needle = self.text.casefold()
         ids = frozenset(
             event_id
-            for event_id, *texts in rows
-            if any(needle in change(text or "").casefold() for text in texts)
+            for event_id, ref, *texts in rows
+            if ref.casefold() == needle  # a picker's search finds an event by its ref
+            or any(needle in change(text or "").casefold() for text in texts)
         )
         return replace(self, text_ids=ids)
 
@@ -142,7 +143,8 @@ def filtered(review: Review, filters: EventFilters) -> Select[Event]:
         )
         statement = statement.where(
             or_(
-                Event.ref == filters.text,  # a picker's search finds an event by its ref
+                # A picker's search finds an event by its ref, typed in either case.
+                func.lower(Event.ref) == filters.text.lower(),
                 func.lower(Event.description).like(pattern, escape="\\"),
                 func.lower(Event.source_detail).like(pattern, escape="\\"),
                 func.lower(Event.outcome).like(pattern, escape="\\"),

@@ -20,9 +20,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import request, url_for
-from sqlalchemy import func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from analysis.taxonomy import FACTOR_TYPES
@@ -96,6 +97,12 @@ class Picker:
         return json.dumps(self.filters)
 
 
+def _ref_first(ref: Any, text: str) -> Any:
+    """An ordering that puts the record whose ref is ``text`` first: someone who types "E1"
+    wants E1 before events that only contain "e1" (an earlier one may, in a file name)."""
+    return case((func.lower(ref) == text.casefold(), 0), else_=1)
+
+
 def _like(text: str) -> str:
     escaped = text.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -129,7 +136,8 @@ def search_events(session: Session, review: Review, text: str) -> list[Choice]:
     if not text:
         return []
     filters = EventFilters(text=text).as_read_by(session, review, reader_text())
-    statement = ordered(filtered(review, filters)).limit(PICKER_RESULTS)
+    statement = filtered(review, filters).order_by(_ref_first(Event.ref, text))
+    statement = ordered(statement).limit(PICKER_RESULTS)
     return [Choice(e.ref, event_label(e)) for e in session.scalars(statement).unique()]
 
 
@@ -192,7 +200,8 @@ def search_factors(
             if ref.casefold() == needle or needle in change(label or "").casefold()
         ]
         statement = statement.where(Factor.id.in_(ids))
-    return list(session.scalars(statement.order_by(Factor.id).limit(limit)))
+    statement = statement.order_by(_ref_first(Factor.ref, text), Factor.id)
+    return list(session.scalars(statement.limit(limit)))
 
 
 # --- people ----------------------------------------------------------------------------------
@@ -233,7 +242,7 @@ def search_people(
     statement = (
         select(Person)
         .where(Person.review_id == review.id, or_(*matches))
-        .order_by(Person.id)
+        .order_by(_ref_first(Person.ref, text), Person.id)
         .limit(limit)
     )
     return list(session.scalars(statement))

@@ -141,7 +141,14 @@ function setUp(root, number) {
     });
     if (!response.ok || ask !== latest) return;
     const body = await response.json();
-    show(body.items || []);
+    // The answer is in the list's order (events by date); the one whose ref was typed comes
+    // first, above those that only contain it ("E1" in a postcode or a file name).
+    const typed = text.toUpperCase();
+    const found = body.items || [];
+    show([
+      ...found.filter((item) => String(item.ref).toUpperCase() === typed),
+      ...found.filter((item) => String(item.ref).toUpperCase() !== typed),
+    ]);
   };
 
   input.addEventListener("input", () => {

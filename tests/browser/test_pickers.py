@@ -18,6 +18,14 @@ pytestmark = pytest.mark.browser
 
 def test_an_account_picks_events_by_typing_and_the_keyboard(page: Page, demo_review: str) -> None:
     sign_in(page, CHAIR)
+    # An event earlier than E1 that only contains "E1": the event whose ref was typed still
+    # comes first.
+    page.goto(f"{demo_review}/chronology")
+    page.get_by_role("link", name="Add an event").click()
+    page.get_by_label("When", exact=True).fill("01/01/2000")
+    page.get_by_label("What happened").fill("Letter to the old flat in London E1 came back.")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page).to_have_url(re.compile(rf"{demo_review}/events/E\d+$"))
     page.goto(f"{demo_review}/accounts/new")
     search = page.get_by_role("combobox", name=re.compile("Find an event to add"))
     expect(search).to_be_visible()

@@ -225,6 +225,32 @@ def test_the_graph_searches_for_an_event_by_post_and_draws_it_by_ref(
     assert client.post(path, data={"picker": "ref", "ref-q": "neighbour"}).status_code == 400
 
 
+def test_the_event_whose_ref_was_typed_comes_before_earlier_events_that_contain_it(
+    client: FlaskClient, login: Any, world: World, db_session: Session
+) -> None:
+    from analysis.chronology.dates.parsing import parse_when
+    from app.services import chronology
+
+    review = db_session.get_one(Review, world.review_id)
+    for year in (2001, 2002):
+        chronology.create_event(
+            session=db_session,
+            review=review,
+            added_by_id=world.users["chair"],
+            when=parse_when(f"01/01/{year}"),
+            description="Letter to the old flat in London E1 came back.",
+        )
+    db_session.commit()
+    path = f"/reviews/{world.review_id}/graph"
+    # The chair's search runs in SQL; an observer's on the events as they read them.
+    for who in ("chair", "observer"):
+        login(who)
+        found = client.post(
+            path, data={"csrf_token": csrf_token(client, path), "picker": "ref", "ref-q": "e1"}
+        ).get_data(as_text=True)
+        assert re.findall(r'id="ref-found-(E\d+)"', found) == ["E1", "E2", "E3"], who
+
+
 # --- the API's search endpoints --------------------------------------------------------------
 
 
