@@ -20,14 +20,20 @@ CONSTRAINTS := constraints.txt
 .PHONY: run serve test test-sqlite test-postgres lint bench bench-quick setup dev-setup graphviz \
         browser-deps postgres db-upgrade demo clean vendor migrate constraints
 
+# uv installs the pinned packages in seconds where pip takes half a minute; pip stays the
+# fallback (say, when only a local package mirror is reachable).
+UV_VERSION := 0.13.9
+INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python -c $(CONSTRAINTS) $(1) || \
+	$(BIN)/pip install --quiet -c $(CONSTRAINTS) $(1)
+
 $(VENV)/.installed: setup.cfg pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e .
+	@test -x $(BIN)/uv || $(BIN)/pip install --quiet uv==$(UV_VERSION) || true
+	$(call INSTALL,-e .)
 	@touch $@
 
 $(VENV)/.dev-installed: $(VENV)/.installed
-	$(BIN)/pip install --quiet -c $(CONSTRAINTS) -e '.[dev]'
+	$(call INSTALL,-e '.[dev]')
 	@touch $@
 
 # Refresh constraints.txt on purpose (after changing a range in setup.cfg): a fresh virtualenv
