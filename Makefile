@@ -20,10 +20,15 @@ CONSTRAINTS := constraints.txt
 .PHONY: run serve test test-sqlite test-postgres lint bench bench-quick setup dev-setup graphviz \
         browser-deps postgres db-upgrade demo clean vendor migrate constraints
 
+# Python keeps compiled modules (a machine that sets PYTHONDONTWRITEBYTECODE would otherwise
+# have every test worker and subprocess compile the app and rewrite the tests from source).
+unexport PYTHONDONTWRITEBYTECODE
+
 # uv installs the pinned packages in seconds where pip takes half a minute; pip stays the
 # fallback (say, when only a local package mirror is reachable).
 UV_VERSION := 0.13.9
-INSTALL = $(BIN)/uv pip install --quiet --python $(BIN)/python -c $(CONSTRAINTS) $(1) || \
+INSTALL = $(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python \
+	-c $(CONSTRAINTS) $(1) || \
 	$(BIN)/pip install --quiet -c $(CONSTRAINTS) $(1)
 
 $(VENV)/.installed: setup.cfg pyproject.toml $(CONSTRAINTS)
