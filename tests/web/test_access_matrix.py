@@ -13,7 +13,7 @@ from flask import Flask
 
 from app import policy
 from tests.conftest import World, csrf_token
-from tests.helpers import app_routes, matrix_job, route_url, workshop_ids
+from tests.helpers import EMPTY_PREVIEW, app_routes, matrix_job, route_url, workshop_ids
 
 WHO = (
     "anonymous",
@@ -204,15 +204,6 @@ def _records_for(endpoint: str, rule: str, db_session: Any, world: World) -> dic
     return ids
 
 
-EMPTY_PREVIEW = {
-    "rows": [],
-    "errors": [],
-    "mapping": {"fields": {}, "unknown": [], "missing": []},
-    "unknown_agencies": [],
-    "unknown_people": [],
-    "duplicates": [],
-    "row_count": 0,
-}
 _CSRF: dict[str, tuple[str, str, float]] = {}
 
 

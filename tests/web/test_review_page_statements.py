@@ -24,6 +24,7 @@ from bench.chronology import _insert_events
 from bench.review_pages import review_page_rules, review_page_urls
 from models import ChronologyImport, Event, Review, User
 from tests.conftest import World
+from tests.helpers import EMPTY_PREVIEW
 
 SMALL, LARGE = 50, 300
 
@@ -72,15 +73,7 @@ def _extra_ids(session: Session, world: World) -> dict[str, int]:
         user_id=world.users["chair"],
         filename="x.csv",
         sha256="0" * 64,
-        preview={
-            "rows": [],
-            "errors": [],
-            "mapping": {"fields": {}, "unknown": [], "missing": []},
-            "unknown_agencies": [],
-            "unknown_people": [],
-            "duplicates": [],
-            "row_count": 0,
-        },
+        preview=EMPTY_PREVIEW,
     )
     session.add(upload)
     session.commit()
