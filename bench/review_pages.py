@@ -97,6 +97,18 @@ NOT_HTML = re.compile(r"\.<\w+>$|\.(json|svg|pdf|csv|xlsx|docx|md)$")
 # --- which pages ------------------------------------------------------------------------------
 
 
+# The preview of an upload with no rows: what a chronology import holds before any is read.
+EMPTY_PREVIEW: dict[str, Any] = {
+    "rows": [],
+    "errors": [],
+    "mapping": {"fields": {}, "unknown": [], "missing": []},
+    "unknown_agencies": [],
+    "unknown_people": [],
+    "duplicates": [],
+    "row_count": 0,
+}
+
+
 def review_page_rules(app: Flask) -> list[tuple[str, str]]:
     """(rule, endpoint) of every GET page under a review that answers HTML, from the URL map."""
     rules = []
@@ -230,15 +242,7 @@ def _workshop_and_import(session: Session, review: Review) -> dict[str, int]:
         user_id=facilitator.id,
         filename="bench.csv",
         sha256="0" * 64,
-        preview={
-            "rows": [],
-            "errors": [],
-            "mapping": {"fields": {}, "unknown": [], "missing": []},
-            "unknown_agencies": [],
-            "unknown_people": [],
-            "duplicates": [],
-            "row_count": 0,
-        },
+        preview=EMPTY_PREVIEW,
     )
     session.add(upload)
     session.flush()

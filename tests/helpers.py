@@ -193,16 +193,6 @@ def matrix_job(db_session: Any, world: World) -> int:
     return job.id
 
 
-# The preview of an upload with no rows: what a chronology import holds before any is read.
-EMPTY_PREVIEW = {
-    "rows": [],
-    "errors": [],
-    "mapping": {"fields": {}, "unknown": [], "missing": []},
-    "unknown_agencies": [],
-    "unknown_people": [],
-    "duplicates": [],
-    "row_count": 0,
-}
 SKIPPED_METHODS = {"HEAD", "OPTIONS"}
 
 

@@ -12,8 +12,9 @@ import pytest
 from flask import Flask
 
 from app import policy
+from bench.review_pages import EMPTY_PREVIEW
 from tests.conftest import World, csrf_token
-from tests.helpers import EMPTY_PREVIEW, app_routes, matrix_job, route_url, workshop_ids
+from tests.helpers import app_routes, matrix_job, route_url, workshop_ids
 
 WHO = (
     "anonymous",

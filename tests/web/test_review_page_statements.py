@@ -21,10 +21,9 @@ from sqlalchemy.orm import Session
 from app.services import review_cache
 from app.services import workshops as workshop_service
 from bench.chronology import _insert_events
-from bench.review_pages import review_page_rules, review_page_urls
+from bench.review_pages import EMPTY_PREVIEW, review_page_rules, review_page_urls
 from models import ChronologyImport, Event, Review, User
 from tests.conftest import World
-from tests.helpers import EMPTY_PREVIEW
 
 SMALL, LARGE = 50, 300
 
